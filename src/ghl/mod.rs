@@ -1,0 +1,17 @@
+//! The GHL API v2 client: requests, auth headers, pacing, retries, paging, typed models and
+//! errors, and the masked record of every HTTP exchange.
+
+pub mod error;
+pub mod exchange;
+pub mod models;
+pub mod secret;
+
+pub use error::{GhlError, RateLimitKind};
+pub use exchange::Exchange;
+pub use secret::Secret;
+
+/// The API version this client speaks, sent as the `Version` header.
+pub const API_VERSION: &str = "2021-07-28";
+
+/// The production base URL of the GHL API v2.
+pub const DEFAULT_BASE_URL: &str = "https://services.leadconnectorhq.com";
