@@ -1,4 +1,4 @@
-//! ghl-console: a terminal console for the HighLevel (GHL) Contacts API and its sync into Rankr.
+//! `ghl-console`: a terminal console for the `HighLevel` (GHL) Contacts API and its sync into `Rankr`.
 
 pub mod ghl;
 pub mod sandbox;

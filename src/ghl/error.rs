@@ -61,6 +61,13 @@ pub enum GhlError {
     Network(String),
     #[error("timed out after {0:?}")]
     Timeout(Duration),
+    /// A create failed, yet a contact with its email or phone exists: the create may have been
+    /// saved after all (C01). Not sent again; the operator decides.
+    #[error("the create answered \"{cause}\", but a contact with this email or phone may already exist: {} ({})", existing.id, existing.display_name())]
+    MayAlreadyExist {
+        existing: Box<super::models::Contact>,
+        cause: Box<GhlError>,
+    },
     /// The body could not be read as the expected type; `body` is kept as received.
     #[error("could not decode the response ({status}): {message}")]
     Decode {
@@ -81,6 +88,7 @@ impl GhlError {
             Self::Unprocessable { .. } => Some(422),
             Self::RateLimited { .. } => Some(429),
             Self::Server { status, .. } | Self::Decode { status, .. } => Some(*status),
+            Self::MayAlreadyExist { cause, .. } => cause.status(),
             Self::Invalid(_) | Self::Network(_) | Self::Timeout(_) => None,
         }
     }
@@ -95,6 +103,7 @@ impl GhlError {
             | Self::Unprocessable { trace_id, .. }
             | Self::RateLimited { trace_id, .. }
             | Self::Server { trace_id, .. } => trace_id.as_deref(),
+            Self::MayAlreadyExist { cause, .. } => cause.trace_id(),
             _ => None,
         }
     }
@@ -112,6 +121,7 @@ impl GhlError {
             Self::Unprocessable { messages, .. } => messages.join("; "),
             Self::Invalid(m) | Self::Network(m) => m.clone(),
             Self::Timeout(d) => format!("timed out after {d:?}"),
+            Self::MayAlreadyExist { .. } => self.to_string(),
         }
     }
 
