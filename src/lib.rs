@@ -2,3 +2,4 @@
 
 pub mod ghl;
 pub mod sandbox;
+pub mod tui;

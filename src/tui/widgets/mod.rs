@@ -1,0 +1,3 @@
+//! Self-contained widgets the panes draw with.
+
+pub mod json_view;
