@@ -3,3 +3,4 @@
 pub mod ghl;
 pub mod sandbox;
 pub mod tui;
+pub mod worker;
