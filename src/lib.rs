@@ -2,3 +2,6 @@
 
 pub mod ghl;
 pub mod sandbox;
+pub mod cli;
+pub mod logging;
+pub mod config;
