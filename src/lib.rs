@@ -2,6 +2,7 @@
 
 pub mod ghl;
 pub mod sandbox;
-pub mod cli;
+//pub mod cli;
 pub mod logging;
 pub mod config;
+pub mod auth;
