@@ -4,3 +4,7 @@ pub mod ghl;
 pub mod sandbox;
 pub mod tui;
 pub mod worker;
+//pub mod cli;
+pub mod logging;
+pub mod config;
+pub mod auth;

@@ -64,6 +64,17 @@ impl ClientConfig {
     }
 }
 
+/// A boxed future, for the object-safe [`Refresh`] hook.
+pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
+
+/// Where a client gets fresh access tokens (OAuth). Without one the token is fixed (a PIT).
+pub trait Refresh: Send + Sync + std::fmt::Debug {
+    /// The token to use now, refreshed first when it is about to expire.
+    fn current(&self) -> BoxFuture<'_, Result<Secret, GhlError>>;
+    /// A new token after the server refused `rejected` with a 401.
+    fn refresh<'a>(&'a self, rejected: &'a Secret) -> BoxFuture<'a, Result<Secret, GhlError>>;
+}
+
 /// A typed value and the exchange that produced it.
 #[derive(Debug, Clone)]
 pub struct Reply<T> {
@@ -167,6 +178,8 @@ pub struct GhlClient {
 struct Inner {
     http: reqwest::Client,
     config: ClientConfig,
+    token: Mutex<Secret>,
+    refresher: Option<Arc<dyn Refresh>>,
     limiter: Option<Limiter>,
     exchanges: broadcast::Sender<Arc<Exchange>>,
     sequence: AtomicU64,
@@ -191,6 +204,16 @@ pub fn user_agent(suffix: Option<&str>) -> String {
 impl GhlClient {
     /// Builds a client; fails only when the TLS stack or the base URL cannot be set up.
     pub fn new(config: ClientConfig) -> Result<Self, GhlError> {
+        Self::build(config, None)
+    }
+
+    /// A client whose token comes from `refresher` (OAuth): refreshed shortly before expiry,
+    /// and once on a 401 before the call is tried again (C30).
+    pub fn with_refresh(config: ClientConfig, refresher: Arc<dyn Refresh>) -> Result<Self, GhlError> {
+        Self::build(config, Some(refresher))
+    }
+
+    fn build(config: ClientConfig, refresher: Option<Arc<dyn Refresh>>) -> Result<Self, GhlError> {
         // A second install fails harmlessly: a provider is then already there.
         let _ = rustls::crypto::ring::default_provider().install_default();
         url::Url::parse(&config.base_url)
@@ -208,6 +231,8 @@ impl GhlClient {
         Ok(Self {
             inner: Arc::new(Inner {
                 http,
+                token: Mutex::new(config.token.clone()),
+                refresher,
                 config,
                 limiter,
                 exchanges,
@@ -256,13 +281,41 @@ impl GhlClient {
         }
     }
 
+    /// The token in use now.
+    fn token(&self) -> Secret {
+        self.inner.token.lock().map(|t| t.clone()).unwrap_or_default()
+    }
+
+    fn set_token(&self, token: Secret) {
+        if let Ok(mut slot) = self.inner.token.lock() {
+            *slot = token;
+        }
+    }
+
     /// Sends a call and returns whatever came back, any status, after retries.
     pub async fn send_raw(&self, call: Call) -> Result<Reply<RawResponse>, GhlError> {
         let url = self.url_for(&call)?;
+        if let Some(refresher) = &self.inner.refresher {
+            self.set_token(refresher.current().await?);
+        }
         let mut attempt = 0;
+        let mut refreshed = false;
         loop {
             attempt += 1;
             let outcome = self.attempt(&call, &url, attempt).await;
+            if let Ok(reply) = &outcome {
+                if reply.value.status == 401 {
+                    if refreshed {
+                        return Err(reauthorise(&reply.exchange));
+                    }
+                    if let Some(refresher) = &self.inner.refresher {
+                        let rejected = self.token();
+                        self.set_token(refresher.refresh(&rejected).await?);
+                        refreshed = true;
+                        continue;
+                    }
+                }
+            }
             let Some(wait) = self.retry_wait(&call, &outcome, attempt) else {
                 return outcome;
             };
@@ -388,7 +441,7 @@ impl GhlClient {
     ) -> reqwest::RequestBuilder {
         let config = &self.inner.config;
         let mut headers = HeaderMap::new();
-        let bearer = format!("Bearer {}", config.token.expose());
+        let bearer = format!("Bearer {}", self.token().expose());
         if let Ok(mut value) = HeaderValue::from_str(&bearer) {
             value.set_sensitive(true);
             headers.insert(reqwest::header::AUTHORIZATION, value);
@@ -441,7 +494,8 @@ impl GhlClient {
             ex.response_body = Some(cut(&raw.body));
         }
         ex.error = err.map(ToString::to_string);
-        ex.mask(&[&self.inner.config.token]);
+        let token = self.token();
+        ex.mask(&[&token, &self.inner.config.token]);
         tracing::info!(
             id = ex.id,
             method = %ex.method,
@@ -569,6 +623,16 @@ fn with_jitter(wait: Duration) -> Duration {
 fn backoff(attempt: u32) -> Duration {
     let base = 200u64.saturating_mul(1 << attempt.min(6));
     with_jitter(Duration::from_millis(base.min(10_000)))
+}
+
+/// The error after a refreshed token was refused too: no loop, ask for a new authorisation.
+fn reauthorise(exchange: &Exchange) -> GhlError {
+    GhlError::Unauthorized {
+        message: "the token was refreshed and is still refused: re-authorise with \
+                  `ghl-console auth login`"
+            .into(),
+        trace_id: exchange.trace_id.clone(),
+    }
 }
 
 /// Maps a non-2xx response to its typed error, keeping message and `traceId`.

@@ -244,6 +244,44 @@ pub struct ContactUpdate {
     pub custom_fields: Vec<CustomFieldInput>,
 }
 
+impl ContactUpdate {
+    /// The update that turns `original` into `edited`: only the writable fields that differ, so
+    /// read-only fields of a fetched contact are never sent back (C03) and tags never ride on a
+    /// PUT (C20).
+    pub fn changes(original: &Contact, edited: &Contact) -> Self {
+        fn changed(a: Option<&String>, b: Option<&String>) -> Option<String> {
+            (a != b).then(|| b.cloned().unwrap_or_default())
+        }
+        Self {
+            first_name: changed(original.first_name.as_ref(), edited.first_name.as_ref()),
+            last_name: changed(original.last_name.as_ref(), edited.last_name.as_ref()),
+            name: changed(original.name.as_ref(), edited.name.as_ref()),
+            email: changed(original.email.as_ref(), edited.email.as_ref()),
+            phone: changed(original.phone.as_ref(), edited.phone.as_ref()),
+            company_name: changed(original.company_name.as_ref(), edited.company_name.as_ref()),
+            source: changed(original.source.as_ref(), edited.source.as_ref()),
+            assigned_to: changed(original.assigned_to.as_ref(), edited.assigned_to.as_ref()),
+            timezone: changed(original.timezone.as_ref(), edited.timezone.as_ref()),
+            dnd: (original.dnd != edited.dnd).then_some(edited.dnd.unwrap_or(false)),
+            custom_fields: edited
+                .custom_fields
+                .iter()
+                .filter(|f| !original.custom_fields.contains(f))
+                .map(|f| CustomFieldInput {
+                    id: Some(f.id.clone()),
+                    key: None,
+                    field_value: f.value.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    /// Whether nothing would be sent.
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
 /// The body of `POST /contacts/{id}/tasks`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

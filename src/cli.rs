@@ -1,0 +1,217 @@
+//! Command-line arguments and the headless subcommands.
+
+use std::io::Write;
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+use reqwest::Method;
+
+use crate::config::{self, Overrides, Settings};
+use crate::ghl::{Call, ClientConfig, GhlClient};
+
+/// A terminal console for the HighLevel (GHL) Contacts API and its sync into Rankr.
+#[derive(Debug, Parser)]
+#[command(name = "ghl-console", version, about, long_about = None)]
+pub struct Cli {
+    #[command(flatten)]
+    pub connection: Connection,
+    /// The config file (default: `ghl-console config path`).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<std::path::PathBuf>,
+    /// Open the console on a built-in sandbox with seeded data: no account needed.
+    #[arg(long, global = true)]
+    pub demo: bool,
+    /// Refuse every action that changes data.
+    #[arg(long, global = true)]
+    pub read_only: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Where the API is and which location. The token is read from `GHL_TOKEN` or a token file,
+/// never from a flag, so it stays out of shell history.
+#[derive(Debug, Clone, Args)]
+pub struct Connection {
+    /// The API base URL (overrides `GHL_BASE_URL` and the config file).
+    #[arg(long, global = true)]
+    pub base_url: Option<String>,
+    /// The location (sub-account) id (overrides `GHL_LOCATION_ID` and the config file).
+    #[arg(long = "location", global = true)]
+    pub location_id: Option<String>,
+}
+
+/// The subcommands; none opens the console.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the local GHL emulator (for tests, demos and trying things safely).
+    Sandbox(crate::sandbox::SandboxArgs),
+    /// Send one raw request through the client and print the status, headers and body.
+    Api(ApiArgs),
+    /// Where the configuration is read from, what is in force, and whether a file is valid.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Print shell completions: `ghl-console completions bash > ~/.local/share/bash-completion/completions/ghl-console`.
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// `ghl-console config ...`.
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print the config file path in use.
+    Path,
+    /// Print the merged configuration (file, env, flags) with secrets masked.
+    Show,
+    /// Validate the config file (or `--config FILE`); exit 1 when it is not valid.
+    Check,
+}
+
+/// `ghl-console api METHOD PATH`.
+#[derive(Debug, Args)]
+pub struct ApiArgs {
+    /// GET, POST, PUT or DELETE.
+    pub method: String,
+    /// The path, with or without a query: `/contacts/abc`, `/contacts/?locationId=...`.
+    pub path: String,
+    /// A JSON body. `@file` reads it from a file, `-` from stdin.
+    #[arg(long)]
+    pub data: Option<String>,
+    /// Print the body alone (as received), for piping into jq.
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl Cli {
+    /// The configuration in force: the file, then the environment, then these flags.
+    pub fn settings(&self) -> anyhow::Result<Settings> {
+        let overrides = Overrides {
+            base_url: self.connection.base_url.clone(),
+            location_id: self.connection.location_id.clone(),
+            read_only: self.read_only,
+        };
+        Ok(config::resolve(self.config.as_deref(), &overrides)?)
+    }
+}
+
+/// A client for the settings in force; fails with what is missing.
+pub fn client_for(settings: &Settings) -> anyhow::Result<GhlClient> {
+    let Some(token) = settings.token.clone() else {
+        bail!(
+            "no token: set GHL_TOKEN, or auth.token_file in {}",
+            settings.file.as_ref().map_or_else(
+                || config::default_path().map_or("the config file".into(), |p| p.display().to_string()),
+                |p| p.display().to_string()
+            )
+        );
+    };
+    let api = &settings.config.api;
+    let location = api.location_id.clone().unwrap_or_default();
+    let mut client_config = ClientConfig::new(&api.base_url, token, location);
+    client_config.version.clone_from(&api.version);
+    client_config.timeout = std::time::Duration::from_secs(api.timeout_secs);
+    client_config.max_retries = api.max_retries;
+    client_config.rate_limit = config::parse_rate(&api.rate_limit).map_err(anyhow::Error::msg)?;
+    Ok(GhlClient::new(client_config)?)
+}
+
+/// Runs `ghl-console config ...`; returns the exit code.
+pub fn run_config(cli: &Cli, command: &ConfigCommand) -> anyhow::Result<u8> {
+    match command {
+        ConfigCommand::Path => {
+            let path = cli.config.clone().or_else(config::default_path);
+            let path = path.context("no config directory on this system")?;
+            let state = if path.exists() { "exists" } else { "not created yet" };
+            println!("{} ({state})", path.display());
+            Ok(0)
+        }
+        ConfigCommand::Show => {
+            print!("{}", cli.settings()?.show());
+            Ok(0)
+        }
+        ConfigCommand::Check => match cli.settings() {
+            Ok(settings) => {
+                let file = settings.file.map_or("(no file: defaults)".into(), |p| p.display().to_string());
+                println!("ok: {file}");
+                Ok(0)
+            }
+            Err(e) => {
+                println!("invalid: {e:#}");
+                Ok(1)
+            }
+        },
+    }
+}
+
+/// Prints completions for `shell` to stdout.
+pub fn print_completions(shell: clap_complete::Shell) {
+    let mut command = <Cli as clap::CommandFactory>::command();
+    clap_complete::generate(shell, &mut command, "ghl-console", &mut std::io::stdout());
+}
+
+/// Runs `ghl-console api`; the exit code is 0 for a 2xx, 1 for any other status.
+pub async fn run_api(settings: &Settings, args: &ApiArgs) -> anyhow::Result<i32> {
+    let client = client_for(settings)?;
+    let call = api_call(args)?;
+    let reply = client.send_raw(call).await?;
+    let raw = &reply.value;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        writeln!(out, "{}", raw.body)?;
+    } else {
+        let exchange = &reply.exchange;
+        writeln!(out, "{} {}", exchange.method, exchange.url)?;
+        writeln!(out, "status {} ({} ms)", raw.status, exchange.elapsed.as_millis())?;
+        for (name, value) in &exchange.response_headers {
+            writeln!(out, "{name}: {value}")?;
+        }
+        writeln!(out)?;
+        writeln!(out, "{}", pretty(exchange.response_body.as_deref().unwrap_or_default()))?;
+    }
+    Ok(if (200..300).contains(&raw.status) { 0 } else { 1 })
+}
+
+fn api_call(args: &ApiArgs) -> anyhow::Result<Call> {
+    let method = Method::from_bytes(args.method.to_ascii_uppercase().as_bytes())
+        .with_context(|| format!("{:?} is not an HTTP method", args.method))?;
+    let (path, query) = args.path.split_once('?').unwrap_or((&args.path, ""));
+    let segments: Vec<String> = path
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(|s| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned())
+        .collect();
+    if segments.is_empty() {
+        bail!("the path is empty: give one like /contacts/CONTACT_ID");
+    }
+    let refs: Vec<&str> = segments.iter().map(String::as_str).collect();
+    let mut call = Call::new(method, &refs).retry_safe();
+    call.retry = if call.method == Method::POST { crate::ghl::client::Retry::Never } else { call.retry };
+    call.trailing_slash = path.ends_with('/');
+    for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
+        call = call.query(&key, value);
+    }
+    if let Some(data) = &args.data {
+        let text = read_data(data)?;
+        let body = serde_json::from_str(&text).context("--data is not valid JSON")?;
+        call = call.body(body);
+    }
+    Ok(call)
+}
+
+fn read_data(data: &str) -> anyhow::Result<String> {
+    if data == "-" {
+        return std::io::read_to_string(std::io::stdin()).context("reading the body from stdin");
+    }
+    if let Some(path) = data.strip_prefix('@') {
+        return std::fs::read_to_string(path).with_context(|| format!("reading {path}"));
+    }
+    Ok(data.to_string())
+}
+
+fn pretty(body: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| serde_json::to_string_pretty(&v).ok())
+        .unwrap_or_else(|| body.to_string())
+}

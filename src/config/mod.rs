@@ -1,0 +1,454 @@
+//! The configuration: a TOML file, overridden by environment variables, overridden by flags.
+//!
+//! Every key is documented in `config.example.toml` at the top of the repository. An unknown
+//! key, a wrong type or a missing required value is an error that names the file, the line and
+//! the key, so a typo never silently falls back to a default.
+
+mod files;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+pub use files::{check_private, read_secret_file, write_private};
+
+use crate::ghl::{API_VERSION, DEFAULT_BASE_URL, Secret};
+
+/// Why a configuration cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("{path}: {message}")]
+    Io { path: PathBuf, message: String },
+    /// The file is not valid TOML or does not fit the schema.
+    #[error("{path}:{line}:{column}: {message}")]
+    Parse { path: PathBuf, line: usize, column: usize, message: String },
+    /// A value is missing or out of range; `key` is its dotted name.
+    #[error("{origin}: `{key}`: {message}")]
+    Invalid { origin: String, key: String, message: String },
+    /// A file holding a secret can be read by others.
+    #[error("{path} is readable by group or others (mode {mode:o}); fix it with: chmod 600 {path}")]
+    Permissions { path: PathBuf, mode: u32 },
+}
+
+/// How the console authenticates.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthKind {
+    /// A Private Integration Token of a sub-account (or agency).
+    #[default]
+    Pit,
+    /// OAuth 2.0 of a marketplace app, with refresh.
+    Oauth,
+}
+
+/// The `[api]` table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ApiConfig {
+    pub base_url: String,
+    pub version: String,
+    pub location_id: Option<String>,
+    pub timeout_secs: u64,
+    pub max_retries: u32,
+    /// The client's own pacing, as `100/10s`, or `off`.
+    pub rate_limit: String,
+}
+
+impl Default for ApiConfig {
+    fn default() -> Self {
+        Self {
+            base_url: DEFAULT_BASE_URL.into(),
+            version: API_VERSION.into(),
+            location_id: None,
+            timeout_secs: 30,
+            max_retries: 4,
+            rate_limit: "100/10s".into(),
+        }
+    }
+}
+
+/// The `[auth]` table.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthConfig {
+    pub kind: AuthKind,
+    /// A file holding the Private Integration Token (mode 0600).
+    pub token_file: Option<PathBuf>,
+    /// Where OAuth tokens are kept (mode 0600); defaults to the config dir.
+    pub oauth_store: Option<PathBuf>,
+    pub client_id: Option<String>,
+    /// A file holding the OAuth client secret (mode 0600).
+    pub client_secret_file: Option<PathBuf>,
+    pub scopes: Vec<String>,
+    /// The loopback port of the redirect listener for `auth login`.
+    pub redirect_port: Option<u16>,
+}
+
+/// One `[[locations]]` entry: a location the console can switch to.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LocationConfig {
+    pub id: String,
+    pub name: Option<String>,
+    pub read_only: bool,
+}
+
+/// The `[rankr]` table.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RankrConfig {
+    /// `sqlite` (the embedded store) or `http`.
+    pub target: Option<String>,
+    pub store_path: Option<PathBuf>,
+    pub http_url: Option<String>,
+    pub api_key_file: Option<PathBuf>,
+}
+
+/// The `[sync]` table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SyncConfig {
+    pub interval_secs: u64,
+}
+
+impl Default for SyncConfig {
+    fn default() -> Self {
+        Self { interval_secs: 300 }
+    }
+}
+
+/// The `[webhook]` table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WebhookConfig {
+    pub listen: String,
+    /// A PEM file with GHL's RSA public key, replacing the one shipped in `assets/`.
+    pub rsa_public_key_file: Option<PathBuf>,
+    /// The Ed25519 public key for `x-ghl-signature`, base64.
+    pub ed25519_public_key: Option<String>,
+    pub max_body_bytes: usize,
+}
+
+impl Default for WebhookConfig {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8787".into(),
+            rsa_public_key_file: None,
+            ed25519_public_key: None,
+            max_body_bytes: 256 * 1024,
+        }
+    }
+}
+
+/// The `[ui]` table.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct UiConfig {
+    pub read_only: bool,
+    /// `auto` (colours unless `NO_COLOR`), `color` or `plain`.
+    pub theme: Option<String>,
+    /// Action id to keys, e.g. `"task.complete" = ["x", "space"]`.
+    pub keys: BTreeMap<String, Vec<String>>,
+}
+
+/// The `[log]` table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogConfig {
+    pub level: String,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        Self { level: "info".into() }
+    }
+}
+
+/// The whole configuration file.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub api: ApiConfig,
+    pub auth: AuthConfig,
+    pub locations: Vec<LocationConfig>,
+    pub rankr: RankrConfig,
+    pub sync: SyncConfig,
+    pub webhook: WebhookConfig,
+    pub ui: UiConfig,
+    pub log: LogConfig,
+}
+
+/// Values given on the command line; they win over the file and the environment.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub base_url: Option<String>,
+    pub location_id: Option<String>,
+    pub read_only: bool,
+}
+
+/// Where a value came from, for `config show`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    Default,
+    File,
+    Env,
+    Flag,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Default => "default",
+            Self::File => "file",
+            Self::Env => "env",
+            Self::Flag => "flag",
+        })
+    }
+}
+
+/// The configuration in force: file, then environment, then flags, with the token resolved.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub config: Config,
+    /// The file read, if one was found.
+    pub file: Option<PathBuf>,
+    pub token: Option<Secret>,
+    pub token_origin: Option<String>,
+    pub origins: BTreeMap<&'static str, Origin>,
+}
+
+/// The default config file: `<config dir>/config.toml`.
+pub fn default_path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "ghl-console").map(|d| d.config_dir().join("config.toml"))
+}
+
+/// The default data dir (store, OAuth tokens).
+pub fn data_dir() -> PathBuf {
+    directories::ProjectDirs::from("", "", "ghl-console")
+        .map_or_else(|| PathBuf::from(".ghl-console"), |d| d.data_dir().to_path_buf())
+}
+
+/// Parses a config file's text; `path` only names it in errors.
+pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+    let config: Config = toml::from_str(text).map_err(|e| {
+        let (line, column) = e.span().map_or((0, 0), |s| line_col(text, s.start));
+        ConfigError::Parse {
+            path: path.to_path_buf(),
+            line,
+            column,
+            message: e.message().trim().to_string(),
+        }
+    })?;
+    validate(&config, &path.display().to_string())?;
+    Ok(config)
+}
+
+/// Reads and parses a config file.
+pub fn load_file(path: &Path) -> Result<Config, ConfigError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ConfigError::Io { path: path.to_path_buf(), message: e.to_string() })?;
+    parse(&text, path)
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+    (line, column)
+}
+
+/// Checks values that parse but cannot work.
+pub fn validate(config: &Config, origin: &str) -> Result<(), ConfigError> {
+    let invalid = |key: &str, message: &str| ConfigError::Invalid {
+        origin: origin.to_string(),
+        key: key.to_string(),
+        message: message.to_string(),
+    };
+    if url::Url::parse(&config.api.base_url).is_err() {
+        return Err(invalid("api.base_url", "is not a URL (like https://services.leadconnectorhq.com)"));
+    }
+    if config.api.timeout_secs == 0 {
+        return Err(invalid("api.timeout_secs", "must be at least 1"));
+    }
+    if parse_rate(&config.api.rate_limit).is_err() {
+        return Err(invalid("api.rate_limit", "must look like 100/10s, or be off"));
+    }
+    if config.auth.kind == AuthKind::Oauth && config.auth.client_id.is_none() {
+        return Err(invalid("auth.client_id", "is required when auth.kind = \"oauth\""));
+    }
+    if let Some(target) = config.rankr.target.as_deref() {
+        if !matches!(target, "sqlite" | "http") {
+            return Err(invalid("rankr.target", "must be \"sqlite\" or \"http\""));
+        }
+        if target == "http" && config.rankr.http_url.is_none() {
+            return Err(invalid("rankr.http_url", "is required when rankr.target = \"http\""));
+        }
+    }
+    if let Some(theme) = config.ui.theme.as_deref() {
+        if !matches!(theme, "auto" | "color" | "plain") {
+            return Err(invalid("ui.theme", "must be \"auto\", \"color\" or \"plain\""));
+        }
+    }
+    if config.webhook.listen.parse::<std::net::SocketAddr>().is_err() {
+        return Err(invalid("webhook.listen", "must be an address like 127.0.0.1:8787"));
+    }
+    for (i, location) in config.locations.iter().enumerate() {
+        if location.id.trim().is_empty() {
+            return Err(invalid(&format!("locations[{i}].id"), "is required"));
+        }
+    }
+    Ok(())
+}
+
+/// Parses `100/10s`, `100/1s`, `50/500ms` or `off`.
+pub fn parse_rate(text: &str) -> Result<Option<(u32, std::time::Duration)>, String> {
+    if text.trim().eq_ignore_ascii_case("off") {
+        return Ok(None);
+    }
+    let (count, window) = text.split_once('/').ok_or("expected COUNT/WINDOW")?;
+    let count: u32 = count.trim().parse().map_err(|_| "bad count")?;
+    let window = window.trim();
+    let (number, unit) = window.split_at(window.find(|c: char| !c.is_ascii_digit()).unwrap_or(window.len()));
+    let number: u64 = if number.is_empty() { 1 } else { number.parse().map_err(|_| "bad window")? };
+    let window = match unit {
+        "ms" => std::time::Duration::from_millis(number),
+        "s" | "" => std::time::Duration::from_secs(number),
+        "m" => std::time::Duration::from_secs(number * 60),
+        _ => return Err("window unit must be ms, s or m".into()),
+    };
+    if count == 0 || window.is_zero() {
+        return Err("count and window must be positive".into());
+    }
+    Ok(Some((count, window)))
+}
+
+/// Loads the configuration in force. `path` (from `--config`) must exist; without it the
+/// default file is read when present. Environment variables then flags override it.
+pub fn resolve(path: Option<&Path>, overrides: &Overrides) -> Result<Settings, ConfigError> {
+    resolve_with_env(path, overrides, &|name| std::env::var(name).ok())
+}
+
+/// [`resolve`] with the environment given, for tests.
+pub fn resolve_with_env(
+    path: Option<&Path>,
+    overrides: &Overrides,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Settings, ConfigError> {
+    let file = match path {
+        Some(p) => Some(p.to_path_buf()),
+        None => default_path().filter(|p| p.exists()),
+    };
+    let mut config = match &file {
+        Some(p) => load_file(p)?,
+        None => Config::default(),
+    };
+    let mut origins = BTreeMap::new();
+    for key in ["api.base_url", "api.location_id", "ui.read_only"] {
+        origins.insert(key, if file.is_some() { Origin::File } else { Origin::Default });
+    }
+    apply_env(&mut config, &mut origins, env);
+    apply_flags(&mut config, &mut origins, overrides);
+    validate(&config, "environment or flags")?;
+    let (token, token_origin) = resolve_token(&config, env)?;
+    Ok(Settings { config, file, token, token_origin, origins })
+}
+
+fn apply_env(
+    config: &mut Config,
+    origins: &mut BTreeMap<&'static str, Origin>,
+    env: &dyn Fn(&str) -> Option<String>,
+) {
+    let set = |name: &str| env(name).filter(|v| !v.trim().is_empty());
+    if let Some(v) = set("GHL_BASE_URL") {
+        config.api.base_url = v;
+        origins.insert("api.base_url", Origin::Env);
+    }
+    if let Some(v) = set("GHL_LOCATION_ID") {
+        config.api.location_id = Some(v);
+        origins.insert("api.location_id", Origin::Env);
+    }
+    if let Some(v) = set("GHL_VERSION") {
+        config.api.version = v;
+    }
+    if let Some(v) = set("GHL_TOKEN_FILE") {
+        config.auth.token_file = Some(PathBuf::from(v));
+    }
+    if let Some(v) = set("GHL_READ_ONLY") {
+        config.ui.read_only = matches!(v.as_str(), "1" | "true" | "yes");
+        origins.insert("ui.read_only", Origin::Env);
+    }
+    if let Some(v) = set("GHL_LOG") {
+        config.log.level = v;
+    }
+}
+
+fn apply_flags(config: &mut Config, origins: &mut BTreeMap<&'static str, Origin>, flags: &Overrides) {
+    if let Some(v) = &flags.base_url {
+        config.api.base_url.clone_from(v);
+        origins.insert("api.base_url", Origin::Flag);
+    }
+    if let Some(v) = &flags.location_id {
+        config.api.location_id = Some(v.clone());
+        origins.insert("api.location_id", Origin::Flag);
+    }
+    if flags.read_only {
+        config.ui.read_only = true;
+        origins.insert("ui.read_only", Origin::Flag);
+    }
+}
+
+/// The token: `GHL_TOKEN`, else the token file (which must be 0600).
+fn resolve_token(
+    config: &Config,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<(Option<Secret>, Option<String>), ConfigError> {
+    if let Some(token) = env("GHL_TOKEN").filter(|t| !t.trim().is_empty()) {
+        return Ok((Some(Secret::new(token.trim())), Some("GHL_TOKEN".into())));
+    }
+    if let Some(path) = &config.auth.token_file {
+        let token = read_secret_file(&expand_home(path))?;
+        return Ok((Some(token), Some(path.display().to_string())));
+    }
+    Ok((None, None))
+}
+
+/// Expands a leading `~/` to the home directory.
+pub fn expand_home(path: &Path) -> PathBuf {
+    match (path.strip_prefix("~"), directories::BaseDirs::new()) {
+        (Ok(rest), Some(base)) => base.home_dir().join(rest),
+        _ => path.to_path_buf(),
+    }
+}
+
+impl Settings {
+    /// Whether the location in force is read-only (global, or its `[[locations]]` entry).
+    pub fn read_only(&self) -> bool {
+        let location = self.config.api.location_id.as_deref();
+        self.config.ui.read_only
+            || self.config.locations.iter().any(|l| Some(l.id.as_str()) == location && l.read_only)
+    }
+
+    /// The merged configuration as TOML, secrets masked, with where each key came from.
+    pub fn show(&self) -> String {
+        let mut out = String::new();
+        out.push_str(&format!(
+            "# file: {}\n",
+            self.file.as_ref().map_or("(none: defaults)".into(), |p| p.display().to_string())
+        ));
+        for (key, origin) in &self.origins {
+            out.push_str(&format!("# {key} from {origin}\n"));
+        }
+        out.push_str(&format!(
+            "# token: {}\n",
+            self.token_origin.as_ref().map_or("(none)".to_string(), |o| format!("**** from {o}"))
+        ));
+        out.push_str(&toml::to_string_pretty(&self.config).unwrap_or_default());
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests;

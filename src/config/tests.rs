@@ -1,0 +1,194 @@
+use std::collections::HashMap;
+
+use super::*;
+
+fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+    let map: HashMap<String, String> =
+        pairs.iter().map(|(k, v)| ((*k).to_string(), (*v).to_string())).collect();
+    move |name| map.get(name).cloned()
+}
+
+fn write(dir: &Path, text: &str) -> PathBuf {
+    let path = dir.join("config.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn precedence_is_file_then_env_then_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "[api]\nlocation_id = \"from-file\"\nbase_url = \"http://file.test\"\n");
+    let none = Overrides::default();
+
+    let s = resolve_with_env(Some(&path), &none, &env(&[])).unwrap();
+    assert_eq!(s.config.api.location_id.as_deref(), Some("from-file"));
+    assert_eq!(s.origins["api.location_id"], Origin::File);
+
+    let e = env(&[("GHL_LOCATION_ID", "from-env")]);
+    let s = resolve_with_env(Some(&path), &none, &e).unwrap();
+    assert_eq!(s.config.api.location_id.as_deref(), Some("from-env"));
+    assert_eq!(s.config.api.base_url, "http://file.test");
+
+    let flags = Overrides { location_id: Some("from-flag".into()), ..Overrides::default() };
+    let s = resolve_with_env(Some(&path), &flags, &e).unwrap();
+    assert_eq!(s.config.api.location_id.as_deref(), Some("from-flag"));
+    assert_eq!(s.origins["api.location_id"], Origin::Flag);
+}
+
+#[test]
+fn unknown_key_names_file_line_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "[api]\nbase_url = \"http://x.test\"\nlocaton_id = \"typo\"\n");
+    let err = load_file(&path).unwrap_err().to_string();
+    assert!(err.contains("config.toml:3:"), "{err}");
+    assert!(err.contains("locaton_id"), "{err}");
+}
+
+#[test]
+fn wrong_type_names_file_line_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "[sync]\ninterval_secs = \"often\"\n");
+    let err = load_file(&path).unwrap_err().to_string();
+    assert!(err.contains("config.toml:2:"), "{err}");
+    assert!(err.contains("integer") || err.contains("u64"), "{err}");
+}
+
+#[test]
+fn missing_required_value_names_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "[auth]\nkind = \"oauth\"\n");
+    let err = load_file(&path).unwrap_err().to_string();
+    assert!(err.contains("auth.client_id"), "{err}");
+    assert!(err.contains("config.toml"), "{err}");
+
+    let path = write(dir.path(), "[rankr]\ntarget = \"http\"\n");
+    assert!(load_file(&path).unwrap_err().to_string().contains("rankr.http_url"));
+    let path = write(dir.path(), "[api]\nrate_limit = \"lots\"\n");
+    assert!(load_file(&path).unwrap_err().to_string().contains("api.rate_limit"));
+    let path = write(dir.path(), "[ui]\ntheme = \"neon\"\n");
+    assert!(load_file(&path).unwrap_err().to_string().contains("ui.theme"));
+    let path = write(dir.path(), "[webhook]\nlisten = \"everywhere\"\n");
+    assert!(load_file(&path).unwrap_err().to_string().contains("webhook.listen"));
+    let path = write(dir.path(), "[[locations]]\nname = \"no id\"\n");
+    assert!(load_file(&path).unwrap_err().to_string().contains("locations[0].id"));
+}
+
+/// A configuration with every optional key set, so serialising it names every key there is.
+fn every_key() -> Config {
+    let mut c = Config::default();
+    c.api.location_id = Some("l".into());
+    c.auth.token_file = Some("t".into());
+    c.auth.oauth_store = Some("o".into());
+    c.auth.client_id = Some("c".into());
+    c.auth.client_secret_file = Some("s".into());
+    c.auth.redirect_port = Some(1);
+    c.locations.push(LocationConfig { id: "l".into(), name: Some("n".into()), read_only: false });
+    c.rankr = RankrConfig {
+        target: Some("sqlite".into()),
+        store_path: Some("p".into()),
+        http_url: Some("u".into()),
+        api_key_file: Some("k".into()),
+    };
+    c.webhook.rsa_public_key_file = Some("r".into());
+    c.webhook.ed25519_public_key = Some("e".into());
+    c.ui.theme = Some("auto".into());
+    c.ui.keys.insert("a".into(), vec!["x".into()]);
+    c
+}
+
+/// `key = value`, `"quoted.key" = value` or `[[table]]`: a commented-out example, not prose.
+fn is_example_line(line: &str) -> bool {
+    let key = line.split(" = ").next().unwrap_or_default();
+    line.starts_with("[[")
+        || (line.contains(" = ")
+            && (key.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                || (key.starts_with('"') && key.ends_with('"'))))
+}
+
+#[test]
+fn the_example_file_is_valid_and_documents_every_key() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("config.example.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let parsed = parse(&text, &path).unwrap();
+    assert!(parsed.api.base_url.starts_with("https://"));
+
+    // Uncommenting every example line still parses: the commented keys are real keys.
+    let uncommented: String = text
+        .lines()
+        .map(|l| match l.strip_prefix("# ") {
+            Some(rest) if is_example_line(rest) => rest.to_string(),
+            _ => l.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    parse(&uncommented, &path).unwrap();
+
+    let all: toml::Table = toml::from_str(&toml::to_string(&every_key()).unwrap()).unwrap();
+    for (table, value) in &all {
+        let keys = match value {
+            toml::Value::Table(t) => t.keys().cloned().collect::<Vec<_>>(),
+            toml::Value::Array(items) => items
+                .iter()
+                .filter_map(|i| i.as_table())
+                .flat_map(|t| t.keys().cloned())
+                .collect(),
+            _ => vec![],
+        };
+        for key in keys {
+            let documented = text.contains(&format!("\n{key} ="))
+                || text.contains(&format!("# {key} ="))
+                || text.contains(&format!("[{table}.{key}]"));
+            assert!(documented, "[{table}] {key} is not in config.example.toml");
+        }
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn token_files_must_be_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let token = dir.path().join("token");
+    std::fs::write(&token, "pit-secret-value\n").unwrap();
+    std::fs::set_permissions(&token, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let err = read_secret_file(&token).unwrap_err().to_string();
+    assert!(err.contains("chmod 600"), "{err}");
+    assert!(!err.contains("pit-secret-value"));
+
+    std::fs::set_permissions(&token, std::fs::Permissions::from_mode(0o600)).unwrap();
+    assert_eq!(read_secret_file(&token).unwrap().expose(), "pit-secret-value");
+}
+
+#[cfg(unix)]
+#[test]
+fn private_writes_are_0600_and_replace_atomically() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sub/tokens.json");
+    write_private(&path, b"{\"a\":1}").unwrap();
+    write_private(&path, b"{\"a\":2}").unwrap();
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "{\"a\":2}");
+    let leftovers: Vec<_> = std::fs::read_dir(path.parent().unwrap()).unwrap().collect();
+    assert_eq!(leftovers.len(), 1, "no temp file left behind");
+}
+
+#[test]
+fn show_masks_the_token() {
+    let e = env(&[("GHL_TOKEN", "pit-very-secret-123")]);
+    let s = resolve_with_env(None, &Overrides::default(), &e).unwrap();
+    let shown = s.show();
+    assert!(!shown.contains("pit-very-secret-123"));
+    assert!(shown.contains("**** from GHL_TOKEN"));
+    assert!(!format!("{s:?}").contains("pit-very-secret-123"));
+}
+
+#[test]
+fn rates_parse() {
+    assert_eq!(parse_rate("off").unwrap(), None);
+    assert_eq!(parse_rate("100/10s").unwrap(), Some((100, std::time::Duration::from_secs(10))));
+    assert_eq!(parse_rate("50/500ms").unwrap(), Some((50, std::time::Duration::from_millis(500))));
+    assert!(parse_rate("0/1s").is_err());
+    assert!(parse_rate("x").is_err());
+}

@@ -1,0 +1,43 @@
+//! Logging to a file under the state dir, never to the terminal the console draws on.
+
+use std::path::PathBuf;
+
+use tracing_appender::non_blocking::WorkerGuard;
+use tracing_subscriber::EnvFilter;
+
+/// Where log files go: the state dir from `directories` (`$XDG_STATE_HOME/ghl-console`), else
+/// the local data dir, else the temp dir.
+pub fn log_dir() -> PathBuf {
+    if let Ok(dir) = std::env::var("GHL_CONSOLE_LOG_DIR") {
+        return PathBuf::from(dir);
+    }
+    directories::ProjectDirs::from("", "", "ghl-console").map_or_else(
+        || std::env::temp_dir().join("ghl-console"),
+        |dirs| dirs.state_dir().unwrap_or(dirs.data_local_dir()).join("logs"),
+    )
+}
+
+/// The file logs are written to today (the appender rolls daily).
+pub fn log_file_hint() -> PathBuf {
+    log_dir().join("ghl-console.log.<date>")
+}
+
+/// Starts file logging at `level` (an `EnvFilter` directive; `GHL_LOG` overrides). Keep the
+/// guard alive until exit so the last lines are flushed. Returns `None` when the directory
+/// cannot be made; the program then runs without logs rather than failing.
+pub fn init(level: &str) -> Option<WorkerGuard> {
+    let dir = log_dir();
+    std::fs::create_dir_all(&dir).ok()?;
+    let appender = tracing_appender::rolling::daily(&dir, "ghl-console.log");
+    let (writer, guard) = tracing_appender::non_blocking(appender);
+    let filter = EnvFilter::try_from_env("GHL_LOG")
+        .or_else(|_| EnvFilter::try_new(level))
+        .unwrap_or_else(|_| EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_writer(writer)
+        .with_ansi(false)
+        .with_env_filter(filter)
+        .try_init()
+        .ok()?;
+    Some(guard)
+}
