@@ -5,6 +5,6 @@ pub mod sandbox;
 pub mod tui;
 pub mod worker;
 //pub mod cli;
-pub mod logging;
-pub mod config;
 pub mod auth;
+pub mod config;
+pub mod logging;

@@ -22,7 +22,10 @@ fn known_deviation(violation: &str) -> bool {
 }
 
 /// Drives every endpoint the client has, successes and failures.
-async fn session(client: &ghl_console::ghl::GhlClient, sandbox: &ghl_console::sandbox::SandboxHandle) {
+async fn session(
+    client: &ghl_console::ghl::GhlClient,
+    sandbox: &ghl_console::sandbox::SandboxHandle,
+) {
     let new = NewContact {
         first_name: Some("Conformance".into()),
         email: Some("conf@example.test".into()),
@@ -32,29 +35,87 @@ async fn session(client: &ghl_console::ghl::GhlClient, sandbox: &ghl_console::sa
     };
     let id = client.create_contact(&new).await.unwrap().value.id;
     client.get_contact(&id).await.unwrap();
-    let update = ContactUpdate { company_name: Some("Spec Inc".into()), ..Default::default() };
+    let update = ContactUpdate {
+        company_name: Some("Spec Inc".into()),
+        ..Default::default()
+    };
     client.update_contact(&id, &update).await.unwrap();
     client.upsert_contact(&new).await.unwrap();
-    client.find_duplicate(Some("conf@example.test"), None).await.unwrap();
-    client.list_contacts(&ListQuery { limit: Some(5), ..ListQuery::default() }).await.unwrap();
-    let filter = SearchFilter { field: "email".into(), operator: "eq".into(), value: json!("conf@example.test") };
-    let req = SearchRequest { page_limit: 5, filters: vec![filter], ..SearchRequest::default() };
+    client
+        .find_duplicate(Some("conf@example.test"), None)
+        .await
+        .unwrap();
+    client
+        .list_contacts(&ListQuery {
+            limit: Some(5),
+            ..ListQuery::default()
+        })
+        .await
+        .unwrap();
+    let filter = SearchFilter {
+        field: "email".into(),
+        operator: "eq".into(),
+        value: json!("conf@example.test"),
+    };
+    let req = SearchRequest {
+        page_limit: 5,
+        filters: vec![filter],
+        ..SearchRequest::default()
+    };
     client.search_contacts(req).await.unwrap();
     let business = sandbox.store().business_ids()[0].clone();
-    client.contacts_by_business(&business, 5, 0, None).await.unwrap();
+    client
+        .contacts_by_business(&business, 5, 0, None)
+        .await
+        .unwrap();
 
-    let task = NewTask { title: "T".into(), due_date: "2026-12-24T09:00:00Z".into(), ..NewTask::default() };
+    let task = NewTask {
+        title: "T".into(),
+        due_date: "2026-12-24T09:00:00Z".into(),
+        ..NewTask::default()
+    };
     let tid = client.create_task(&id, &task).await.unwrap().value.id;
     client.task(&id, &tid).await.unwrap();
     client.tasks(&id).await.unwrap();
-    client.update_task(&id, &tid, &TaskUpdate { title: Some("T2".into()), ..TaskUpdate::default() }).await.unwrap();
+    client
+        .update_task(
+            &id,
+            &tid,
+            &TaskUpdate {
+                title: Some("T2".into()),
+                ..TaskUpdate::default()
+            },
+        )
+        .await
+        .unwrap();
     client.complete_task(&id, &tid, true).await.unwrap();
     client.delete_task(&id, &tid).await.unwrap();
 
-    let nid = client.create_note(&id, &NoteInput { body: "n".into(), ..NoteInput::default() }).await.unwrap().value.id;
+    let nid = client
+        .create_note(
+            &id,
+            &NoteInput {
+                body: "n".into(),
+                ..NoteInput::default()
+            },
+        )
+        .await
+        .unwrap()
+        .value
+        .id;
     client.note(&id, &nid).await.unwrap();
     client.notes(&id).await.unwrap();
-    client.update_note(&id, &nid, &NoteInput { body: "m".into(), ..NoteInput::default() }).await.unwrap();
+    client
+        .update_note(
+            &id,
+            &nid,
+            &NoteInput {
+                body: "m".into(),
+                ..NoteInput::default()
+            },
+        )
+        .await
+        .unwrap();
     client.delete_note(&id, &nid).await.unwrap();
 
     client.add_tags(&id, &["two".into()]).await.unwrap();
@@ -64,8 +125,14 @@ async fn session(client: &ghl_console::ghl::GhlClient, sandbox: &ghl_console::sa
 
     // Failures: 400 (bad filter sent raw), 422 (bad task), 404-ish lookups.
     let bad = json!({"locationId": client.location_id(), "pageLimit": 5, "filters": [{"field": "nope", "operator": "eq", "value": 1}]});
-    let _ = client.send::<Value>(Call::new(Method::POST, &["contacts", "search"]).body(bad)).await;
-    let _ = client.send::<Value>(Call::new(Method::POST, &["contacts", &id, "tasks"]).body(json!({"body": "no title"}))).await;
+    let _ = client
+        .send::<Value>(Call::new(Method::POST, &["contacts", "search"]).body(bad))
+        .await;
+    let _ = client
+        .send::<Value>(
+            Call::new(Method::POST, &["contacts", &id, "tasks"]).body(json!({"body": "no title"})),
+        )
+        .await;
     client.delete_contact(&id).await.unwrap();
 }
 
@@ -81,10 +148,19 @@ async fn requests_and_responses_follow_the_spec() {
     let mut violations = Vec::new();
     let mut deviations = 0;
     for ex in &exchanges {
-        let parse = |body: &Option<String>| body.as_deref().and_then(|b| serde_json::from_str::<Value>(b).ok());
+        let parse = |body: &Option<String>| {
+            body.as_deref()
+                .and_then(|b| serde_json::from_str::<Value>(b).ok())
+        };
         let url = url::Url::parse(&ex.url).unwrap();
         let status = ex.status.unwrap();
-        let found = spec.violations(&ex.method, url.path(), parse(&ex.request_body).as_ref(), status, parse(&ex.response_body).as_ref());
+        let found = spec.violations(
+            &ex.method,
+            url.path(),
+            parse(&ex.request_body).as_ref(),
+            status,
+            parse(&ex.response_body).as_ref(),
+        );
         for v in found {
             if known_deviation(&v) {
                 deviations += 1;
@@ -93,8 +169,16 @@ async fn requests_and_responses_follow_the_spec() {
             }
         }
     }
-    assert!(violations.is_empty(), "{} violations:\n{}", violations.len(), violations.join("\n"));
-    eprintln!("{} exchanges conform; {deviations} known deviations", exchanges.len());
+    assert!(
+        violations.is_empty(),
+        "{} violations:\n{}",
+        violations.len(),
+        violations.join("\n")
+    );
+    eprintln!(
+        "{} exchanges conform; {deviations} known deviations",
+        exchanges.len()
+    );
 }
 
 #[test]

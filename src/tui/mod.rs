@@ -24,5 +24,7 @@ pub mod raw_body;
 pub mod record;
 pub mod run;
 pub mod terminal;
+#[cfg(test)]
+mod tests;
 pub mod update;
 pub mod view;

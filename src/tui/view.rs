@@ -180,7 +180,7 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
     super::panes::render(frame, pane, rect, app, theme);
     render_status(frame, areas.status, app, theme);
     render_hints(frame, areas.hints, app, theme);
-    render_toast(frame, areas.status, app, theme);
+    render_toast(frame, areas.hints, app, theme);
     render_modal(frame, area, app, theme);
 }
 
@@ -279,7 +279,7 @@ fn render_hints(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     frame.render_widget(Line::styled(text, theme.key_hint), area);
 }
 
-fn render_toast(frame: &mut Frame, status: Rect, app: &App, theme: &Theme) {
+fn render_toast(frame: &mut Frame, line: Rect, app: &App, theme: &Theme) {
     let Some(toast) = &app.toast else {
         return;
     };
@@ -288,9 +288,9 @@ fn render_toast(frame: &mut Frame, status: Rect, app: &App, theme: &Theme) {
         Level::Warn => theme.warning,
         Level::Error => theme.error,
     };
-    let width = usize::from(status.width);
+    let width = usize::from(line.width);
     let text = fit(&format!(" {}", toast.text), width);
-    frame.render_widget(Line::styled(text, theme.status_bar.patch(style)), status);
+    frame.render_widget(Line::styled(text, style), line);
 }
 
 fn render_modal(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {

@@ -12,13 +12,19 @@ pub mod spec;
 
 /// A sandbox with `contacts` seeded contacts and no rate limit, and a client for it.
 pub async fn start(contacts: usize) -> (SandboxHandle, GhlClient) {
-    let config = SandboxConfig { contacts, rate_limit: None, ..SandboxConfig::default() };
+    let config = SandboxConfig {
+        contacts,
+        rate_limit: None,
+        ..SandboxConfig::default()
+    };
     start_with(config).await
 }
 
 /// A sandbox with the given configuration and a client for it (client pacing off).
 pub async fn start_with(config: SandboxConfig) -> (SandboxHandle, GhlClient) {
-    let handle = sandbox::spawn(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let handle = sandbox::spawn(config, "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
     let client = client_for(&handle);
     (handle, client)
 }
@@ -42,7 +48,9 @@ pub struct Recorder {
 
 impl Recorder {
     pub fn new(client: &GhlClient) -> Self {
-        Self { rx: client.subscribe() }
+        Self {
+            rx: client.subscribe(),
+        }
     }
 
     /// The exchanges recorded so far.

@@ -21,21 +21,27 @@ fn summary(exchange: &Exchange, app: &App, width: usize) -> String {
         .map(|at| app.clock.absolute(at))
         .and_then(|t| t.get(11..).map(str::to_string))
         .unwrap_or_default();
-    let text = format!(
-        "{time} {} {:<6} {} {}",
-        status,
-        exchange.method,
-        fit(&exchange.path(), width),
-        exchange.elapsed.as_millis()
-    );
-    fit(&text, width)
+    let elapsed = format!("{}ms", exchange.elapsed.as_millis());
+    let path_width = width.saturating_sub(time.len() + status.len() + elapsed.len() + 10);
+    let path = fit(&exchange.path(), path_width);
+    fit(
+        &format!("{time} {status} {:<6} {path} {elapsed}", exchange.method),
+        width,
+    )
+}
+
+fn list_share(area: Rect) -> u16 {
+    if area.width < 120 { 50 } else { 40 }
 }
 
 /// Draws the inspector.
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let focused = app.focus == Pane::Inspector;
-    let [list_area, body_area] =
-        Layout::horizontal([Constraint::Percentage(40), Constraint::Min(20)]).areas(area);
+    let [list_area, body_area] = Layout::horizontal([
+        Constraint::Percentage(list_share(area)),
+        Constraint::Min(20),
+    ])
+    .areas(area);
     let exchanges = &app.inspector.exchanges;
     let title = format!("Exchanges {}", exchanges.len());
     let list_focus = focused && !app.inspector.body.has_focus();
@@ -44,7 +50,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     frame.render_widget(block, list_area);
     let width = usize::from(inner.width);
     let mut lines = vec![Line::styled(
-        fit("Time  Code Method Path", width),
+        fit("Time  Code Method Path / ms", width),
         theme.dim,
     )];
     let mut cursor = app.inspector.cursor;

@@ -75,7 +75,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     } else {
         theme.border_unfocused
     };
-    let text = Paragraph::new(crate::tui::text::sanitize(&body).into_owned())
+    let lines: Vec<Line> = body
+        .lines()
+        .map(|l| Line::styled(crate::tui::text::sanitize(l).into_owned(), theme.text))
+        .collect();
+    let text = Paragraph::new(lines)
         .wrap(Wrap { trim: false })
         .scroll((app.note_scroll, 0))
         .block(

@@ -12,15 +12,24 @@ use crate::tui::text::fit;
 use crate::tui::theme::Theme;
 use crate::tui::view::pane_block;
 
-fn due_text(task: &Task, app: &App) -> (String, bool) {
+fn due_text(task: &Task, app: &App, wide: bool) -> (String, bool) {
     let Some(at) = task.due_date.as_deref().and_then(parse_date) else {
         return (String::new(), false);
     };
     let overdue = !task.completed && at < app.clock.now;
-    (
-        format!("{} {}", app.clock.relative(at), app.clock.absolute(at)),
-        overdue,
-    )
+    let relative = if task.completed {
+        "done".to_string()
+    } else {
+        crate::tui::dates::format_relative(at, app.clock.now)
+    };
+    if wide {
+        (
+            format!("{relative:<12} {}", app.clock.absolute(at)),
+            overdue,
+        )
+    } else {
+        (relative, overdue)
+    }
 }
 
 /// Draws the tasks pane.
@@ -41,8 +50,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         return;
     };
     let width = usize::from(inner.width);
-    let due_width = if width >= 60 { 27 } else { 10 };
-    let title_width = width.saturating_sub(due_width + 5);
+    let wide = width >= 60;
+    let due_width = if wide { 28 } else { 12 };
+    let title_width = width.saturating_sub(due_width + 6);
     let header = format!(
         "    {} {}",
         fit("Title", title_width),
@@ -52,7 +62,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let mut cursor = record.cursor;
     for index in cursor.visible(usize::from(inner.height.saturating_sub(1)), tasks.len()) {
         let task = &tasks[index];
-        let (due, overdue) = due_text(task, app);
+        let (due, overdue) = due_text(task, app, wide);
         let check = if task.completed { "[x]" } else { "[ ]" };
         let title = task.title.as_deref().unwrap_or("(untitled)");
         let text = format!(
