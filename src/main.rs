@@ -37,6 +37,8 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
             ghl_console::cli::print_completions(*shell);
             Ok(0)
         }
-        None => anyhow::bail!("the console is not built yet; try `ghl-console sandbox`"),
+        None => ghl_console::tui::launch::launch(cli.settings(), cli.demo, cli.read_only)
+            .await
+            .map(|()| 0),
     }
 }

@@ -31,7 +31,7 @@ pub struct ContactList {
     pub loading: bool,
     /// The server-side search of the listing.
     pub query: Option<String>,
-    /// The order of the listing.
+    /// The order rows are shown in: the server's (last update first) or by name.
     pub sort: ContactSort,
     /// The local filter text.
     pub filter: String,
@@ -92,7 +92,7 @@ impl ContactList {
         self.total = total;
         self.more = more;
         self.loading = false;
-        if !self.filter.is_empty() {
+        if !self.filter.is_empty() || self.sort == ContactSort::Name {
             self.refilter();
         }
         true
@@ -163,10 +163,21 @@ impl ContactList {
         self.cursor = Cursor::default();
     }
 
-    /// Recomputes the shown rows from the filter text.
+    /// Switches between the server's order (last update) and by name, over what is loaded.
+    pub fn toggle_sort(&mut self) {
+        self.sort = match self.sort {
+            ContactSort::Updated => ContactSort::Name,
+            ContactSort::Name => ContactSort::Updated,
+        };
+        self.refilter();
+        self.cursor = Cursor::default();
+    }
+
+    /// Recomputes the shown rows from the filter text (best match first) or, without one, from
+    /// the sort.
     pub fn refilter(&mut self) {
         if self.filter.trim().is_empty() {
-            self.shown = None;
+            self.shown = (self.sort == ContactSort::Name).then(|| self.by_name());
             return;
         }
         let stale = self
@@ -182,6 +193,19 @@ impl ContactList {
             });
         }
         self.shown = self.index.as_mut().map(|c| c.index.filter(&self.filter));
+    }
+}
+
+impl ContactList {
+    fn by_name(&self) -> Vec<usize> {
+        let keys: Vec<String> = self
+            .items
+            .iter()
+            .map(|c| c.display_name().to_lowercase())
+            .collect();
+        let mut rows: Vec<usize> = (0..self.items.len()).collect();
+        rows.sort_by(|a, b| keys[*a].cmp(&keys[*b]));
+        rows
     }
 }
 

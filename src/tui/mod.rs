@@ -17,6 +17,7 @@ pub mod events;
 pub mod forms;
 pub mod inspect;
 pub mod keymap;
+pub mod launch;
 pub mod mouse;
 pub mod panes;
 pub mod perform;

@@ -2,7 +2,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use crate::worker::messages::{Command, ContactSort, Resource};
+use crate::worker::messages::{Command, Resource};
 
 use super::actions::{Action, spec_of};
 use super::app::{App, Level, Pane};
@@ -48,13 +48,7 @@ pub fn perform(app: &mut App, action: Action, fx: &mut Effects) {
 fn perform_pane(app: &mut App, action: Action, fx: &mut Effects) {
     match action {
         Action::Filter => app.contacts.editing_filter = true,
-        Action::Sort => {
-            app.contacts.sort = match app.contacts.sort {
-                ContactSort::Updated => ContactSort::Name,
-                ContactSort::Name => ContactSort::Updated,
-            };
-            search(app, app.contacts.query.clone(), fx);
-        }
+        Action::Sort => app.contacts.toggle_sort(),
         Action::Mark => {
             app.contacts.toggle_mark();
             step(app, 1);
@@ -86,11 +80,7 @@ pub fn focus(app: &mut App, pane: Pane) {
 /// Starts a new contact listing (a server-side search when `query` is set).
 pub fn search(app: &mut App, query: Option<String>, fx: &mut Effects) {
     let generation = app.contacts.restart(query.clone());
-    fx.push(Effect::Send(Command::Search {
-        generation,
-        query,
-        sort: app.contacts.sort,
-    }));
+    fx.push(Effect::Send(Command::Search { generation, query }));
 }
 
 /// Keys typed into the contact filter: text filters locally as typed, Enter searches the

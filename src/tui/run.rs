@@ -30,7 +30,7 @@ enum Stop {
 }
 
 /// Runs the console until the operator quits, a signal arrives or the terminal goes away.
-pub async fn run(mut app: App, theme: Theme, mut worker: WorkerHandle) -> anyhow::Result<()> {
+pub async fn run(mut app: App, theme: &Theme, mut worker: WorkerHandle) -> anyhow::Result<()> {
     let (mut tui, _restore) = terminal::init().context("taking over the terminal")?;
     let size = tui.size().context("reading the terminal size")?;
     app.size = (size.width, size.height);
@@ -42,7 +42,7 @@ pub async fn run(mut app: App, theme: Theme, mut worker: WorkerHandle) -> anyhow
     apply(&mut app, &worker, first);
     let stop = loop {
         update::after(&mut app);
-        tui.draw(|frame| view::render(frame, &app, &theme))?;
+        tui.draw(|frame| view::render(frame, &app, theme))?;
         let msg = tokio::select! {
             event = keys.next() => match event {
                 Some(Ok(event)) => match to_msg(event) {

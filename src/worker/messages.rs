@@ -6,7 +6,8 @@ use std::sync::Arc;
 use crate::ghl::Exchange;
 use crate::ghl::models::{Appointment, Contact, NewTask, Note, NoteInput, Task, TaskUpdate};
 
-/// How the contact list is ordered (server side).
+/// How the contact list is shown: in the server's order (last update first) or sorted by name
+/// over what is loaded, since the search endpoint sorts only by date.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum ContactSort {
     /// Most recently updated first.
@@ -32,7 +33,6 @@ pub enum Command {
     Search {
         generation: u64,
         query: Option<String>,
-        sort: ContactSort,
     },
     /// Fetches the next page of the current listing.
     NextPage {

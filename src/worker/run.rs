@@ -10,7 +10,7 @@ use crate::ghl::models::{SearchRequest, SearchSort};
 use crate::ghl::{GhlError, SearchPager};
 
 use super::Shared;
-use super::messages::{Command, ContactSort, Event, Loaded, Resource};
+use super::messages::{Command, Event, Loaded, Resource};
 
 /// The listing being paged: its generation and its pager.
 type Listing = Arc<Mutex<Option<(u64, SearchPager)>>>;
@@ -22,15 +22,11 @@ pub(super) async fn run(shared: Shared, mut commands: mpsc::UnboundedReceiver<Co
     let mut loads: HashMap<Resource, JoinHandle<()>> = HashMap::new();
     while let Some(command) = commands.recv().await {
         match command {
-            Command::Search {
-                generation,
-                query,
-                sort,
-            } => {
+            Command::Search { generation, query } => {
                 if let Some(job) = paging.take() {
                     job.abort();
                 }
-                let pager = shared.client.search_pager(template(&shared, query, sort));
+                let pager = shared.client.search_pager(template(&shared, query));
                 *listing.lock().await = Some((generation, pager));
                 paging = Some(tokio::spawn(next_page(
                     shared.clone(),
@@ -68,23 +64,11 @@ pub(super) async fn run(shared: Shared, mut commands: mpsc::UnboundedReceiver<Co
     }
 }
 
-fn template(shared: &Shared, query: Option<String>, sort: ContactSort) -> SearchRequest {
-    let sort = match sort {
-        ContactSort::Updated => vec![SearchSort {
-            field: "dateUpdated".into(),
-            direction: "desc".into(),
-        }],
-        ContactSort::Name => vec![
-            SearchSort {
-                field: "firstNameLowerCase".into(),
-                direction: "asc".into(),
-            },
-            SearchSort {
-                field: "lastNameLowerCase".into(),
-                direction: "asc".into(),
-            },
-        ],
-    };
+fn template(shared: &Shared, query: Option<String>) -> SearchRequest {
+    let sort = vec![SearchSort {
+        field: "dateUpdated".into(),
+        direction: "desc".into(),
+    }];
     SearchRequest {
         page_limit: shared.options.page_size,
         query,

@@ -251,13 +251,11 @@ fn server_search_on_enter_and_sort_toggle() {
         .filter(|c| matches!(c, Command::Search { .. }))
         .collect();
     assert!(matches!(&searches[0], Command::Search { query: Some(q), .. } if q == "ada"));
-    assert!(matches!(
-        &searches[1],
-        Command::Search {
-            sort: crate::worker::messages::ContactSort::Name,
-            ..
-        }
-    ));
+    assert_eq!(searches.len(), 1);
+    assert_eq!(
+        f.app.contacts.sort,
+        crate::worker::messages::ContactSort::Name
+    );
 }
 
 #[test]
@@ -303,4 +301,20 @@ fn writes_reload_what_they_touched() {
         contact_id: "c1".into()
     }));
     assert_eq!(f.app.clock.now, now());
+}
+
+#[test]
+fn sort_by_name_orders_what_is_loaded() {
+    let mut f = Fixture::loaded(80, 24);
+    f.keys(&["s"]);
+    let names: Vec<String> = (0..f.app.contacts.len())
+        .filter_map(|row| f.app.contacts.at(row).map(Contact::display_name))
+        .collect();
+    assert_eq!(names[0], "Ada Lovelace");
+    assert_eq!(names[1], "José Ñúñez");
+    assert!(
+        names
+            .windows(2)
+            .all(|w| w[0].to_lowercase() <= w[1].to_lowercase())
+    );
 }
