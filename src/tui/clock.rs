@@ -81,10 +81,19 @@ impl Clock {
     pub fn show(&self, raw: Option<&str>) -> String {
         match raw {
             None => String::new(),
-            Some(text) => crate::ghl::models::parse_date(text)
-                .map_or_else(|| text.to_string(), |at| self.absolute(at)),
+            Some(text) => match crate::ghl::models::parse_date(text) {
+                Some(at) => self.absolute(at),
+                None => naive_minutes(text).unwrap_or_else(|| text.to_string()),
+            },
         }
     }
+}
+
+/// A date sent without an offset (`2024-08-24 12:30:00`, as appointments come) is shown as
+/// sent, to the minute: its zone is the calendar's, which the console does not know.
+fn naive_minutes(text: &str) -> Option<String> {
+    let at = chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S").ok()?;
+    Some(at.format("%Y-%m-%d %H:%M").to_string())
 }
 
 #[cfg(test)]
@@ -102,5 +111,6 @@ mod tests {
         assert_eq!(clock.relative(now + TimeDelta::seconds(10)), "now");
         assert_eq!(clock.absolute(now), "2026-03-01 12:00");
         assert_eq!(clock.show(Some("garbage")), "garbage");
+        assert_eq!(clock.show(Some("2024-08-24 12:30:00")), "2024-08-24 12:30");
     }
 }

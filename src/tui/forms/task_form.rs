@@ -131,6 +131,10 @@ impl TaskForm {
         match key.code {
             KeyCode::Esc => return TaskOutcome::Cancelled,
             KeyCode::Char('s') if ctrl => return self.save(clock),
+            KeyCode::Char('u') if ctrl && self.focus != Field::Body => {
+                let focus = self.focus;
+                *self.field_mut(focus) = text_area("");
+            }
             KeyCode::Tab => self.move_focus(true),
             KeyCode::BackTab => self.move_focus(false),
             KeyCode::Enter if self.focus != Field::Body => {
@@ -265,7 +269,10 @@ impl TaskForm {
         }
         let hint = match &self.error {
             Some(error) => Line::styled(error.clone(), theme.error),
-            None => Line::styled("tab next field   ctrl-s save   esc cancel", theme.dim),
+            None => Line::styled(
+                "tab next field   ctrl-u clear line   ctrl-s save   esc cancel",
+                theme.dim,
+            ),
         };
         frame.render_widget(Paragraph::new(hint), rows[4]);
     }
