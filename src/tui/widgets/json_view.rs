@@ -6,6 +6,9 @@
 //! than `serde_json` parses) is shown as plain text instead, with the same scrolling and search
 //! but no folding or colours. Lines wider than the view are cut off at its right edge; the
 //! view scrolls sideways with [`JsonView::scroll_right`] and jumps sideways to a search match.
+//!
+//! In the plain-text view a line longer than 2,000 bytes is cut into several lines, so a
+//! minified body of megabytes stays quick to draw; a search match cannot span such a cut.
 
 mod document;
 mod render;
@@ -28,7 +31,9 @@ const DEFAULT_PAGE: usize = 20;
 
 /// The state of a JSON view: the laid-out body, what is folded, where the cursor is and what
 /// is being searched for. Draw it with [`JsonViewWidget`] or [`JsonView::render`].
-#[derive(Debug, Clone)]
+///
+/// Its `Debug` output gives sizes and positions only, never the body, so it is safe to log.
+#[derive(Clone)]
 pub struct JsonView {
     doc: Document,
     /// Whether each row, if it opens a container, is folded.
@@ -344,6 +349,18 @@ impl JsonView {
         if start < self.column || end > self.column + self.width {
             self.column = start.saturating_sub(self.width / 4);
         }
+    }
+}
+
+impl std::fmt::Debug for JsonView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JsonView")
+            .field("is_json", &self.is_json())
+            .field("lines", &self.line_count())
+            .field("visible", &self.visible.len())
+            .field("cursor", &self.cursor)
+            .field("matches", &self.matches.len())
+            .finish_non_exhaustive()
     }
 }
 

@@ -78,6 +78,14 @@ fn terminal_tricks_in_strings_are_escaped_but_keep_their_value() {
 }
 
 #[test]
+fn debug_output_leaves_the_body_out() {
+    let view = JsonView::from_body(r#"{"secret":"pit-abc123"}"#);
+    let debug = format!("{view:?}");
+    assert!(!debug.contains("pit-abc123"), "{debug}");
+    assert!(debug.contains("lines: 3"), "{debug}");
+}
+
+#[test]
 fn body_that_is_json_is_json() {
     let view = JsonView::from_body(SMALL);
     assert!(view.is_json());
