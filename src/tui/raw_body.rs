@@ -1,40 +1,32 @@
-//! The body of the exchange selected in the inspector: scroll, `/` search with `n`/`N` and a
-//! match count, fold and unfold.
-//!
-//! The JSON viewer widget is being written on its own branch; until it is merged this shows the
-//! pretty-printed body as lines, searches them, and cannot fold.
+//! The body of the exchange selected in the inspector, in the JSON viewer: scroll, `/` search
+//! with `n`/`N` and a match count, fold and unfold.
+
+use std::cell::RefCell;
 
 use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
 
 use super::forms::line_input::LineInput;
+use super::theme::Theme;
+use super::widgets::JsonView;
 
 /// The body viewer's state.
 #[derive(Debug, Default)]
 pub struct RawBody {
     /// The exchange shown.
     pub exchange_id: Option<u64>,
-    /// The lines of the body.
-    pub lines: Vec<String>,
+    /// The viewer. Drawing it records the size it was drawn at (for paging), which is the one
+    /// change a frame makes, so it sits in a `RefCell` and the views keep `&App`.
+    view: RefCell<Option<JsonView>>,
     /// Whether keys go to the search input.
     pub searching: bool,
     /// The search typed.
     pub search: LineInput,
-    /// The lines that match the search.
-    pub matches: Vec<usize>,
-    /// The current match.
-    pub current: usize,
-    /// The first line shown.
-    pub top: usize,
+    /// Whether everything is folded.
+    folded_all: bool,
     /// Whether the body (not the exchange list) takes the movement keys.
     focused: bool,
-}
-
-/// Pretty-prints a JSON body; other text is kept as it is.
-pub fn pretty(body: &str) -> String {
-    serde_json::from_str::<serde_json::Value>(body)
-        .ok()
-        .and_then(|v| serde_json::to_string_pretty(&v).ok())
-        .unwrap_or_else(|| body.to_string())
 }
 
 impl RawBody {
@@ -44,9 +36,16 @@ impl RawBody {
             return;
         }
         self.exchange_id = Some(exchange_id);
-        self.lines = pretty(body).lines().map(str::to_string).collect();
-        self.top = 0;
-        self.refresh_matches();
+        let mut view = JsonView::from_body(body);
+        view.set_query(self.search.text());
+        self.folded_all = false;
+        *self.view.get_mut() = Some(view);
+    }
+
+    fn with_view(&mut self, change: impl FnOnce(&mut JsonView)) {
+        if let Some(view) = self.view.get_mut() {
+            change(view);
+        }
     }
 
     /// Whether movement keys scroll the body.
@@ -59,10 +58,16 @@ impl RawBody {
         self.focused = !self.focused;
     }
 
-    /// Scrolls the body.
+    /// Moves the body's cursor.
     pub fn scroll(&mut self, delta: isize) {
-        let last = self.lines.len().saturating_sub(1);
-        self.top = self.top.saturating_add_signed(delta).min(last);
+        let lines = delta.unsigned_abs();
+        self.with_view(|v| {
+            if delta < 0 {
+                v.cursor_up(lines);
+            } else {
+                v.cursor_down(lines);
+            }
+        });
     }
 
     /// Opens the search input.
@@ -83,57 +88,56 @@ impl RawBody {
                 self.search.handle(key);
             }
         }
-        self.refresh_matches();
-        self.jump();
-    }
-
-    fn refresh_matches(&mut self) {
-        let needle = self.search.text().to_lowercase();
-        self.current = 0;
-        self.matches = if needle.is_empty() {
-            Vec::new()
-        } else {
-            let hit = |(i, l): (usize, &String)| l.to_lowercase().contains(&needle).then_some(i);
-            self.lines.iter().enumerate().filter_map(hit).collect()
-        };
-    }
-
-    fn jump(&mut self) {
-        if let Some(line) = self.matches.get(self.current) {
-            self.top = line.saturating_sub(3);
-        }
+        let query = self.search.text().to_string();
+        self.with_view(|v| v.set_query(&query));
     }
 
     /// Goes to the next (or previous) match.
     pub fn next_match(&mut self, forward: bool) {
-        let count = self.matches.len();
-        if count == 0 {
-            return;
-        }
-        self.current = if forward {
-            (self.current + 1) % count
-        } else {
-            (self.current + count - 1) % count
-        };
-        self.jump();
+        self.with_view(|v| {
+            if forward {
+                v.next_match();
+            } else {
+                v.prev_match();
+            }
+        });
     }
 
-    /// Folds or unfolds the node at the top line (needs the JSON viewer).
-    pub fn toggle_fold(&mut self) {}
+    /// Folds or unfolds the object or array at the cursor.
+    pub fn toggle_fold(&mut self) {
+        self.with_view(JsonView::toggle_fold);
+    }
 
-    /// Folds or unfolds everything (needs the JSON viewer).
-    pub fn toggle_fold_all(&mut self) {}
+    /// Folds everything, or unfolds everything when it was folded.
+    pub fn toggle_fold_all(&mut self) {
+        self.folded_all = !self.folded_all;
+        let fold = self.folded_all;
+        self.with_view(|v| {
+            if fold {
+                v.fold_all();
+            } else {
+                v.unfold_all();
+            }
+        });
+    }
 
     /// "3/12" for the search, or nothing.
     pub fn match_count(&self) -> Option<String> {
         if self.search.text().is_empty() {
             return None;
         }
-        let at = if self.matches.is_empty() {
-            0
-        } else {
-            self.current + 1
-        };
-        Some(format!("{at}/{}", self.matches.len()))
+        let view = self.view.borrow();
+        let view = view.as_ref()?;
+        let at = view.current_match().map_or(0, |c| c + 1);
+        Some(format!("{at}/{}", view.match_count()))
+    }
+
+    /// Draws the body into `area`.
+    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
+        if let Ok(mut view) = self.view.try_borrow_mut()
+            && let Some(view) = view.as_mut()
+        {
+            view.render(area, buf, theme);
+        }
     }
 }

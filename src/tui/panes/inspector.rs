@@ -146,23 +146,5 @@ fn render_detail(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, focuse
     let block = Block::new().title(Line::styled("— response body", theme.dim));
     let text_area = block.inner(rest);
     frame.render_widget(block, rest);
-    let current = body.matches.get(body.current).copied();
-    let lines: Vec<Line> = body
-        .lines
-        .iter()
-        .enumerate()
-        .skip(body.top)
-        .take(usize::from(text_area.height))
-        .map(|(i, l)| {
-            let style = if Some(i) == current {
-                theme.current_match
-            } else if body.matches.binary_search(&i).is_ok() {
-                theme.search_match
-            } else {
-                theme.text
-            };
-            Line::styled(fit(l, width), style)
-        })
-        .collect();
-    frame.render_widget(Paragraph::new(lines), text_area);
+    body.render(text_area, frame.buffer_mut(), theme);
 }

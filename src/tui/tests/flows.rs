@@ -318,3 +318,25 @@ fn sort_by_name_orders_what_is_loaded() {
             .all(|w| w[0].to_lowercase() <= w[1].to_lowercase())
     );
 }
+
+#[test]
+fn inspector_searches_and_folds_the_body() {
+    let mut f = Fixture::loaded(80, 24);
+    f.event(Event::Exchange(super::exchange(
+        3,
+        "GET",
+        "/contacts/c1/tasks",
+        200,
+        r#"{"tasks":[{"id":"t1","title":"Call back"},{"id":"t2","title":"Later"}]}"#,
+    )));
+    f.keys(&["shift-tab", "shift-tab", "/"]);
+    f.type_text("title");
+    f.keys(&["enter"]);
+    assert!(f.render().contains("/title 1/2"));
+    f.keys(&["n"]);
+    assert!(f.render().contains("/title 2/2"));
+    f.keys(&["F"]);
+    assert!(!f.render().contains("Later"), "folded");
+    f.keys(&["F"]);
+    assert!(f.render().contains("Later"), "unfolded");
+}
