@@ -340,3 +340,33 @@ fn inspector_searches_and_folds_the_body() {
     f.keys(&["F"]);
     assert!(f.render().contains("Later"), "unfolded");
 }
+
+#[test]
+fn a_hundred_thousand_contacts_render_only_what_shows() {
+    let mut f = Fixture::empty(160, 48);
+    let base = contacts();
+    let many: Vec<Contact> = (0..100_000)
+        .map(|i| Contact {
+            id: format!("id{i}"),
+            ..base[i % base.len()].clone()
+        })
+        .collect();
+    f.event(Event::Page {
+        generation: 1,
+        contacts: many,
+        total: 100_000,
+        more: false,
+        exchange_id: 1,
+    });
+    let started = std::time::Instant::now();
+    f.keys(&["G"]);
+    let screen = f.render();
+    let frame = started.elapsed();
+    assert!(screen.contains("100000/100000"));
+    f.keys(&["/"]);
+    let started = std::time::Instant::now();
+    f.type_text("jose");
+    let filtered = started.elapsed();
+    assert_eq!(f.app.contacts.len(), 100_000 / base.len() + 1);
+    println!("frame at the end of 100k: {frame:?}; typing a 4-letter filter: {filtered:?}");
+}
