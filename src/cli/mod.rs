@@ -1,5 +1,8 @@
 //! Command-line arguments and the headless subcommands.
 
+pub mod auth;
+pub mod doctor;
+
 use std::io::Write;
 
 use anyhow::{Context, bail};
@@ -50,6 +53,11 @@ pub enum Command {
     /// Where the configuration is read from, what is in force, and whether a file is valid.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Store a token, log in with OAuth, show what is stored.
+    #[command(subcommand)]
+    Auth(auth::AuthCommand),
+    /// Check the config, permissions, token, scopes, API, clock, store and webhook keys.
+    Doctor,
     /// Print shell completions: `ghl-console completions bash > ~/.local/share/bash-completion/completions/ghl-console`.
     Completions {
         /// bash, zsh, fish, elvish or powershell.
