@@ -1,8 +1,8 @@
 //! `ghl-console`: a terminal console for the `HighLevel` (GHL) Contacts API and its sync into `Rankr`.
 
-pub mod ghl;
-pub mod sandbox;
-//pub mod cli;
-pub mod logging;
-pub mod config;
 pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod ghl;
+pub mod logging;
+pub mod sandbox;

@@ -13,7 +13,11 @@ pub fn log_dir() -> PathBuf {
     }
     directories::ProjectDirs::from("", "", "ghl-console").map_or_else(
         || std::env::temp_dir().join("ghl-console"),
-        |dirs| dirs.state_dir().unwrap_or(dirs.data_local_dir()).join("logs"),
+        |dirs| {
+            dirs.state_dir()
+                .unwrap_or(dirs.data_local_dir())
+                .join("logs")
+        },
     )
 }
 

@@ -1,6 +1,15 @@
 //! The client-level cases from `../shared/cases/README.md`, each against the sandbox.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed unwrap is a failed test"
+)]
+
 mod common;
+
+use common::StoreView;
 
 use std::collections::HashSet;
 
@@ -8,7 +17,7 @@ use ghl_console::ghl::models::{
     Contact, ContactUpdate, NewContact, NewTask, SearchFilter, SearchRequest, TaskUpdate,
 };
 use ghl_console::ghl::{Call, GhlError, ListQuery};
-use ghl_console::sandbox::{self, Faults};
+use ghl_console::sandbox::{self, Faults, Quirks};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -29,9 +38,18 @@ fn raw_http() -> reqwest::Client {
 #[tokio::test]
 async fn c01_create_answered_422_yet_saved_is_not_resent() {
     let (sandbox, client) = common::start(5).await;
-    sandbox.set_faults(Faults { create_saves_then_422: true, ..Faults::default() });
+    sandbox.set_faults(Faults {
+        quirks: Quirks {
+            create_stores_then_422: true,
+            ..Quirks::default()
+        },
+        ..Faults::default()
+    });
     let mut recorder = common::Recorder::new(&client);
-    let err = client.create_contact(&person(Some("c01@example.test"), None)).await.unwrap_err();
+    let err = client
+        .create_contact(&person(Some("c01@example.test"), None))
+        .await
+        .unwrap_err();
     let GhlError::MayAlreadyExist { existing, cause } = &err else {
         panic!("expected may-already-exist, got {err:?}");
     };
@@ -39,18 +57,32 @@ async fn c01_create_answered_422_yet_saved_is_not_resent() {
     assert!(matches!(**cause, GhlError::Unprocessable { .. }));
     assert!(err.to_string().contains("may already exist"));
     let sent = recorder.drain();
-    let creates = sent.iter().filter(|e| e.method == "POST" && e.path() == "/contacts/").count();
+    let creates = sent
+        .iter()
+        .filter(|e| e.method == "POST" && e.path() == "/contacts/")
+        .count();
     assert_eq!(creates, 1, "the create is never re-sent");
-    assert!(sent.iter().any(|e| e.path().starts_with("/contacts/search/duplicate")));
-    let stored = sandbox.store().find_by_email("c01@example.test");
+    assert!(
+        sent.iter()
+            .any(|e| e.path().starts_with("/contacts/search/duplicate"))
+    );
+    let stored = sandbox.find_by_email("c01@example.test");
     assert_eq!(stored.len(), 1);
 }
 
 #[tokio::test]
 async fn c02_upsert_reports_the_identifier_not_applied() {
     let (_sandbox, client) = common::start(5).await;
-    let a = client.create_contact(&person(None, Some("+15550000001"))).await.unwrap().value;
-    let b = client.create_contact(&person(Some("pat@example.test"), None)).await.unwrap().value;
+    let a = client
+        .create_contact(&person(None, Some("+15550000001")))
+        .await
+        .unwrap()
+        .value;
+    let b = client
+        .create_contact(&person(Some("pat@example.test"), None))
+        .await
+        .unwrap()
+        .value;
     let both = person(Some("pat@example.test"), Some("+15550000001"));
     let outcome = client.upsert_contact(&both).await.unwrap().value;
     assert_eq!(outcome.contact.id, b.id);
@@ -63,23 +95,35 @@ async fn c02_upsert_reports_the_identifier_not_applied() {
 #[tokio::test]
 async fn c03_read_only_fields_are_never_sent_back() {
     let (sandbox, client) = common::start(5).await;
-    let id = sandbox.store().contact_ids()[0].clone();
+    let id = sandbox.contact_ids()[0].clone();
     let reply = client.get_contact(&id).await.unwrap();
 
     // What a naive client does: the GET body back as the PUT body.
-    let body: Value = serde_json::from_str(reply.exchange.response_body.as_deref().unwrap()).unwrap();
+    let body: Value =
+        serde_json::from_str(reply.exchange.response_body.as_deref().unwrap()).unwrap();
     let naive = Call::new(Method::PUT, &["contacts", &id]).body(body["contact"].clone());
     let err = client.send::<Value>(naive).await.unwrap_err();
-    let GhlError::Unprocessable { messages, .. } = &err else { panic!("{err:?}") };
-    assert!(messages.iter().any(|m| m.contains("should not exist")), "{messages:?}");
-    assert!(err.to_string().contains(&messages[0]), "422 messages are shown verbatim");
+    let GhlError::Unprocessable { messages, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert!(
+        messages.iter().any(|m| m.contains("should not exist")),
+        "{messages:?}"
+    );
+    assert!(
+        err.to_string().contains(&messages[0]),
+        "422 messages are shown verbatim"
+    );
 
     // What the product does: only the writable fields the operator changed.
     let original = reply.value;
     let mut edited: Contact = original.clone();
-    edited.company_name = Some("Renamed Ltd".into());
+    edited.city = Some("Renamed Town".into());
     let update = ContactUpdate::changes(&original, &edited);
-    assert_eq!(serde_json::to_value(&update).unwrap(), json!({"companyName": "Renamed Ltd"}));
+    assert_eq!(
+        serde_json::to_value(&update).unwrap(),
+        json!({"city": "Renamed Town"})
+    );
     let outcome = client.update_contact(&id, &update).await.unwrap().value;
     assert!(outcome.not_applied.is_empty());
 }
@@ -87,25 +131,40 @@ async fn c03_read_only_fields_are_never_sent_back() {
 #[tokio::test]
 async fn c04_dropped_field_is_reported() {
     let (sandbox, client) = common::start(5).await;
-    sandbox.set_faults(Faults { put_drops_field: Some("companyName".into()), ..Faults::default() });
-    let id = sandbox.store().contact_ids()[0].clone();
+    sandbox.set_faults(Faults {
+        quirks: Quirks {
+            put_drops_field: Some("city".into()),
+            ..Quirks::default()
+        },
+        ..Faults::default()
+    });
+    let id = sandbox.contact_ids()[0].clone();
     let update = ContactUpdate {
-        company_name: Some("Will Not Stick".into()),
+        city: Some("Will Not Stick".into()),
         ..ContactUpdate::default()
     };
     let outcome = client.update_contact(&id, &update).await.unwrap().value;
-    assert_eq!(outcome.not_applied, vec!["companyName".to_string()]);
+    assert_eq!(outcome.not_applied, vec!["city".to_string()]);
 }
 
 #[tokio::test]
 async fn c05_upsert_with_either_identifier_alone() {
     let (_sandbox, client) = common::start(5).await;
-    let by_phone = client.upsert_contact(&person(None, Some("+15550000123"))).await.unwrap();
+    let by_phone = client
+        .upsert_contact(&person(None, Some("+15550000123")))
+        .await
+        .unwrap();
     assert!(by_phone.value.new);
     assert!(by_phone.value.not_applied.is_empty());
-    let by_email = client.upsert_contact(&person(Some("solo@example.test"), None)).await.unwrap();
+    let by_email = client
+        .upsert_contact(&person(Some("solo@example.test"), None))
+        .await
+        .unwrap();
     assert!(by_email.value.new);
-    let again = client.upsert_contact(&person(Some("SOLO@example.test"), None)).await.unwrap();
+    let again = client
+        .upsert_contact(&person(Some("SOLO@example.test"), None))
+        .await
+        .unwrap();
     assert!(!again.value.new);
     assert_eq!(again.value.contact.id, by_email.value.contact.id);
 }
@@ -113,13 +172,20 @@ async fn c05_upsert_with_either_identifier_alone() {
 #[tokio::test]
 async fn c10_search_always_carries_location_and_page_limit() {
     let (sandbox, client) = common::start(5).await;
-    let reply = client.search_contacts(SearchRequest::default()).await.unwrap();
-    let sent: Value = serde_json::from_str(reply.exchange.request_body.as_deref().unwrap()).unwrap();
+    let reply = client
+        .search_contacts(SearchRequest::default())
+        .await
+        .unwrap();
+    let sent: Value =
+        serde_json::from_str(reply.exchange.request_body.as_deref().unwrap()).unwrap();
     assert_eq!(sent["locationId"], sandbox::DEMO_LOCATION_ID);
     assert!(sent["pageLimit"].as_u64().unwrap() > 0);
 
     let url = format!("{}/contacts/search", sandbox.base_url());
-    for body in [json!({"pageLimit": 10}), json!({"locationId": sandbox::DEMO_LOCATION_ID})] {
+    for body in [
+        json!({"pageLimit": 10}),
+        json!({"locationId": sandbox::DEMO_LOCATION_ID}),
+    ] {
         let resp = raw_http()
             .post(&url)
             .bearer_auth(sandbox::DEMO_TOKEN)
@@ -138,10 +204,21 @@ async fn c10_search_always_carries_location_and_page_limit() {
 async fn c11_unknown_filter_field() {
     let (_sandbox, client) = common::start(5).await;
     let mut recorder = common::Recorder::new(&client);
-    let bad = SearchFilter { field: "favouriteColour".into(), operator: "eq".into(), value: json!("red") };
-    let req = SearchRequest { page_limit: 10, filters: vec![bad.clone()], ..SearchRequest::default() };
+    let bad = SearchFilter {
+        field: "favouriteColour".into(),
+        operator: "eq".into(),
+        value: json!("red"),
+    };
+    let req = SearchRequest {
+        page_limit: 10,
+        filters: vec![bad.clone()],
+        ..SearchRequest::default()
+    };
     let err = client.search_contacts(req).await.unwrap_err();
-    assert!(matches!(err, GhlError::Invalid(ref m) if m.contains("favouriteColour")), "{err:?}");
+    assert!(
+        matches!(err, GhlError::Invalid(ref m) if m.contains("favouriteColour")),
+        "{err:?}"
+    );
     assert!(recorder.drain().is_empty(), "refused before sending");
 
     // Sent anyway (the raw call path), the server's 400 and traceId reach the exchange record.
@@ -150,18 +227,24 @@ async fn c11_unknown_filter_field() {
     let err = client.send::<Value>(call).await.unwrap_err();
     assert!(matches!(err, GhlError::BadRequest { .. }), "{err:?}");
     let trace = err.trace_id().expect("a traceId").to_string();
-    let recorded = recorder.drain();
-    assert_eq!(recorded[0].status, Some(400));
-    assert_eq!(recorded[0].trace_id.as_deref(), Some(trace.as_str()));
+    let bad_request = &recorder.drain()[0];
+    assert_eq!(bad_request.status, Some(400));
+    assert_eq!(bad_request.trace_id.as_deref(), Some(trace.as_str()));
 }
 
 #[tokio::test]
 async fn c13_same_millisecond_paging_returns_each_id_once() {
     let (sandbox, client) = common::start(200).await;
-    let shared = sandbox.store().shared_date_added_count();
-    assert!(shared >= 30, "the seed has {shared} contacts in one millisecond");
+    let shared = sandbox.shared_date_added_count();
+    assert!(
+        shared >= 30,
+        "the seed has {shared} contacts in one millisecond"
+    );
 
-    let mut pager = client.list_pager(ListQuery { limit: Some(7), ..ListQuery::default() });
+    let mut pager = client.list_pager(ListQuery {
+        limit: Some(7),
+        ..ListQuery::default()
+    });
     let mut seen = HashSet::new();
     let mut total = 0;
     while let Some(page) = pager.next_page().await.unwrap() {
@@ -170,7 +253,10 @@ async fn c13_same_millisecond_paging_returns_each_id_once() {
             assert!(seen.insert(contact.id.clone()), "{} repeated", contact.id);
         }
         let url = &page.exchange.url;
-        assert!(url.contains("limit=7"), "every page repeats every parameter: {url}");
+        assert!(
+            url.contains("limit=7"),
+            "every page repeats every parameter: {url}"
+        );
     }
     assert_eq!(total, 200);
     assert_eq!(seen.len(), 200);
@@ -192,16 +278,27 @@ async fn c20_tags_change_through_the_tag_endpoints() {
     let left = client.remove_tags(&id, &["a".into()]).await.unwrap().value;
     assert_eq!(left.len(), 2);
     let sent = recorder.drain();
-    assert!(sent.iter().any(|e| e.method == "POST" && e.path().ends_with("/tags")));
+    assert!(
+        sent.iter()
+            .any(|e| e.method == "POST" && e.path().ends_with("/tags"))
+    );
     let delete = sent.iter().find(|e| e.method == "DELETE").unwrap();
     assert_eq!(delete.request_body.as_deref(), Some(r#"{"tags":["a"]}"#));
-    assert!(sent.iter().all(|e| e.method != "PUT"), "tags never ride on a PUT");
+    assert!(
+        sent.iter().all(|e| e.method != "PUT"),
+        "tags never ride on a PUT"
+    );
 }
 
 #[tokio::test]
 async fn c21_task_completion_and_edit_use_the_right_endpoints() {
     let (_sandbox, client) = common::start(5).await;
-    let id = client.create_contact(&person(Some("c21@example.test"), None)).await.unwrap().value.id;
+    let id = client
+        .create_contact(&person(Some("c21@example.test"), None))
+        .await
+        .unwrap()
+        .value
+        .id;
     let due = ghl_console::ghl::models::parse_date("2026-12-24T09:00:00.500Z").unwrap();
     let task = NewTask {
         title: "Send quote".into(),
@@ -213,7 +310,11 @@ async fn c21_task_completion_and_edit_use_the_right_endpoints() {
 
     let done = client.complete_task(&id, &task.id, true).await.unwrap();
     assert!(done.value.completed);
-    assert!(done.exchange.url.ends_with(&format!("/tasks/{}/completed", task.id)));
+    assert!(
+        done.exchange
+            .url
+            .ends_with(&format!("/tasks/{}/completed", task.id))
+    );
     assert_eq!(done.exchange.method, "PUT");
 
     let edit = TaskUpdate {
@@ -222,22 +323,36 @@ async fn c21_task_completion_and_edit_use_the_right_endpoints() {
         ..TaskUpdate::default()
     };
     let edited = client.update_task(&id, &task.id, &edit).await.unwrap();
-    let body: Value = serde_json::from_str(edited.exchange.request_body.as_deref().unwrap()).unwrap();
-    assert_eq!(body, json!({"title": "Send the quote", "dueDate": "2026-12-27T15:30:00Z"}));
+    let body: Value =
+        serde_json::from_str(edited.exchange.request_body.as_deref().unwrap()).unwrap();
+    assert_eq!(
+        body,
+        json!({"title": "Send the quote", "dueDate": "2026-12-27T15:30:00Z"})
+    );
     assert!(body.get("status").is_none());
     assert_eq!(recorder.drain().len(), 2);
 
     // A `status` field is what GHL refuses.
-    let call = Call::new(Method::PUT, &["contacts", &id, "tasks", &task.id]).body(json!({"status": "completed"}));
-    assert!(matches!(client.send::<Value>(call).await, Err(GhlError::Unprocessable { .. })));
+    let call = Call::new(Method::PUT, &["contacts", &id, "tasks", &task.id])
+        .body(json!({"status": "completed"}));
+    assert!(matches!(
+        client.send::<Value>(call).await,
+        Err(GhlError::Unprocessable { .. })
+    ));
 }
 
 #[tokio::test]
 async fn c32_c33_version_header() {
     let (sandbox, client) = common::start(5).await;
-    let id = sandbox.store().contact_ids()[0].clone();
+    let id = sandbox.contact_ids()[0].clone();
     let reply = client.get_contact(&id).await.unwrap();
-    assert!(reply.exchange.request_headers.iter().any(|(k, v)| k == "version" && v == "2021-07-28"));
+    assert!(
+        reply
+            .exchange
+            .request_headers
+            .iter()
+            .any(|(k, v)| k == "version" && v == "2021-07-28")
+    );
 
     let url = format!("{}/contacts/{id}", sandbox.base_url());
     let get = |version: Option<&str>| {

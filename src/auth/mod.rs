@@ -81,7 +81,11 @@ impl OAuthApp {
     }
 
     /// Exchanges an authorization code for tokens and stores them.
-    pub async fn exchange_code(&self, code: &str, redirect_uri: &str) -> Result<StoredTokens, GhlError> {
+    pub async fn exchange_code(
+        &self,
+        code: &str,
+        redirect_uri: &str,
+    ) -> Result<StoredTokens, GhlError> {
         let form = vec![
             ("client_id", self.client_id.clone()),
             ("client_secret", self.client_secret.expose().to_string()),
@@ -100,8 +104,12 @@ impl OAuthApp {
     /// that one is returned without a call.
     pub async fn refresh(&self, rejected: Option<&Secret>) -> Result<StoredTokens, GhlError> {
         let _lock = self.store.lock().await?;
-        let current = self.store.load()?.ok_or_else(|| reauthorise("no stored tokens"))?;
-        let someone_else_refreshed = rejected.is_some_and(|r| r.expose() != current.access_token.expose());
+        let current = self
+            .store
+            .load()?
+            .ok_or_else(|| reauthorise("no stored tokens"))?;
+        let someone_else_refreshed =
+            rejected.is_some_and(|r| r.expose() != current.access_token.expose());
         if someone_else_refreshed && !current.expires_within(Duration::ZERO) {
             return Ok(current);
         }
@@ -110,7 +118,13 @@ impl OAuthApp {
             ("client_secret", self.client_secret.expose().to_string()),
             ("grant_type", "refresh_token".to_string()),
             ("refresh_token", current.refresh_token.expose().to_string()),
-            ("user_type", current.user_type.clone().unwrap_or_else(|| "Location".into())),
+            (
+                "user_type",
+                current
+                    .user_type
+                    .clone()
+                    .unwrap_or_else(|| "Location".into()),
+            ),
         ];
         let answer = self.post_token(&form).await?;
         let tokens = StoredTokens::from_answer(answer, Some(&current));
@@ -121,27 +135,43 @@ impl OAuthApp {
 
     /// The stored access token, refreshed first when it expires within [`REFRESH_MARGIN`].
     pub async fn access_token(&self) -> Result<Secret, GhlError> {
-        let current = self.store.load()?.ok_or_else(|| reauthorise("no stored tokens"))?;
+        let current = self
+            .store
+            .load()?
+            .ok_or_else(|| reauthorise("no stored tokens"))?;
         if current.expires_within(REFRESH_MARGIN) {
-            return Ok(self.refresh(Some(&current.access_token)).await?.access_token);
+            return Ok(self
+                .refresh(Some(&current.access_token))
+                .await?
+                .access_token);
         }
         Ok(current.access_token)
     }
 
     /// Agency tokens: the locations the app is installed in.
-    pub async fn installed_locations(&self, company_id: &str) -> Result<Vec<InstalledLocation>, GhlError> {
+    pub async fn installed_locations(
+        &self,
+        company_id: &str,
+    ) -> Result<Vec<InstalledLocation>, GhlError> {
         #[derive(Deserialize)]
         struct Answer {
             #[serde(default)]
             locations: Vec<InstalledLocation>,
         }
         let token = self.access_token().await?;
-        let url = format!("{}/oauth/installedLocations", self.base_url.trim_end_matches('/'));
+        let url = format!(
+            "{}/oauth/installedLocations",
+            self.base_url.trim_end_matches('/')
+        );
         let response = http()?
             .get(url)
             .bearer_auth(token.expose())
             .header("Version", crate::ghl::API_VERSION)
-            .query(&[("companyId", company_id), ("appId", self.client_id.as_str()), ("isInstalled", "true")])
+            .query(&[
+                ("companyId", company_id),
+                ("appId", self.client_id.as_str()),
+                ("isInstalled", "true"),
+            ])
             .send()
             .await
             .map_err(|e| GhlError::Network(e.to_string()))?;
@@ -150,9 +180,16 @@ impl OAuthApp {
     }
 
     /// Agency tokens: a location token for one sub-account (`POST /oauth/locationToken`).
-    pub async fn location_token(&self, company_id: &str, location_id: &str) -> Result<Secret, GhlError> {
+    pub async fn location_token(
+        &self,
+        company_id: &str,
+        location_id: &str,
+    ) -> Result<Secret, GhlError> {
         let token = self.access_token().await?;
-        let url = format!("{}/oauth/locationToken", self.base_url.trim_end_matches('/'));
+        let url = format!(
+            "{}/oauth/locationToken",
+            self.base_url.trim_end_matches('/')
+        );
         let response = http()?
             .post(url)
             .bearer_auth(token.expose())
@@ -187,9 +224,14 @@ fn http() -> Result<reqwest::Client, GhlError> {
         .map_err(|e| GhlError::Network(e.to_string()))
 }
 
-async fn decode<T: serde::de::DeserializeOwned>(response: reqwest::Response) -> Result<T, GhlError> {
+async fn decode<T: serde::de::DeserializeOwned>(
+    response: reqwest::Response,
+) -> Result<T, GhlError> {
     let status = response.status().as_u16();
-    let body = response.text().await.map_err(|e| GhlError::Network(e.to_string()))?;
+    let body = response
+        .text()
+        .await
+        .map_err(|e| GhlError::Network(e.to_string()))?;
     if (200..300).contains(&status) {
         return serde_json::from_str(&body).map_err(|e| GhlError::Decode {
             status,
@@ -201,13 +243,22 @@ async fn decode<T: serde::de::DeserializeOwned>(response: reqwest::Response) -> 
         .ok()
         .and_then(|v| {
             let text = |k: &str| v.get(k).and_then(|m| m.as_str()).map(str::to_string);
-            text("error_description").or_else(|| text("message")).or_else(|| text("error"))
+            text("error_description")
+                .or_else(|| text("message"))
+                .or_else(|| text("error"))
         })
         .unwrap_or_else(|| format!("status {status}"));
     Err(match status {
         400 | 401 => reauthorise(&message),
-        403 => GhlError::Forbidden { message, trace_id: None },
-        _ => GhlError::Server { status, message, trace_id: None },
+        403 => GhlError::Forbidden {
+            message,
+            trace_id: None,
+        },
+        _ => GhlError::Server {
+            status,
+            message,
+            trace_id: None,
+        },
     })
 }
 

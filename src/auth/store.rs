@@ -40,13 +40,16 @@ struct OnDisk {
 impl StoredTokens {
     pub(super) fn from_answer(answer: TokenAnswer, previous: Option<&Self>) -> Self {
         let expires_in = answer.expires_in.unwrap_or(86_399);
-        let expires_at = Utc::now() + chrono::Duration::seconds(i64::try_from(expires_in).unwrap_or(86_399));
+        let expires_at =
+            Utc::now() + chrono::Duration::seconds(i64::try_from(expires_in).unwrap_or(86_399));
         let scopes = answer
             .scope
             .map(|s| s.split_whitespace().map(str::to_string).collect())
             .or_else(|| previous.map(|p| p.scopes.clone()))
             .unwrap_or_default();
-        let keep = |new: Option<String>, old: fn(&Self) -> Option<String>| new.or_else(|| previous.and_then(old));
+        let keep = |new: Option<String>, old: fn(&Self) -> Option<String>| {
+            new.or_else(|| previous.and_then(old))
+        };
         Self {
             access_token: Secret::new(answer.access_token),
             refresh_token: answer
@@ -65,7 +68,8 @@ impl StoredTokens {
 
     /// Whether the access token expires within `margin` from now.
     pub fn expires_within(&self, margin: Duration) -> bool {
-        let margin = chrono::Duration::from_std(margin).unwrap_or_else(|_| chrono::Duration::zero());
+        let margin =
+            chrono::Duration::from_std(margin).unwrap_or_else(|_| chrono::Duration::zero());
         self.expires_at <= Utc::now() + margin
     }
 }
@@ -101,8 +105,9 @@ impl TokenStore {
         check_private(&self.path).map_err(|e| GhlError::Invalid(e.to_string()))?;
         let text = std::fs::read_to_string(&self.path)
             .map_err(|e| GhlError::Invalid(format!("{}: {e}", self.path.display())))?;
-        let disk: OnDisk = serde_json::from_str(&text)
-            .map_err(|e| GhlError::Invalid(format!("{}: not a token file: {e}", self.path.display())))?;
+        let disk: OnDisk = serde_json::from_str(&text).map_err(|e| {
+            GhlError::Invalid(format!("{}: not a token file: {e}", self.path.display()))
+        })?;
         Ok(Some(StoredTokens {
             access_token: Secret::new(disk.access_token),
             refresh_token: Secret::new(disk.refresh_token),
@@ -127,7 +132,8 @@ impl TokenStore {
             company_id: tokens.company_id.clone(),
             user_id: tokens.user_id.clone(),
         };
-        let text = serde_json::to_vec_pretty(&disk).map_err(|e| GhlError::Invalid(e.to_string()))?;
+        let text =
+            serde_json::to_vec_pretty(&disk).map_err(|e| GhlError::Invalid(e.to_string()))?;
         write_private(&self.path, &text).map_err(|e| GhlError::Invalid(e.to_string()))
     }
 
@@ -138,15 +144,23 @@ impl TokenStore {
             if let Some(dir) = lock_path.parent() {
                 std::fs::create_dir_all(dir)?;
             }
-            let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&lock_path)?;
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&lock_path)?;
             file.lock()?;
             Ok(file)
         });
         match tokio::time::timeout(Duration::from_secs(60), task).await {
             Ok(Ok(Ok(file))) => Ok(RefreshLock { _file: file }),
-            Ok(Ok(Err(e))) => Err(GhlError::Invalid(format!("cannot lock the token store: {e}"))),
+            Ok(Ok(Err(e))) => Err(GhlError::Invalid(format!(
+                "cannot lock the token store: {e}"
+            ))),
             Ok(Err(e)) => Err(GhlError::Invalid(format!("lock task failed: {e}"))),
-            Err(_) => Err(GhlError::Invalid("waited 60 s for another process's token refresh".into())),
+            Err(_) => Err(GhlError::Invalid(
+                "waited 60 s for another process's token refresh".into(),
+            )),
         }
     }
 }

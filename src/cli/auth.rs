@@ -40,7 +40,10 @@ pub enum AuthCommand {
 pub async fn run(settings: &Settings, command: &AuthCommand) -> anyhow::Result<u8> {
     match command {
         AuthCommand::SetToken { file } => set_token(settings, file.clone()),
-        AuthCommand::Login { paste, redirect_uri } => login(settings, *paste, redirect_uri.clone()).await,
+        AuthCommand::Login {
+            paste,
+            redirect_uri,
+        } => login(settings, *paste, redirect_uri.clone()).await,
         AuthCommand::Status => status(settings),
         AuthCommand::Locations => locations(settings).await,
     }
@@ -48,7 +51,14 @@ pub async fn run(settings: &Settings, command: &AuthCommand) -> anyhow::Result<u
 
 fn set_token(settings: &Settings, file: Option<PathBuf>) -> anyhow::Result<u8> {
     let path = file
-        .or_else(|| settings.config.auth.token_file.as_deref().map(config::expand_home))
+        .or_else(|| {
+            settings
+                .config
+                .auth
+                .token_file
+                .as_deref()
+                .map(config::expand_home)
+        })
         .or_else(|| config::default_path().and_then(|p| p.parent().map(|d| d.join("token"))))
         .context("no config directory: pass --file")?;
     let token = if std::io::stdin().is_terminal() {
@@ -65,7 +75,10 @@ fn set_token(settings: &Settings, file: Option<PathBuf>) -> anyhow::Result<u8> {
     config::write_private(&path, format!("{token}\n").as_bytes())?;
     println!("token stored in {} (mode 0600)", path.display());
     if settings.config.auth.token_file.is_none() {
-        println!("set auth.token_file = {:?} in the config file to use it", path.display().to_string());
+        println!(
+            "set auth.token_file = {:?} in the config file to use it",
+            path.display().to_string()
+        );
     }
     Ok(0)
 }
@@ -76,13 +89,19 @@ pub fn oauth_app(settings: &Settings) -> anyhow::Result<OAuthApp> {
     if auth.kind != AuthKind::Oauth {
         bail!("auth.kind is \"pit\": set auth.kind = \"oauth\" and auth.client_id to log in");
     }
-    let client_id = auth.client_id.clone().context("auth.client_id is not set")?;
+    let client_id = auth
+        .client_id
+        .clone()
+        .context("auth.client_id is not set")?;
     let secret = match (std::env::var("GHL_CLIENT_SECRET"), &auth.client_secret_file) {
         (Ok(s), _) if !s.trim().is_empty() => Secret::new(s.trim()),
         (_, Some(path)) => config::read_secret_file(&config::expand_home(path))?,
         _ => bail!("no client secret: set GHL_CLIENT_SECRET or auth.client_secret_file"),
     };
-    let store = auth.oauth_store.as_deref().map_or_else(default_store_path, config::expand_home);
+    let store = auth
+        .oauth_store
+        .as_deref()
+        .map_or_else(default_store_path, config::expand_home);
     Ok(OAuthApp {
         base_url: settings.config.api.base_url.clone(),
         client_id,
@@ -91,7 +110,11 @@ pub fn oauth_app(settings: &Settings) -> anyhow::Result<OAuthApp> {
     })
 }
 
-async fn login(settings: &Settings, paste: bool, redirect_uri: Option<String>) -> anyhow::Result<u8> {
+async fn login(
+    settings: &Settings,
+    paste: bool,
+    redirect_uri: Option<String>,
+) -> anyhow::Result<u8> {
     let app = oauth_app(settings)?;
     let port = settings.config.auth.redirect_port.unwrap_or(8765);
     let redirect = redirect_uri.unwrap_or_else(|| format!("http://127.0.0.1:{port}/callback"));
@@ -114,9 +137,16 @@ async fn login(settings: &Settings, paste: bool, redirect_uri: Option<String>) -
         tokens.location_id.as_deref().unwrap_or("-"),
         tokens.company_id.as_deref().unwrap_or("-"),
         tokens.expires_at.to_rfc3339(),
-        if tokens.scopes.is_empty() { "(none listed)".into() } else { tokens.scopes.join(" ") }
+        if tokens.scopes.is_empty() {
+            "(none listed)".into()
+        } else {
+            tokens.scopes.join(" ")
+        }
     );
-    println!("tokens stored in {} (mode 0600)", app.store.path().display());
+    println!(
+        "tokens stored in {} (mode 0600)",
+        app.store.path().display()
+    );
     Ok(0)
 }
 
@@ -126,7 +156,14 @@ fn authorize_url(app: &OAuthApp, settings: &Settings, redirect: &str) -> String 
     if settings.config.api.base_url == crate::ghl::DEFAULT_BASE_URL {
         return url;
     }
-    url.replacen(crate::auth::AUTHORIZE_URL, &format!("{}/oauth/chooselocation", app.base_url.trim_end_matches('/')), 1)
+    url.replacen(
+        crate::auth::AUTHORIZE_URL,
+        &format!(
+            "{}/oauth/chooselocation",
+            app.base_url.trim_end_matches('/')
+        ),
+        1,
+    )
 }
 
 /// Takes `code=...` out of a pasted redirect URL, or the code itself.
@@ -165,8 +202,15 @@ async fn listen_for_code(port: u16) -> anyhow::Result<String> {
         let request = String::from_utf8_lossy(&buf[..n]);
         let target = request.split_whitespace().nth(1).unwrap_or_default();
         let code = code_from_paste(target).filter(|_| target.contains("code="));
-        let page = if code.is_some() { "Authorised: you can close this tab." } else { "No code in this request." };
-        let reply = format!("HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{page}", page.len());
+        let page = if code.is_some() {
+            "Authorised: you can close this tab."
+        } else {
+            "No code in this request."
+        };
+        let reply = format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{page}",
+            page.len()
+        );
         let _ = socket.write_all(reply.as_bytes()).await;
         if let Some(code) = code {
             return Ok(code);
@@ -181,20 +225,40 @@ fn status(settings: &Settings) -> anyhow::Result<u8> {
             let source = settings.token_origin.as_deref().unwrap_or("none");
             writeln!(out, "auth: Private Integration Token, from {source}")?;
             if settings.token.is_none() {
-                writeln!(out, "no token: run `ghl-console auth set-token` or set GHL_TOKEN")?;
+                writeln!(
+                    out,
+                    "no token: run `ghl-console auth set-token` or set GHL_TOKEN"
+                )?;
                 return Ok(1);
             }
         }
         AuthKind::Oauth => {
             let app = oauth_app(settings)?;
             let Some(tokens) = app.store.load()? else {
-                writeln!(out, "auth: OAuth, not logged in: run `ghl-console auth login`")?;
+                writeln!(
+                    out,
+                    "auth: OAuth, not logged in: run `ghl-console auth login`"
+                )?;
                 return Ok(1);
             };
-            writeln!(out, "auth: OAuth ({}), store {}", tokens.user_type.as_deref().unwrap_or("?"), app.store.path().display())?;
-            writeln!(out, "access token expires {}", tokens.expires_at.to_rfc3339())?;
+            writeln!(
+                out,
+                "auth: OAuth ({}), store {}",
+                tokens.user_type.as_deref().unwrap_or("?"),
+                app.store.path().display()
+            )?;
+            writeln!(
+                out,
+                "access token expires {}",
+                tokens.expires_at.to_rfc3339()
+            )?;
             writeln!(out, "scopes: {}", tokens.scopes.join(" "))?;
-            writeln!(out, "location {} company {}", tokens.location_id.as_deref().unwrap_or("-"), tokens.company_id.as_deref().unwrap_or("-"))?;
+            writeln!(
+                out,
+                "location {} company {}",
+                tokens.location_id.as_deref().unwrap_or("-"),
+                tokens.company_id.as_deref().unwrap_or("-")
+            )?;
         }
     }
     Ok(0)
@@ -202,8 +266,13 @@ fn status(settings: &Settings) -> anyhow::Result<u8> {
 
 async fn locations(settings: &Settings) -> anyhow::Result<u8> {
     let app = Arc::new(oauth_app(settings)?);
-    let tokens = app.store.load()?.context("not logged in: run `ghl-console auth login`")?;
-    let company = tokens.company_id.context("this token has no company: log in as an agency (Company) user")?;
+    let tokens = app
+        .store
+        .load()?
+        .context("not logged in: run `ghl-console auth login`")?;
+    let company = tokens
+        .company_id
+        .context("this token has no company: log in as an agency (Company) user")?;
     for location in app.installed_locations(&company).await? {
         println!("{}\t{}", location.id, location.name);
     }
@@ -217,8 +286,14 @@ mod tests {
     #[test]
     fn takes_the_code_from_what_is_pasted() {
         assert_eq!(code_from_paste("abc123").as_deref(), Some("abc123"));
-        assert_eq!(code_from_paste("https://app.test/cb?code=xyz&state=1").as_deref(), Some("xyz"));
-        assert_eq!(code_from_paste("/callback?code=q%2Bq").as_deref(), Some("q+q"));
+        assert_eq!(
+            code_from_paste("https://app.test/cb?code=xyz&state=1").as_deref(),
+            Some("xyz")
+        );
+        assert_eq!(
+            code_from_paste("/callback?code=q%2Bq").as_deref(),
+            Some("q+q")
+        );
         assert_eq!(code_from_paste("   "), None);
         assert_eq!(code_from_paste("https://app.test/cb?error=denied"), None);
     }

@@ -109,7 +109,8 @@ pub fn client_for(settings: &Settings) -> anyhow::Result<GhlClient> {
         bail!(
             "no token: set GHL_TOKEN, or auth.token_file in {}",
             settings.file.as_ref().map_or_else(
-                || config::default_path().map_or("the config file".into(), |p| p.display().to_string()),
+                || config::default_path()
+                    .map_or("the config file".into(), |p| p.display().to_string()),
                 |p| p.display().to_string()
             )
         );
@@ -130,7 +131,11 @@ pub fn run_config(cli: &Cli, command: &ConfigCommand) -> anyhow::Result<u8> {
         ConfigCommand::Path => {
             let path = cli.config.clone().or_else(config::default_path);
             let path = path.context("no config directory on this system")?;
-            let state = if path.exists() { "exists" } else { "not created yet" };
+            let state = if path.exists() {
+                "exists"
+            } else {
+                "not created yet"
+            };
             println!("{} ({state})", path.display());
             Ok(0)
         }
@@ -140,7 +145,9 @@ pub fn run_config(cli: &Cli, command: &ConfigCommand) -> anyhow::Result<u8> {
         }
         ConfigCommand::Check => match cli.settings() {
             Ok(settings) => {
-                let file = settings.file.map_or("(no file: defaults)".into(), |p| p.display().to_string());
+                let file = settings
+                    .file
+                    .map_or("(no file: defaults)".into(), |p| p.display().to_string());
                 println!("ok: {file}");
                 Ok(0)
             }
@@ -170,14 +177,23 @@ pub async fn run_api(settings: &Settings, args: &ApiArgs) -> anyhow::Result<i32>
     } else {
         let exchange = &reply.exchange;
         writeln!(out, "{} {}", exchange.method, exchange.url)?;
-        writeln!(out, "status {} ({} ms)", raw.status, exchange.elapsed.as_millis())?;
+        writeln!(
+            out,
+            "status {} ({} ms)",
+            raw.status,
+            exchange.elapsed.as_millis()
+        )?;
         for (name, value) in &exchange.response_headers {
             writeln!(out, "{name}: {value}")?;
         }
         writeln!(out)?;
-        writeln!(out, "{}", pretty(exchange.response_body.as_deref().unwrap_or_default()))?;
+        writeln!(
+            out,
+            "{}",
+            pretty(exchange.response_body.as_deref().unwrap_or_default())
+        )?;
     }
-    Ok(if (200..300).contains(&raw.status) { 0 } else { 1 })
+    Ok(i32::from(!(200..300).contains(&raw.status)))
 }
 
 fn api_call(args: &ApiArgs) -> anyhow::Result<Call> {
@@ -187,14 +203,22 @@ fn api_call(args: &ApiArgs) -> anyhow::Result<Call> {
     let segments: Vec<String> = path
         .split('/')
         .filter(|s| !s.is_empty())
-        .map(|s| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned())
+        .map(|s| {
+            percent_encoding::percent_decode_str(s)
+                .decode_utf8_lossy()
+                .into_owned()
+        })
         .collect();
     if segments.is_empty() {
         bail!("the path is empty: give one like /contacts/CONTACT_ID");
     }
     let refs: Vec<&str> = segments.iter().map(String::as_str).collect();
     let mut call = Call::new(method, &refs).retry_safe();
-    call.retry = if call.method == Method::POST { crate::ghl::client::Retry::Never } else { call.retry };
+    call.retry = if call.method == Method::POST {
+        crate::ghl::client::Retry::Never
+    } else {
+        call.retry
+    };
     call.trailing_slash = path.ends_with('/');
     for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
         call = call.query(&key, value);

@@ -11,11 +11,16 @@ pub fn check_private(path: &Path) -> Result<(), ConfigError> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let meta = std::fs::metadata(path)
-            .map_err(|e| ConfigError::Io { path: path.to_path_buf(), message: e.to_string() })?;
+        let meta = std::fs::metadata(path).map_err(|e| ConfigError::Io {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
         let mode = meta.permissions().mode() & 0o777;
         if mode & 0o077 != 0 {
-            return Err(ConfigError::Permissions { path: path.to_path_buf(), mode });
+            return Err(ConfigError::Permissions {
+                path: path.to_path_buf(),
+                mode,
+            });
         }
     }
     Ok(())
@@ -24,8 +29,10 @@ pub fn check_private(path: &Path) -> Result<(), ConfigError> {
 /// Reads a secret from a private file, trimmed.
 pub fn read_secret_file(path: &Path) -> Result<Secret, ConfigError> {
     check_private(path)?;
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| ConfigError::Io { path: path.to_path_buf(), message: e.to_string() })?;
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Io {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
     let value = text.trim();
     if value.is_empty() {
         return Err(ConfigError::Invalid {
@@ -40,8 +47,14 @@ pub fn read_secret_file(path: &Path) -> Result<Secret, ConfigError> {
 /// Writes `contents` to `path` with mode 0600, atomically: a temp file in the same directory,
 /// fsync, rename, fsync of the directory. A reader sees the old file or the new one, never half.
 pub fn write_private(path: &Path, contents: &[u8]) -> Result<(), ConfigError> {
-    let io = |e: std::io::Error| ConfigError::Io { path: path.to_path_buf(), message: e.to_string() };
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let io = |e: std::io::Error| ConfigError::Io {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(io)?;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
@@ -50,7 +63,9 @@ pub fn write_private(path: &Path, contents: &[u8]) -> Result<(), ConfigError> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    let name = path.file_name().map_or("secret".into(), |n| n.to_string_lossy().into_owned());
+    let name = path
+        .file_name()
+        .map_or("secret".into(), |n| n.to_string_lossy().into_owned());
     let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let _ = std::fs::remove_file(&temp);
     let mut file = options.open(&temp).map_err(io)?;

@@ -24,10 +24,19 @@ pub enum ConfigError {
     Io { path: PathBuf, message: String },
     /// The file is not valid TOML or does not fit the schema.
     #[error("{path}:{line}:{column}: {message}")]
-    Parse { path: PathBuf, line: usize, column: usize, message: String },
+    Parse {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
     /// A value is missing or out of range; `key` is its dotted name.
     #[error("{origin}: `{key}`: {message}")]
-    Invalid { origin: String, key: String, message: String },
+    Invalid {
+        origin: String,
+        key: String,
+        message: String,
+    },
     /// A file holding a secret can be read by others.
     #[error("{path} is readable by group or others (mode {mode:o}); fix it with: chmod 600 {path}")]
     Permissions { path: PathBuf, mode: u32 },
@@ -163,7 +172,9 @@ pub struct LogConfig {
 
 impl Default for LogConfig {
     fn default() -> Self {
-        Self { level: "info".into() }
+        Self {
+            level: "info".into(),
+        }
     }
 }
 
@@ -222,13 +233,16 @@ pub struct Settings {
 
 /// The default config file: `<config dir>/config.toml`.
 pub fn default_path() -> Option<PathBuf> {
-    directories::ProjectDirs::from("", "", "ghl-console").map(|d| d.config_dir().join("config.toml"))
+    directories::ProjectDirs::from("", "", "ghl-console")
+        .map(|d| d.config_dir().join("config.toml"))
 }
 
 /// The default data dir (store, OAuth tokens).
 pub fn data_dir() -> PathBuf {
-    directories::ProjectDirs::from("", "", "ghl-console")
-        .map_or_else(|| PathBuf::from(".ghl-console"), |d| d.data_dir().to_path_buf())
+    directories::ProjectDirs::from("", "", "ghl-console").map_or_else(
+        || PathBuf::from(".ghl-console"),
+        |d| d.data_dir().to_path_buf(),
+    )
 }
 
 /// Parses a config file's text; `path` only names it in errors.
@@ -248,8 +262,10 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
 
 /// Reads and parses a config file.
 pub fn load_file(path: &Path) -> Result<Config, ConfigError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| ConfigError::Io { path: path.to_path_buf(), message: e.to_string() })?;
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Io {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
     parse(&text, path)
 }
 
@@ -268,32 +284,55 @@ pub fn validate(config: &Config, origin: &str) -> Result<(), ConfigError> {
         message: message.to_string(),
     };
     if url::Url::parse(&config.api.base_url).is_err() {
-        return Err(invalid("api.base_url", "is not a URL (like https://services.leadconnectorhq.com)"));
+        return Err(invalid(
+            "api.base_url",
+            "is not a URL (like https://services.leadconnectorhq.com)",
+        ));
     }
     if config.api.timeout_secs == 0 {
         return Err(invalid("api.timeout_secs", "must be at least 1"));
     }
     if parse_rate(&config.api.rate_limit).is_err() {
-        return Err(invalid("api.rate_limit", "must look like 100/10s, or be off"));
+        return Err(invalid(
+            "api.rate_limit",
+            "must look like 100/10s, or be off",
+        ));
     }
     if config.auth.kind == AuthKind::Oauth && config.auth.client_id.is_none() {
-        return Err(invalid("auth.client_id", "is required when auth.kind = \"oauth\""));
+        return Err(invalid(
+            "auth.client_id",
+            "is required when auth.kind = \"oauth\"",
+        ));
     }
     if let Some(target) = config.rankr.target.as_deref() {
         if !matches!(target, "sqlite" | "http") {
             return Err(invalid("rankr.target", "must be \"sqlite\" or \"http\""));
         }
         if target == "http" && config.rankr.http_url.is_none() {
-            return Err(invalid("rankr.http_url", "is required when rankr.target = \"http\""));
+            return Err(invalid(
+                "rankr.http_url",
+                "is required when rankr.target = \"http\"",
+            ));
         }
     }
-    if let Some(theme) = config.ui.theme.as_deref() {
-        if !matches!(theme, "auto" | "color" | "plain") {
-            return Err(invalid("ui.theme", "must be \"auto\", \"color\" or \"plain\""));
-        }
+    if let Some(theme) = config.ui.theme.as_deref()
+        && !matches!(theme, "auto" | "color" | "plain")
+    {
+        return Err(invalid(
+            "ui.theme",
+            "must be \"auto\", \"color\" or \"plain\"",
+        ));
     }
-    if config.webhook.listen.parse::<std::net::SocketAddr>().is_err() {
-        return Err(invalid("webhook.listen", "must be an address like 127.0.0.1:8787"));
+    if config
+        .webhook
+        .listen
+        .parse::<std::net::SocketAddr>()
+        .is_err()
+    {
+        return Err(invalid(
+            "webhook.listen",
+            "must be an address like 127.0.0.1:8787",
+        ));
     }
     for (i, location) in config.locations.iter().enumerate() {
         if location.id.trim().is_empty() {
@@ -311,8 +350,16 @@ pub fn parse_rate(text: &str) -> Result<Option<(u32, std::time::Duration)>, Stri
     let (count, window) = text.split_once('/').ok_or("expected COUNT/WINDOW")?;
     let count: u32 = count.trim().parse().map_err(|_| "bad count")?;
     let window = window.trim();
-    let (number, unit) = window.split_at(window.find(|c: char| !c.is_ascii_digit()).unwrap_or(window.len()));
-    let number: u64 = if number.is_empty() { 1 } else { number.parse().map_err(|_| "bad window")? };
+    let (number, unit) = window.split_at(
+        window
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(window.len()),
+    );
+    let number: u64 = if number.is_empty() {
+        1
+    } else {
+        number.parse().map_err(|_| "bad window")?
+    };
     let window = match unit {
         "ms" => std::time::Duration::from_millis(number),
         "s" | "" => std::time::Duration::from_secs(number),
@@ -347,13 +394,26 @@ pub fn resolve_with_env(
     };
     let mut origins = BTreeMap::new();
     for key in ["api.base_url", "api.location_id", "ui.read_only"] {
-        origins.insert(key, if file.is_some() { Origin::File } else { Origin::Default });
+        origins.insert(
+            key,
+            if file.is_some() {
+                Origin::File
+            } else {
+                Origin::Default
+            },
+        );
     }
     apply_env(&mut config, &mut origins, env);
     apply_flags(&mut config, &mut origins, overrides);
     validate(&config, "environment or flags")?;
     let (token, token_origin) = resolve_token(&config, env)?;
-    Ok(Settings { config, file, token, token_origin, origins })
+    Ok(Settings {
+        config,
+        file,
+        token,
+        token_origin,
+        origins,
+    })
 }
 
 fn apply_env(
@@ -385,7 +445,11 @@ fn apply_env(
     }
 }
 
-fn apply_flags(config: &mut Config, origins: &mut BTreeMap<&'static str, Origin>, flags: &Overrides) {
+fn apply_flags(
+    config: &mut Config,
+    origins: &mut BTreeMap<&'static str, Origin>,
+    flags: &Overrides,
+) {
     if let Some(v) = &flags.base_url {
         config.api.base_url.clone_from(v);
         origins.insert("api.base_url", Origin::Flag);
@@ -428,25 +492,32 @@ impl Settings {
     pub fn read_only(&self) -> bool {
         let location = self.config.api.location_id.as_deref();
         self.config.ui.read_only
-            || self.config.locations.iter().any(|l| Some(l.id.as_str()) == location && l.read_only)
+            || self
+                .config
+                .locations
+                .iter()
+                .any(|l| Some(l.id.as_str()) == location && l.read_only)
     }
 
     /// The merged configuration as TOML, secrets masked, with where each key came from.
     pub fn show(&self) -> String {
-        let mut out = String::new();
-        out.push_str(&format!(
-            "# file: {}\n",
-            self.file.as_ref().map_or("(none: defaults)".into(), |p| p.display().to_string())
-        ));
-        for (key, origin) in &self.origins {
-            out.push_str(&format!("# {key} from {origin}\n"));
-        }
-        out.push_str(&format!(
-            "# token: {}\n",
-            self.token_origin.as_ref().map_or("(none)".to_string(), |o| format!("**** from {o}"))
-        ));
-        out.push_str(&toml::to_string_pretty(&self.config).unwrap_or_default());
-        out
+        let file = self
+            .file
+            .as_ref()
+            .map_or("(none: defaults)".into(), |p| p.display().to_string());
+        let mut lines = vec![format!("# file: {file}")];
+        lines.extend(
+            self.origins
+                .iter()
+                .map(|(key, origin)| format!("# {key} from {origin}")),
+        );
+        let token = self
+            .token_origin
+            .as_ref()
+            .map_or("(none)".into(), |o| format!("**** from {o}"));
+        lines.push(format!("# token: {token}"));
+        lines.push(toml::to_string_pretty(&self.config).unwrap_or_default());
+        lines.join("\n")
     }
 }
 

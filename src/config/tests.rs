@@ -3,8 +3,10 @@ use std::collections::HashMap;
 use super::*;
 
 fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-    let map: HashMap<String, String> =
-        pairs.iter().map(|(k, v)| ((*k).to_string(), (*v).to_string())).collect();
+    let map: HashMap<String, String> = pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+        .collect();
     move |name| map.get(name).cloned()
 }
 
@@ -17,7 +19,10 @@ fn write(dir: &Path, text: &str) -> PathBuf {
 #[test]
 fn precedence_is_file_then_env_then_flag() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write(dir.path(), "[api]\nlocation_id = \"from-file\"\nbase_url = \"http://file.test\"\n");
+    let path = write(
+        dir.path(),
+        "[api]\nlocation_id = \"from-file\"\nbase_url = \"http://file.test\"\n",
+    );
     let none = Overrides::default();
 
     let s = resolve_with_env(Some(&path), &none, &env(&[])).unwrap();
@@ -29,7 +34,10 @@ fn precedence_is_file_then_env_then_flag() {
     assert_eq!(s.config.api.location_id.as_deref(), Some("from-env"));
     assert_eq!(s.config.api.base_url, "http://file.test");
 
-    let flags = Overrides { location_id: Some("from-flag".into()), ..Overrides::default() };
+    let flags = Overrides {
+        location_id: Some("from-flag".into()),
+        ..Overrides::default()
+    };
     let s = resolve_with_env(Some(&path), &flags, &e).unwrap();
     assert_eq!(s.config.api.location_id.as_deref(), Some("from-flag"));
     assert_eq!(s.origins["api.location_id"], Origin::Flag);
@@ -38,7 +46,10 @@ fn precedence_is_file_then_env_then_flag() {
 #[test]
 fn unknown_key_names_file_line_and_key() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write(dir.path(), "[api]\nbase_url = \"http://x.test\"\nlocaton_id = \"typo\"\n");
+    let path = write(
+        dir.path(),
+        "[api]\nbase_url = \"http://x.test\"\nlocaton_id = \"typo\"\n",
+    );
     let err = load_file(&path).unwrap_err().to_string();
     assert!(err.contains("config.toml:3:"), "{err}");
     assert!(err.contains("locaton_id"), "{err}");
@@ -62,15 +73,40 @@ fn missing_required_value_names_the_key() {
     assert!(err.contains("config.toml"), "{err}");
 
     let path = write(dir.path(), "[rankr]\ntarget = \"http\"\n");
-    assert!(load_file(&path).unwrap_err().to_string().contains("rankr.http_url"));
+    assert!(
+        load_file(&path)
+            .unwrap_err()
+            .to_string()
+            .contains("rankr.http_url")
+    );
     let path = write(dir.path(), "[api]\nrate_limit = \"lots\"\n");
-    assert!(load_file(&path).unwrap_err().to_string().contains("api.rate_limit"));
+    assert!(
+        load_file(&path)
+            .unwrap_err()
+            .to_string()
+            .contains("api.rate_limit")
+    );
     let path = write(dir.path(), "[ui]\ntheme = \"neon\"\n");
-    assert!(load_file(&path).unwrap_err().to_string().contains("ui.theme"));
+    assert!(
+        load_file(&path)
+            .unwrap_err()
+            .to_string()
+            .contains("ui.theme")
+    );
     let path = write(dir.path(), "[webhook]\nlisten = \"everywhere\"\n");
-    assert!(load_file(&path).unwrap_err().to_string().contains("webhook.listen"));
+    assert!(
+        load_file(&path)
+            .unwrap_err()
+            .to_string()
+            .contains("webhook.listen")
+    );
     let path = write(dir.path(), "[[locations]]\nname = \"no id\"\n");
-    assert!(load_file(&path).unwrap_err().to_string().contains("locations[0].id"));
+    assert!(
+        load_file(&path)
+            .unwrap_err()
+            .to_string()
+            .contains("locations[0].id")
+    );
 }
 
 /// A configuration with every optional key set, so serialising it names every key there is.
@@ -82,7 +118,11 @@ fn every_key() -> Config {
     c.auth.client_id = Some("c".into());
     c.auth.client_secret_file = Some("s".into());
     c.auth.redirect_port = Some(1);
-    c.locations.push(LocationConfig { id: "l".into(), name: Some("n".into()), read_only: false });
+    c.locations.push(LocationConfig {
+        id: "l".into(),
+        name: Some("n".into()),
+        read_only: false,
+    });
     c.rankr = RankrConfig {
         target: Some("sqlite".into()),
         store_path: Some("p".into()),
@@ -156,7 +196,10 @@ fn token_files_must_be_private() {
     assert!(!err.contains("pit-secret-value"));
 
     std::fs::set_permissions(&token, std::fs::Permissions::from_mode(0o600)).unwrap();
-    assert_eq!(read_secret_file(&token).unwrap().expose(), "pit-secret-value");
+    assert_eq!(
+        read_secret_file(&token).unwrap().expose(),
+        "pit-secret-value"
+    );
 }
 
 #[cfg(unix)]
@@ -187,8 +230,14 @@ fn show_masks_the_token() {
 #[test]
 fn rates_parse() {
     assert_eq!(parse_rate("off").unwrap(), None);
-    assert_eq!(parse_rate("100/10s").unwrap(), Some((100, std::time::Duration::from_secs(10))));
-    assert_eq!(parse_rate("50/500ms").unwrap(), Some((50, std::time::Duration::from_millis(500))));
+    assert_eq!(
+        parse_rate("100/10s").unwrap(),
+        Some((100, std::time::Duration::from_secs(10)))
+    );
+    assert_eq!(
+        parse_rate("50/500ms").unwrap(),
+        Some((50, std::time::Duration::from_millis(500)))
+    );
     assert!(parse_rate("0/1s").is_err());
     assert!(parse_rate("x").is_err());
 }

@@ -209,7 +209,10 @@ impl GhlClient {
 
     /// A client whose token comes from `refresher` (OAuth): refreshed shortly before expiry,
     /// and once on a 401 before the call is tried again (C30).
-    pub fn with_refresh(config: ClientConfig, refresher: Arc<dyn Refresh>) -> Result<Self, GhlError> {
+    pub fn with_refresh(
+        config: ClientConfig,
+        refresher: Arc<dyn Refresh>,
+    ) -> Result<Self, GhlError> {
         Self::build(config, Some(refresher))
     }
 
@@ -283,7 +286,11 @@ impl GhlClient {
 
     /// The token in use now.
     fn token(&self) -> Secret {
-        self.inner.token.lock().map(|t| t.clone()).unwrap_or_default()
+        self.inner
+            .token
+            .lock()
+            .map(|t| t.clone())
+            .unwrap_or_default()
     }
 
     fn set_token(&self, token: Secret) {
@@ -303,17 +310,17 @@ impl GhlClient {
         loop {
             attempt += 1;
             let outcome = self.attempt(&call, &url, attempt).await;
-            if let Ok(reply) = &outcome {
-                if reply.value.status == 401 {
-                    if refreshed {
-                        return Err(reauthorise(&reply.exchange));
-                    }
-                    if let Some(refresher) = &self.inner.refresher {
-                        let rejected = self.token();
-                        self.set_token(refresher.refresh(&rejected).await?);
-                        refreshed = true;
-                        continue;
-                    }
+            if let Ok(reply) = &outcome
+                && reply.value.status == 401
+            {
+                if refreshed {
+                    return Err(reauthorise(&reply.exchange));
+                }
+                if let Some(refresher) = &self.inner.refresher {
+                    let rejected = self.token();
+                    self.set_token(refresher.refresh(&rejected).await?);
+                    refreshed = true;
+                    continue;
                 }
             }
             let Some(wait) = self.retry_wait(&call, &outcome, attempt) else {

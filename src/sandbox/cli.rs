@@ -1,0 +1,172 @@
+//! `ghl-console sandbox`: run the emulator from the command line until Ctrl-C.
+
+use std::net::SocketAddr;
+
+use anyhow::Context as _;
+
+use super::config::{
+    DEMO_LOCATION_ID, DEMO_TOKEN, RateLimit, SandboxConfig, parse_daily_limit, parse_rate_limit,
+};
+use super::faults::{Faults, Quirks};
+use super::server::spawn;
+
+/// Options of `ghl-console sandbox`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SandboxArgs {
+    /// Where to listen; loopback only. Port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub listen: SocketAddr,
+    /// How many contacts to seed.
+    #[arg(long, default_value_t = 200)]
+    pub contacts: usize,
+    /// Seed of the generated data.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Burst limit per location, like 100/10s, 5/500ms, or off.
+    // Spelled out so clap keeps the parser's Option as the value instead of making the flag
+    // optional.
+    #[arg(long, default_value = "100/10s", value_parser = parse_rate_limit)]
+    pub rate_limit: std::option::Option<RateLimit>,
+    /// Daily request limit per location, or off.
+    #[arg(long, default_value = "200000", value_parser = parse_daily_limit)]
+    pub daily_limit: std::option::Option<u64>,
+    /// A bearer token that opens the location (repeatable); the demo token if none is given.
+    #[arg(long = "token")]
+    pub tokens: Vec<String>,
+    /// The location id the tokens open and the data is seeded into.
+    #[arg(long, default_value = DEMO_LOCATION_ID)]
+    pub location: String,
+    /// Milliseconds added before every API answer.
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
+    /// Every Nth API request answers a server error (500, 502, 503 in turn).
+    #[arg(long)]
+    pub error_every: Option<u64>,
+    /// Every Nth API request has its connection cut mid-body.
+    #[arg(long)]
+    pub reset_every: Option<u64>,
+    /// Every Nth API request starts a burst of 429s.
+    #[arg(long)]
+    pub throttle_every: Option<u64>,
+    /// Every Nth API request answers a 200 HTML page.
+    #[arg(long)]
+    pub html_every: Option<u64>,
+    /// Every Nth API request answers truncated JSON.
+    #[arg(long)]
+    pub truncate_every: Option<u64>,
+    /// C01: creates store the contact and answer 422.
+    #[arg(long)]
+    pub quirk_create_422: bool,
+    /// C04: updates silently ignore this field (such as lastName).
+    #[arg(long, value_name = "FIELD")]
+    pub quirk_drop_field: Option<String>,
+}
+
+impl SandboxArgs {
+    /// The run's configuration.
+    pub fn config(&self) -> SandboxConfig {
+        let tokens = if self.tokens.is_empty() {
+            vec![DEMO_TOKEN.to_string()]
+        } else {
+            self.tokens.clone()
+        };
+        SandboxConfig {
+            contacts: self.contacts,
+            seed: self.seed,
+            location_id: self.location.clone(),
+            tokens,
+            extra_locations: Vec::new(),
+            rate_limit: self.rate_limit,
+            daily_limit: self.daily_limit,
+            faults: Faults {
+                latency_ms: self.latency_ms,
+                error_every: self.error_every,
+                reset_every: self.reset_every,
+                throttle_every: self.throttle_every,
+                html_every: self.html_every,
+                truncate_every: self.truncate_every,
+                quirks: Quirks {
+                    create_stores_then_422: self.quirk_create_422,
+                    put_drops_field: self.quirk_drop_field.clone(),
+                },
+                ..Faults::default()
+            },
+        }
+    }
+}
+
+/// Runs a sandbox until Ctrl-C, printing where it listens and how to call it.
+pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
+    let config = args.config();
+    let started = std::time::Instant::now();
+    let handle = spawn(config.clone(), args.listen)
+        .await
+        .context("starting the sandbox")?;
+    println!("sandbox listening on {}", handle.base_url());
+    println!("  location: {}", config.location_id);
+    for token in &config.tokens {
+        println!("  token:    {token}");
+    }
+    println!(
+        "  {} contacts (seed {}) ready in {} ms; rate limit {}; control API at {}/_sandbox/",
+        config.contacts,
+        config.seed,
+        started.elapsed().as_millis(),
+        config
+            .rate_limit
+            .map_or_else(|| "off".to_string(), |r| r.to_string()),
+        handle.base_url()
+    );
+    tokio::signal::ctrl_c()
+        .await
+        .context("waiting for Ctrl-C")?;
+    handle.shutdown().await;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: SandboxArgs,
+    }
+
+    #[test]
+    fn defaults_are_the_demo() {
+        let cli = Cli::parse_from(["sandbox"]);
+        let config = cli.args.config();
+        assert_eq!(config, SandboxConfig::default());
+    }
+
+    #[test]
+    fn reads_limits_and_faults() {
+        let cli = Cli::parse_from([
+            "sandbox",
+            "--rate-limit",
+            "off",
+            "--daily-limit",
+            "50",
+            "--token",
+            "a",
+            "--token",
+            "b",
+            "--error-every",
+            "3",
+            "--quirk-drop-field",
+            "lastName",
+        ]);
+        let config = cli.args.config();
+        assert_eq!(config.rate_limit, None);
+        assert_eq!(config.daily_limit, Some(50));
+        assert_eq!(config.tokens, ["a", "b"]);
+        assert_eq!(config.faults.error_every, Some(3));
+        assert_eq!(
+            config.faults.quirks.put_drops_field.as_deref(),
+            Some("lastName")
+        );
+    }
+}

@@ -1,0 +1,234 @@
+//! Tasks of a contact. Create needs `title`, `dueDate` and `completed`; `dueDate` is
+//! `YYYY-MM-DDTHH:MM:SSZ`, with or without milliseconds, and is answered with milliseconds.
+//! There is no `status` field: naming one is a 422 like any unknown property (C21).
+
+use axum::Extension;
+use axum::extract::{Path, State};
+use bytes::Bytes;
+use serde_json::{Map, Value, json};
+
+use super::{ApiResult, created, object_body, ok, refuse_unknown, to_json};
+use crate::ghl::models::Task;
+use crate::sandbox::auth::Caller;
+use crate::sandbox::error::ApiError;
+use crate::sandbox::state::SharedState;
+use crate::sandbox::store::{Data, format_ms};
+
+const PROPERTIES: &[&str] = &["title", "body", "dueDate", "completed", "assignedTo"];
+
+/// `GET /contacts/{contactId}/tasks`: `{tasks}`.
+pub(super) async fn list(
+    State(app): State<SharedState>,
+    Extension(caller): Extension<Caller>,
+    Path(contact_id): Path<String>,
+) -> ApiResult {
+    let tasks = app
+        .store
+        .read(|d| {
+            d.get_in(&caller.location_id, &contact_id)
+                .map(|r| to_json(&r.tasks))
+        })
+        .ok_or_else(|| ApiError::not_found("Contact"))?;
+    Ok(ok(json!({ "tasks": tasks })))
+}
+
+/// `POST /contacts/{contactId}/tasks`: 201 `{task}`.
+pub(super) async fn create(
+    State(app): State<SharedState>,
+    Extension(caller): Extension<Caller>,
+    Path(contact_id): Path<String>,
+    body: Bytes,
+) -> ApiResult {
+    let fields = read(&object_body(&body)?, true)?;
+    let mut task = Task::default();
+    apply(&fields, &mut task);
+    let task = app.store.write(|d| {
+        contact_in(d, &caller, &contact_id)?;
+        d.add_child(&contact_id, task)
+            .ok_or_else(|| ApiError::not_found("Contact"))
+    })?;
+    Ok(created(json!({ "task": task })))
+}
+
+/// `GET /contacts/{contactId}/tasks/{taskId}`: `{task}`.
+pub(super) async fn get_one(
+    State(app): State<SharedState>,
+    Extension(caller): Extension<Caller>,
+    Path((contact_id, task_id)): Path<(String, String)>,
+) -> ApiResult {
+    let task = app.store.read(|d| {
+        contact_in(d, &caller, &contact_id)?;
+        d.child::<Task>(&contact_id, &task_id)
+            .map(to_json)
+            .ok_or_else(|| ApiError::not_found("Task"))
+    })?;
+    Ok(ok(json!({ "task": task })))
+}
+
+/// `PUT /contacts/{contactId}/tasks/{taskId}`: `{task}`.
+pub(super) async fn update(
+    State(app): State<SharedState>,
+    Extension(caller): Extension<Caller>,
+    Path((contact_id, task_id)): Path<(String, String)>,
+    body: Bytes,
+) -> ApiResult {
+    let fields = read(&object_body(&body)?, false)?;
+    change(&app, &caller, &contact_id, &task_id, |task| {
+        apply(&fields, task);
+    })
+}
+
+/// `PUT /contacts/{contactId}/tasks/{taskId}/completed` with `{completed}`: `{task}`.
+pub(super) async fn complete(
+    State(app): State<SharedState>,
+    Extension(caller): Extension<Caller>,
+    Path((contact_id, task_id)): Path<(String, String)>,
+    body: Bytes,
+) -> ApiResult {
+    let body = object_body(&body)?;
+    let mut errors = refuse_unknown(&body, &["completed"]);
+    let completed = body.get("completed").and_then(Value::as_bool);
+    if completed.is_none() {
+        errors.push("completed must be a boolean value".into());
+    }
+    let Some(completed) = completed.filter(|_| errors.is_empty()) else {
+        return Err(ApiError::unprocessable(errors));
+    };
+    change(&app, &caller, &contact_id, &task_id, |task| {
+        task.completed = completed;
+    })
+}
+
+/// `DELETE /contacts/{contactId}/tasks/{taskId}`: `{succeded: true}`.
+pub(super) async fn delete(
+    State(app): State<SharedState>,
+    Extension(caller): Extension<Caller>,
+    Path((contact_id, task_id)): Path<(String, String)>,
+) -> ApiResult {
+    app.store.write(|d| {
+        contact_in(d, &caller, &contact_id)?;
+        if d.drop_child::<Task>(&contact_id, &task_id) {
+            Ok(())
+        } else {
+            Err(ApiError::not_found("Task"))
+        }
+    })?;
+    Ok(ok(json!({ "succeded": true })))
+}
+
+fn contact_in(d: &Data, caller: &Caller, contact_id: &str) -> Result<(), ApiError> {
+    d.get_in(&caller.location_id, contact_id)
+        .map(|_| ())
+        .ok_or_else(|| ApiError::not_found("Contact"))
+}
+
+fn change(
+    app: &SharedState,
+    caller: &Caller,
+    contact_id: &str,
+    task_id: &str,
+    edit: impl FnOnce(&mut Task),
+) -> ApiResult {
+    let task = app.store.write(|d| {
+        contact_in(d, caller, contact_id)?;
+        d.change_child(contact_id, task_id, edit)
+            .ok_or_else(|| ApiError::not_found("Task"))
+    })?;
+    Ok(ok(json!({ "task": task })))
+}
+
+/// Checks a task body; on create `title`, `dueDate` and `completed` are required.
+fn read(body: &Map<String, Value>, creating: bool) -> Result<Map<String, Value>, ApiError> {
+    let mut errors = refuse_unknown(body, PROPERTIES);
+    let mut fields = Map::new();
+    for key in PROPERTIES {
+        match check(key, body.get(*key), creating) {
+            Ok(Some(value)) => {
+                fields.insert((*key).to_string(), value);
+            }
+            Ok(None) => {}
+            Err(problem) => errors.push(problem),
+        }
+    }
+    if errors.is_empty() {
+        Ok(fields)
+    } else {
+        Err(ApiError::unprocessable(errors))
+    }
+}
+
+/// One property of a task body: its normalised value, or what is wrong with it.
+fn check(key: &str, value: Option<&Value>, creating: bool) -> Result<Option<Value>, String> {
+    let Some(value) = value else {
+        let required = creating && matches!(key, "title" | "dueDate" | "completed");
+        return if required {
+            Err(format!("{key} should not be empty"))
+        } else {
+            Ok(None)
+        };
+    };
+    match (key, value) {
+        ("completed", Value::Bool(_)) => Ok(Some(value.clone())),
+        ("completed", _) => Err(format!("{key} must be a boolean value")),
+        ("title", Value::String(text)) if text.trim().is_empty() => {
+            Err("title should not be empty".into())
+        }
+        ("dueDate", Value::String(text)) => due_date(text)
+            .map(|normal| Some(Value::String(normal)))
+            .ok_or_else(|| "dueDate must be a date like 2020-10-25T11:00:00Z".into()),
+        (_, Value::String(_)) => Ok(Some(value.clone())),
+        _ => Err(format!("{key} must be a string")),
+    }
+}
+
+/// Reads `YYYY-MM-DDTHH:MM:SSZ` or `YYYY-MM-DDTHH:MM:SS.mmmZ`; answers the millisecond form.
+fn due_date(text: &str) -> Option<String> {
+    ["%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S%.3fZ"]
+        .iter()
+        .find_map(|format| chrono::NaiveDateTime::parse_from_str(text, format).ok())
+        .map(|at| format_ms(at.and_utc().timestamp_millis()))
+}
+
+fn apply(fields: &Map<String, Value>, task: &mut Task) {
+    for (key, value) in fields {
+        let text = value.as_str().map(str::to_string);
+        match key.as_str() {
+            "title" => task.title = text,
+            "body" => task.body = text,
+            "dueDate" => task.due_date = text,
+            "assignedTo" => task.assigned_to = text,
+            "completed" => task.completed = value.as_bool().unwrap_or_default(),
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn due_dates_with_and_without_millis() {
+        assert_eq!(
+            due_date("2020-10-25T11:00:00Z").as_deref(),
+            Some("2020-10-25T11:00:00.000Z")
+        );
+        assert_eq!(
+            due_date("2020-10-25T11:00:00.250Z").as_deref(),
+            Some("2020-10-25T11:00:00.250Z")
+        );
+        assert_eq!(due_date("2020-10-25T11:00:00+02:00"), None);
+        assert_eq!(due_date("2020-10-25"), None);
+    }
+
+    #[test]
+    fn create_requires_fields_and_refuses_status() {
+        let body = |v: Value| v.as_object().cloned().unwrap();
+        assert!(read(&body(json!({"title": "t"})), true).is_err());
+        let full = json!({"title": "t", "dueDate": "2020-10-25T11:00:00Z", "completed": false});
+        assert!(read(&body(full), true).is_ok());
+        assert!(read(&body(json!({"status": "completed"})), false).is_err());
+        assert!(read(&body(json!({"completed": "yes"})), false).is_err());
+        assert!(read(&body(json!({"body": "b"})), false).is_ok());
+    }
+}
