@@ -6,3 +6,4 @@ pub mod config;
 pub mod ghl;
 pub mod logging;
 pub mod sandbox;
+pub mod tui;
