@@ -32,6 +32,15 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
             let code = ghl_console::cli::run_api(&settings, args).await?;
             Ok(u8::try_from(code).unwrap_or(1))
         }
+        Some(Command::Auth(args)) => {
+            ghl_console::cli::auth::run(&cli.settings()?, &args.command).await
+        }
+        Some(Command::Doctor(_)) => {
+            let settings = cli.settings().map_err(|e| format!("{e:#}"));
+            let checks =
+                ghl_console::cli::doctor::run_checks(settings, cli.config.as_deref()).await;
+            Ok(ghl_console::cli::doctor::print(&checks))
+        }
         Some(Command::Config(command)) => ghl_console::cli::run_config(&cli, command),
         Some(Command::Completions { shell }) => {
             ghl_console::cli::print_completions(*shell);

@@ -315,13 +315,13 @@ pub fn validate(config: &Config, origin: &str) -> Result<(), ConfigError> {
             ));
         }
     }
-    if let Some(theme) = config.ui.theme.as_deref() {
-        if !matches!(theme, "auto" | "color" | "plain") {
-            return Err(invalid(
-                "ui.theme",
-                "must be \"auto\", \"color\" or \"plain\"",
-            ));
-        }
+    if let Some(theme) = config.ui.theme.as_deref()
+        && !matches!(theme, "auto" | "color" | "plain")
+    {
+        return Err(invalid(
+            "ui.theme",
+            "must be \"auto\", \"color\" or \"plain\"",
+        ));
     }
     if config
         .webhook
@@ -501,24 +501,23 @@ impl Settings {
 
     /// The merged configuration as TOML, secrets masked, with where each key came from.
     pub fn show(&self) -> String {
-        let mut out = String::new();
-        out.push_str(&format!(
-            "# file: {}\n",
-            self.file
-                .as_ref()
-                .map_or("(none: defaults)".into(), |p| p.display().to_string())
-        ));
-        for (key, origin) in &self.origins {
-            out.push_str(&format!("# {key} from {origin}\n"));
-        }
-        out.push_str(&format!(
-            "# token: {}\n",
-            self.token_origin
-                .as_ref()
-                .map_or("(none)".to_string(), |o| format!("**** from {o}"))
-        ));
-        out.push_str(&toml::to_string_pretty(&self.config).unwrap_or_default());
-        out
+        let file = self
+            .file
+            .as_ref()
+            .map_or("(none: defaults)".into(), |p| p.display().to_string());
+        let mut lines = vec![format!("# file: {file}")];
+        lines.extend(
+            self.origins
+                .iter()
+                .map(|(key, origin)| format!("# {key} from {origin}")),
+        );
+        let token = self
+            .token_origin
+            .as_ref()
+            .map_or("(none)".into(), |o| format!("**** from {o}"));
+        lines.push(format!("# token: {token}"));
+        lines.push(toml::to_string_pretty(&self.config).unwrap_or_default());
+        lines.join("\n")
     }
 }
 

@@ -310,17 +310,17 @@ impl GhlClient {
         loop {
             attempt += 1;
             let outcome = self.attempt(&call, &url, attempt).await;
-            if let Ok(reply) = &outcome {
-                if reply.value.status == 401 {
-                    if refreshed {
-                        return Err(reauthorise(&reply.exchange));
-                    }
-                    if let Some(refresher) = &self.inner.refresher {
-                        let rejected = self.token();
-                        self.set_token(refresher.refresh(&rejected).await?);
-                        refreshed = true;
-                        continue;
-                    }
+            if let Ok(reply) = &outcome
+                && reply.value.status == 401
+            {
+                if refreshed {
+                    return Err(reauthorise(&reply.exchange));
+                }
+                if let Some(refresher) = &self.inner.refresher {
+                    let rejected = self.token();
+                    self.set_token(refresher.refresh(&rejected).await?);
+                    refreshed = true;
+                    continue;
                 }
             }
             let Some(wait) = self.retry_wait(&call, &outcome, attempt) else {

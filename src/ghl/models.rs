@@ -30,6 +30,18 @@ pub struct Contact {
     pub phone: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub company_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address1: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub website: Option<String>,
     /// `lead` or `customer`: the contact's stage.
     #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
     pub contact_type: Option<String>,
@@ -214,7 +226,8 @@ pub struct NewContact {
     pub custom_fields: Vec<CustomFieldInput>,
 }
 
-/// The writable fields of `PUT /contacts/{id}`. Only fields set here are sent, so an update
+/// The writable fields of `PUT /contacts/{id}` (the spec's `UpdateContactDto`; it has no
+/// `companyName`). Only fields set here are sent, so an update
 /// carries exactly what the operator changed. There is deliberately no `tags` field: a PUT with
 /// `tags` replaces every tag (C20).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -231,7 +244,17 @@ pub struct ContactUpdate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub company_name: Option<String>,
+    pub address1: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub website: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -258,7 +281,12 @@ impl ContactUpdate {
             name: changed(original.name.as_ref(), edited.name.as_ref()),
             email: changed(original.email.as_ref(), edited.email.as_ref()),
             phone: changed(original.phone.as_ref(), edited.phone.as_ref()),
-            company_name: changed(original.company_name.as_ref(), edited.company_name.as_ref()),
+            address1: changed(original.address1.as_ref(), edited.address1.as_ref()),
+            city: changed(original.city.as_ref(), edited.city.as_ref()),
+            state: changed(original.state.as_ref(), edited.state.as_ref()),
+            postal_code: changed(original.postal_code.as_ref(), edited.postal_code.as_ref()),
+            country: changed(original.country.as_ref(), edited.country.as_ref()),
+            website: changed(original.website.as_ref(), edited.website.as_ref()),
             source: changed(original.source.as_ref(), edited.source.as_ref()),
             assigned_to: changed(original.assigned_to.as_ref(), edited.assigned_to.as_ref()),
             timezone: changed(original.timezone.as_ref(), edited.timezone.as_ref()),

@@ -45,6 +45,12 @@
 //! - **Rate limit headers** are sent only for limits that are on; the burst limit counts in
 //!   fixed windows starting at a location's first request, the daily limit resets at midnight
 //!   UTC, and refused requests count against neither.
+//! - **Where the spec is wrong**, the sandbox follows the API as it is used: a custom field's
+//!   `value` is any JSON (a list for multi-select, a number for numeric fields), where the spec
+//!   types it as a string; a search hit's `searchAfter` is `[number, string]`, as the spec's own
+//!   example shows, where its schema says an array of strings; and a missing record is a 404,
+//!   a status the spec does not declare for these paths. `tests/conformance.rs` names each of
+//!   these and fails on any other difference.
 //! - **Endpoints not emulated:** followers, campaigns, workflows and the bulk endpoints.
 
 mod auth;

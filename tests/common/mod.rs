@@ -62,3 +62,63 @@ impl Recorder {
         out
     }
 }
+
+/// Reads the sandbox's data directly, for set-up and for asserting its state.
+pub trait StoreView {
+    fn contact_ids(&self) -> Vec<String>;
+    fn find_by_email(&self, email: &str) -> Vec<ghl_console::ghl::models::Contact>;
+    fn contacts_with_appointments(&self) -> Vec<String>;
+    fn business_ids(&self) -> Vec<String>;
+    fn shared_date_added_count(&self) -> usize;
+}
+
+impl StoreView for SandboxHandle {
+    fn contact_ids(&self) -> Vec<String> {
+        self.store()
+            .contacts(sandbox::DEMO_LOCATION_ID)
+            .into_iter()
+            .map(|c| c.id)
+            .collect()
+    }
+
+    fn find_by_email(&self, email: &str) -> Vec<ghl_console::ghl::models::Contact> {
+        let all = self.store().contacts(sandbox::DEMO_LOCATION_ID);
+        all.into_iter()
+            .filter(|c| {
+                c.email
+                    .as_deref()
+                    .is_some_and(|e| e.eq_ignore_ascii_case(email))
+            })
+            .collect()
+    }
+
+    fn contacts_with_appointments(&self) -> Vec<String> {
+        let store = self.store();
+        self.contact_ids()
+            .into_iter()
+            .filter(|id| store.appointments(id).is_some_and(|a| !a.is_empty()))
+            .collect()
+    }
+
+    fn business_ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self
+            .store()
+            .contacts(sandbox::DEMO_LOCATION_ID)
+            .into_iter()
+            .filter_map(|c| c.business_id)
+            .collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+
+    fn shared_date_added_count(&self) -> usize {
+        let mut counts = std::collections::HashMap::new();
+        for c in self.store().contacts(sandbox::DEMO_LOCATION_ID) {
+            *counts
+                .entry(c.date_added.unwrap_or_default())
+                .or_insert(0usize) += 1;
+        }
+        counts.values().copied().max().unwrap_or(0)
+    }
+}

@@ -1,6 +1,6 @@
-//! Validates recorded exchanges against the official OpenAPI spec with the `jsonschema` crate.
+//! Validates recorded exchanges against the official `OpenAPI` spec with the `jsonschema` crate.
 //!
-//! The spec is OpenAPI 3.0, whose schemas are JSON Schema draft 4 plus `nullable`. Two
+//! The spec is `OpenAPI` 3.0, whose schemas are JSON Schema draft 4 plus `nullable`. Two
 //! mechanical steps make them plain draft 4: `nullable: true` becomes a `null` alternative in
 //! `type`, and `$ref`s into `../common/common-schemas.json` point at copies of those schemas
 //! placed beside the spec's own. Nothing else of the spec is changed.
@@ -142,19 +142,19 @@ impl Spec {
     }
 }
 
-/// Makes OpenAPI 3.0 schemas plain draft 4 (see the module docs).
+/// Makes `OpenAPI` 3.0 schemas plain draft 4 (see the module docs).
 fn normalise(value: &mut Value) {
     match value {
         Value::Object(map) => {
-            if let Some(Value::String(r)) = map.get_mut("$ref") {
-                if let Some(rest) = r.strip_prefix("../common/common-schemas.json") {
-                    *r = rest.to_string();
-                }
+            if let Some(Value::String(r)) = map.get_mut("$ref")
+                && let Some(rest) = r.strip_prefix("../common/common-schemas.json")
+            {
+                *r = rest.to_string();
             }
-            if map.get("nullable") == Some(&Value::Bool(true)) {
-                if let Some(Value::String(t)) = map.get("type").cloned() {
-                    map.insert("type".into(), json!([t, "null"]));
-                }
+            if map.get("nullable") == Some(&Value::Bool(true))
+                && let Some(Value::String(t)) = map.get("type").cloned()
+            {
+                map.insert("type".into(), json!([t, "null"]));
             }
             map.values_mut().for_each(normalise);
         }

@@ -1,5 +1,8 @@
 //! Command-line arguments and the headless subcommands.
 
+pub mod auth;
+pub mod doctor;
+
 use std::io::Write;
 
 use anyhow::{Context, bail};
@@ -33,10 +36,10 @@ pub struct Cli {
 #[derive(Debug, Clone, Args)]
 pub struct Connection {
     /// The API base URL (overrides `GHL_BASE_URL` and the config file).
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub base_url: Option<String>,
     /// The location (sub-account) id (overrides `GHL_LOCATION_ID` and the config file).
-    #[arg(long = "location", global = true)]
+    #[arg(long = "location")]
     pub location_id: Option<String>,
 }
 
@@ -50,6 +53,10 @@ pub enum Command {
     /// Where the configuration is read from, what is in force, and whether a file is valid.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Store a token, log in with OAuth, show what is stored.
+    Auth(AuthArgs),
+    /// Check the config, permissions, token, scopes, API, clock, store and webhook keys.
+    Doctor(DoctorArgs),
     /// Print shell completions: `ghl-console completions bash > ~/.local/share/bash-completion/completions/ghl-console`.
     Completions {
         /// bash, zsh, fish, elvish or powershell.
@@ -68,9 +75,27 @@ pub enum ConfigCommand {
     Check,
 }
 
+/// `ghl-console auth ...`.
+#[derive(Debug, Args)]
+pub struct AuthArgs {
+    #[command(flatten)]
+    pub connection: Connection,
+    #[command(subcommand)]
+    pub command: auth::AuthCommand,
+}
+
+/// `ghl-console doctor`.
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    #[command(flatten)]
+    pub connection: Connection,
+}
+
 /// `ghl-console api METHOD PATH`.
 #[derive(Debug, Args)]
 pub struct ApiArgs {
+    #[command(flatten)]
+    pub connection: Connection,
     /// GET, POST, PUT or DELETE.
     pub method: String,
     /// The path, with or without a query: `/contacts/abc`, `/contacts/?locationId=...`.
@@ -86,9 +111,17 @@ pub struct ApiArgs {
 impl Cli {
     /// The configuration in force: the file, then the environment, then these flags.
     pub fn settings(&self) -> anyhow::Result<Settings> {
+        let sub = match &self.command {
+            Some(Command::Api(a)) => Some(&a.connection),
+            Some(Command::Auth(a)) => Some(&a.connection),
+            Some(Command::Doctor(a)) => Some(&a.connection),
+            _ => None,
+        };
+        let pick =
+            |f: fn(&Connection) -> Option<String>| sub.and_then(f).or_else(|| f(&self.connection));
         let overrides = Overrides {
-            base_url: self.connection.base_url.clone(),
-            location_id: self.connection.location_id.clone(),
+            base_url: pick(|c| c.base_url.clone()),
+            location_id: pick(|c| c.location_id.clone()),
             read_only: self.read_only,
         };
         Ok(config::resolve(self.config.as_deref(), &overrides)?)
@@ -185,11 +218,7 @@ pub async fn run_api(settings: &Settings, args: &ApiArgs) -> anyhow::Result<i32>
             pretty(exchange.response_body.as_deref().unwrap_or_default())
         )?;
     }
-    Ok(if (200..300).contains(&raw.status) {
-        0
-    } else {
-        1
-    })
+    Ok(i32::from(!(200..300).contains(&raw.status)))
 }
 
 fn api_call(args: &ApiArgs) -> anyhow::Result<Call> {
@@ -242,4 +271,35 @@ fn pretty(body: &str) -> String {
         .ok()
         .and_then(|v| serde_json::to_string_pretty(&v).ok())
         .unwrap_or_else(|| body.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn connection_flags_work_before_and_after_the_subcommand() {
+        let cli =
+            Cli::try_parse_from(["ghl-console", "api", "--location", "L1", "GET", "/x"]).unwrap();
+        assert!(
+            matches!(&cli.command, Some(Command::Api(a)) if a.connection.location_id.as_deref() == Some("L1"))
+        );
+        let cli = Cli::try_parse_from([
+            "ghl-console",
+            "--location",
+            "L2",
+            "sandbox",
+            "--location",
+            "S",
+        ])
+        .unwrap();
+        assert_eq!(cli.connection.location_id.as_deref(), Some("L2"));
+    }
 }

@@ -1,0 +1,300 @@
+//! `ghl-console auth ...`: store a Private Integration Token, or log in with OAuth.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use clap::Subcommand;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
+
+use crate::auth::{OAuthApp, TokenStore, default_store_path};
+use crate::config::{self, AuthKind, Settings};
+use crate::ghl::Secret;
+
+/// `ghl-console auth ...`.
+#[derive(Debug, Subcommand)]
+pub enum AuthCommand {
+    /// Store a Private Integration Token, read from stdin or typed at a prompt with no echo.
+    SetToken {
+        /// Where to write it (mode 0600); default: `auth.token_file`, else `<config dir>/token`.
+        #[arg(long)]
+        file: Option<PathBuf>,
+    },
+    /// OAuth: print the authorize URL, take the code (loopback redirect or pasted), store tokens.
+    Login {
+        /// Paste the code (or the whole redirect URL) instead of listening on loopback: the SSH case.
+        #[arg(long)]
+        paste: bool,
+        /// The redirect URI registered with the app; default `http://127.0.0.1:PORT/callback`.
+        #[arg(long)]
+        redirect_uri: Option<String>,
+    },
+    /// Show what the stored credentials are: kind, source, expiry, scopes (never the token).
+    Status,
+    /// OAuth agency token: list the locations the app is installed in.
+    Locations,
+}
+
+/// Runs an auth subcommand.
+pub async fn run(settings: &Settings, command: &AuthCommand) -> anyhow::Result<u8> {
+    match command {
+        AuthCommand::SetToken { file } => set_token(settings, file.clone()),
+        AuthCommand::Login {
+            paste,
+            redirect_uri,
+        } => login(settings, *paste, redirect_uri.clone()).await,
+        AuthCommand::Status => status(settings),
+        AuthCommand::Locations => locations(settings).await,
+    }
+}
+
+fn set_token(settings: &Settings, file: Option<PathBuf>) -> anyhow::Result<u8> {
+    let path = file
+        .or_else(|| {
+            settings
+                .config
+                .auth
+                .token_file
+                .as_deref()
+                .map(config::expand_home)
+        })
+        .or_else(|| config::default_path().and_then(|p| p.parent().map(|d| d.join("token"))))
+        .context("no config directory: pass --file")?;
+    let token = if std::io::stdin().is_terminal() {
+        rpassword::prompt_password("Private Integration Token (input hidden): ")?
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        line
+    };
+    let token = token.trim();
+    if token.is_empty() {
+        bail!("no token given");
+    }
+    config::write_private(&path, format!("{token}\n").as_bytes())?;
+    println!("token stored in {} (mode 0600)", path.display());
+    if settings.config.auth.token_file.is_none() {
+        println!(
+            "set auth.token_file = {:?} in the config file to use it",
+            path.display().to_string()
+        );
+    }
+    Ok(0)
+}
+
+/// The OAuth app described by the settings.
+pub fn oauth_app(settings: &Settings) -> anyhow::Result<OAuthApp> {
+    let auth = &settings.config.auth;
+    if auth.kind != AuthKind::Oauth {
+        bail!("auth.kind is \"pit\": set auth.kind = \"oauth\" and auth.client_id to log in");
+    }
+    let client_id = auth
+        .client_id
+        .clone()
+        .context("auth.client_id is not set")?;
+    let secret = match (std::env::var("GHL_CLIENT_SECRET"), &auth.client_secret_file) {
+        (Ok(s), _) if !s.trim().is_empty() => Secret::new(s.trim()),
+        (_, Some(path)) => config::read_secret_file(&config::expand_home(path))?,
+        _ => bail!("no client secret: set GHL_CLIENT_SECRET or auth.client_secret_file"),
+    };
+    let store = auth
+        .oauth_store
+        .as_deref()
+        .map_or_else(default_store_path, config::expand_home);
+    Ok(OAuthApp {
+        base_url: settings.config.api.base_url.clone(),
+        client_id,
+        client_secret: secret,
+        store: TokenStore::new(store),
+    })
+}
+
+async fn login(
+    settings: &Settings,
+    paste: bool,
+    redirect_uri: Option<String>,
+) -> anyhow::Result<u8> {
+    let app = oauth_app(settings)?;
+    let port = settings.config.auth.redirect_port.unwrap_or(8765);
+    let redirect = redirect_uri.unwrap_or_else(|| format!("http://127.0.0.1:{port}/callback"));
+    let url = authorize_url(&app, settings, &redirect);
+    println!("Open this URL in a browser, pick the location and approve:\n\n  {url}\n");
+    let code = if paste {
+        println!("Then paste the code, or the whole URL the browser was sent to:");
+        read_pasted_code().await?
+    } else {
+        println!("Waiting for the redirect on 127.0.0.1:{port} (or paste the code here):");
+        tokio::select! {
+            code = listen_for_code(port) => code?,
+            code = read_pasted_code() => code?,
+        }
+    };
+    let tokens = app.exchange_code(&code, &redirect).await?;
+    println!(
+        "logged in: user type {}, location {}, company {}, expires {}, scopes: {}",
+        tokens.user_type.as_deref().unwrap_or("?"),
+        tokens.location_id.as_deref().unwrap_or("-"),
+        tokens.company_id.as_deref().unwrap_or("-"),
+        tokens.expires_at.to_rfc3339(),
+        if tokens.scopes.is_empty() {
+            "(none listed)".into()
+        } else {
+            tokens.scopes.join(" ")
+        }
+    );
+    println!(
+        "tokens stored in {} (mode 0600)",
+        app.store.path().display()
+    );
+    Ok(0)
+}
+
+/// The marketplace URL for the real API; a sandbox serves its own consent page.
+fn authorize_url(app: &OAuthApp, settings: &Settings, redirect: &str) -> String {
+    let url = app.authorize_url(redirect, &settings.config.auth.scopes);
+    if settings.config.api.base_url == crate::ghl::DEFAULT_BASE_URL {
+        return url;
+    }
+    url.replacen(
+        crate::auth::AUTHORIZE_URL,
+        &format!(
+            "{}/oauth/chooselocation",
+            app.base_url.trim_end_matches('/')
+        ),
+        1,
+    )
+}
+
+/// Takes `code=...` out of a pasted redirect URL, or the code itself.
+pub fn code_from_paste(text: &str) -> Option<String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    let query = text.split_once('?').map_or(text, |(_, q)| q);
+    url::form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == "code")
+        .map(|(_, v)| v.into_owned())
+        .or_else(|| (!text.contains(['?', '=', '/', ' '])).then(|| text.to_string()))
+}
+
+async fn read_pasted_code() -> anyhow::Result<String> {
+    let mut lines = tokio::io::BufReader::new(tokio::io::stdin()).lines();
+    while let Some(line) = lines.next_line().await? {
+        if let Some(code) = code_from_paste(&line) {
+            return Ok(code);
+        }
+        println!("no code in that; paste the code or the redirect URL:");
+    }
+    bail!("stdin closed before a code was pasted")
+}
+
+/// Serves one redirect on loopback and returns its `code`.
+async fn listen_for_code(port: u16) -> anyhow::Result<String> {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .with_context(|| format!("cannot listen on 127.0.0.1:{port}; use --paste"))?;
+    loop {
+        let (mut socket, _) = listener.accept().await?;
+        let mut buf = vec![0u8; 8192];
+        let n = socket.read(&mut buf).await?;
+        let request = String::from_utf8_lossy(&buf[..n]);
+        let target = request.split_whitespace().nth(1).unwrap_or_default();
+        let code = code_from_paste(target).filter(|_| target.contains("code="));
+        let page = if code.is_some() {
+            "Authorised: you can close this tab."
+        } else {
+            "No code in this request."
+        };
+        let reply = format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{page}",
+            page.len()
+        );
+        let _ = socket.write_all(reply.as_bytes()).await;
+        if let Some(code) = code {
+            return Ok(code);
+        }
+    }
+}
+
+fn status(settings: &Settings) -> anyhow::Result<u8> {
+    let mut out = std::io::stdout().lock();
+    match settings.config.auth.kind {
+        AuthKind::Pit => {
+            let source = settings.token_origin.as_deref().unwrap_or("none");
+            writeln!(out, "auth: Private Integration Token, from {source}")?;
+            if settings.token.is_none() {
+                writeln!(
+                    out,
+                    "no token: run `ghl-console auth set-token` or set GHL_TOKEN"
+                )?;
+                return Ok(1);
+            }
+        }
+        AuthKind::Oauth => {
+            let app = oauth_app(settings)?;
+            let Some(tokens) = app.store.load()? else {
+                writeln!(
+                    out,
+                    "auth: OAuth, not logged in: run `ghl-console auth login`"
+                )?;
+                return Ok(1);
+            };
+            writeln!(
+                out,
+                "auth: OAuth ({}), store {}",
+                tokens.user_type.as_deref().unwrap_or("?"),
+                app.store.path().display()
+            )?;
+            writeln!(
+                out,
+                "access token expires {}",
+                tokens.expires_at.to_rfc3339()
+            )?;
+            writeln!(out, "scopes: {}", tokens.scopes.join(" "))?;
+            writeln!(
+                out,
+                "location {} company {}",
+                tokens.location_id.as_deref().unwrap_or("-"),
+                tokens.company_id.as_deref().unwrap_or("-")
+            )?;
+        }
+    }
+    Ok(0)
+}
+
+async fn locations(settings: &Settings) -> anyhow::Result<u8> {
+    let app = Arc::new(oauth_app(settings)?);
+    let tokens = app
+        .store
+        .load()?
+        .context("not logged in: run `ghl-console auth login`")?;
+    let company = tokens
+        .company_id
+        .context("this token has no company: log in as an agency (Company) user")?;
+    for location in app.installed_locations(&company).await? {
+        println!("{}\t{}", location.id, location.name);
+    }
+    Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::code_from_paste;
+
+    #[test]
+    fn takes_the_code_from_what_is_pasted() {
+        assert_eq!(code_from_paste("abc123").as_deref(), Some("abc123"));
+        assert_eq!(
+            code_from_paste("https://app.test/cb?code=xyz&state=1").as_deref(),
+            Some("xyz")
+        );
+        assert_eq!(
+            code_from_paste("/callback?code=q%2Bq").as_deref(),
+            Some("q+q")
+        );
+        assert_eq!(code_from_paste("   "), None);
+        assert_eq!(code_from_paste("https://app.test/cb?error=denied"), None);
+    }
+}

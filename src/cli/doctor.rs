@@ -1,0 +1,420 @@
+//! `ghl-console doctor`: checks every piece a working setup needs and says how to fix each.
+
+use std::fmt;
+use std::path::Path;
+use std::time::Instant;
+
+use crate::config::{self, AuthKind, Settings};
+use crate::ghl::{GhlClient, ListQuery};
+
+/// How one check came out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    Ok,
+    Warn,
+    Fail,
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Ok => "ok  ",
+            Self::Warn => "warn",
+            Self::Fail => "FAIL",
+        })
+    }
+}
+
+/// One line of the report.
+#[derive(Debug, Clone)]
+pub struct Check {
+    pub level: Level,
+    pub name: &'static str,
+    pub detail: String,
+    /// What to do about it (empty when ok).
+    pub fix: String,
+}
+
+fn check(
+    level: Level,
+    name: &'static str,
+    detail: impl Into<String>,
+    fix: impl Into<String>,
+) -> Check {
+    Check {
+        level,
+        name,
+        detail: detail.into(),
+        fix: fix.into(),
+    }
+}
+
+/// The scopes the product's features use.
+pub fn needed_scopes(read_only: bool) -> Vec<&'static str> {
+    let mut scopes = vec!["contacts.readonly", "locations.readonly", "users.readonly"];
+    if !read_only {
+        scopes.push("contacts.write");
+    }
+    scopes
+}
+
+/// Runs every check against `settings` (the config result is passed in, since a broken config
+/// is itself a finding).
+pub async fn run_checks(
+    settings: Result<Settings, String>,
+    config_file: Option<&Path>,
+) -> Vec<Check> {
+    let mut checks = Vec::new();
+    let settings = match settings {
+        Ok(s) => {
+            let file = s
+                .file
+                .as_ref()
+                .map_or("no config file: defaults and env".into(), |p| {
+                    p.display().to_string()
+                });
+            checks.push(check(Level::Ok, "config", file, ""));
+            s
+        }
+        Err(e) => {
+            let fix = "fix the line named, or start from config.example.toml";
+            checks.push(check(Level::Fail, "config", e, fix));
+            return checks;
+        }
+    };
+    let _ = config_file;
+    checks.extend(permission_checks(&settings));
+    let scopes = token_checks(&settings, &mut checks);
+    checks.extend(scope_checks(&settings, scopes.as_deref()));
+    match crate::cli::client_for(&settings) {
+        Ok(client) => checks.extend(api_checks(&settings, &client).await),
+        Err(e) => checks.push(check(
+            Level::Fail,
+            "api",
+            format!("{e:#}"),
+            "set a token first",
+        )),
+    }
+    checks.push(store_check(&settings));
+    checks.push(webhook_check(&settings));
+    checks
+}
+
+fn permission_checks(settings: &Settings) -> Vec<Check> {
+    let auth = &settings.config.auth;
+    let mut files: Vec<(&'static str, std::path::PathBuf)> = Vec::new();
+    if let Some(p) = &auth.token_file {
+        files.push(("token file", config::expand_home(p)));
+    }
+    if let Some(p) = &auth.client_secret_file {
+        files.push(("client secret", config::expand_home(p)));
+    }
+    if auth.kind == AuthKind::Oauth {
+        let store = auth
+            .oauth_store
+            .as_deref()
+            .map_or_else(crate::auth::default_store_path, config::expand_home);
+        files.push(("oauth store", store));
+    }
+    files
+        .into_iter()
+        .filter(|(_, path)| path.exists())
+        .map(|(what, path)| match config::check_private(&path) {
+            Ok(()) => check(
+                Level::Ok,
+                "permissions",
+                format!("{what} {} is 0600", path.display()),
+                "",
+            ),
+            Err(e) => check(
+                Level::Fail,
+                "permissions",
+                e.to_string(),
+                format!("chmod 600 {}", path.display()),
+            ),
+        })
+        .collect()
+}
+
+/// Reports the token; returns its scopes when they are known (OAuth).
+fn token_checks(settings: &Settings, checks: &mut Vec<Check>) -> Option<Vec<String>> {
+    match settings.config.auth.kind {
+        AuthKind::Pit => {
+            let Some(origin) = &settings.token_origin else {
+                checks.push(check(
+                    Level::Fail,
+                    "token",
+                    "no token",
+                    "run `ghl-console auth set-token` or set GHL_TOKEN",
+                ));
+                return None;
+            };
+            checks.push(check(
+                Level::Ok,
+                "token",
+                format!("Private Integration Token from {origin}"),
+                "",
+            ));
+            None
+        }
+        AuthKind::Oauth => {
+            let stored = crate::cli::auth::oauth_app(settings)
+                .map_err(|e| e.to_string())
+                .and_then(|a| a.store.load().map_err(|e| e.to_string()));
+            match stored {
+                Ok(Some(tokens)) => {
+                    let left = tokens.expires_at - chrono::Utc::now();
+                    let (level, fix) = if left.num_seconds() <= 0 {
+                        (
+                            Level::Warn,
+                            "it is refreshed on the next call; if that fails run `ghl-console auth login`",
+                        )
+                    } else {
+                        (Level::Ok, "")
+                    };
+                    let detail = format!(
+                        "OAuth {} token, expires in {} min",
+                        tokens.user_type.as_deref().unwrap_or("?"),
+                        left.num_minutes()
+                    );
+                    checks.push(check(level, "token", detail, fix));
+                    Some(tokens.scopes)
+                }
+                Ok(None) => {
+                    checks.push(check(
+                        Level::Fail,
+                        "token",
+                        "OAuth: not logged in",
+                        "run `ghl-console auth login`",
+                    ));
+                    None
+                }
+                Err(e) => {
+                    checks.push(check(
+                        Level::Fail,
+                        "token",
+                        e,
+                        "see the message; `ghl-console auth login` starts over",
+                    ));
+                    None
+                }
+            }
+        }
+    }
+}
+
+fn scope_checks(settings: &Settings, scopes: Option<&[String]>) -> Vec<Check> {
+    let needed = needed_scopes(settings.read_only());
+    let Some(scopes) = scopes else {
+        let detail = format!(
+            "not readable from a PIT; the console needs: {}",
+            needed.join(" ")
+        );
+        return vec![check(Level::Ok, "scopes", detail, "")];
+    };
+    let missing: Vec<&str> = needed
+        .iter()
+        .copied()
+        .filter(|n| !scopes.iter().any(|s| s == n))
+        .collect();
+    let extra: Vec<&String> = scopes
+        .iter()
+        .filter(|s| !needed.contains(&s.as_str()))
+        .collect();
+    let mut out = Vec::new();
+    if missing.is_empty() {
+        out.push(check(
+            Level::Ok,
+            "scopes",
+            format!("has {}", needed.join(" ")),
+            "",
+        ));
+    } else {
+        out.push(check(
+            Level::Fail,
+            "scopes",
+            format!("missing {}", missing.join(" ")),
+            "add them to the app and log in again",
+        ));
+    }
+    if !extra.is_empty() {
+        let list: Vec<&str> = extra.iter().map(|s| s.as_str()).collect();
+        out.push(check(
+            Level::Warn,
+            "least privilege",
+            format!("not needed: {}", list.join(" ")),
+            "drop them from auth.scopes and the app",
+        ));
+    }
+    out
+}
+
+async fn api_checks(settings: &Settings, client: &GhlClient) -> Vec<Check> {
+    let mut out = Vec::new();
+    if settings.config.api.location_id.is_none() {
+        out.push(check(
+            Level::Fail,
+            "location",
+            "no location id",
+            "set GHL_LOCATION_ID, --location or api.location_id",
+        ));
+        return out;
+    }
+    let started = Instant::now();
+    match client
+        .list_contacts(&ListQuery {
+            limit: Some(1),
+            ..ListQuery::default()
+        })
+        .await
+    {
+        Ok(reply) => {
+            let ms = started.elapsed().as_millis();
+            out.push(check(
+                Level::Ok,
+                "api",
+                format!(
+                    "GET /contacts/ answered {} in {ms} ms",
+                    reply.exchange.status.unwrap_or(0)
+                ),
+                "",
+            ));
+            out.push(rate_check(client));
+            out.push(skew_check(&reply.exchange.response_headers));
+        }
+        Err(e) => {
+            let fix = match e.status() {
+                Some(401) => {
+                    "the token is invalid or expired: set a new one (auth set-token / auth login)"
+                }
+                Some(403) => "the token cannot reach this location, or lacks contacts.readonly",
+                Some(429) => "rate limited: wait and try again",
+                None => "check the network and api.base_url",
+                _ => "see the message",
+            };
+            out.push(check(Level::Fail, "api", e.to_string(), fix));
+        }
+    }
+    out
+}
+
+fn rate_check(client: &GhlClient) -> Check {
+    let b = client.budget();
+    match (b.remaining, b.max, b.daily_remaining) {
+        (Some(r), Some(m), daily) => {
+            let daily = daily.map_or(String::new(), |d| format!(", {d} left today"));
+            let level = if r * 5 < m { Level::Warn } else { Level::Ok };
+            check(
+                level,
+                "rate limit",
+                format!("{r}/{m} left in this interval{daily}"),
+                "",
+            )
+        }
+        _ => check(
+            Level::Warn,
+            "rate limit",
+            "no X-RateLimit headers seen",
+            "pacing falls back to the client's own limit",
+        ),
+    }
+}
+
+fn skew_check(headers: &[(String, String)]) -> Check {
+    let date = headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("date"))
+        .map(|(_, v)| v.clone());
+    let Some(server) = date.and_then(|d| chrono::DateTime::parse_from_rfc2822(&d).ok()) else {
+        return check(Level::Warn, "clock", "the server sent no Date header", "");
+    };
+    let skew = (chrono::Utc::now() - server.with_timezone(&chrono::Utc)).num_seconds();
+    if skew.abs() > 60 {
+        return check(
+            Level::Warn,
+            "clock",
+            format!("{skew} s off the server"),
+            "sync the clock (NTP): webhook signatures older than 5 min are refused",
+        );
+    }
+    check(Level::Ok, "clock", format!("{skew} s off the server"), "")
+}
+
+fn store_check(settings: &Settings) -> Check {
+    let path = settings.config.rankr.store_path.as_deref().map_or_else(
+        || config::data_dir().join("rankr.sqlite3"),
+        config::expand_home,
+    );
+    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let probe = dir.join(".ghl-console-write-test");
+    let writable = std::fs::create_dir_all(&dir)
+        .and_then(|()| std::fs::write(&probe, b""))
+        .and_then(|()| std::fs::remove_file(&probe));
+    match writable {
+        Ok(()) => check(
+            Level::Ok,
+            "store",
+            format!("{} is writable", dir.display()),
+            "",
+        ),
+        Err(e) => check(
+            Level::Fail,
+            "store",
+            format!("{}: {e}", dir.display()),
+            "set rankr.store_path to a writable place",
+        ),
+    }
+}
+
+fn webhook_check(settings: &Settings) -> Check {
+    let hook = &settings.config.webhook;
+    if let Some(path) = &hook.rsa_public_key_file {
+        let path = config::expand_home(path);
+        return match std::fs::read_to_string(&path) {
+            Ok(text) if text.contains("BEGIN PUBLIC KEY") => check(
+                Level::Ok,
+                "webhook keys",
+                format!("RSA key from {}", path.display()),
+                "",
+            ),
+            Ok(_) => check(
+                Level::Fail,
+                "webhook keys",
+                format!("{} is not a PEM public key", path.display()),
+                "point it at a PEM file",
+            ),
+            Err(e) => check(
+                Level::Fail,
+                "webhook keys",
+                format!("{}: {e}", path.display()),
+                "fix webhook.rsa_public_key_file",
+            ),
+        };
+    }
+    let ed = if hook.ed25519_public_key.is_some() {
+        ", Ed25519 key set"
+    } else {
+        ", no Ed25519 key (x-ghl-signature refused)"
+    };
+    check(
+        Level::Ok,
+        "webhook keys",
+        format!("GHL's RSA key (shipped){ed}"),
+        "",
+    )
+}
+
+/// Prints the report; the exit code is 0 when all is ok, 1 with warnings, 2 with a failure.
+pub fn print(checks: &[Check]) -> u8 {
+    for c in checks {
+        println!("{} {:<16} {}", c.level, c.name, c.detail);
+        if !c.fix.is_empty() && c.level != Level::Ok {
+            println!("     {:<16} fix: {}", "", c.fix);
+        }
+    }
+    match checks.iter().map(|c| c.level).max() {
+        Some(Level::Fail) => 2,
+        Some(Level::Warn) => 1,
+        _ => 0,
+    }
+}
