@@ -1,6 +1,13 @@
 //! Key-driven flows of the console (state, update and worker) against the sandbox on loopback;
 //! each asserts the sandbox's data afterwards.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed unwrap is a failed test"
+)]
+
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 

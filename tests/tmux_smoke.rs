@@ -2,28 +2,35 @@
 //! completes a task, quits, and leaves the terminal as it found it. Skipped (with the reason
 //! printed) when tmux is not installed.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed unwrap is a failed test"
+)]
+
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use ghl_console::sandbox::DEMO_TOKEN;
 
+fn tmux(args: &[&str]) -> String {
+    let out = Command::new("tmux").args(args).output().unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 struct Session {
     name: String,
 }
 
 impl Session {
-    fn tmux(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux").args(args).output().unwrap();
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
     fn capture(&self) -> String {
-        self.tmux(&["capture-pane", "-p", "-t", &self.name])
+        tmux(&["capture-pane", "-p", "-t", &self.name])
     }
 
     fn send(&self, key: &str) {
-        self.tmux(&["send-keys", "-t", &self.name, key]);
+        tmux(&["send-keys", "-t", &self.name, key]);
         std::thread::sleep(Duration::from_millis(300));
     }
 
@@ -43,7 +50,7 @@ impl Session {
     }
 
     fn format(&self, format: &str) -> String {
-        self.tmux(&["display-message", "-p", "-t", &self.name, format])
+        tmux(&["display-message", "-p", "-t", &self.name, format])
             .trim()
             .to_string()
     }
@@ -51,7 +58,7 @@ impl Session {
 
 impl Drop for Session {
     fn drop(&mut self) {
-        self.tmux(&["kill-session", "-t", &self.name]);
+        tmux(&["kill-session", "-t", &self.name]);
     }
 }
 
@@ -93,7 +100,7 @@ fn demo_starts_completes_a_task_quits_and_restores_the_terminal() {
     let session = Session {
         name: format!("ghl-smoke-{}", std::process::id()),
     };
-    session.tmux(&[
+    tmux(&[
         "new-session",
         "-d",
         "-s",
