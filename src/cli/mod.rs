@@ -128,25 +128,34 @@ impl Cli {
     }
 }
 
-/// A client for the settings in force; fails with what is missing.
+/// A client for the settings in force; fails with what is missing. With `auth.kind = "oauth"`
+/// the token comes from the OAuth store and is refreshed as needed.
 pub fn client_for(settings: &Settings) -> anyhow::Result<GhlClient> {
-    let Some(token) = settings.token.clone() else {
-        bail!(
+    let api = &settings.config.api;
+    let oauth = settings.config.auth.kind == config::AuthKind::Oauth && settings.token.is_none();
+    let token = match (&settings.token, oauth) {
+        (Some(token), _) => token.clone(),
+        (None, true) => crate::ghl::Secret::default(),
+        (None, false) => bail!(
             "no token: set GHL_TOKEN, or auth.token_file in {}",
             settings.file.as_ref().map_or_else(
                 || config::default_path()
                     .map_or("the config file".into(), |p| p.display().to_string()),
                 |p| p.display().to_string()
             )
-        );
+        ),
     };
-    let api = &settings.config.api;
     let location = api.location_id.clone().unwrap_or_default();
     let mut client_config = ClientConfig::new(&api.base_url, token, location);
     client_config.version.clone_from(&api.version);
     client_config.timeout = std::time::Duration::from_secs(api.timeout_secs);
     client_config.max_retries = api.max_retries;
     client_config.rate_limit = config::parse_rate(&api.rate_limit).map_err(anyhow::Error::msg)?;
+    if oauth {
+        let app = std::sync::Arc::new(auth::oauth_app(settings)?);
+        let refresher = std::sync::Arc::new(crate::auth::OAuthRefresh(app));
+        return Ok(GhlClient::with_refresh(client_config, refresher)?);
+    }
     Ok(GhlClient::new(client_config)?)
 }
 

@@ -91,6 +91,7 @@ impl SandboxArgs {
                 },
                 ..Faults::default()
             },
+            ..SandboxConfig::default()
         }
     }
 }
@@ -107,6 +108,10 @@ pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
     for token in &config.tokens {
         println!("  token:    {token}");
     }
+    println!(
+        "  oauth app: client id {}, client secret {}",
+        config.oauth.client_id, config.oauth.client_secret
+    );
     println!(
         "  {} contacts (seed {}) ready in {} ms; rate limit {}; control API at {}/_sandbox/",
         config.contacts,

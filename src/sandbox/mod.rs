@@ -62,6 +62,7 @@ mod control;
 mod error;
 mod faults;
 mod filter;
+mod oauth;
 mod ratelimit;
 mod routes;
 mod search;
@@ -79,6 +80,7 @@ pub use config::{
 };
 pub use control::Stats;
 pub use faults::{Faults, Quirks};
+pub use oauth::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_COMPANY_ID, OAuthSettings, OAuthStats};
 pub use search::{MAX_PAGE_LIMIT, PAGE_CAP};
 pub use seed::SAME_MILLISECOND_GROUP;
 pub use seed_pools::{CUSTOM_FIELDS, CustomFieldDef, CustomFieldKind};
