@@ -5,7 +5,7 @@ use axum::extract::{Path, RawQuery, State};
 use bytes::Bytes;
 use serde_json::{Value, json};
 
-use super::{ApiResult, object_body, ok, query_location, query_map, query_number, to_json};
+use super::{ApiResult, object_body, ok, query_location, query_map, query_number};
 use crate::sandbox::auth::Caller;
 use crate::sandbox::error::ApiError;
 use crate::sandbox::filter::matches_query;
@@ -111,7 +111,7 @@ impl ListPage<'_> {
             url
         });
         json!({
-            "contacts": page.iter().map(|r| to_json(&r.contact)).collect::<Vec<_>>(),
+            "contacts": page.iter().map(|r| r.json()).collect::<Vec<_>>(),
             "meta": {
                 "total": total,
                 "nextPageUrl": next_url,
@@ -156,7 +156,7 @@ pub(super) async fn duplicate(
                     .get("number")
                     .and_then(|n| d.find_by_phone(location, n))
             })
-            .map(|r| to_json(&r.contact))
+            .map(Record::json)
     });
     Ok(ok(json!({ "contact": contact })))
 }
@@ -186,7 +186,7 @@ pub(super) async fn business(
             .iter()
             .skip(skip)
             .take(limit)
-            .map(|r| to_json(&r.contact))
+            .map(|r| r.json())
             .collect();
         (page, members.len())
     });
