@@ -1,0 +1,480 @@
+//! The sandbox over real loopback HTTP: auth, versions, locations, contacts, search, paging,
+//! tags, tasks and notes, named after the user cases they cover.
+
+mod support;
+
+use std::collections::HashSet;
+
+use ghl_console::ghl::models::{Contact, Task};
+use ghl_console::sandbox::{PAGE_CAP, SAME_MILLISECOND_GROUP};
+use serde_json::{Value, json};
+use support::{LOC, config, start};
+
+#[tokio::test]
+async fn auth_missing_or_unknown_token_is_401() {
+    let (handle, mut api) = start(config(5)).await;
+    api.token = None;
+    let answer = api.get(&format!("/contacts/?locationId={LOC}")).await;
+    assert_eq!(answer.status, 401);
+    assert_eq!(
+        answer.body["message"],
+        "Invalid token: access token is invalid"
+    );
+    assert_eq!(answer.body["error"], "Unauthorized");
+    api.token = Some("pit-not-a-real-token".into());
+    assert_eq!(api.get("/contacts/anything").await.status, 401);
+    handle.shutdown().await;
+}
+
+#[tokio::test]
+async fn c32_c33_version_header_required_and_both_published_versions_served() {
+    let (handle, mut api) = start(config(5)).await;
+    let path = format!("/contacts/?locationId={LOC}&limit=1");
+    api.version = None;
+    let missing = api.get(&path).await;
+    assert_eq!(missing.status, 400);
+    assert_eq!(missing.body["message"], "Version header was not found");
+    assert!(missing.body["traceId"].is_string());
+    api.version = Some("2020-01-01".into());
+    assert_eq!(api.get(&path).await.status, 400);
+    for version in ["2021-07-28", "2023-02-21"] {
+        api.version = Some(version.into());
+        assert_eq!(api.get(&path).await.status, 200, "{version}");
+    }
+    handle.shutdown().await;
+}
+
+#[tokio::test]
+async fn other_locations_are_403_and_their_contacts_invisible() {
+    let mut cfg = config(5);
+    cfg.extra_locations = vec![("pit-other".into(), "oThErLocation0000001".into())];
+    let (handle, mut api) = start(cfg).await;
+    let answer = api.get("/contacts/?locationId=oThErLocation0000001").await;
+    assert_eq!(answer.status, 403);
+    assert_eq!(
+        answer.body["message"],
+        "The token does not have access to this location"
+    );
+    let search = json!({"locationId": "oThErLocation0000001", "pageLimit": 10});
+    assert_eq!(api.post("/contacts/search", &search).await.status, 403);
+    let one = handle.store().contacts(LOC).remove(0);
+    api.token = Some("pit-other".into());
+    assert_eq!(api.get(&format!("/contacts/{}", one.id)).await.status, 404);
+    handle.shutdown().await;
+}
+
+#[tokio::test]
+async fn create_is_201_reads_back_and_refuses_duplicates() {
+    let (handle, api) = start(config(5)).await;
+    let body = json!({"locationId": LOC, "firstName": "Zoë", "lastName": "Núñez",
+        "email": "Zoe.Nunez@Example.test", "phone": "(555) 123-4567", "tags": ["VIP"]});
+    let created = api.post("/contacts/", &body).await;
+    assert_eq!(created.status, 201);
+    let contact: Contact = serde_json::from_value(created.body["contact"].clone()).unwrap();
+    assert_eq!(contact.phone.as_deref(), Some("+15551234567"));
+    assert_eq!(contact.tags, ["vip"]);
+    let read = api.get(&format!("/contacts/{}", contact.id)).await;
+    assert_eq!(read.status, 200);
+    assert_eq!(read.body["contact"]["name"], "Zoë Núñez");
+    assert_eq!(
+        read.body["contact"]["emailLowerCase"],
+        "zoe.nunez@example.test"
+    );
+    let again = json!({"locationId": LOC, "email": "zoe.nunez@example.test"});
+    let refused = api.post("/contacts/", &again).await;
+    assert_eq!(refused.status, 400);
+    assert_eq!(refused.body["meta"]["contactId"], contact.id.as_str());
+    assert_eq!(refused.body["meta"]["matchingField"], "email");
+    handle.shutdown().await;
+}
+
+#[tokio::test]
+async fn c02_c05_upsert_matches_either_identifier_and_keeps_email_owner() {
+    let (handle, api) = start(config(0)).await;
+    let a = json!({"locationId": LOC, "firstName": "A", "phone": "+15550000001"});
+    let b = json!({"locationId": LOC, "firstName": "B", "email": "pat@example.test"});
+    let a_id = api.post("/contacts/", &a).await.body["contact"]["id"].clone();
+    let b_id = api.post("/contacts/", &b).await.body["contact"]["id"].clone();
+    let both = json!({"locationId": LOC, "email": "Pat@Example.test", "phone": "+15550000001"});
+    let answer = api.post("/contacts/upsert", &both).await;
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.body["new"], false);
+    assert_eq!(answer.body["contact"]["id"], b_id);
+    assert!(
+        answer.body["contact"].get("phone").is_none(),
+        "phone not applied (C02)"
+    );
+    assert!(answer.body["traceId"].is_string());
+    let by_phone = json!({"locationId": LOC, "phone": "+1 555 000 0001", "lastName": "Lee"});
+    let answer = api.post("/contacts/upsert", &by_phone).await;
+    assert_eq!(
+        (
+            answer.body["new"].clone(),
+            answer.body["contact"]["id"].clone()
+        ),
+        (json!(false), a_id)
+    );
+    let fresh = json!({"locationId": LOC, "email": "new@example.test"});
+    assert_eq!(api.post("/contacts/upsert", &fresh).await.body["new"], true);
+    handle.shutdown().await;
+}
+
+#[tokio::test]
+async fn c03_put_with_read_only_fields_is_422_with_messages() {
+    let (handle, api) = start(config(3)).await;
+    let id = handle.store().contacts(LOC)[0].id.clone();
+    let read = api.get(&format!("/contacts/{id}")).await.body["contact"].clone();
+    let answer = api.put(&format!("/contacts/{id}"), &read).await;
+    assert_eq!(answer.status, 422);
+    assert_eq!(answer.body["statusCode"], 422);
+    assert_eq!(answer.body["error"], "Unprocessable Entity");
+    let messages: Vec<&str> = answer.body["message"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(
+        messages.contains(&"property id should not exist"),
+        "{messages:?}"
+    );
+    assert!(messages.contains(&"property dateAdded should not exist"));
+    let ok = api
+        .put(&format!("/contacts/{id}"), &json!({"firstName": "Renée"}))
+        .await;
+    assert_eq!(ok.status, 200);
+    assert_eq!(ok.body["succeded"], true);
+    assert_eq!(ok.body["contact"]["firstName"], "Renée");
+    handle.shutdown().await;
+}
+
+#[tokio::test]
+async fn c10_search_without_location_or_page_limit_is_422() {
+    let (handle, api) = start(config(5)).await;
+    for body in [json!({"pageLimit": 10}), json!({"locationId": LOC})] {
+        let answer = api.post("/contacts/search", &body).await;
+        assert_eq!(answer.status, 422, "{body}");
+        assert!(answer.body["message"].is_array());
+    }
+    handle.shutdown().await;
+}
+
+#[tokio::test]
+async fn c11_unknown_filter_field_is_400_with_trace_id() {
+    let (handle, api) = start(config(5)).await;
+    let body = json!({"locationId": LOC, "pageLimit": 10,
+        "filters": [{"field": "favouriteFood", "operator": "eq", "value": "x"}]});
+    let answer = api.post("/contacts/search", &body).await;
+    assert_eq!(answer.status, 400);
+    assert_eq!(answer.body["statusCode"], 400);
+    assert!(
+        answer.body["message"]
+            .as_str()
+            .unwrap()
+            .contains("favouriteFood")
+    );
+    assert!(
+        answer.body["traceId"]
+            .as_str()
+            .is_some_and(|t| t.len() == 36)
+    );
+    handle.shutdown().await;
+}
+
+/// Pages the legacy list; `both` carries `startAfterId` too, else only `startAfter`.
+#[expect(
+    clippy::unwrap_used,
+    reason = "a test helper: a malformed page fails the test"
+)]
+async fn list_all(api: &support::Api, both: bool) -> Vec<String> {
+    let mut ids = Vec::new();
+    let mut cursor = String::new();
+    for _ in 0..200 {
+        let page = api
+            .get(&format!("/contacts/?locationId={LOC}&limit=7{cursor}"))
+            .await;
+        assert_eq!(page.status, 200);
+        let contacts = page.body["contacts"].as_array().unwrap();
+        ids.extend(
+            contacts
+                .iter()
+                .map(|c| c["id"].as_str().unwrap().to_string()),
+        );
+        let meta = &page.body["meta"];
+        if meta["nextPageUrl"].is_null() {
+            break;
+        }
+        cursor = format!("&startAfter={}", meta["startAfter"]);
+        if both {
+            cursor = format!(
+                "{cursor}&startAfterId={}",
+                meta["startAfterId"].as_str().unwrap()
+            );
+        }
+    }
+    ids
+}
+
+#[tokio::test]
+async fn c13_list_paging_with_both_cursors_returns_each_id_once() {
+    let (handle, api) = start(config(200)).await;
+    let ids = list_all(&api, true).await;
+    let unique: HashSet<&String> = ids.iter().collect();
+    assert_eq!((ids.len(), unique.len()), (200, 200));
+    let naive = list_all(&api, false).await;
+    assert!(
+        naive.len() < 200,
+        "timestamp-only paging skips the shared millisecond"
+    );
+    assert!(naive.len() > 200 - SAME_MILLISECOND_GROUP);
+    handle.shutdown().await;
+}
+
+#[tokio::test]
+async fn search_after_streams_25000_contacts_each_once() {
+    let (handle, api) = start(config(25_000)).await;
+    let mut seen = HashSet::new();
+    let mut after: Option<Value> = None;
+    loop {
+        let mut body = json!({"locationId": LOC, "pageLimit": 500,
+            "sort": [{"field": "dateUpdated", "direction": "asc"}]});
+        if let Some(after) = &after {
+            body["searchAfter"] = after.clone();
+        }
+        let page = api.post("/contacts/search", &body).await;
+        assert_eq!(page.status, 200);
+        assert_eq!(page.body["total"], 25_000);
+        let contacts = page.body["contacts"].as_array().unwrap();
+        let Some(last) = contacts.last() else { break };
+        for contact in contacts {
+            assert!(seen.insert(contact["id"].as_str().unwrap().to_string()));
+        }
+        after = Some(last["searchAfter"].clone());
+    }
+    assert_eq!(seen.len(), 25_000);
+    handle.shutdown().await;
+}
+
+#[tokio::test]
+async fn page_paging_is_capped_at_10000_records() {
+    let (handle, api) = start(config(5)).await;
+    let at = |page: usize| json!({"locationId": LOC, "pageLimit": 100, "page": page});
+    assert_eq!(
+        api.post("/contacts/search", &at(PAGE_CAP / 100))
+            .await
+            .status,
+        200
+    );
+    let over = api.post("/contacts/search", &at(PAGE_CAP / 100 + 1)).await;
+    assert_eq!(over.status, 400);
+    assert!(
+        over.body["message"]
+            .as_str()
+            .unwrap()
+            .contains("searchAfter")
+    );
+    handle.shutdown().await;
+}
+
+#[tokio::test]
+async fn search_filters_sorts_and_finds_duplicates() {
+    let (handle, api) = start(config(300)).await;
+    let body = json!({"locationId": LOC, "pageLimit": 500, "filters": [{"group": "OR",
+        "filters": [{"field": "tags", "operator": "eq", "value": "vip"},
+                    {"field": "type", "operator": "eq", "value": "customer"}]}]});
+    let answer = api.post("/contacts/search", &body).await;
+    let expected = handle
+        .store()
+        .contacts(LOC)
+        .iter()
+        .filter(|c| {
+            c.tags.iter().any(|t| t == "vip") || c.contact_type.as_deref() == Some("customer")
+        })
+        .count();
+    assert_eq!(answer.body["total"], expected);
+    let dates: Vec<&str> = answer.body["contacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["dateAdded"].as_str().unwrap())
+        .collect();
+    assert!(
+        dates.windows(2).all(|w| w[0] >= w[1]),
+        "default sort is dateAdded desc"
+    );
+    let with_email = handle
+        .store()
+        .contacts(LOC)
+        .into_iter()
+        .find(|c| c.email.is_some())
+        .unwrap();
+    let email = with_email.email.unwrap().to_uppercase();
+    let dup = api
+        .get(&format!(
+            "/contacts/search/duplicate?locationId={LOC}&email={email}"
+        ))
+        .await;
+    assert_eq!(dup.body["contact"]["id"], with_email.id.as_str());
+    let none = api
+        .get(&format!(
+            "/contacts/search/duplicate?locationId={LOC}&email=no@example.test"
+        ))
+        .await;
+    assert_eq!(none.body, json!({"contact": null}));
+    handle.shutdown().await;
+}
+
+#[tokio::test]
+async fn c20_tags_add_remove_and_put_replaces() {
+    let (handle, api) = start(config(0)).await;
+    let body = json!({"locationId": LOC, "email": "t@example.test", "tags": ["a", "b"]});
+    let id = api.post("/contacts/", &body).await.body["contact"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let added = api
+        .post(&format!("/contacts/{id}/tags"), &json!({"tags": ["c"]}))
+        .await;
+    assert_eq!(
+        (added.status, added.body.clone()),
+        (201, json!({"tags": ["a", "b", "c"]}))
+    );
+    let removed = api
+        .delete(
+            &format!("/contacts/{id}/tags"),
+            Some(&json!({"tags": ["a"]})),
+        )
+        .await;
+    assert_eq!(
+        (removed.status, removed.body.clone()),
+        (200, json!({"tags": ["b", "c"]}))
+    );
+    let put = api
+        .put(&format!("/contacts/{id}"), &json!({"tags": ["z"]}))
+        .await;
+    assert_eq!(put.body["contact"]["tags"], json!(["z"]));
+    handle.shutdown().await;
+}
+
+#[tokio::test]
+async fn c21_tasks_create_complete_and_refuse_status() {
+    let (handle, api) = start(config(1)).await;
+    let id = handle.store().contacts(LOC)[0].id.clone();
+    let path = format!("/contacts/{id}/tasks");
+    assert_eq!(api.post(&path, &json!({"title": "Call"})).await.status, 422);
+    let body = json!({"title": "Call", "dueDate": "2026-12-24T09:00:00Z", "completed": false});
+    let created = api.post(&path, &body).await;
+    assert_eq!(created.status, 201);
+    let task: Task = serde_json::from_value(created.body["task"].clone()).unwrap();
+    assert_eq!(task.due_date.as_deref(), Some("2026-12-24T09:00:00.000Z"));
+    let done = api
+        .put(
+            &format!("{path}/{}/completed", task.id),
+            &json!({"completed": true}),
+        )
+        .await;
+    assert_eq!(
+        (done.status, done.body["task"]["completed"].clone()),
+        (200, json!(true))
+    );
+    let status = api
+        .put(
+            &format!("{path}/{}", task.id),
+            &json!({"status": "completed"}),
+        )
+        .await;
+    assert_eq!(status.status, 422);
+    assert_eq!(
+        status.body["message"],
+        json!(["property status should not exist"])
+    );
+    let gone = api.delete(&format!("{path}/{}", task.id), None).await;
+    assert_eq!(gone.body, json!({"succeded": true}));
+    assert_eq!(api.get(&format!("{path}/{}", task.id)).await.status, 404);
+    handle.shutdown().await;
+}
+
+#[tokio::test]
+async fn notes_and_appointments_and_business() {
+    let (handle, api) = start(config(60)).await;
+    let id = handle.store().contacts(LOC)[0].id.clone();
+    let path = format!("/contacts/{id}/notes");
+    assert_eq!(
+        api.post(&path, &json!({"title": "no body"})).await.status,
+        422
+    );
+    let note = api
+        .post(&path, &json!({"body": "Привет 👋", "pinned": true}))
+        .await;
+    assert_eq!(note.status, 201);
+    let note_id = note.body["note"]["id"].as_str().unwrap().to_string();
+    let edited = api
+        .put(&format!("{path}/{note_id}"), &json!({"body": "שלום"}))
+        .await;
+    assert_eq!(edited.body["note"]["body"], "שלום");
+    let listed = api.get(&path).await;
+    assert!(
+        listed.body["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["id"] == note_id.as_str())
+    );
+    let events = api.get(&format!("/contacts/{id}/appointments")).await;
+    assert!(events.body["events"].is_array());
+    let member = handle
+        .store()
+        .contacts(LOC)
+        .into_iter()
+        .find(|c| c.business_id.is_some())
+        .unwrap();
+    let business = member.business_id.unwrap();
+    let answer = api
+        .get(&format!("/contacts/business/{business}?locationId={LOC}"))
+        .await;
+    assert!(answer.body["count"].as_u64().unwrap() >= 1);
+    handle.shutdown().await;
+}
+
+#[tokio::test]
+async fn every_write_moves_date_updated_strictly() {
+    let (handle, api) = start(config(1)).await;
+    let store = handle.store();
+    let id = store.contacts(LOC)[0].id.clone();
+    let mut last = store.contact(&id).unwrap().date_updated.unwrap();
+    let writes = [
+        ("PUT", format!("/contacts/{id}"), json!({"city": "Haifa"})),
+        (
+            "POST",
+            format!("/contacts/{id}/tags"),
+            json!({"tags": ["x"]}),
+        ),
+        (
+            "POST",
+            format!("/contacts/{id}/notes"),
+            json!({"body": "n"}),
+        ),
+        (
+            "POST",
+            format!("/contacts/{id}/tasks"),
+            json!({"title": "t", "dueDate": "2027-01-01T00:00:00Z", "completed": false}),
+        ),
+    ];
+    for (method, path, body) in writes {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let answer = api.send(method, &path, Some(&body)).await;
+        assert!(answer.status < 300, "{path}: {}", answer.text);
+        let now = store.contact(&id).unwrap().date_updated.unwrap();
+        assert!(now > last, "{path}: {now} > {last}");
+        last = now;
+    }
+    let direct = store
+        .update_contact(&id, |c| c.first_name = Some("Direct".into()))
+        .unwrap();
+    assert!(direct.date_updated.unwrap() > last);
+    let over_http = api.get(&format!("/contacts/{id}")).await;
+    assert_eq!(over_http.body["contact"]["firstName"], "Direct");
+    assert!(store.delete_contact(&id));
+    assert_eq!(api.get(&format!("/contacts/{id}")).await.status, 404);
+    handle.shutdown().await;
+}
