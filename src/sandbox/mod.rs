@@ -53,6 +53,7 @@ mod cli;
 mod config;
 mod contact_body;
 mod control;
+mod custom_fields;
 mod error;
 mod faults;
 mod filter;
