@@ -231,6 +231,45 @@ async fn c13_list_paging_with_both_cursors_returns_each_id_once() {
 }
 
 #[tokio::test]
+async fn legacy_list_meta_counts_pages() {
+    let (handle, api) = start(config(12)).await;
+    let first = api
+        .get(&format!("/contacts/?locationId={LOC}&limit=5"))
+        .await;
+    let meta = &first.body["meta"];
+    assert_eq!(
+        (meta["total"].clone(), meta["currentPage"].clone()),
+        (json!(12), json!(1))
+    );
+    assert_eq!(
+        (meta["nextPage"].clone(), meta["prevPage"].clone()),
+        (json!(2), Value::Null)
+    );
+    let next_url = meta["nextPageUrl"].as_str().unwrap();
+    let path = next_url.strip_prefix(&handle.base_url()).unwrap();
+    let second = api.get(path).await;
+    assert_eq!(second.body["meta"]["currentPage"], 2);
+    assert_eq!(second.body["meta"]["prevPage"], 1);
+    let cursor = format!(
+        "&startAfter={}&startAfterId={}",
+        second.body["meta"]["startAfter"],
+        second.body["meta"]["startAfterId"].as_str().unwrap()
+    );
+    let last = api
+        .get(&format!("/contacts/?locationId={LOC}&limit=5{cursor}"))
+        .await;
+    assert_eq!(last.body["contacts"].as_array().unwrap().len(), 2);
+    assert_eq!(last.body["meta"]["nextPageUrl"], Value::Null);
+    assert_eq!(last.body["meta"]["nextPage"], Value::Null);
+    let too_many = api
+        .get(&format!("/contacts/?locationId={LOC}&limit=101"))
+        .await;
+    assert_eq!(too_many.status, 422);
+    assert_eq!(api.get("/contacts/").await.status, 422);
+    handle.shutdown().await;
+}
+
+#[tokio::test]
 async fn search_after_streams_25000_contacts_each_once() {
     let (handle, api) = start(config(25_000)).await;
     let mut seen = HashSet::new();

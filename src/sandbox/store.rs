@@ -242,6 +242,13 @@ impl Data {
             .map_or(0, |index| index.by_added.len())
     }
 
+    /// How many records of a location sort at or before `key` in `(date, id)` order.
+    pub(crate) fn rank(&self, location_id: &str, field: DateField, key: &(i64, String)) -> usize {
+        self.locations
+            .get(location_id)
+            .map_or(0, |index| index.of(field).range(..=key).count())
+    }
+
     /// The records of a location in `(date, id)` order, strictly after (or, descending,
     /// strictly before) `after` when given.
     pub(crate) fn ordered<'a>(

@@ -89,10 +89,11 @@ impl ListPage<'_> {
         } else {
             matching().count()
         };
-        let before = self.cursor.as_ref().map_or(0, |(ms, id)| {
-            matching()
-                .take_while(|r| (r.added, r.contact.id.as_str()) <= (*ms, id.as_str()))
-                .count()
+        let before = self.cursor.as_ref().map_or(0, |cursor| match self.text {
+            None => d.rank(self.location, DateField::Added, cursor),
+            Some(_) => matching()
+                .take_while(|r| (r.added, &r.contact.id) <= (cursor.0, &cursor.1))
+                .count(),
         });
         let current = before / self.limit + 1;
         let last = page.last().map(|r| (r.added, r.contact.id.clone()));
