@@ -18,9 +18,19 @@ use crate::ghl::models::{Appointment, Contact, Note, Task, parse_date};
 
 /// A handle on the data of one sandbox, shared with its server. Clones share the data. Writes
 /// made here behave like writes over HTTP: they move `dateUpdated` the same way.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SandboxStore {
     shared: Arc<Mutex<Data>>,
+}
+
+impl std::fmt::Debug for SandboxStore {
+    /// Shows the size, not the data (which can be 100,000 contacts).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let contacts = self.read(|d| d.records.len());
+        f.debug_struct("SandboxStore")
+            .field("contacts", &contacts)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Why a direct write to the store was refused.
