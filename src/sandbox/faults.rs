@@ -23,6 +23,10 @@ use super::state::SharedState;
 /// requests since the faults were last set: `Some(3)` hits the 3rd, 6th, 9th request and so
 /// on. When several knobs hit the same request the first in field order wins. `Default`
 /// injects nothing.
+///
+/// As JSON (the control API and `--faults` take it), fields are named as here and all are
+/// optional: `{"error_every": 5, "error_statuses": [502], "quirks": {"put_drops_field":
+/// "lastName"}}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Faults {
