@@ -359,8 +359,8 @@ fn note(rng: &mut StdRng, contact_id: &str, added: i64, updated: i64) -> Note {
 }
 
 fn appointment(rng: &mut StdRng, contact_id: &str, location_id: &str, added: i64) -> Appointment {
-    let start = added + rng.random_range(1..400) * 86_400_000 + rng.random_range(8..18) * 3_600_000;
-    let start = start - start % 1_800_000;
+    let day = (added / 86_400_000 + rng.random_range(1..400)) * 86_400_000;
+    let start = day + rng.random_range(16..36) * 1_800_000;
     let clock = |ms: i64| {
         chrono::DateTime::from_timestamp_millis(ms)
             .unwrap_or_default()
