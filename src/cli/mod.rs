@@ -47,7 +47,7 @@ pub struct Connection {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the local GHL emulator (for tests, demos and trying things safely).
-    Sandbox(crate::sandbox::SandboxArgs),
+    Sandbox(Box<crate::sandbox::SandboxArgs>),
     /// Send one raw request through the client and print the status, headers and body.
     Api(ApiArgs),
     /// Where the configuration is read from, what is in force, and whether a file is valid.

@@ -128,12 +128,14 @@ async fn seed(config: &SandboxConfig) -> Result<Data, SandboxError> {
 
 /// The whole service: the API behind its middleware, and the control routes beside it.
 fn app(state: SharedState) -> Router {
+    // Outermost first: count, then the gate (token, limits, version); after routing, tag the
+    // route for the count, then inject faults, then the handler.
     let api = routes::router()
+        .route_layer(from_fn_with_state(state.clone(), faults::inject))
         .route_layer(from_fn(control::tag_route))
         .fallback(routes::no_route)
         .method_not_allowed_fallback(routes::no_route)
         .layer(from_fn_with_state(state.clone(), auth::gate))
-        .layer(from_fn_with_state(state.clone(), faults::inject))
         .layer(from_fn_with_state(state.clone(), control::count));
     control::router()
         .merge(oauth::router())
