@@ -43,8 +43,16 @@ pub async fn launch(
 /// What is missing to open a real location, worded for the first-run screen.
 pub fn missing(config: &Config) -> Vec<String> {
     let mut missing = Vec::new();
-    if config.token.is_none() {
-        missing.push("a token: GHL_TOKEN (or auth.token_file in the config file)".to_string());
+    let oauth = config.config.auth.kind == crate::config::AuthKind::Oauth;
+    if oauth {
+        let stored = crate::cli::auth::oauth_app(config).ok().and_then(|a| a.store.load().ok().flatten());
+        if stored.is_none() && config.token.is_none() {
+            missing.push("OAuth tokens: run `ghl-console auth login`".to_string());
+        }
+    } else if config.token.is_none() {
+        missing.push(
+            "a token: GHL_TOKEN, or `ghl-console auth set-token` and auth.token_file".to_string(),
+        );
     }
     if config
         .config
