@@ -26,7 +26,9 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<u8> {
     match &cli.command {
-        Some(Command::Sandbox(args)) => ghl_console::sandbox::run((**args).clone()).await.map(|()| 0),
+        Some(Command::Sandbox(args)) => ghl_console::sandbox::run((**args).clone())
+            .await
+            .map(|()| 0),
         Some(Command::Api(args)) => {
             let settings = cli.settings()?;
             let code = ghl_console::cli::run_api(&settings, args).await?;
