@@ -5,4 +5,6 @@ pub mod cli;
 pub mod config;
 pub mod ghl;
 pub mod logging;
+pub mod rankr;
 pub mod sandbox;
+pub mod sync;
