@@ -8,3 +8,5 @@ pub mod logging;
 pub mod rankr;
 pub mod sandbox;
 pub mod sync;
+pub mod tui;
+pub mod worker;

@@ -26,16 +26,16 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<u8> {
     match &cli.command {
-        Some(Command::Sandbox(args)) => ghl_console::sandbox::run(args.clone()).await.map(|()| 0),
+        Some(Command::Sandbox(args)) => ghl_console::sandbox::run((**args).clone()).await.map(|()| 0),
         Some(Command::Api(args)) => {
             let settings = cli.settings()?;
             let code = ghl_console::cli::run_api(&settings, args).await?;
             Ok(u8::try_from(code).unwrap_or(1))
         }
-        Some(Command::Auth(command)) => {
-            ghl_console::cli::auth::run(&cli.settings()?, command).await
+        Some(Command::Auth(args)) => {
+            ghl_console::cli::auth::run(&cli.settings()?, &args.command).await
         }
-        Some(Command::Doctor) => {
+        Some(Command::Doctor(_)) => {
             let settings = cli.settings().map_err(|e| format!("{e:#}"));
             let checks =
                 ghl_console::cli::doctor::run_checks(settings, cli.config.as_deref()).await;
@@ -46,6 +46,8 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
             ghl_console::cli::print_completions(*shell);
             Ok(0)
         }
-        None => anyhow::bail!("the console is not built yet; try `ghl-console sandbox`"),
+        None => ghl_console::tui::launch::launch(cli.settings(), cli.demo, cli.read_only)
+            .await
+            .map(|()| 0),
     }
 }

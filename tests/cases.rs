@@ -32,6 +32,7 @@ fn person(email: Option<&str>, phone: Option<&str>) -> NewContact {
 
 /// A plain HTTP client for requests the product's client refuses to make.
 fn raw_http() -> reqwest::Client {
+    ghl_console::ghl::client::install_tls();
     reqwest::Client::new()
 }
 

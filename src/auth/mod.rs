@@ -216,7 +216,7 @@ impl OAuthApp {
 }
 
 fn http() -> Result<reqwest::Client, GhlError> {
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    crate::ghl::client::install_tls();
     reqwest::Client::builder()
         .timeout(Duration::from_secs(30))
         .user_agent(crate::ghl::client::user_agent(None))

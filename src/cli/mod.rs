@@ -36,10 +36,10 @@ pub struct Cli {
 #[derive(Debug, Clone, Args)]
 pub struct Connection {
     /// The API base URL (overrides `GHL_BASE_URL` and the config file).
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub base_url: Option<String>,
     /// The location (sub-account) id (overrides `GHL_LOCATION_ID` and the config file).
-    #[arg(long = "location", global = true)]
+    #[arg(long = "location")]
     pub location_id: Option<String>,
 }
 
@@ -47,17 +47,16 @@ pub struct Connection {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the local GHL emulator (for tests, demos and trying things safely).
-    Sandbox(crate::sandbox::SandboxArgs),
+    Sandbox(Box<crate::sandbox::SandboxArgs>),
     /// Send one raw request through the client and print the status, headers and body.
     Api(ApiArgs),
     /// Where the configuration is read from, what is in force, and whether a file is valid.
     #[command(subcommand)]
     Config(ConfigCommand),
     /// Store a token, log in with OAuth, show what is stored.
-    #[command(subcommand)]
-    Auth(auth::AuthCommand),
+    Auth(AuthArgs),
     /// Check the config, permissions, token, scopes, API, clock, store and webhook keys.
-    Doctor,
+    Doctor(DoctorArgs),
     /// Print shell completions: `ghl-console completions bash > ~/.local/share/bash-completion/completions/ghl-console`.
     Completions {
         /// bash, zsh, fish, elvish or powershell.
@@ -76,9 +75,27 @@ pub enum ConfigCommand {
     Check,
 }
 
+/// `ghl-console auth ...`.
+#[derive(Debug, Args)]
+pub struct AuthArgs {
+    #[command(flatten)]
+    pub connection: Connection,
+    #[command(subcommand)]
+    pub command: auth::AuthCommand,
+}
+
+/// `ghl-console doctor`.
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    #[command(flatten)]
+    pub connection: Connection,
+}
+
 /// `ghl-console api METHOD PATH`.
 #[derive(Debug, Args)]
 pub struct ApiArgs {
+    #[command(flatten)]
+    pub connection: Connection,
     /// GET, POST, PUT or DELETE.
     pub method: String,
     /// The path, with or without a query: `/contacts/abc`, `/contacts/?locationId=...`.
@@ -94,34 +111,51 @@ pub struct ApiArgs {
 impl Cli {
     /// The configuration in force: the file, then the environment, then these flags.
     pub fn settings(&self) -> anyhow::Result<Settings> {
+        let sub = match &self.command {
+            Some(Command::Api(a)) => Some(&a.connection),
+            Some(Command::Auth(a)) => Some(&a.connection),
+            Some(Command::Doctor(a)) => Some(&a.connection),
+            _ => None,
+        };
+        let pick =
+            |f: fn(&Connection) -> Option<String>| sub.and_then(f).or_else(|| f(&self.connection));
         let overrides = Overrides {
-            base_url: self.connection.base_url.clone(),
-            location_id: self.connection.location_id.clone(),
+            base_url: pick(|c| c.base_url.clone()),
+            location_id: pick(|c| c.location_id.clone()),
             read_only: self.read_only,
         };
         Ok(config::resolve(self.config.as_deref(), &overrides)?)
     }
 }
 
-/// A client for the settings in force; fails with what is missing.
+/// A client for the settings in force; fails with what is missing. With `auth.kind = "oauth"`
+/// the token comes from the OAuth store and is refreshed as needed.
 pub fn client_for(settings: &Settings) -> anyhow::Result<GhlClient> {
-    let Some(token) = settings.token.clone() else {
-        bail!(
+    let api = &settings.config.api;
+    let oauth = settings.config.auth.kind == config::AuthKind::Oauth && settings.token.is_none();
+    let token = match (&settings.token, oauth) {
+        (Some(token), _) => token.clone(),
+        (None, true) => crate::ghl::Secret::default(),
+        (None, false) => bail!(
             "no token: set GHL_TOKEN, or auth.token_file in {}",
             settings.file.as_ref().map_or_else(
                 || config::default_path()
                     .map_or("the config file".into(), |p| p.display().to_string()),
                 |p| p.display().to_string()
             )
-        );
+        ),
     };
-    let api = &settings.config.api;
     let location = api.location_id.clone().unwrap_or_default();
     let mut client_config = ClientConfig::new(&api.base_url, token, location);
     client_config.version.clone_from(&api.version);
     client_config.timeout = std::time::Duration::from_secs(api.timeout_secs);
     client_config.max_retries = api.max_retries;
     client_config.rate_limit = config::parse_rate(&api.rate_limit).map_err(anyhow::Error::msg)?;
+    if oauth {
+        let app = std::sync::Arc::new(auth::oauth_app(settings)?);
+        let refresher = std::sync::Arc::new(crate::auth::OAuthRefresh(app));
+        return Ok(GhlClient::with_refresh(client_config, refresher)?);
+    }
     Ok(GhlClient::new(client_config)?)
 }
 
@@ -246,4 +280,35 @@ fn pretty(body: &str) -> String {
         .ok()
         .and_then(|v| serde_json::to_string_pretty(&v).ok())
         .unwrap_or_else(|| body.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn connection_flags_work_before_and_after_the_subcommand() {
+        let cli =
+            Cli::try_parse_from(["ghl-console", "api", "--location", "L1", "GET", "/x"]).unwrap();
+        assert!(
+            matches!(&cli.command, Some(Command::Api(a)) if a.connection.location_id.as_deref() == Some("L1"))
+        );
+        let cli = Cli::try_parse_from([
+            "ghl-console",
+            "--location",
+            "L2",
+            "sandbox",
+            "--location",
+            "S",
+        ])
+        .unwrap();
+        assert_eq!(cli.connection.location_id.as_deref(), Some("L2"));
+    }
 }

@@ -195,6 +195,13 @@ impl std::fmt::Debug for GhlClient {
     }
 }
 
+/// Installs the TLS crypto provider (ring) once per process. Every place that builds a
+/// `reqwest::Client` calls this first; a second call does nothing.
+pub fn install_tls() {
+    // A second install fails harmlessly: a provider is then already there.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 /// The `User-Agent` every request carries.
 pub fn user_agent(suffix: Option<&str>) -> String {
     let base = format!("ghl-console/{}", env!("CARGO_PKG_VERSION"));
@@ -217,8 +224,7 @@ impl GhlClient {
     }
 
     fn build(config: ClientConfig, refresher: Option<Arc<dyn Refresh>>) -> Result<Self, GhlError> {
-        // A second install fails harmlessly: a provider is then already there.
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        install_tls();
         url::Url::parse(&config.base_url)
             .map_err(|e| GhlError::Invalid(format!("base URL {:?}: {e}", config.base_url)))?;
         let http = reqwest::Client::builder()

@@ -57,8 +57,16 @@ pub(crate) async fn gate(
     mut request: Request,
     next: Next,
 ) -> Response {
-    let location = bearer(request.headers()).and_then(|t| app.access.location_of(t));
-    let Some(location) = location.map(str::to_string) else {
+    let token = bearer(request.headers());
+    let location = token
+        .and_then(|t| app.access.location_of(t))
+        .map(str::to_string)
+        .or_else(|| {
+            token
+                .and_then(|t| app.oauth.grant_of(t))
+                .and_then(|g| g.location)
+        });
+    let Some(location) = location else {
         return ApiError::unauthorized().into_response();
     };
     let headers = match app.limiter.check(&location) {

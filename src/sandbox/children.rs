@@ -61,8 +61,8 @@ impl Child for Note {
 
 impl Data {
     /// One child of a contact.
-    pub(crate) fn child<C: Child>(&self, contact_id: &str, child_id: &str) -> Option<&C> {
-        C::list(self.get(contact_id)?)
+    pub(crate) fn child<C: Child>(&mut self, contact_id: &str, child_id: &str) -> Option<&C> {
+        C::list(self.full(contact_id)?)
             .iter()
             .find(|c| c.id() == child_id)
     }

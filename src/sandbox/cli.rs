@@ -60,6 +60,14 @@ pub struct SandboxArgs {
     /// C04: updates silently ignore this field (such as lastName).
     #[arg(long, value_name = "FIELD")]
     pub quirk_drop_field: Option<String>,
+    /// A whole fault config as JSON, as `PUT /_sandbox/faults` takes it; the fault flags above
+    /// apply on top of it.
+    #[arg(long, value_name = "JSON", value_parser = parse_faults)]
+    pub faults: Option<Faults>,
+}
+
+fn parse_faults(text: &str) -> Result<Faults, String> {
+    serde_json::from_str(text).map_err(|e| format!("invalid fault config: {e}"))
 }
 
 impl SandboxArgs {
@@ -78,19 +86,29 @@ impl SandboxArgs {
             extra_locations: Vec::new(),
             rate_limit: self.rate_limit,
             daily_limit: self.daily_limit,
-            faults: Faults {
-                latency_ms: self.latency_ms,
-                error_every: self.error_every,
-                reset_every: self.reset_every,
-                throttle_every: self.throttle_every,
-                html_every: self.html_every,
-                truncate_every: self.truncate_every,
-                quirks: Quirks {
-                    create_stores_then_422: self.quirk_create_422,
-                    put_drops_field: self.quirk_drop_field.clone(),
-                },
-                ..Faults::default()
+            faults: self.fault_config(),
+            ..SandboxConfig::default()
+        }
+    }
+
+    /// `--faults` with the individual fault flags applied on top.
+    fn fault_config(&self) -> Faults {
+        let base = self.faults.clone().unwrap_or_default();
+        Faults {
+            latency_ms: self.latency_ms.max(base.latency_ms),
+            error_every: self.error_every.or(base.error_every),
+            reset_every: self.reset_every.or(base.reset_every),
+            throttle_every: self.throttle_every.or(base.throttle_every),
+            html_every: self.html_every.or(base.html_every),
+            truncate_every: self.truncate_every.or(base.truncate_every),
+            quirks: Quirks {
+                create_stores_then_422: self.quirk_create_422 || base.quirks.create_stores_then_422,
+                put_drops_field: self
+                    .quirk_drop_field
+                    .clone()
+                    .or(base.quirks.put_drops_field.clone()),
             },
+            ..base
         }
     }
 }
@@ -107,6 +125,10 @@ pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
     for token in &config.tokens {
         println!("  token:    {token}");
     }
+    println!(
+        "  oauth app: client id {}, client secret {}",
+        config.oauth.client_id, config.oauth.client_secret
+    );
     println!(
         "  {} contacts (seed {}) ready in {} ms; rate limit {}; control API at {}/_sandbox/",
         config.contacts,
@@ -158,12 +180,16 @@ mod tests {
             "3",
             "--quirk-drop-field",
             "lastName",
+            "--faults",
+            r#"{"error_every": 9, "error_probability": 0.5, "throttle_burst": 4}"#,
         ]);
         let config = cli.args.config();
         assert_eq!(config.rate_limit, None);
         assert_eq!(config.daily_limit, Some(50));
         assert_eq!(config.tokens, ["a", "b"]);
         assert_eq!(config.faults.error_every, Some(3));
+        assert!((config.faults.error_probability - 0.5).abs() < f64::EPSILON);
+        assert_eq!(config.faults.throttle_burst, 4);
         assert_eq!(
             config.faults.quirks.put_drops_field.as_deref(),
             Some("lastName")

@@ -34,6 +34,8 @@ pub struct SandboxConfig {
     pub rate_limit: Option<RateLimit>,
     /// The daily request limit per location, or `None` for no daily limit.
     pub daily_limit: Option<u64>,
+    /// The OAuth app the token endpoint knows.
+    pub oauth: super::oauth::OAuthSettings,
     /// The faults injected from the start; change them later with
     /// [`SandboxHandle::set_faults`](super::SandboxHandle::set_faults).
     pub faults: Faults,
@@ -50,6 +52,7 @@ impl Default for SandboxConfig {
             rate_limit: Some(RateLimit::GHL),
             daily_limit: Some(GHL_DAILY_LIMIT),
             faults: Faults::default(),
+            oauth: super::oauth::OAuthSettings::default(),
         }
     }
 }

@@ -100,8 +100,10 @@ pub(crate) async fn count(
         .get::<RouteTag>()
         .map_or_else(|| "(unmatched)".to_string(), |tag| tag.0.clone());
     let injected = response.extensions().get::<Injected>().is_some();
+    let status = response.status();
+    tracing::debug!(%method, %route, status = status.as_u16(), injected, "sandbox request");
     app.stats
-        .record(format!("{method} {route}"), response.status(), injected);
+        .record(format!("{method} {route}"), status, injected);
     response
 }
 

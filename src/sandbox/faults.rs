@@ -17,10 +17,16 @@ use serde::{Deserialize, Serialize};
 use super::error::ApiError;
 use super::state::SharedState;
 
-/// The faults a sandbox injects into its API answers (never into `/_sandbox/`). Every "every"
-/// knob counts API requests since the faults were last set: `Some(3)` hits the 3rd, 6th, 9th
-/// request and so on. When several knobs hit the same request the first in field order wins.
-/// `Default` injects nothing.
+/// The faults a sandbox injects into its API answers. They apply to requests that passed the
+/// token, rate limit and version checks and name an existing route (never to `/_sandbox/`);
+/// the rate limit headers are still added to a faulty answer. Every "every" knob counts those
+/// requests since the faults were last set: `Some(3)` hits the 3rd, 6th, 9th request and so
+/// on. When several knobs hit the same request the first in field order wins. `Default`
+/// injects nothing.
+///
+/// As JSON (the control API and `--faults` take it), fields are named as here and all are
+/// optional: `{"error_every": 5, "error_statuses": [502], "quirks": {"put_drops_field":
+/// "lastName"}}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Faults {

@@ -32,6 +32,15 @@
 //! - **Search.** Filters cover the fields in [`crate::ghl::models::SEARCH_FILTER_FIELDS`] with
 //!   the operators in [`crate::ghl::models::SEARCH_OPERATORS`]; others are a 400 (C11). Sorting
 //!   is by one of `dateAdded` or `dateUpdated` (default `dateAdded` desc), ties broken by id.
+//! - **Update properties.** A PUT accepts exactly the properties of `UpdateContactDto`, which
+//!   does not list `companyName`; a PUT naming it is a 422 like any read-only field.
+//!
+//! # Faults
+//! [`Faults`] add latency, server errors (every Nth request or by a seeded probability), 429
+//! bursts, connections cut mid-body, 200 HTML pages, truncated JSON, and the C01 and C04
+//! quirks. They act on requests that passed the token, rate limit and version checks and hit a
+//! route; errors and 429s are answered without running the handler, while cut, HTML and
+//! truncated answers happen after it ran, so the write they answer did happen.
 //!
 //! # Deliberate deviations from the spec
 //! - **`Version` header.** The spec's enum lists only `2021-07-28`; the sandbox also accepts
@@ -51,7 +60,15 @@
 //!   example shows, where its schema says an array of strings; and a missing record is a 404,
 //!   a status the spec does not declare for these paths. `tests/conformance.rs` names each of
 //!   these and fails on any other difference.
-//! - **Endpoints not emulated:** followers, campaigns, workflows and the bulk endpoints.
+//! - **Endpoints not emulated:** followers, campaigns, workflows and the bulk endpoints; a
+//!   request to them is a 404 `Cannot METHOD /path`.
+//!
+//! # Limits of the emulation
+//! Custom field definitions are a fixed set ([`CUSTOM_FIELDS`]) shared by all locations. An
+//! update may give a contact an email or phone another contact has; only create refuses
+//! duplicates. Searches with filters scan the whole location to count `total`, which takes
+//! tens of milliseconds on 100,000 contacts in a debug build. Data lives in memory only and is
+//! gone when the sandbox stops.
 
 mod auth;
 mod children;
@@ -59,9 +76,11 @@ mod cli;
 mod config;
 mod contact_body;
 mod control;
+mod custom_fields;
 mod error;
 mod faults;
 mod filter;
+mod oauth;
 mod ratelimit;
 mod routes;
 mod search;
@@ -79,6 +98,7 @@ pub use config::{
 };
 pub use control::Stats;
 pub use faults::{Faults, Quirks};
+pub use oauth::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_COMPANY_ID, OAuthSettings, OAuthStats};
 pub use search::{MAX_PAGE_LIMIT, PAGE_CAP};
 pub use seed::SAME_MILLISECOND_GROUP;
 pub use seed_pools::{CUSTOM_FIELDS, CustomFieldDef, CustomFieldKind};

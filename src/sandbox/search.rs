@@ -212,7 +212,7 @@ pub(crate) fn run(data: &Data, search: &Search) -> (Vec<Value>, usize) {
 }
 
 fn hit(record: &Record, field: DateField) -> Value {
-    let mut contact = serde_json::to_value(&record.contact).unwrap_or(Value::Null);
+    let mut contact = record.json();
     if let Some(object) = contact.as_object_mut() {
         let cursor = json!([record.date(field), record.contact.id]);
         object.insert("searchAfter".into(), cursor);

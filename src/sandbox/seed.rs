@@ -24,25 +24,73 @@ const SPAN_MS: i64 = 2 * 365 * 86_400_000;
 /// How many contacts share one `dateAdded` millisecond in a seed of 60 or more (C13).
 pub const SAME_MILLISECOND_GROUP: usize = 30;
 
-/// Fills a location with `count` generated contacts.
+/// Fills a location with `count` generated contacts, generating them on all cores.
 pub(crate) fn seed_location(data: &mut Data, location_id: &str, count: usize, seed: u64) {
     data.add_location(location_id);
-    let group = SAME_MILLISECOND_GROUP.min(count / 2);
-    let group_start = count / 3;
-    let spacing = SPAN_MS / i64::try_from(count.max(1)).unwrap_or(i64::MAX);
-    let mut shared_added = None;
-    for index in 0..count {
-        let mut rng = StdRng::seed_from_u64(mix(seed, index as u64));
-        let slot = i64::try_from(index).unwrap_or(i64::MAX);
-        let mut added = START_MS + slot * spacing + rng.random_range(0..spacing.max(1));
-        if (group_start..group_start + group).contains(&index) {
-            added = *shared_added.get_or_insert(added);
-        }
-        let mut record = contact_record(&mut rng, location_id, index, added);
+    data.reserve(count);
+    let plan = Plan::new(count, seed);
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let chunk = count.div_ceil(threads.clamp(1, 8)).max(1);
+    let batches: Vec<Vec<Record>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..count)
+            .step_by(chunk)
+            .map(|start| {
+                let indexes = start..(start + chunk).min(count);
+                scope.spawn(move || indexes.map(|i| plan.record(location_id, i)).collect())
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|worker| worker.join().unwrap_or_default())
+            .collect()
+    });
+    for mut record in batches.into_iter().flatten() {
         while data.get(&record.contact.id).is_some() {
-            record.contact.id = random_id(&mut rng);
+            record.contact.id = data.new_id();
         }
         data.insert(record).ok();
+    }
+}
+
+/// Where each seeded contact's `dateAdded` falls: spread evenly over [`SPAN_MS`], except for a
+/// group that shares one millisecond.
+#[derive(Debug, Clone, Copy)]
+struct Plan {
+    seed: u64,
+    spacing: i64,
+    group: (usize, usize),
+    shared_added: i64,
+}
+
+impl Plan {
+    fn new(count: usize, seed: u64) -> Self {
+        let group_start = count / 3;
+        let mut plan = Self {
+            seed,
+            spacing: SPAN_MS / i64::try_from(count.max(1)).unwrap_or(i64::MAX),
+            group: (
+                group_start,
+                group_start + SAME_MILLISECOND_GROUP.min(count / 2),
+            ),
+            shared_added: 0,
+        };
+        let mut rng = StdRng::seed_from_u64(mix(seed, group_start as u64));
+        plan.shared_added = plan.spread(group_start, &mut rng);
+        plan
+    }
+
+    fn spread(&self, index: usize, rng: &mut StdRng) -> i64 {
+        let slot = i64::try_from(index).unwrap_or(i64::MAX);
+        START_MS + slot * self.spacing + rng.random_range(0..self.spacing.max(1))
+    }
+
+    fn record(&self, location_id: &str, index: usize) -> Record {
+        let mut rng = StdRng::seed_from_u64(mix(self.seed, index as u64));
+        let mut added = self.spread(index, &mut rng);
+        if (self.group.0..self.group.1).contains(&index) {
+            added = self.shared_added;
+        }
+        contact_record(&mut rng, location_id, index, added)
     }
 }
 
@@ -62,21 +110,49 @@ fn contact_record(rng: &mut StdRng, location_id: &str, index: usize, added: i64)
     contact.location_id = Some(location_id.to_string());
     profile(rng, &mut contact);
     contact.custom_fields = custom_values(rng);
-    let id = contact.id.clone();
     Record {
-        tasks: (0..rng.random_range(0..=6))
-            .map(|_| task(rng, &id))
-            .collect(),
-        notes: (0..rng.random_range(0..=4))
-            .map(|_| note(rng, &id, added, updated))
-            .collect(),
-        appointments: (0..rng.random_range(0..=3))
-            .map(|_| appointment(rng, &id, location_id, added))
-            .collect(),
         contact,
         added,
         updated,
+        pending: Some(PendingChildren {
+            seed: rng.random(),
+            updated,
+        }),
+        ..Record::default()
     }
+}
+
+/// What it takes to generate a seeded contact's tasks, notes and appointments later.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PendingChildren {
+    seed: u64,
+    /// The contact's seeded `dateUpdated`: notes are dated before it.
+    updated: i64,
+}
+
+/// Generates a seeded contact's tasks, notes and appointments if that is still pending. The
+/// result depends only on the seed, not on when it runs.
+pub(crate) fn grow_children(record: &mut Record) {
+    let Some(pending) = record.pending.take() else {
+        return;
+    };
+    let mut rng = StdRng::seed_from_u64(pending.seed);
+    let rng = &mut rng;
+    let id = record.contact.id.clone();
+    let location_id = record.contact.location_id.clone().unwrap_or_default();
+    let added = record.added;
+    let tasks: Vec<Task> = (0..rng.random_range(0..=6))
+        .map(|_| task(rng, &id))
+        .collect();
+    let notes: Vec<Note> = (0..rng.random_range(0..=4))
+        .map(|_| note(rng, &id, added, pending.updated.max(added)))
+        .collect();
+    let appointments: Vec<Appointment> = (0..rng.random_range(0..=3))
+        .map(|_| appointment(rng, &id, &location_id, added))
+        .collect();
+    record.tasks.splice(0..0, tasks);
+    record.notes.splice(0..0, notes);
+    record.appointments.splice(0..0, appointments);
 }
 
 /// Name, email and phone.
@@ -283,8 +359,8 @@ fn note(rng: &mut StdRng, contact_id: &str, added: i64, updated: i64) -> Note {
 }
 
 fn appointment(rng: &mut StdRng, contact_id: &str, location_id: &str, added: i64) -> Appointment {
-    let start = added + rng.random_range(1..400) * 86_400_000 + rng.random_range(8..18) * 3_600_000;
-    let start = start - start % 1_800_000;
+    let day = (added / 86_400_000 + rng.random_range(1..400)) * 86_400_000;
+    let start = day + rng.random_range(16..36) * 1_800_000;
     let clock = |ms: i64| {
         chrono::DateTime::from_timestamp_millis(ms)
             .unwrap_or_default()

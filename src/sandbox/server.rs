@@ -12,6 +12,7 @@ use super::auth::{self, Access};
 use super::config::SandboxConfig;
 use super::control::{self, Stats, StatsState};
 use super::faults::{self, FaultState, Faults};
+use super::oauth::{self, OAuthState, OAuthStats};
 use super::ratelimit::Limiter;
 use super::routes;
 use super::seed::seed_location;
@@ -80,6 +81,11 @@ pub async fn spawn(
         limiter: Limiter::new(config.rate_limit, config.daily_limit),
         faults: FaultState::new(config.faults.clone()),
         stats: StatsState::default(),
+        oauth: OAuthState::new(config.oauth.clone()),
+        main_location: config.location_id.clone(),
+        locations: std::iter::once(config.location_id.clone())
+            .chain(config.extra_locations.iter().map(|(_, l)| l.clone()))
+            .collect(),
         base_url: format!("http://{addr}"),
     });
     let (stop, stopped) = oneshot::channel::<()>();
@@ -122,14 +128,19 @@ async fn seed(config: &SandboxConfig) -> Result<Data, SandboxError> {
 
 /// The whole service: the API behind its middleware, and the control routes beside it.
 fn app(state: SharedState) -> Router {
+    // Outermost first: count, then the gate (token, limits, version); after routing, tag the
+    // route for the count, then inject faults, then the handler.
     let api = routes::router()
+        .route_layer(from_fn_with_state(state.clone(), faults::inject))
         .route_layer(from_fn(control::tag_route))
         .fallback(routes::no_route)
         .method_not_allowed_fallback(routes::no_route)
         .layer(from_fn_with_state(state.clone(), auth::gate))
-        .layer(from_fn_with_state(state.clone(), faults::inject))
         .layer(from_fn_with_state(state.clone(), control::count));
-    control::router().merge(api).with_state(state)
+    control::router()
+        .merge(oauth::router())
+        .merge(api)
+        .with_state(state)
 }
 
 impl SandboxHandle {
@@ -151,6 +162,17 @@ impl SandboxHandle {
     /// The request statistics so far.
     pub fn stats(&self) -> Stats {
         self.state.stats.snapshot()
+    }
+
+    /// What the OAuth token endpoint did: refreshes granted and `invalid_grant`s answered.
+    pub fn oauth_stats(&self) -> OAuthStats {
+        self.state.oauth.stats()
+    }
+
+    /// Expires every OAuth access token now (refresh tokens stay valid), so the next call with
+    /// one draws a 401.
+    pub fn revoke_access_tokens(&self) {
+        self.state.oauth.revoke_access_tokens();
     }
 
     /// Zeroes the request statistics.

@@ -13,13 +13,24 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::Value;
 
+use super::seed;
 use crate::ghl::models::{Appointment, Contact, Note, Task, parse_date};
 
 /// A handle on the data of one sandbox, shared with its server. Clones share the data. Writes
 /// made here behave like writes over HTTP: they move `dateUpdated` the same way.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SandboxStore {
     shared: Arc<Mutex<Data>>,
+}
+
+impl std::fmt::Debug for SandboxStore {
+    /// Shows the size, not the data (which can be 100,000 contacts).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let contacts = self.read(|d| d.records.len());
+        f.debug_struct("SandboxStore")
+            .field("contacts", &contacts)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Why a direct write to the store was refused.
@@ -37,7 +48,8 @@ pub(crate) enum DateField {
     Updated,
 }
 
-/// One contact and everything hanging off it.
+/// One contact and everything hanging off it. Seeded contacts get their tasks, notes and
+/// appointments on first use (see [`Data::full`]), which keeps a large seed quick.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Record {
     pub(crate) contact: Contact,
@@ -46,9 +58,43 @@ pub(crate) struct Record {
     pub(crate) tasks: Vec<Task>,
     pub(crate) notes: Vec<Note>,
     pub(crate) appointments: Vec<Appointment>,
+    /// The seed of children not generated yet.
+    pub(crate) pending: Option<seed::PendingChildren>,
 }
 
 impl Record {
+    /// The contact as the API shows it: with the lower-case search fields GHL derives.
+    pub(crate) fn shown(&self) -> Contact {
+        let mut contact = self.contact.clone();
+        let lower = |s: &Option<String>| {
+            s.as_deref()
+                .map(str::to_lowercase)
+                .filter(|s| !s.is_empty())
+        };
+        let full = [lower(&contact.first_name), lower(&contact.last_name)]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let derived = [
+            ("emailLowerCase", lower(&contact.email)),
+            ("firstNameLowerCase", lower(&contact.first_name)),
+            ("lastNameLowerCase", lower(&contact.last_name)),
+            ("fullNameLowerCase", Some(full).filter(|s| !s.is_empty())),
+        ];
+        for (key, value) in derived {
+            if let Some(value) = value {
+                contact.extra.insert(key.to_string(), Value::String(value));
+            }
+        }
+        contact
+    }
+
+    /// The contact as the API answers it, in JSON.
+    pub(crate) fn json(&self) -> Value {
+        serde_json::to_value(self.shown()).unwrap_or(Value::Null)
+    }
+
     /// The millisecond timestamp of one of the record's dates.
     pub(crate) fn date(&self, field: DateField) -> i64 {
         match field {
@@ -129,6 +175,24 @@ impl Data {
         self.records.get(id)
     }
 
+    /// A record by id with its children generated, whatever its location.
+    pub(crate) fn full(&mut self, id: &str) -> Option<&Record> {
+        let record = self.records.get_mut(id)?;
+        seed::grow_children(record);
+        Some(record)
+    }
+
+    /// A record by id with its children generated, only if it lives in `location_id`.
+    pub(crate) fn full_in(&mut self, location_id: &str, id: &str) -> Option<&Record> {
+        self.get_in(location_id, id)?;
+        self.full(id)
+    }
+
+    /// Reserves room for this many more records.
+    pub(crate) fn reserve(&mut self, more: usize) {
+        self.records.reserve(more);
+    }
+
     /// A record by id, only if it lives in `location_id`.
     pub(crate) fn get_in(&self, location_id: &str, id: &str) -> Option<&Record> {
         self.get(id)
@@ -144,6 +208,7 @@ impl Data {
     ) -> Option<T> {
         let now = self.tick();
         let record = self.records.get_mut(id)?;
+        seed::grow_children(record);
         let (old_added, old_updated) = (record.added, record.updated);
         let location = record.contact.location_id.clone();
         let out = change(record);
@@ -185,6 +250,13 @@ impl Data {
         self.locations
             .get(location_id)
             .map_or(0, |index| index.by_added.len())
+    }
+
+    /// How many records of a location sort at or before `key` in `(date, id)` order.
+    pub(crate) fn rank(&self, location_id: &str, field: DateField, key: &(i64, String)) -> usize {
+        self.locations
+            .get(location_id)
+            .map_or(0, |index| index.of(field).range(..=key).count())
     }
 
     /// The records of a location in `(date, id)` order, strictly after (or, descending,
@@ -257,14 +329,14 @@ impl SandboxStore {
 
     /// A contact by id, as `GET /contacts/{id}` would show it.
     pub fn contact(&self, id: &str) -> Option<Contact> {
-        self.read(|d| d.get(id).map(|r| r.contact.clone()))
+        self.read(|d| d.get(id).map(Record::shown))
     }
 
     /// Every contact of a location, ordered by `(dateAdded, id)`.
     pub fn contacts(&self, location_id: &str) -> Vec<Contact> {
         self.read(|d| {
             d.ordered(location_id, DateField::Added, false, None)
-                .map(|r| r.contact.clone())
+                .map(Record::shown)
                 .collect()
         })
     }
@@ -303,7 +375,7 @@ impl SandboxStore {
                 updated,
                 ..Record::default()
             };
-            d.insert(record).map(|r| r.contact.clone())
+            d.insert(record).map(Record::shown)
         })
     }
 
@@ -312,7 +384,7 @@ impl SandboxStore {
     pub fn update_contact(&self, id: &str, change: impl FnOnce(&mut Contact)) -> Option<Contact> {
         self.write(|d| {
             d.modify(id, |r| change(&mut r.contact))?;
-            d.get(id).map(|r| r.contact.clone())
+            d.get(id).map(Record::shown)
         })
     }
 
@@ -323,47 +395,24 @@ impl SandboxStore {
 
     /// The tasks of a contact, or `None` if there is no such contact.
     pub fn tasks(&self, contact_id: &str) -> Option<Vec<Task>> {
-        self.read(|d| d.get(contact_id).map(|r| r.tasks.clone()))
+        self.write(|d| d.full(contact_id).map(|r| r.tasks.clone()))
     }
 
     /// The notes of a contact, or `None` if there is no such contact.
     pub fn notes(&self, contact_id: &str) -> Option<Vec<Note>> {
-        self.read(|d| d.get(contact_id).map(|r| r.notes.clone()))
+        self.write(|d| d.full(contact_id).map(|r| r.notes.clone()))
     }
 
     /// The appointments of a contact, or `None` if there is no such contact.
     pub fn appointments(&self, contact_id: &str) -> Option<Vec<Appointment>> {
-        self.read(|d| d.get(contact_id).map(|r| r.appointments.clone()))
+        self.write(|d| d.full(contact_id).map(|r| r.appointments.clone()))
     }
 }
 
-/// Writes the record's dates and lower-case search fields into its contact.
+/// Writes the record's dates into its contact.
 fn stamp(record: &mut Record) {
-    let contact = &mut record.contact;
-    contact.date_added = Some(format_ms(record.added));
-    contact.date_updated = Some(format_ms(record.updated));
-    let lower = |s: &Option<String>| {
-        s.as_deref()
-            .map(str::to_lowercase)
-            .filter(|s| !s.is_empty())
-    };
-    let full = [lower(&contact.first_name), lower(&contact.last_name)]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" ");
-    let derived = [
-        ("emailLowerCase", lower(&contact.email)),
-        ("firstNameLowerCase", lower(&contact.first_name)),
-        ("lastNameLowerCase", lower(&contact.last_name)),
-        ("fullNameLowerCase", Some(full).filter(|s| !s.is_empty())),
-    ];
-    for (key, value) in derived {
-        match value {
-            Some(value) => contact.extra.insert(key.to_string(), Value::String(value)),
-            None => contact.extra.remove(key),
-        };
-    }
+    record.contact.date_added = Some(format_ms(record.added));
+    record.contact.date_updated = Some(format_ms(record.updated));
 }
 
 /// Formats epoch milliseconds the way GHL writes dates: `2021-07-02T05:18:26.704Z`.

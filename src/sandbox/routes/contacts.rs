@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use bytes::Bytes;
 use serde_json::{Value, json};
 
-use super::{ApiResult, created, object_body, ok, refuse_unknown, to_json};
+use super::{ApiResult, created, object_body, ok, refuse_unknown};
 use crate::ghl::models::Contact;
 use crate::sandbox::auth::Caller;
 use crate::sandbox::contact_body::{self, ContactInput, Dto};
@@ -21,10 +21,7 @@ pub(super) async fn get_one(
 ) -> ApiResult {
     let contact = app
         .store
-        .read(|d| {
-            d.get_in(&caller.location_id, &id)
-                .map(|r| to_json(&r.contact))
-        })
+        .read(|d| d.get_in(&caller.location_id, &id).map(Record::json))
         .ok_or_else(|| ApiError::not_found("Contact"))?;
     Ok(ok(json!({ "contact": contact })))
 }
@@ -46,7 +43,7 @@ pub(super) async fn update(
         .write(|d| {
             d.get_in(&caller.location_id, &id)?;
             d.modify(&id, |r| input.apply(&mut r.contact))?;
-            d.get(&id).map(|r| to_json(&r.contact))
+            d.get(&id).map(Record::json)
         })
         .ok_or_else(|| ApiError::not_found("Contact"))?;
     Ok(ok(json!({ "succeded": true, "contact": contact })))
@@ -132,8 +129,7 @@ fn insert(d: &mut Data, location: &str, input: &ContactInput) -> Value {
         updated: now,
         ..Record::default()
     };
-    d.insert(record)
-        .map_or(Value::Null, |r| to_json(&r.contact))
+    d.insert(record).map_or(Value::Null, Record::json)
 }
 
 /// `POST /contacts/upsert`: 200 `{new, contact, traceId}`. Matches by email (ignoring case)
@@ -168,10 +164,7 @@ pub(super) async fn upsert(
             (None, None) => return (true, insert(d, location, &input)),
         };
         d.modify(&target, |r| input.apply(&mut r.contact));
-        (
-            false,
-            d.get(&target).map_or(Value::Null, |r| to_json(&r.contact)),
-        )
+        (false, d.get(&target).map_or(Value::Null, Record::json))
     });
     Ok(ok(
         json!({ "new": new, "contact": contact, "traceId": trace_id() }),

@@ -5,7 +5,7 @@ use axum::extract::{Path, RawQuery, State};
 use bytes::Bytes;
 use serde_json::{Value, json};
 
-use super::{ApiResult, object_body, ok, query_location, query_map, query_number, to_json};
+use super::{ApiResult, object_body, ok, query_location, query_map, query_number};
 use crate::sandbox::auth::Caller;
 use crate::sandbox::error::ApiError;
 use crate::sandbox::filter::matches_query;
@@ -89,10 +89,11 @@ impl ListPage<'_> {
         } else {
             matching().count()
         };
-        let before = self.cursor.as_ref().map_or(0, |(ms, id)| {
-            matching()
-                .take_while(|r| (r.added, r.contact.id.as_str()) <= (*ms, id.as_str()))
-                .count()
+        let before = self.cursor.as_ref().map_or(0, |cursor| match self.text {
+            None => d.rank(self.location, DateField::Added, cursor),
+            Some(_) => matching()
+                .take_while(|r| (r.added, &r.contact.id) <= (cursor.0, &cursor.1))
+                .count(),
         });
         let current = before / self.limit + 1;
         let last = page.last().map(|r| (r.added, r.contact.id.clone()));
@@ -111,7 +112,7 @@ impl ListPage<'_> {
             url
         });
         json!({
-            "contacts": page.iter().map(|r| to_json(&r.contact)).collect::<Vec<_>>(),
+            "contacts": page.iter().map(|r| r.json()).collect::<Vec<_>>(),
             "meta": {
                 "total": total,
                 "nextPageUrl": next_url,
@@ -156,7 +157,7 @@ pub(super) async fn duplicate(
                     .get("number")
                     .and_then(|n| d.find_by_phone(location, n))
             })
-            .map(|r| to_json(&r.contact))
+            .map(Record::json)
     });
     Ok(ok(json!({ "contact": contact })))
 }
@@ -186,7 +187,7 @@ pub(super) async fn business(
             .iter()
             .skip(skip)
             .take(limit)
-            .map(|r| to_json(&r.contact))
+            .map(|r| r.json())
             .collect();
         (page, members.len())
     });

@@ -22,8 +22,8 @@ pub(super) async fn list(
 ) -> ApiResult {
     let notes = app
         .store
-        .read(|d| {
-            d.get_in(&caller.location_id, &contact_id)
+        .write(|d| {
+            d.full_in(&caller.location_id, &contact_id)
                 .map(|r| to_json(&r.notes))
         })
         .ok_or_else(|| ApiError::not_found("Contact"))?;
@@ -38,8 +38,8 @@ pub(super) async fn appointments(
 ) -> ApiResult {
     let events = app
         .store
-        .read(|d| {
-            d.get_in(&caller.location_id, &contact_id)
+        .write(|d| {
+            d.full_in(&caller.location_id, &contact_id)
                 .map(|r| to_json(&r.appointments))
         })
         .ok_or_else(|| ApiError::not_found("Contact"))?;
@@ -70,7 +70,7 @@ pub(super) async fn get_one(
     Extension(caller): Extension<Caller>,
     Path((contact_id, note_id)): Path<(String, String)>,
 ) -> ApiResult {
-    let note = app.store.read(|d| {
+    let note = app.store.write(|d| {
         contact_in(d, &caller, &contact_id)?;
         d.child::<Note>(&contact_id, &note_id)
             .map(to_json)

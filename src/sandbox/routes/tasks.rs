@@ -24,8 +24,8 @@ pub(super) async fn list(
 ) -> ApiResult {
     let tasks = app
         .store
-        .read(|d| {
-            d.get_in(&caller.location_id, &contact_id)
+        .write(|d| {
+            d.full_in(&caller.location_id, &contact_id)
                 .map(|r| to_json(&r.tasks))
         })
         .ok_or_else(|| ApiError::not_found("Contact"))?;
@@ -56,7 +56,7 @@ pub(super) async fn get_one(
     Extension(caller): Extension<Caller>,
     Path((contact_id, task_id)): Path<(String, String)>,
 ) -> ApiResult {
-    let task = app.store.read(|d| {
+    let task = app.store.write(|d| {
         contact_in(d, &caller, &contact_id)?;
         d.child::<Task>(&contact_id, &task_id)
             .map(to_json)

@@ -1,0 +1,429 @@
+//! The one registry of actions: every key, the `?` help, the `:` palette and the hint bar read
+//! it, so they cannot drift apart.
+
+use super::app::Pane;
+
+/// Something the operator can ask for, whatever key or palette entry triggered it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    Quit,
+    Help,
+    Palette,
+    NextPane,
+    PrevPane,
+    Inspect,
+    Yank,
+    Refresh,
+    Undo,
+    Up,
+    Down,
+    Top,
+    Bottom,
+    PageUp,
+    PageDown,
+    Open,
+    Back,
+    Filter,
+    Sort,
+    Mark,
+    TagAdd,
+    TagRemove,
+    TaskToggle,
+    TaskNew,
+    TaskEdit,
+    TaskDelete,
+    NoteNew,
+    NoteEdit,
+    NoteDelete,
+    Search,
+    NextMatch,
+    PrevMatch,
+    Fold,
+    FoldAll,
+    Save,
+    CopyCurl,
+}
+
+/// Where an action applies: everywhere, or only in the listed panes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Any pane.
+    Global,
+    /// Only these panes.
+    Panes(&'static [Pane]),
+}
+
+/// One entry of the registry.
+#[derive(Debug, Clone, Copy)]
+pub struct ActionSpec {
+    /// What the action is.
+    pub action: Action,
+    /// The stable name used in the config's key remapping and in the palette.
+    pub id: &'static str,
+    /// What it does, for help and the palette.
+    pub description: &'static str,
+    /// The keys bound to it unless the config says otherwise.
+    pub default_keys: &'static [&'static str],
+    /// Whether it writes to GHL, which read-only mode refuses.
+    pub changes_data: bool,
+    /// Where it applies.
+    pub scope: Scope,
+    /// Whether the hint bar shows it.
+    pub hint: bool,
+}
+
+const LISTS: &[Pane] = &[
+    Pane::Contacts,
+    Pane::Detail,
+    Pane::Tasks,
+    Pane::Notes,
+    Pane::Appointments,
+    Pane::Inspector,
+    Pane::Log,
+];
+const CONTACTS: &[Pane] = &[Pane::Contacts];
+const TASKS: &[Pane] = &[Pane::Tasks];
+const NOTES: &[Pane] = &[Pane::Notes];
+const INSPECTOR: &[Pane] = &[Pane::Inspector];
+const TAGGABLE: &[Pane] = &[Pane::Contacts, Pane::Detail];
+const NOT_INSPECTOR: &[Pane] = &[
+    Pane::Contacts,
+    Pane::Detail,
+    Pane::Tasks,
+    Pane::Notes,
+    Pane::Appointments,
+    Pane::Log,
+];
+
+const fn spec(
+    action: Action,
+    id: &'static str,
+    description: &'static str,
+    default_keys: &'static [&'static str],
+    scope: Scope,
+) -> ActionSpec {
+    ActionSpec {
+        action,
+        id,
+        description,
+        default_keys,
+        changes_data: false,
+        scope,
+        hint: true,
+    }
+}
+
+const fn writes(mut spec: ActionSpec) -> ActionSpec {
+    spec.changes_data = true;
+    spec
+}
+
+const fn quiet(mut spec: ActionSpec) -> ActionSpec {
+    spec.hint = false;
+    spec
+}
+
+/// Every action, in the order help lists them.
+pub const REGISTRY: &[ActionSpec] = &[
+    spec(
+        Action::Quit,
+        "quit",
+        "Quit the console",
+        &["q", "ctrl-c"],
+        Scope::Global,
+    ),
+    spec(
+        Action::Help,
+        "help",
+        "Show keys and help",
+        &["?", "f1"],
+        Scope::Global,
+    ),
+    spec(
+        Action::Palette,
+        "palette",
+        "Run an action by name",
+        &[":"],
+        Scope::Global,
+    ),
+    quiet(spec(
+        Action::NextPane,
+        "pane.next",
+        "Focus the next pane",
+        &["tab"],
+        Scope::Global,
+    )),
+    quiet(spec(
+        Action::PrevPane,
+        "pane.prev",
+        "Focus the previous pane",
+        &["shift-tab"],
+        Scope::Global,
+    )),
+    spec(
+        Action::Inspect,
+        "inspect",
+        "Open the raw HTTP exchange behind this pane",
+        &["i"],
+        Scope::Panes(NOT_INSPECTOR),
+    ),
+    spec(
+        Action::Yank,
+        "yank",
+        "Copy the selected value (OSC 52)",
+        &["y"],
+        Scope::Global,
+    ),
+    spec(
+        Action::Refresh,
+        "refresh",
+        "Reload what this pane shows",
+        &["ctrl-r"],
+        Scope::Global,
+    ),
+    quiet(writes(spec(
+        Action::Undo,
+        "undo",
+        "Undo the last task completion",
+        &["u"],
+        Scope::Global,
+    ))),
+    quiet(spec(
+        Action::Up,
+        "move.up",
+        "Move up",
+        &["k", "up"],
+        Scope::Panes(LISTS),
+    )),
+    quiet(spec(
+        Action::Down,
+        "move.down",
+        "Move down",
+        &["j", "down"],
+        Scope::Panes(LISTS),
+    )),
+    quiet(spec(
+        Action::Top,
+        "move.top",
+        "Go to the first row",
+        &["g", "home"],
+        Scope::Panes(LISTS),
+    )),
+    quiet(spec(
+        Action::Bottom,
+        "move.bottom",
+        "Go to the last row",
+        &["G", "end"],
+        Scope::Panes(LISTS),
+    )),
+    quiet(spec(
+        Action::PageUp,
+        "move.page_up",
+        "Page up",
+        &["pgup"],
+        Scope::Panes(LISTS),
+    )),
+    quiet(spec(
+        Action::PageDown,
+        "move.page_down",
+        "Page down",
+        &["pgdn"],
+        Scope::Panes(LISTS),
+    )),
+    quiet(spec(
+        Action::Open,
+        "open",
+        "Open the selection",
+        &["enter"],
+        Scope::Global,
+    )),
+    quiet(spec(
+        Action::Back,
+        "back",
+        "Close, clear or go back",
+        &["esc"],
+        Scope::Global,
+    )),
+    spec(
+        Action::Filter,
+        "contacts.filter",
+        "Filter contacts as you type; Enter searches the server",
+        &["/"],
+        Scope::Panes(CONTACTS),
+    ),
+    spec(
+        Action::Sort,
+        "contacts.sort",
+        "Sort by name or last update",
+        &["s"],
+        Scope::Panes(CONTACTS),
+    ),
+    spec(
+        Action::Mark,
+        "contacts.mark",
+        "Mark for a bulk tag change",
+        &["space"],
+        Scope::Panes(CONTACTS),
+    ),
+    writes(spec(
+        Action::TagAdd,
+        "tags.add",
+        "Add a tag to the contact (or the marked ones)",
+        &["t"],
+        Scope::Panes(TAGGABLE),
+    )),
+    writes(spec(
+        Action::TagRemove,
+        "tags.remove",
+        "Remove a tag from the contact (or the marked ones)",
+        &["T"],
+        Scope::Panes(TAGGABLE),
+    )),
+    writes(spec(
+        Action::TaskToggle,
+        "task.toggle",
+        "Complete or reopen the task",
+        &["x"],
+        Scope::Panes(TASKS),
+    )),
+    writes(spec(
+        Action::TaskNew,
+        "task.new",
+        "New task",
+        &["n"],
+        Scope::Panes(TASKS),
+    )),
+    writes(spec(
+        Action::TaskEdit,
+        "task.edit",
+        "Edit the task",
+        &["e"],
+        Scope::Panes(TASKS),
+    )),
+    writes(spec(
+        Action::TaskDelete,
+        "task.delete",
+        "Delete the task",
+        &["d"],
+        Scope::Panes(TASKS),
+    )),
+    writes(spec(
+        Action::NoteNew,
+        "note.new",
+        "New note",
+        &["n"],
+        Scope::Panes(NOTES),
+    )),
+    writes(spec(
+        Action::NoteEdit,
+        "note.edit",
+        "Edit the note",
+        &["e"],
+        Scope::Panes(NOTES),
+    )),
+    writes(spec(
+        Action::NoteDelete,
+        "note.delete",
+        "Delete the note",
+        &["d"],
+        Scope::Panes(NOTES),
+    )),
+    spec(
+        Action::Search,
+        "raw.search",
+        "Search the body",
+        &["/"],
+        Scope::Panes(INSPECTOR),
+    ),
+    spec(
+        Action::NextMatch,
+        "raw.next",
+        "Next match",
+        &["n"],
+        Scope::Panes(INSPECTOR),
+    ),
+    quiet(spec(
+        Action::PrevMatch,
+        "raw.prev",
+        "Previous match",
+        &["N"],
+        Scope::Panes(INSPECTOR),
+    )),
+    spec(
+        Action::Fold,
+        "raw.fold",
+        "Fold or unfold here",
+        &["f"],
+        Scope::Panes(INSPECTOR),
+    ),
+    quiet(spec(
+        Action::FoldAll,
+        "raw.fold_all",
+        "Fold or unfold all",
+        &["F"],
+        Scope::Panes(INSPECTOR),
+    )),
+    spec(
+        Action::Save,
+        "raw.save",
+        "Save the exchange to a file",
+        &["s"],
+        Scope::Panes(INSPECTOR),
+    ),
+    spec(
+        Action::CopyCurl,
+        "raw.curl",
+        "Copy as curl (OSC 52)",
+        &["c"],
+        Scope::Panes(INSPECTOR),
+    ),
+];
+
+/// The registry entry of an action.
+pub fn spec_of(action: Action) -> &'static ActionSpec {
+    REGISTRY
+        .iter()
+        .find(|s| s.action == action)
+        .unwrap_or(&REGISTRY[0])
+}
+
+/// The registry entry with this id.
+pub fn by_id(id: &str) -> Option<&'static ActionSpec> {
+    REGISTRY.iter().find(|s| s.id == id)
+}
+
+impl ActionSpec {
+    /// Whether the action applies in this pane.
+    pub fn applies_to(&self, pane: Pane) -> bool {
+        match self.scope {
+            Scope::Global => true,
+            Scope::Panes(panes) => panes.contains(&pane),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_and_every_action_is_registered_once() {
+        for spec in REGISTRY {
+            assert_eq!(
+                REGISTRY.iter().filter(|s| s.id == spec.id).count(),
+                1,
+                "{}",
+                spec.id
+            );
+            let same = REGISTRY.iter().filter(|s| s.action == spec.action).count();
+            assert_eq!(same, 1, "{:?}", spec.action);
+        }
+    }
+
+    #[test]
+    fn spec_of_finds_each_action() {
+        for spec in REGISTRY {
+            assert_eq!(spec_of(spec.action).id, spec.id);
+        }
+    }
+}

@@ -1,0 +1,302 @@
+//! The console's whole state. `update` changes it, the views read it; nothing here awaits.
+
+use std::collections::{HashMap, VecDeque};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use crate::ghl::Exchange;
+use crate::ghl::models::{Appointment, Contact, Note, Task};
+
+use super::clock::Clock;
+use super::contact_list::ContactList;
+use super::cursor::Cursor;
+use super::forms::Modal;
+use super::keymap::Keymap;
+use super::record::Record;
+
+/// The panes, in Tab order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Pane {
+    Contacts,
+    Detail,
+    Tasks,
+    Notes,
+    Appointments,
+    Inspector,
+    Log,
+}
+
+impl Pane {
+    /// Every pane in Tab order.
+    pub const ALL: [Self; 7] = [
+        Self::Contacts,
+        Self::Detail,
+        Self::Tasks,
+        Self::Notes,
+        Self::Appointments,
+        Self::Inspector,
+        Self::Log,
+    ];
+
+    /// The pane's title.
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Contacts => "Contacts",
+            Self::Detail => "Detail",
+            Self::Tasks => "Tasks",
+            Self::Notes => "Notes",
+            Self::Appointments => "Appointments",
+            Self::Inspector => "Raw",
+            Self::Log => "Log",
+        }
+    }
+
+    fn position(self) -> usize {
+        Self::ALL.iter().position(|p| *p == self).unwrap_or(0)
+    }
+
+    /// The pane after this one in Tab order.
+    #[must_use]
+    pub fn next(self) -> Self {
+        Self::ALL[(self.position() + 1) % Self::ALL.len()]
+    }
+
+    /// The pane before this one in Tab order.
+    #[must_use]
+    pub fn prev(self) -> Self {
+        Self::ALL[(self.position() + Self::ALL.len() - 1) % Self::ALL.len()]
+    }
+
+    /// Whether the pane takes the whole width instead of sitting beside the contacts.
+    pub fn is_wide(self) -> bool {
+        matches!(self, Self::Inspector | Self::Log)
+    }
+}
+
+/// How bad a toast or a log line is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Warn,
+    Error,
+}
+
+/// A short message at the bottom that goes away by itself.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Toast {
+    /// The message.
+    pub text: String,
+    /// Its level.
+    pub level: Level,
+    /// When it disappears.
+    pub until: DateTime<Utc>,
+}
+
+/// A completion that can still be taken back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Undo {
+    /// The contact of the task.
+    pub contact_id: String,
+    /// The task.
+    pub task_id: String,
+    /// The completion the undo sends.
+    pub completed: bool,
+    /// Until when `u` undoes it.
+    pub until: DateTime<Utc>,
+}
+
+/// One line of the activity log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogLine {
+    /// When it happened.
+    pub at: DateTime<Utc>,
+    /// How bad it is.
+    pub level: Level,
+    /// What happened.
+    pub text: String,
+}
+
+/// The console's own activity: requests, errors, retries, rate-limit waits.
+#[derive(Debug, Default)]
+pub struct ActivityLog {
+    /// The lines, oldest first; the oldest are dropped past [`MAX_LOG_LINES`].
+    pub lines: VecDeque<LogLine>,
+    /// The selected line (counted from the newest).
+    pub cursor: Cursor,
+}
+
+/// How many log lines are kept.
+pub const MAX_LOG_LINES: usize = 5_000;
+
+/// How many exchanges the inspector keeps.
+pub const MAX_EXCHANGES: usize = 2_000;
+
+/// The state of the connection to GHL as the last exchange left it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Connection {
+    /// No exchange yet.
+    #[default]
+    Connecting,
+    /// The last exchange got a response.
+    Online,
+    /// The last exchange got no response.
+    Offline,
+}
+
+/// What the status bar shows.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Status {
+    /// Requests the worker is running.
+    pub in_flight: usize,
+    /// Burst budget left and its maximum, from the last response headers.
+    pub budget: Option<(u32, Option<u32>)>,
+    /// Daily budget left.
+    pub daily: Option<u64>,
+    /// The last error, shown until the next success.
+    pub last_error: Option<String>,
+    /// The connection state.
+    pub connection: Connection,
+    /// Frames drawn, to animate the spinner.
+    pub ticks: u64,
+}
+
+/// The raw inspector's state.
+#[derive(Debug, Default)]
+pub struct InspectorState {
+    /// Every exchange of the session, oldest first.
+    pub exchanges: VecDeque<Arc<Exchange>>,
+    /// The selected exchange (counted from the newest).
+    pub cursor: Cursor,
+    /// The body viewer of the selected exchange.
+    pub body: super::raw_body::RawBody,
+}
+
+/// What the console is started with.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// The location id shown in the status bar.
+    pub location: String,
+    /// Whether writes are refused.
+    pub read_only: bool,
+    /// The key remapping from the config: action id to key strings.
+    pub keys: HashMap<String, Vec<String>>,
+    /// Where the log file is, shown in help.
+    pub log_path: Option<PathBuf>,
+    /// Where saved exchanges go.
+    pub save_dir: PathBuf,
+    /// Custom field names by id, where known.
+    pub field_names: HashMap<String, String>,
+}
+
+/// The console's state.
+#[derive(Debug)]
+pub struct App {
+    /// What the console was started with.
+    pub settings: Settings,
+    /// The focused pane.
+    pub focus: Pane,
+    /// The pane shown beside the contacts.
+    pub side: Pane,
+    /// Keys to actions.
+    pub keymap: Keymap,
+    /// Now, and the zone dates are shown in.
+    pub clock: Clock,
+    /// The terminal size.
+    pub size: (u16, u16),
+    /// The contact listing.
+    pub contacts: ContactList,
+    /// The selected contact, fully loaded.
+    pub detail: Record<Box<Contact>>,
+    /// Its tasks, open first.
+    pub tasks: Record<Vec<Task>>,
+    /// Its notes, pinned then newest first.
+    pub notes: Record<Vec<Note>>,
+    /// The scroll of the selected note's text.
+    pub note_scroll: u16,
+    /// Its appointments.
+    pub appointments: Record<Vec<Appointment>>,
+    /// The raw inspector.
+    pub inspector: InspectorState,
+    /// The activity log.
+    pub log: ActivityLog,
+    /// The status bar.
+    pub status: Status,
+    /// The dialog on top, if any.
+    pub modal: Option<Modal>,
+    /// The toast, if any.
+    pub toast: Option<Toast>,
+    /// The completion `u` takes back.
+    pub undo: Option<Undo>,
+    /// The selection generation: loads of older selections are dropped.
+    pub seq: u64,
+    /// Set when the console should end.
+    pub quit: bool,
+}
+
+impl App {
+    /// A console with nothing loaded yet.
+    pub fn new(settings: Settings, clock: Clock) -> (Self, Vec<String>) {
+        let (keymap, problems) = Keymap::new(&settings.keys);
+        let app = Self {
+            settings,
+            focus: Pane::Contacts,
+            side: Pane::Detail,
+            keymap,
+            clock,
+            size: (80, 24),
+            contacts: ContactList::default(),
+            detail: Record::default(),
+            tasks: Record::default(),
+            notes: Record::default(),
+            note_scroll: 0,
+            appointments: Record::default(),
+            inspector: InspectorState::default(),
+            log: ActivityLog::default(),
+            status: Status::default(),
+            modal: None,
+            toast: None,
+            undo: None,
+            seq: 0,
+            quit: false,
+        };
+        (app, problems)
+    }
+
+    /// Shows a toast for a few seconds.
+    pub fn toast(&mut self, level: Level, text: impl Into<String>) {
+        self.toast = Some(Toast {
+            text: text.into(),
+            level,
+            until: self.clock.now + chrono::TimeDelta::seconds(5),
+        });
+    }
+
+    /// Adds a line to the activity log.
+    pub fn log(&mut self, level: Level, text: impl Into<String>) {
+        if self.log.lines.len() >= MAX_LOG_LINES {
+            self.log.lines.pop_front();
+        }
+        let line = LogLine {
+            at: self.clock.now,
+            level,
+            text: text.into(),
+        };
+        tracing::debug!(target: "console", "{}", line.text);
+        self.log.lines.push_back(line);
+    }
+
+    /// The exchange selected in the inspector.
+    pub fn selected_exchange(&self) -> Option<&Arc<Exchange>> {
+        let newest_first = self.inspector.cursor.selected;
+        let len = self.inspector.exchanges.len();
+        len.checked_sub(newest_first + 1)
+            .and_then(|i| self.inspector.exchanges.get(i))
+    }
+
+    /// The id of the contact the detail panes show.
+    pub fn current_contact_id(&self) -> Option<&str> {
+        self.detail.contact_id.as_deref()
+    }
+}

@@ -1,0 +1,75 @@
+//! Opening the task and note forms and the delete questions.
+
+use crate::worker::messages::Command;
+
+use super::actions::Action;
+use super::app::{App, Level};
+use super::forms::{NoteForm, TaskForm};
+use super::perform::{ask, open_note_form, open_task_form};
+use super::text::fit;
+
+/// New, edit or delete on the tasks pane.
+pub fn task(app: &mut App, action: Action) {
+    let Some(contact_id) = app.tasks.contact_id.clone() else {
+        app.toast(Level::Info, "Select a contact first.");
+        return;
+    };
+    if action == Action::TaskNew {
+        open_task_form(app, TaskForm::create(contact_id));
+        return;
+    }
+    let Some(task) = app
+        .tasks
+        .ready()
+        .and_then(|t| t.get(app.tasks.cursor.selected))
+        .cloned()
+    else {
+        app.toast(Level::Info, "No task selected.");
+        return;
+    };
+    if action == Action::TaskEdit {
+        let form = TaskForm::edit(contact_id, &task, &app.clock);
+        open_task_form(app, form);
+    } else {
+        let title = task.title.as_deref().unwrap_or("(untitled)");
+        let question = format!("Delete the task \"{}\"?", fit(title, 40).trim_end());
+        let on_yes = Command::DeleteTask {
+            contact_id,
+            task_id: task.id,
+        };
+        ask(app, question, on_yes);
+    }
+}
+
+/// New, edit or delete on the notes pane.
+pub fn note(app: &mut App, action: Action) {
+    let Some(contact_id) = app.notes.contact_id.clone() else {
+        app.toast(Level::Info, "Select a contact first.");
+        return;
+    };
+    if action == Action::NoteNew {
+        open_note_form(app, NoteForm::new(contact_id, None, ""));
+        return;
+    }
+    let Some(note) = app
+        .notes
+        .ready()
+        .and_then(|n| n.get(app.notes.cursor.selected))
+        .cloned()
+    else {
+        app.toast(Level::Info, "No note selected.");
+        return;
+    };
+    let body = note.body.clone().unwrap_or_default();
+    if action == Action::NoteEdit {
+        open_note_form(app, NoteForm::new(contact_id, Some(note.id), &body));
+    } else {
+        let first = body.lines().next().unwrap_or("(empty)");
+        let question = format!("Delete the note \"{}\"?", fit(first, 40).trim_end());
+        let on_yes = Command::DeleteNote {
+            contact_id,
+            note_id: note.id,
+        };
+        ask(app, question, on_yes);
+    }
+}

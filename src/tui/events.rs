@@ -1,0 +1,259 @@
+//! What the worker's answers do to the state.
+
+use std::sync::Arc;
+
+use crate::ghl::Exchange;
+use crate::ghl::models::{Note, Task, parse_date};
+use crate::worker::messages::{Event, Loaded, Resource};
+
+use super::app::{App, Connection, Level, MAX_EXCHANGES, Undo};
+use super::perform::reload;
+use super::record::Load;
+use super::update::{Effects, show_message};
+
+/// How long a completion can be undone.
+pub const UNDO_SECONDS: i64 = 8;
+
+/// Applies a worker event.
+pub fn on_event(app: &mut App, event: Event, fx: &mut Effects) {
+    match event {
+        Event::Page {
+            generation,
+            contacts,
+            total,
+            more,
+            exchange_id,
+        } => {
+            if app.contacts.add_page(generation, contacts, total, more) {
+                app.contacts.exchange_id = Some(exchange_id);
+            }
+        }
+        Event::Loaded {
+            seq,
+            contact_id,
+            value,
+            exchange_id,
+        } => on_loaded(app, seq, &contact_id, value, exchange_id),
+        Event::Written {
+            contact_id,
+            resource,
+            message,
+            ..
+        } => {
+            app.toast(Level::Info, message.clone());
+            app.log(Level::Info, message);
+            if app.current_contact_id() == Some(contact_id.as_str()) {
+                reload(app, resource, fx);
+            }
+        }
+        Event::Completed {
+            contact_id,
+            task_id,
+            completed,
+            ..
+        } => on_completed(app, &contact_id, task_id, completed, fx),
+        Event::Tagged {
+            add,
+            tags,
+            succeeded,
+            failed,
+        } => on_tagged(app, add, &tags, &succeeded, &failed, fx),
+        Event::Failed { what, error } => on_failed(app, &what, &error),
+        Event::Saved { path } => app.toast(Level::Info, format!("Saved {}", path.display())),
+        Event::Exchange(exchange) => on_exchange(app, exchange),
+        Event::Activity {
+            in_flight,
+            remaining,
+            max,
+            daily_remaining,
+        } => {
+            app.status.in_flight = in_flight;
+            app.status.budget = remaining.map(|r| (r, max));
+            app.status.daily = daily_remaining.or(app.status.daily);
+        }
+    }
+}
+
+fn on_loaded(app: &mut App, seq: u64, contact_id: &str, value: Loaded, exchange_id: u64) {
+    if seq != app.seq || app.current_contact_id() != Some(contact_id) {
+        return;
+    }
+    match value {
+        Loaded::Contact(contact) => {
+            app.contacts.replace(&contact);
+            app.detail.load = Load::Ready(contact);
+            app.detail.exchange_id = Some(exchange_id);
+        }
+        Loaded::Tasks(mut tasks) => {
+            sort_tasks(&mut tasks);
+            app.tasks.cursor.clamp(tasks.len());
+            app.tasks.load = Load::Ready(tasks);
+            app.tasks.exchange_id = Some(exchange_id);
+        }
+        Loaded::Notes(mut notes) => {
+            sort_notes(&mut notes);
+            app.notes.cursor.clamp(notes.len());
+            app.notes.load = Load::Ready(notes);
+            app.notes.exchange_id = Some(exchange_id);
+        }
+        Loaded::Appointments(mut list) => {
+            list.sort_by(|a, b| b.start_time.cmp(&a.start_time));
+            app.appointments.cursor.clamp(list.len());
+            app.appointments.load = Load::Ready(list);
+            app.appointments.exchange_id = Some(exchange_id);
+        }
+    }
+}
+
+/// Open tasks first, then done; each by due date, earliest first, undated last.
+pub fn sort_tasks(tasks: &mut [Task]) {
+    tasks.sort_by_key(|t| {
+        let due = t.due_date.as_deref().and_then(parse_date);
+        (t.completed, due.is_none(), due)
+    });
+}
+
+/// Pinned notes first, then newest first.
+pub fn sort_notes(notes: &mut [Note]) {
+    notes.sort_by(|a, b| {
+        let date = |n: &Note| n.date_added.as_deref().and_then(parse_date);
+        b.pinned.cmp(&a.pinned).then_with(|| date(b).cmp(&date(a)))
+    });
+}
+
+fn on_completed(
+    app: &mut App,
+    contact_id: &str,
+    task_id: String,
+    completed: bool,
+    fx: &mut Effects,
+) {
+    let verb = if completed { "completed" } else { "reopened" };
+    app.toast(Level::Info, format!("Task {verb}. Press u to undo."));
+    app.log(Level::Info, format!("Task {task_id} {verb}"));
+    app.undo = Some(Undo {
+        contact_id: contact_id.to_string(),
+        task_id,
+        completed: !completed,
+        until: app.clock.now + chrono::TimeDelta::seconds(UNDO_SECONDS),
+    });
+    if app.current_contact_id() == Some(contact_id) {
+        reload(app, Resource::Tasks, fx);
+    }
+}
+
+fn on_tagged(
+    app: &mut App,
+    add: bool,
+    tags: &[String],
+    succeeded: &[String],
+    failed: &[(String, String)],
+    fx: &mut Effects,
+) {
+    for contact in app
+        .contacts
+        .items
+        .iter_mut()
+        .filter(|c| succeeded.contains(&c.id))
+    {
+        if add {
+            for tag in tags {
+                if !contact.tags.contains(tag) {
+                    contact.tags.push(tag.clone());
+                }
+            }
+        } else {
+            contact.tags.retain(|t| !tags.contains(t));
+        }
+    }
+    if add {
+        app.contacts.known_tags.extend(tags.iter().cloned());
+    }
+    let verb = if add { "added to" } else { "removed from" };
+    let summary = format!(
+        "Tags {} {verb} {} contact(s)",
+        tags.join(", "),
+        succeeded.len()
+    );
+    app.log(Level::Info, format!("{summary}, {} failed", failed.len()));
+    if failed.is_empty() {
+        app.toast(Level::Info, format!("{summary}."));
+    } else {
+        let mut lines = vec![format!("{summary}; {} failed:", failed.len())];
+        lines.extend(failed.iter().map(|(id, error)| format!("  {id}: {error}")));
+        show_message(app, "Tag change", lines);
+    }
+    let current = app.current_contact_id().map(str::to_string);
+    if current.is_some_and(|id| succeeded.contains(&id)) {
+        reload(app, Resource::Contact, fx);
+    }
+}
+
+fn on_failed(app: &mut App, what: &str, error: &str) {
+    let text = format!("{what} failed: {error}");
+    app.toast(Level::Error, text.clone());
+    app.log(Level::Error, text);
+    app.status.last_error = Some(error.to_string());
+    fail_loading(app);
+}
+
+/// Loads that were waiting show the failure instead of a spinner forever.
+fn fail_loading(app: &mut App) {
+    let message = app.status.last_error.clone().unwrap_or_default();
+    if matches!(app.tasks.load, Load::Loading) {
+        app.tasks.load = Load::Failed(message.clone());
+    }
+    if matches!(app.notes.load, Load::Loading) {
+        app.notes.load = Load::Failed(message.clone());
+    }
+    if matches!(app.appointments.load, Load::Loading) {
+        app.appointments.load = Load::Failed(message);
+    }
+    app.contacts.loading = false;
+}
+
+fn on_exchange(app: &mut App, exchange: Arc<Exchange>) {
+    let status = exchange
+        .status
+        .map_or_else(|| "no response".to_string(), |s| s.to_string());
+    let retry = if exchange.attempt > 1 {
+        format!(" (try {})", exchange.attempt)
+    } else {
+        String::new()
+    };
+    let millis = exchange.elapsed.as_millis();
+    let line = format!(
+        "{} {} → {status} in {millis} ms{retry}",
+        exchange.method,
+        exchange.path()
+    );
+    let level = match exchange.status {
+        Some(429) => Level::Warn,
+        Some(s) if s < 400 => Level::Info,
+        _ => Level::Error,
+    };
+    app.log(level, line);
+    if exchange.status == Some(429) {
+        app.log(
+            Level::Warn,
+            "Rate limited: the client waits before trying again.",
+        );
+    }
+    app.status.connection = if exchange.status.is_some() {
+        Connection::Online
+    } else {
+        Connection::Offline
+    };
+    if exchange.is_success() {
+        app.status.last_error = None;
+    } else if let Some(error) = &exchange.error {
+        app.status.last_error = Some(error.clone());
+    }
+    if app.inspector.exchanges.len() >= MAX_EXCHANGES {
+        app.inspector.exchanges.pop_front();
+    }
+    app.inspector.exchanges.push_back(exchange);
+    if app.inspector.cursor.selected > 0 {
+        app.inspector.cursor.selected += 1;
+    }
+}

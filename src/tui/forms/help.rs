@@ -1,0 +1,144 @@
+//! The `?` help: every action with its keys, where it applies and whether it writes; typing
+//! filters the list. It also says where the log file is.
+
+use std::path::Path;
+
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::{Clear, Paragraph};
+
+use crate::tui::actions::{REGISTRY, Scope};
+use crate::tui::keymap::Keymap;
+use crate::tui::text::fit;
+use crate::tui::theme::Theme;
+
+use super::dialog_block;
+use super::line_input::LineInput;
+
+/// The help screen's state.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Help {
+    /// The search typed.
+    pub search: LineInput,
+    /// The first row shown.
+    pub scroll: usize,
+}
+
+/// What a key did to help.
+#[derive(Debug, PartialEq, Eq)]
+pub enum HelpOutcome {
+    /// Still open.
+    Open,
+    /// Closed.
+    Closed,
+}
+
+/// One row of help: keys, action id, description, where, writes.
+pub fn rows(keymap: &Keymap, search: &str, read_only: bool) -> Vec<String> {
+    REGISTRY
+        .iter()
+        .filter(|spec| super::palette::matches(spec, search))
+        .map(|spec| {
+            let keys = fit(&keymap.label(spec.action), 14);
+            let id = fit(spec.id, 17);
+            let scope = match spec.scope {
+                Scope::Global => String::new(),
+                Scope::Panes(panes) if panes.len() > 4 => " (lists)".to_string(),
+                Scope::Panes(panes) => {
+                    let names: Vec<&str> = panes.iter().map(|p| p.title()).collect();
+                    format!(" ({})", names.join(", "))
+                }
+            };
+            let writes = match (spec.changes_data, read_only) {
+                (true, true) => " [writes: off, read-only]",
+                (true, false) => " [writes]",
+                _ => "",
+            };
+            format!("{keys} {id} {}{scope}{writes}", spec.description)
+        })
+        .collect()
+}
+
+impl Help {
+    /// Reads a key: typing searches, arrows scroll, Esc (or `?` with no search) closes.
+    pub fn handle(&mut self, key: KeyEvent) -> HelpOutcome {
+        match key.code {
+            KeyCode::Esc => return HelpOutcome::Closed,
+            KeyCode::Char('?') if self.search.text().is_empty() => return HelpOutcome::Closed,
+            KeyCode::Up => self.scroll = self.scroll.saturating_sub(1),
+            KeyCode::Down => self.scroll += 1,
+            KeyCode::PageUp => self.scroll = self.scroll.saturating_sub(10),
+            KeyCode::PageDown => self.scroll += 10,
+            _ => {
+                self.search.handle(key);
+                self.scroll = 0;
+            }
+        }
+        HelpOutcome::Open
+    }
+
+    /// Draws help over `area`.
+    pub fn render(&self, frame: &mut Frame, area: Rect, ctx: &HelpContext<'_>, theme: &Theme) {
+        let rect = super::centered(area, 100, area.height.saturating_sub(2));
+        frame.render_widget(Clear, rect);
+        let log = ctx
+            .log_path
+            .map_or_else(|| "not written".to_string(), |p| p.display().to_string());
+        let mut lines = vec![
+            Line::styled(format!("Search: {}▏", self.search.text()), theme.title),
+            Line::styled(format!("Log file: {log}"), theme.dim),
+            Line::raw(""),
+        ];
+        let all = rows(ctx.keymap, self.search.text(), ctx.read_only);
+        let room = usize::from(rect.height.saturating_sub(5));
+        let start = self.scroll.min(all.len().saturating_sub(room));
+        let width = usize::from(rect.width.saturating_sub(2));
+        for row in all.iter().skip(start).take(room) {
+            lines.push(Line::styled(fit(row, width), theme.text));
+        }
+        let body =
+            Paragraph::new(lines).block(dialog_block("Help (type to search, esc closes)", theme));
+        frame.render_widget(body, rect);
+    }
+}
+
+/// What help shows besides the actions.
+#[derive(Debug, Clone, Copy)]
+pub struct HelpContext<'a> {
+    /// The keys.
+    pub keymap: &'a Keymap,
+    /// The log file.
+    pub log_path: Option<&'a Path>,
+    /// Whether writes are off.
+    pub read_only: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn help_lists_every_action_exactly_once() {
+        let keymap = Keymap::default();
+        let all = rows(&keymap, "", false);
+        assert_eq!(all.len(), REGISTRY.len());
+        for spec in REGISTRY {
+            let id = fit(spec.id, 17);
+            let hits = all
+                .iter()
+                .filter(|row| row.contains(&format!(" {id} ")))
+                .count();
+            assert_eq!(hits, 1, "{} is listed {hits} times", spec.id);
+        }
+    }
+
+    #[test]
+    fn search_narrows_the_list() {
+        let keymap = Keymap::default();
+        let found = rows(&keymap, "curl", false);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].contains("raw.curl"));
+    }
+}

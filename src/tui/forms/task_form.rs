@@ -1,0 +1,279 @@
+//! The form that creates or edits a task: title, multi-line body, due date typed in the local
+//! zone, assignee.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Clear, Paragraph};
+use ratatui_textarea::{CursorMove, TextArea};
+
+use crate::ghl::models::{NewTask, Task, TaskUpdate, format_due_date, parse_date};
+use crate::tui::clock::Clock;
+use crate::tui::theme::Theme;
+use crate::worker::messages::Command;
+
+use super::dialog_block;
+
+/// The fields of the form, in Tab order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Title,
+    Body,
+    Due,
+    Assignee,
+}
+
+const FIELDS: [Field; 4] = [Field::Title, Field::Body, Field::Due, Field::Assignee];
+
+/// A task being written.
+#[derive(Debug)]
+pub struct TaskForm {
+    /// The contact the task belongs to.
+    pub contact_id: String,
+    /// The task edited, or `None` for a new one.
+    pub task_id: Option<String>,
+    /// The completion of the edited task, kept as it is.
+    pub completed: bool,
+    title: TextArea<'static>,
+    body: TextArea<'static>,
+    due: TextArea<'static>,
+    assignee: TextArea<'static>,
+    /// The field keys go to.
+    pub focus: Field,
+    /// Why the last save was refused.
+    pub error: Option<String>,
+}
+
+/// What a key did to the form.
+#[derive(Debug, PartialEq)]
+pub enum TaskOutcome {
+    /// Still editing.
+    Editing,
+    /// Closed without saving.
+    Cancelled,
+    /// Save this.
+    Save(Command),
+}
+
+fn text_area(text: &str) -> TextArea<'static> {
+    let lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let mut area = TextArea::new(if lines.is_empty() {
+        vec![String::new()]
+    } else {
+        lines
+    });
+    area.move_cursor(CursorMove::Bottom);
+    area.move_cursor(CursorMove::End);
+    area
+}
+
+impl TaskForm {
+    /// An empty form for a new task of a contact.
+    pub fn create(contact_id: String) -> Self {
+        Self {
+            contact_id,
+            task_id: None,
+            completed: false,
+            title: text_area(""),
+            body: text_area(""),
+            due: text_area("tomorrow 9:00"),
+            assignee: text_area(""),
+            focus: Field::Title,
+            error: None,
+        }
+    }
+
+    /// A form filled with a task to edit; its due date is shown in the display zone.
+    pub fn edit(contact_id: String, task: &Task, clock: &Clock) -> Self {
+        let due = task
+            .due_date
+            .as_deref()
+            .and_then(parse_date)
+            .map(|at| clock.absolute(at))
+            .unwrap_or_default();
+        Self {
+            contact_id,
+            task_id: Some(task.id.clone()),
+            completed: task.completed,
+            title: text_area(task.title.as_deref().unwrap_or_default()),
+            body: text_area(task.body.as_deref().unwrap_or_default()),
+            due: text_area(&due),
+            assignee: text_area(task.assigned_to.as_deref().unwrap_or_default()),
+            focus: Field::Title,
+            error: None,
+        }
+    }
+
+    fn field_mut(&mut self, field: Field) -> &mut TextArea<'static> {
+        match field {
+            Field::Title => &mut self.title,
+            Field::Body => &mut self.body,
+            Field::Due => &mut self.due,
+            Field::Assignee => &mut self.assignee,
+        }
+    }
+
+    fn move_focus(&mut self, forward: bool) {
+        let at = FIELDS.iter().position(|f| *f == self.focus).unwrap_or(0);
+        let next = if forward {
+            at + 1
+        } else {
+            at + FIELDS.len() - 1
+        };
+        self.focus = FIELDS[next % FIELDS.len()];
+    }
+
+    /// Reads a key: Tab and Shift-Tab move between fields, Enter moves on from a one-line
+    /// field, Ctrl-S saves, Esc cancels; the rest edits the focused field.
+    pub fn handle(&mut self, key: KeyEvent, clock: &Clock) -> TaskOutcome {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        match key.code {
+            KeyCode::Esc => return TaskOutcome::Cancelled,
+            KeyCode::Char('s') if ctrl => return self.save(clock),
+            KeyCode::Char('u') if ctrl && self.focus != Field::Body => {
+                let focus = self.focus;
+                *self.field_mut(focus) = text_area("");
+            }
+            KeyCode::Tab => self.move_focus(true),
+            KeyCode::BackTab => self.move_focus(false),
+            KeyCode::Enter if self.focus != Field::Body => {
+                if self.focus == Field::Assignee {
+                    return self.save(clock);
+                }
+                self.move_focus(true);
+            }
+            _ => {
+                let focus = self.focus;
+                self.field_mut(focus).input(key);
+            }
+        }
+        TaskOutcome::Editing
+    }
+
+    /// Inserts pasted text into the focused field (one line unless it is the body).
+    pub fn paste(&mut self, text: &str) {
+        let focus = self.focus;
+        let text = if focus == Field::Body {
+            text.to_string()
+        } else {
+            text.replace('\n', " ")
+        };
+        self.field_mut(focus).insert_str(text);
+    }
+
+    /// The text of a field.
+    pub fn value(&self, field: Field) -> String {
+        let area = match field {
+            Field::Title => &self.title,
+            Field::Body => &self.body,
+            Field::Due => &self.due,
+            Field::Assignee => &self.assignee,
+        };
+        area.lines().join("\n")
+    }
+
+    fn save(&mut self, clock: &Clock) -> TaskOutcome {
+        match self.command(clock) {
+            Ok(command) => TaskOutcome::Save(command),
+            Err(error) => {
+                self.error = Some(error);
+                TaskOutcome::Editing
+            }
+        }
+    }
+
+    fn command(&self, clock: &Clock) -> Result<Command, String> {
+        let title = self.value(Field::Title).trim().to_string();
+        if title.is_empty() {
+            return Err("A task needs a title.".to_string());
+        }
+        let due_text = self.value(Field::Due);
+        let due = clock
+            .parse_due(due_text.trim())
+            .map_err(|e| format!("Due date: {e}"))?;
+        let due_date = format_due_date(due);
+        let body = Some(self.value(Field::Body)).filter(|b| !b.trim().is_empty());
+        let assigned_to =
+            Some(self.value(Field::Assignee).trim().to_string()).filter(|a| !a.is_empty());
+        let contact_id = self.contact_id.clone();
+        Ok(match &self.task_id {
+            None => Command::CreateTask {
+                contact_id,
+                task: NewTask {
+                    title,
+                    body,
+                    due_date,
+                    completed: false,
+                    assigned_to,
+                },
+            },
+            Some(task_id) => Command::UpdateTask {
+                contact_id,
+                task_id: task_id.clone(),
+                update: TaskUpdate {
+                    title: Some(title),
+                    body,
+                    due_date: Some(due_date),
+                    completed: None,
+                    assigned_to,
+                },
+            },
+        })
+    }
+
+    /// Draws the form over `area`.
+    pub fn render(&self, frame: &mut Frame, area: Rect, theme: &Theme) {
+        let rect = super::centered(area, 72, 20);
+        frame.render_widget(Clear, rect);
+        let title = if self.task_id.is_some() {
+            "Edit task"
+        } else {
+            "New task"
+        };
+        let block = dialog_block(title, theme);
+        let inner = block.inner(rect);
+        frame.render_widget(block, rect);
+        let rows = Layout::vertical([
+            Constraint::Length(3),
+            Constraint::Min(3),
+            Constraint::Length(3),
+            Constraint::Length(3),
+            Constraint::Length(1),
+        ])
+        .split(inner);
+        let labels = [
+            "Title",
+            "Body",
+            "Due (local time: tomorrow 9:00, +3d, 2026-12-24)",
+            "Assignee (user id)",
+        ];
+        for (i, field) in FIELDS.iter().enumerate() {
+            let style = if *field == self.focus {
+                theme.border_focused
+            } else {
+                theme.border_unfocused
+            };
+            let block = Block::bordered()
+                .border_style(style)
+                .title(Line::styled(labels[i], theme.dim));
+            let slot = block.inner(rows[i]);
+            frame.render_widget(block, rows[i]);
+            let area = match field {
+                Field::Title => &self.title,
+                Field::Body => &self.body,
+                Field::Due => &self.due,
+                Field::Assignee => &self.assignee,
+            };
+            frame.render_widget(area, slot);
+        }
+        let hint = match &self.error {
+            Some(error) => Line::styled(error.clone(), theme.error),
+            None => Line::styled(
+                "tab next field   ctrl-u clear line   ctrl-s save   esc cancel",
+                theme.dim,
+            ),
+        };
+        frame.render_widget(Paragraph::new(hint), rows[4]);
+    }
+}

@@ -1,0 +1,115 @@
+//! The inspector's actions and the yank: which exchange is behind a pane, copying values,
+//! saving an exchange.
+
+use crate::worker::messages::Command;
+
+use super::app::{App, Level, Pane};
+use super::perform::focus;
+use super::update::{Effect, Effects};
+
+/// The exchange behind what the focused pane shows.
+fn exchange_behind(app: &App) -> Option<u64> {
+    match app.focus {
+        Pane::Contacts => app.contacts.exchange_id,
+        Pane::Detail => app.detail.exchange_id,
+        Pane::Tasks => app.tasks.exchange_id,
+        Pane::Notes => app.notes.exchange_id,
+        Pane::Appointments => app.appointments.exchange_id,
+        Pane::Inspector | Pane::Log => None,
+    }
+}
+
+/// Opens the inspector on the exchange behind the focused pane.
+pub fn inspect(app: &mut App) {
+    let wanted = exchange_behind(app);
+    focus(app, Pane::Inspector);
+    let Some(id) = wanted else {
+        return;
+    };
+    let exchanges = &app.inspector.exchanges;
+    if let Some(at) = exchanges.iter().rposition(|e| e.id == id) {
+        let newest_first = exchanges.len() - 1 - at;
+        app.inspector.cursor.select(newest_first, exchanges.len());
+    }
+}
+
+/// Copies the selected value of the focused pane.
+pub fn yank(app: &mut App, fx: &mut Effects) {
+    let Some((what, text)) = yank_text(app) else {
+        app.toast(Level::Info, "Nothing to copy here.");
+        return;
+    };
+    app.toast(
+        Level::Info,
+        format!("Copied {what} ({} chars).", text.chars().count()),
+    );
+    fx.push(Effect::Copy(text));
+}
+
+fn to_json<T: serde::Serialize>(value: Option<&T>) -> Option<String> {
+    value.and_then(|v| serde_json::to_string_pretty(v).ok())
+}
+
+fn yank_text(app: &App) -> Option<(String, String)> {
+    let json = |text: Option<String>| text.map(|t| ("JSON".to_string(), t));
+    match app.focus {
+        Pane::Contacts => app
+            .contacts
+            .selected()
+            .map(|c| ("id".to_string(), c.id.clone())),
+        Pane::Detail => super::panes::detail::selected_row(app),
+        Pane::Tasks => json(to_json(
+            app.tasks
+                .ready()
+                .and_then(|t| t.get(app.tasks.cursor.selected)),
+        )),
+        Pane::Notes => json(to_json(
+            app.notes
+                .ready()
+                .and_then(|n| n.get(app.notes.cursor.selected)),
+        )),
+        Pane::Appointments => {
+            let list = app.appointments.ready();
+            json(to_json(
+                list.and_then(|a| a.get(app.appointments.cursor.selected)),
+            ))
+        }
+        Pane::Inspector => app
+            .selected_exchange()
+            .and_then(|e| e.response_body.clone())
+            .map(|b| ("response body".to_string(), b)),
+        Pane::Log => {
+            let lines = &app.log.lines;
+            let at = lines.len().checked_sub(app.log.cursor.selected + 1)?;
+            lines
+                .get(at)
+                .map(|l| ("log line".to_string(), l.text.clone()))
+        }
+    }
+}
+
+/// Copies the selected exchange as a curl command (the token stays `$GHL_TOKEN`).
+pub fn copy_curl(app: &mut App, fx: &mut Effects) {
+    let Some(curl) = app.selected_exchange().map(|e| e.to_curl()) else {
+        return;
+    };
+    app.toast(Level::Info, "Copied the request as curl.");
+    fx.push(Effect::Copy(curl));
+}
+
+/// Saves the selected exchange as JSON under the save directory. The file name comes from the
+/// exchange's own counter, never from server data, so it cannot leave that directory.
+pub fn save(app: &mut App, fx: &mut Effects) {
+    let Some(exchange) = app.selected_exchange() else {
+        return;
+    };
+    let Ok(contents) = serde_json::to_string_pretty(exchange.as_ref()) else {
+        app.toast(Level::Error, "Could not serialise the exchange.");
+        return;
+    };
+    let path = app
+        .settings
+        .save_dir
+        .join(format!("ghl-exchange-{}.json", exchange.id));
+    fx.push(Effect::Send(Command::SaveFile { path, contents }));
+}

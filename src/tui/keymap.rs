@@ -1,0 +1,237 @@
+//! Key strings ("ctrl-r", "S", "enter") and the map from keys to actions, built from the
+//! registry's defaults and the config's remapping.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::actions::{Action, ActionSpec, REGISTRY, by_id};
+use super::app::Pane;
+
+/// One key with its modifiers, normalised so a typed key and a parsed key string compare equal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Key {
+    /// The key itself.
+    pub code: KeyCode,
+    /// Ctrl and Alt only: Shift is part of the character or of `BackTab`.
+    pub modifiers: KeyModifiers,
+}
+
+impl Key {
+    /// A key without modifiers.
+    pub const fn plain(code: KeyCode) -> Self {
+        Self {
+            code,
+            modifiers: KeyModifiers::NONE,
+        }
+    }
+
+    /// Normalises a terminal key event.
+    pub fn from_event(event: KeyEvent) -> Self {
+        let mut modifiers = event.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT);
+        let code = match event.code {
+            KeyCode::Tab if event.modifiers.contains(KeyModifiers::SHIFT) => KeyCode::BackTab,
+            KeyCode::Char(c) if modifiers.contains(KeyModifiers::CONTROL) => {
+                KeyCode::Char(c.to_ascii_lowercase())
+            }
+            other => other,
+        };
+        if code == KeyCode::BackTab {
+            modifiers = KeyModifiers::NONE;
+        }
+        Self { code, modifiers }
+    }
+
+    /// Parses a key string: `ctrl-r`, `alt-x`, `S`, `?`, `enter`, `shift-tab`, `f1`, `space`.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let mut modifiers = KeyModifiers::NONE;
+        let mut rest = text;
+        loop {
+            let lower = rest.to_ascii_lowercase();
+            if rest.len() > 1 && lower.starts_with("ctrl-") {
+                modifiers |= KeyModifiers::CONTROL;
+                rest = &rest[5..];
+            } else if rest.len() > 1 && lower.starts_with("alt-") {
+                modifiers |= KeyModifiers::ALT;
+                rest = &rest[4..];
+            } else {
+                break;
+            }
+        }
+        let code = parse_code(rest).ok_or_else(|| format!("unknown key \"{text}\""))?;
+        let event = KeyEvent::new(code, modifiers);
+        Ok(Self::from_event(event))
+    }
+}
+
+fn parse_code(name: &str) -> Option<KeyCode> {
+    let mut chars = name.chars();
+    if let (Some(c), None) = (chars.next(), chars.clone().next()) {
+        return Some(KeyCode::Char(c));
+    }
+    let code = match name.to_ascii_lowercase().as_str() {
+        "enter" | "return" => KeyCode::Enter,
+        "esc" | "escape" => KeyCode::Esc,
+        "tab" => KeyCode::Tab,
+        "shift-tab" | "backtab" => KeyCode::BackTab,
+        "space" => KeyCode::Char(' '),
+        "backspace" => KeyCode::Backspace,
+        "delete" | "del" => KeyCode::Delete,
+        "insert" | "ins" => KeyCode::Insert,
+        "up" => KeyCode::Up,
+        "down" => KeyCode::Down,
+        "left" => KeyCode::Left,
+        "right" => KeyCode::Right,
+        "home" => KeyCode::Home,
+        "end" => KeyCode::End,
+        "pgup" | "pageup" => KeyCode::PageUp,
+        "pgdn" | "pagedown" => KeyCode::PageDown,
+        other => {
+            let number = other.strip_prefix('f')?.parse::<u8>().ok()?;
+            return (1..=12).contains(&number).then_some(KeyCode::F(number));
+        }
+    };
+    Some(code)
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.modifiers.contains(KeyModifiers::CONTROL) {
+            f.write_str("ctrl-")?;
+        }
+        if self.modifiers.contains(KeyModifiers::ALT) {
+            f.write_str("alt-")?;
+        }
+        match self.code {
+            KeyCode::Char(' ') => f.write_str("space"),
+            KeyCode::Char(c) => write!(f, "{c}"),
+            KeyCode::Enter => f.write_str("enter"),
+            KeyCode::Esc => f.write_str("esc"),
+            KeyCode::Tab => f.write_str("tab"),
+            KeyCode::BackTab => f.write_str("shift-tab"),
+            KeyCode::Up => f.write_str("↑"),
+            KeyCode::Down => f.write_str("↓"),
+            KeyCode::PageUp => f.write_str("pgup"),
+            KeyCode::PageDown => f.write_str("pgdn"),
+            KeyCode::F(n) => write!(f, "f{n}"),
+            other => write!(f, "{other:?}"),
+        }
+    }
+}
+
+/// The keys of every action, after remapping.
+#[derive(Debug, Clone)]
+pub struct Keymap {
+    keys: HashMap<Action, Vec<Key>>,
+}
+
+impl Default for Keymap {
+    fn default() -> Self {
+        Self::new(&HashMap::new()).0
+    }
+}
+
+impl Keymap {
+    /// Builds the map from the registry's defaults, replacing the keys of every action the
+    /// remapping names. Returns the problems found (unknown action ids, unreadable keys).
+    pub fn new(remap: &HashMap<String, Vec<String>>) -> (Self, Vec<String>) {
+        let mut problems = Vec::new();
+        let mut keys: HashMap<Action, Vec<Key>> = REGISTRY
+            .iter()
+            .map(|spec| (spec.action, parse_all(spec.default_keys, &mut problems)))
+            .collect();
+        let mut ids: Vec<&String> = remap.keys().collect();
+        ids.sort();
+        for id in ids {
+            match by_id(id) {
+                Some(spec) => {
+                    let strings: Vec<&str> = remap[id].iter().map(String::as_str).collect();
+                    keys.insert(spec.action, parse_all(&strings, &mut problems));
+                }
+                None => problems.push(format!("unknown action \"{id}\" in key remapping")),
+            }
+        }
+        (Self { keys }, problems)
+    }
+
+    /// The action a key triggers in a pane: an action of that pane wins over a global one.
+    pub fn lookup(&self, pane: Pane, key: Key) -> Option<Action> {
+        let bound =
+            |spec: &&ActionSpec| spec.applies_to(pane) && self.keys_of(spec.action).contains(&key);
+        let candidates: Vec<&ActionSpec> = REGISTRY.iter().filter(bound).collect();
+        candidates
+            .iter()
+            .find(|s| s.scope != super::actions::Scope::Global)
+            .or_else(|| candidates.first())
+            .map(|s| s.action)
+    }
+
+    /// The keys bound to an action.
+    pub fn keys_of(&self, action: Action) -> &[Key] {
+        self.keys.get(&action).map_or(&[], Vec::as_slice)
+    }
+
+    /// The keys of an action as text, for help and hints: `j/↓`.
+    pub fn label(&self, action: Action) -> String {
+        let keys: Vec<String> = self.keys_of(action).iter().map(Key::to_string).collect();
+        keys.join("/")
+    }
+}
+
+fn parse_all(strings: &[&str], problems: &mut Vec<String>) -> Vec<Key> {
+    strings
+        .iter()
+        .filter_map(|s| Key::parse(s).map_err(|e| problems.push(e)).ok())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_key_strings() {
+        let ctrl_r = Key::parse("ctrl-r").unwrap();
+        assert_eq!(ctrl_r.code, KeyCode::Char('r'));
+        assert_eq!(ctrl_r.modifiers, KeyModifiers::CONTROL);
+        assert_eq!(Key::parse("S").unwrap(), Key::plain(KeyCode::Char('S')));
+        assert_eq!(Key::parse("enter").unwrap(), Key::plain(KeyCode::Enter));
+        assert_eq!(
+            Key::parse("shift-tab").unwrap(),
+            Key::plain(KeyCode::BackTab)
+        );
+        assert_eq!(Key::parse("f5").unwrap(), Key::plain(KeyCode::F(5)));
+        assert_eq!(Key::parse("-").unwrap(), Key::plain(KeyCode::Char('-')));
+        assert!(Key::parse("hyper-x").is_err());
+        assert!(Key::parse("f13").is_err());
+    }
+
+    #[test]
+    fn typed_keys_match_parsed_ones() {
+        let typed = KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT);
+        assert_eq!(Key::from_event(typed), Key::parse("G").unwrap());
+        let backtab = KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT);
+        assert_eq!(Key::from_event(backtab), Key::parse("shift-tab").unwrap());
+    }
+
+    #[test]
+    fn pane_actions_win_and_remapping_replaces_defaults() {
+        let map = Keymap::default();
+        let n = Key::parse("n").unwrap();
+        assert_eq!(map.lookup(Pane::Tasks, n), Some(Action::TaskNew));
+        assert_eq!(map.lookup(Pane::Inspector, n), Some(Action::NextMatch));
+        assert_eq!(map.lookup(Pane::Log, n), None);
+
+        let remap = HashMap::from([
+            ("task.toggle".to_string(), vec!["ctrl-t".to_string()]),
+            ("nope".to_string(), vec!["z".to_string()]),
+        ]);
+        let (map, problems) = Keymap::new(&remap);
+        assert_eq!(problems.len(), 1);
+        let x = Key::parse("x").unwrap();
+        assert_eq!(map.lookup(Pane::Tasks, x), None);
+        let ctrl_t = Key::parse("ctrl-t").unwrap();
+        assert_eq!(map.lookup(Pane::Tasks, ctrl_t), Some(Action::TaskToggle));
+    }
+}

@@ -1,0 +1,132 @@
+//! Opening the console: on the real API from the settings in force, on the in-process demo
+//! sandbox (`--demo`), or on the first-run screen when the token or location is missing.
+
+use std::collections::HashMap;
+use std::net::{Ipv4Addr, SocketAddr};
+
+use anyhow::Context;
+
+use crate::config::Settings as Config;
+use crate::ghl::{ClientConfig, GhlClient, Secret};
+use crate::sandbox::{CUSTOM_FIELDS, DEMO_LOCATION_ID, DEMO_TOKEN, SandboxConfig};
+use crate::worker::{self, WorkerOptions};
+
+use super::app::{App, Settings};
+use super::clock::Clock;
+use super::theme::Theme;
+
+/// Opens the console as the command line asked, and returns when it closes.
+pub async fn launch(
+    config: anyhow::Result<Config>,
+    demo: bool,
+    read_only: bool,
+) -> anyhow::Result<()> {
+    let config = config?;
+    let theme = theme_for(config.config.ui.theme.as_deref());
+    let keys: HashMap<String, Vec<String>> = config.config.ui.keys.clone().into_iter().collect();
+    let read_only = read_only || config.read_only();
+    if demo {
+        return run_demo(&theme, keys, read_only).await;
+    }
+    let missing = missing(&config);
+    if !missing.is_empty() {
+        if super::run::first_run(&missing, &theme).await? {
+            return run_demo(&theme, keys, read_only).await;
+        }
+        return Ok(());
+    }
+    let client = crate::cli::client_for(&config)?;
+    let settings = settings(client.location_id(), read_only, keys, HashMap::new());
+    run_console(client, settings, &theme).await
+}
+
+/// What is missing to open a real location, worded for the first-run screen.
+pub fn missing(config: &Config) -> Vec<String> {
+    let mut missing = Vec::new();
+    let oauth = config.config.auth.kind == crate::config::AuthKind::Oauth;
+    if oauth {
+        let stored = crate::cli::auth::oauth_app(config).ok().and_then(|a| a.store.load().ok().flatten());
+        if stored.is_none() && config.token.is_none() {
+            missing.push("OAuth tokens: run `ghl-console auth login`".to_string());
+        }
+    } else if config.token.is_none() {
+        missing.push(
+            "a token: GHL_TOKEN, or `ghl-console auth set-token` and auth.token_file".to_string(),
+        );
+    }
+    if config
+        .config
+        .api
+        .location_id
+        .as_deref()
+        .is_none_or(str::is_empty)
+    {
+        missing.push("a location id: GHL_LOCATION_ID or --location".to_string());
+    }
+    missing
+}
+
+fn theme_for(choice: Option<&str>) -> Theme {
+    match choice {
+        Some("plain") => Theme::plain(),
+        Some("color") => Theme::default_colors(),
+        _ => Theme::from_env(),
+    }
+}
+
+fn settings(
+    location: &str,
+    read_only: bool,
+    keys: HashMap<String, Vec<String>>,
+    field_names: HashMap<String, String>,
+) -> Settings {
+    Settings {
+        location: location.to_string(),
+        read_only,
+        keys,
+        log_path: Some(crate::logging::log_file_hint()),
+        save_dir: std::env::current_dir().unwrap_or_else(|_| crate::config::data_dir()),
+        field_names,
+    }
+}
+
+/// Starts the sandbox on a free loopback port with its demo data and opens the console on it.
+async fn run_demo(
+    theme: &Theme,
+    keys: HashMap<String, Vec<String>>,
+    read_only: bool,
+) -> anyhow::Result<()> {
+    let listen = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
+    let sandbox = crate::sandbox::spawn(SandboxConfig::default(), listen)
+        .await
+        .context("starting the demo sandbox")?;
+    tracing::info!(base_url = %sandbox.base_url(), "demo sandbox started");
+    let config = ClientConfig::new(
+        sandbox.base_url(),
+        Secret::new(DEMO_TOKEN),
+        DEMO_LOCATION_ID,
+    );
+    let client = GhlClient::new(config)?;
+    let names = CUSTOM_FIELDS
+        .iter()
+        .map(|f| {
+            (
+                f.id.to_string(),
+                f.key.trim_start_matches("contact.").to_string(),
+            )
+        })
+        .collect();
+    let settings = settings(DEMO_LOCATION_ID, read_only, keys, names);
+    let result = run_console(client, settings, theme).await;
+    sandbox.shutdown().await;
+    result
+}
+
+async fn run_console(client: GhlClient, settings: Settings, theme: &Theme) -> anyhow::Result<()> {
+    let (mut app, problems) = App::new(settings, Clock::system());
+    for problem in problems {
+        app.log(super::app::Level::Warn, format!("Key remapping: {problem}"));
+    }
+    let handle = worker::spawn(client, WorkerOptions::default());
+    super::run::run(app, theme, handle).await
+}

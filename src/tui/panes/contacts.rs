@@ -1,0 +1,143 @@
+//! The contacts pane: the listing as far as it is loaded, only the visible rows drawn.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+
+use crate::ghl::models::{Contact, parse_date};
+use crate::tui::app::{App, Pane};
+use crate::tui::text::fit;
+use crate::tui::theme::Theme;
+use crate::tui::view::pane_block;
+use crate::worker::messages::ContactSort;
+
+/// The column widths for an inner width: name, email, phone, tags, updated (0 = hidden).
+fn columns(width: usize) -> [usize; 5] {
+    let email = if width >= 34 {
+        (width / 4).clamp(14, 26)
+    } else {
+        0
+    };
+    let updated = if width >= 46 { 8 } else { 0 };
+    let phone = if width >= 70 { 14 } else { 0 };
+    let tags = if width >= 84 {
+        (width / 6).clamp(10, 20)
+    } else {
+        0
+    };
+    let used: usize = [email, phone, tags, updated]
+        .iter()
+        .map(|w| if *w > 0 { w + 1 } else { 0 })
+        .sum();
+    let name = width.saturating_sub(used + 2);
+    [name, email, phone, tags, updated]
+}
+
+fn cells(contact: &Contact, app: &App) -> [String; 5] {
+    let updated = contact
+        .date_updated
+        .as_deref()
+        .and_then(parse_date)
+        .map(|at| app.clock.relative(at))
+        .unwrap_or_default();
+    [
+        contact.display_name(),
+        contact.email.clone().unwrap_or_default(),
+        contact.phone.clone().unwrap_or_default(),
+        contact.tags.join(","),
+        updated,
+    ]
+}
+
+fn row_text(texts: &[String; 5], widths: [usize; 5]) -> String {
+    texts
+        .iter()
+        .zip(widths)
+        .filter(|(_, width)| *width > 0)
+        .map(|(text, width)| fit(text, width))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn title(app: &App) -> String {
+    let list = &app.contacts;
+    let sort = match list.sort {
+        ContactSort::Updated => "updated",
+        ContactSort::Name => "name",
+    };
+    let mut title = format!("Contacts {}/{} by {sort}", list.items.len(), list.total);
+    if let Some(query) = &list.query {
+        title = format!("{title} search \"{query}\"");
+    }
+    if !list.marked.is_empty() {
+        title = format!("{title} {} marked", list.marked.len());
+    }
+    title
+}
+
+/// Draws the contacts pane.
+pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let focused = app.focus == Pane::Contacts;
+    let list = &app.contacts;
+    let mut block = pane_block(
+        &fit(&title(app), usize::from(area.width.saturating_sub(4))),
+        focused,
+        theme,
+    );
+    if list.editing_filter || !list.filter.is_empty() {
+        let cursor = if list.editing_filter { "▏" } else { "" };
+        let text = format!(" /{}{cursor} {} found ", list.filter, list.len());
+        block = block.title_bottom(Line::styled(text, theme.title));
+    } else if list.loading {
+        block = block.title_bottom(Line::styled(" loading… ", theme.dim));
+    }
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let width = usize::from(inner.width);
+    let widths = columns(width);
+    let header = ["Name", "Email", "Phone", "Tags", "Updated"].map(str::to_string);
+    let mut lines = vec![Line::styled(
+        format!("  {}", row_text(&header, widths)),
+        theme.dim,
+    )];
+    let rows = usize::from(inner.height.saturating_sub(1));
+    let mut cursor = list.cursor;
+    for row in cursor.visible(rows, list.len()) {
+        let Some(contact) = list.at(row) else {
+            break;
+        };
+        let mark = if list.marked.contains(&contact.id) {
+            "● "
+        } else {
+            "  "
+        };
+        let text = fit(
+            &format!("{mark}{}", row_text(&cells(contact, app), widths)),
+            width,
+        );
+        let style = if row == list.cursor.selected {
+            theme.selection
+        } else {
+            theme.text
+        };
+        lines.push(Line::from(Span::styled(text, style)));
+    }
+    if list.is_empty() && !list.loading {
+        lines.push(Line::styled("  No contacts.", theme.dim));
+    }
+    frame.render_widget(ratatui::widgets::Paragraph::new(lines), inner);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_fill_the_width() {
+        for width in [20, 34, 46, 70, 94] {
+            let widths = columns(width);
+            let used: usize = widths.iter().filter(|w| **w > 0).map(|w| w + 1).sum();
+            assert_eq!(used + 1, width, "width {width}: {widths:?}");
+        }
+    }
+}

@@ -1,0 +1,147 @@
+//! The contact detail pane: every field, custom fields by name where known, DND settings, tags
+//! as chips and dates in the display zone.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use serde_json::Value;
+
+use crate::ghl::models::Contact;
+use crate::tui::app::{App, Pane};
+use crate::tui::text::fit;
+use crate::tui::theme::Theme;
+use crate::tui::view::pane_block;
+
+/// The label of the row drawn as tag chips.
+const TAGS: &str = "Tags";
+
+fn text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+fn push(rows: &mut Vec<(String, String)>, label: &str, value: Option<&String>) {
+    if let Some(value) = value.filter(|v| !v.is_empty()) {
+        rows.push((label.to_string(), value.clone()));
+    }
+}
+
+fn dnd_rows(contact: &Contact, rows: &mut Vec<(String, String)>) {
+    if let Some(dnd) = contact.dnd {
+        rows.push((
+            "DND".to_string(),
+            if dnd { "on (all channels)" } else { "off" }.to_string(),
+        ));
+    }
+    for (channel, setting) in contact.dnd_settings.iter().flatten() {
+        let status = setting.get("status").map(text).unwrap_or_default();
+        let message = setting.get("message").map(text).filter(|m| !m.is_empty());
+        let value = match message {
+            Some(message) => format!("{status} ({message})"),
+            None => status,
+        };
+        rows.push((format!("DND {channel}"), value));
+    }
+}
+
+/// The rows of the detail pane: label and value.
+pub fn rows(contact: &Contact, app: &App) -> Vec<(String, String)> {
+    let mut rows = Vec::new();
+    rows.push(("Name".to_string(), contact.display_name()));
+    push(&mut rows, "First name", contact.first_name.as_ref());
+    push(&mut rows, "Last name", contact.last_name.as_ref());
+    push(&mut rows, "Email", contact.email.as_ref());
+    push(&mut rows, "Phone", contact.phone.as_ref());
+    push(&mut rows, "Company", contact.company_name.as_ref());
+    push(&mut rows, "Type", contact.contact_type.as_ref());
+    push(&mut rows, "Source", contact.source.as_ref());
+    push(&mut rows, "Assigned to", contact.assigned_to.as_ref());
+    push(&mut rows, "Timezone", contact.timezone.as_ref());
+    dnd_rows(contact, &mut rows);
+    rows.push((TAGS.to_string(), contact.tags.join(", ")));
+    let added = app.clock.show(contact.date_added.as_deref());
+    push(&mut rows, "Added", Some(&added));
+    let updated = app.clock.show(contact.date_updated.as_deref());
+    push(&mut rows, "Updated", Some(&updated));
+    rows.push(("Id".to_string(), contact.id.clone()));
+    push(&mut rows, "Location", contact.location_id.as_ref());
+    push(&mut rows, "Business", contact.business_id.as_ref());
+    for field in &contact.custom_fields {
+        let name = app
+            .settings
+            .field_names
+            .get(&field.id)
+            .cloned()
+            .or_else(|| field.key.clone())
+            .unwrap_or_else(|| format!("unknown field {}", field.id));
+        rows.push((name, text(&field.value)));
+    }
+    for (key, value) in &contact.extra {
+        rows.push((key.clone(), text(value)));
+    }
+    rows
+}
+
+/// How many rows the detail pane has.
+pub fn row_count(app: &App) -> usize {
+    app.detail.ready().map_or(0, |c| rows(c, app).len())
+}
+
+/// The selected row (label, value), for the yank.
+pub fn selected_row(app: &App) -> Option<(String, String)> {
+    let contact = app.detail.ready()?;
+    rows(contact, app)
+        .into_iter()
+        .nth(app.detail.cursor.selected)
+}
+
+fn chips(tags: &[String], theme: &Theme) -> Vec<Span<'static>> {
+    let mut spans = Vec::new();
+    for tag in tags {
+        spans.push(Span::styled(
+            format!(" {} ", fit(tag, 24).trim_end()),
+            theme.tag,
+        ));
+        spans.push(Span::raw(" "));
+    }
+    spans
+}
+
+/// Draws the detail pane.
+pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let focused = app.focus == Pane::Detail;
+    let block = pane_block("Detail", focused, theme);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let Some(contact) = app.detail.ready() else {
+        if let Some(notice) = super::load_notice(&app.detail.load, theme) {
+            super::render_notice(frame, inner, notice);
+        }
+        return;
+    };
+    let all = rows(contact, app);
+    let label_width = 14;
+    let value_width = usize::from(inner.width).saturating_sub(label_width + 1);
+    let mut cursor = app.detail.cursor;
+    let mut lines = Vec::new();
+    for index in cursor.visible(usize::from(inner.height), all.len()) {
+        let (label, value) = &all[index];
+        let selected = focused && index == app.detail.cursor.selected;
+        let label_style = if selected { theme.selection } else { theme.dim };
+        let mut spans = vec![Span::styled(
+            format!("{} ", fit(label, label_width)),
+            label_style,
+        )];
+        if label == TAGS && !contact.tags.is_empty() {
+            spans.extend(chips(&contact.tags, theme));
+        } else {
+            spans.push(Span::styled(fit(value, value_width), theme.text));
+        }
+        lines.push(Line::from(spans));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}

@@ -1,0 +1,150 @@
+//! The raw inspector: every HTTP exchange of the session, newest first; the selected one's
+//! request and response headers (already masked) and its body.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Paragraph};
+
+use crate::ghl::Exchange;
+use crate::ghl::models::parse_date;
+use crate::tui::app::{App, Pane};
+use crate::tui::text::fit;
+use crate::tui::theme::Theme;
+use crate::tui::view::pane_block;
+
+fn summary(exchange: &Exchange, app: &App, width: usize) -> String {
+    let status = exchange
+        .status
+        .map_or_else(|| "---".to_string(), |s| s.to_string());
+    let time = parse_date(&exchange.started_at)
+        .map(|at| app.clock.absolute(at))
+        .and_then(|t| t.get(11..).map(str::to_string))
+        .unwrap_or_default();
+    let elapsed = format!("{}ms", exchange.elapsed.as_millis());
+    let path_width = width.saturating_sub(time.len() + status.len() + elapsed.len() + 10);
+    let path = fit(&exchange.path(), path_width);
+    fit(
+        &format!("{time} {status} {:<6} {path} {elapsed}", exchange.method),
+        width,
+    )
+}
+
+fn list_share(area: Rect) -> u16 {
+    if area.width < 120 { 50 } else { 40 }
+}
+
+/// Draws the inspector.
+pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let focused = app.focus == Pane::Inspector;
+    let [list_area, body_area] = Layout::horizontal([
+        Constraint::Percentage(list_share(area)),
+        Constraint::Min(20),
+    ])
+    .areas(area);
+    let exchanges = &app.inspector.exchanges;
+    let title = format!("Exchanges {}", exchanges.len());
+    let list_focus = focused && !app.inspector.body.has_focus();
+    let block = pane_block(&title, list_focus, theme);
+    let inner = block.inner(list_area);
+    frame.render_widget(block, list_area);
+    let width = usize::from(inner.width);
+    let mut lines = vec![Line::styled(
+        fit("Time  Code Method Path / ms", width),
+        theme.dim,
+    )];
+    let mut cursor = app.inspector.cursor;
+    for row in cursor.visible(usize::from(inner.height.saturating_sub(1)), exchanges.len()) {
+        let Some(exchange) = exchanges
+            .len()
+            .checked_sub(row + 1)
+            .and_then(|i| exchanges.get(i))
+        else {
+            break;
+        };
+        let style = if row == app.inspector.cursor.selected {
+            theme.selection
+        } else if exchange.is_success() {
+            theme.text
+        } else {
+            theme.error
+        };
+        lines.push(Line::styled(summary(exchange, app, width), style));
+    }
+    if exchanges.is_empty() {
+        lines.push(Line::styled("No requests yet.", theme.dim));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+    render_detail(
+        frame,
+        body_area,
+        app,
+        theme,
+        focused && app.inspector.body.has_focus(),
+    );
+}
+
+fn header_lines(exchange: &Exchange, theme: &Theme, width: usize) -> Vec<Line<'static>> {
+    let status = exchange
+        .status
+        .map_or_else(|| "no response".to_string(), |s| s.to_string());
+    let mut lines = vec![Line::styled(
+        fit(
+            &format!("{} {} → {status}", exchange.method, exchange.url),
+            width,
+        ),
+        theme.title,
+    )];
+    if let Some(trace) = &exchange.trace_id {
+        lines.push(Line::styled(
+            fit(&format!("traceId {trace}"), width),
+            theme.warning,
+        ));
+    }
+    if let Some(error) = &exchange.error {
+        lines.push(Line::styled(fit(error, width), theme.error));
+    }
+    for (title, headers) in [
+        ("request", &exchange.request_headers),
+        ("response", &exchange.response_headers),
+    ] {
+        lines.push(Line::styled(format!("— {title} headers"), theme.dim));
+        for (name, value) in headers {
+            lines.push(Line::styled(
+                fit(&format!("{name}: {value}"), width),
+                theme.text,
+            ));
+        }
+    }
+    if let Some(body) = &exchange.request_body {
+        lines.push(Line::styled("— request body", theme.dim));
+        lines.push(Line::styled(fit(body, width), theme.text));
+    }
+    lines
+}
+
+fn render_detail(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, focused: bool) {
+    let body = &app.inspector.body;
+    let mut title = "Exchange".to_string();
+    if let Some(count) = body.match_count() {
+        title = format!("{title} /{} {count}", body.search.text());
+    }
+    let block = pane_block(&title, focused, theme);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let Some(exchange) = app.selected_exchange() else {
+        return;
+    };
+    let width = usize::from(inner.width);
+    let headers = header_lines(exchange, theme, width);
+    let head_height = u16::try_from(headers.len())
+        .unwrap_or(u16::MAX)
+        .min(inner.height / 2);
+    let [head, rest] =
+        Layout::vertical([Constraint::Length(head_height), Constraint::Min(1)]).areas(inner);
+    frame.render_widget(Paragraph::new(headers), head);
+    let block = Block::new().title(Line::styled("— response body", theme.dim));
+    let text_area = block.inner(rest);
+    frame.render_widget(block, rest);
+    body.render(text_area, frame.buffer_mut(), theme);
+}

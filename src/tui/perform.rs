@@ -1,0 +1,346 @@
+//! What each action does to the state, and the loads that follow the contact selection.
+
+use crossterm::event::{KeyCode, KeyEvent};
+
+use crate::worker::messages::{Command, Resource};
+
+use super::actions::{Action, spec_of};
+use super::app::{App, Level, Pane};
+use super::forms::{Confirm, Help, Modal, NoteForm, Palette, TagInput, TaskForm};
+use super::record::{Load, Record};
+use super::update::{Effect, Effects};
+
+/// Carries out an action, refusing changing ones in read-only mode.
+pub fn perform(app: &mut App, action: Action, fx: &mut Effects) {
+    let spec = spec_of(action);
+    if app.settings.read_only && spec.changes_data {
+        app.toast(
+            Level::Warn,
+            format!("Read-only mode: \"{}\" is off.", spec.description),
+        );
+        return;
+    }
+    match action {
+        Action::Quit => app.quit = true,
+        Action::Help => app.modal = Some(Modal::Help(Help::default())),
+        Action::Palette => {
+            let palette = Palette::new(app.focus, app.settings.read_only);
+            app.modal = Some(Modal::Palette(palette));
+        }
+        Action::NextPane => focus(app, app.focus.next()),
+        Action::PrevPane => focus(app, app.focus.prev()),
+        Action::Inspect => super::inspect::inspect(app),
+        Action::Yank => super::inspect::yank(app, fx),
+        Action::Refresh => refresh(app, fx),
+        Action::Undo => undo(app, fx),
+        Action::Up => step(app, -1),
+        Action::Down => step(app, 1),
+        Action::PageUp => step(app, -page(app)),
+        Action::PageDown => step(app, page(app)),
+        Action::Top => step(app, isize::MIN / 2),
+        Action::Bottom => step(app, isize::MAX / 2),
+        Action::Open => open(app),
+        Action::Back => back(app, fx),
+        _ => perform_pane(app, action, fx),
+    }
+}
+
+fn perform_pane(app: &mut App, action: Action, fx: &mut Effects) {
+    match action {
+        Action::Filter => app.contacts.editing_filter = true,
+        Action::Sort => app.contacts.toggle_sort(),
+        Action::Mark => {
+            app.contacts.toggle_mark();
+            step(app, 1);
+        }
+        Action::TagAdd => open_tags(app, true),
+        Action::TagRemove => open_tags(app, false),
+        Action::TaskToggle => toggle_task(app, fx),
+        Action::TaskNew | Action::TaskEdit | Action::TaskDelete => super::edits::task(app, action),
+        Action::NoteNew | Action::NoteEdit | Action::NoteDelete => super::edits::note(app, action),
+        Action::Search => app.inspector.body.start_search(),
+        Action::NextMatch => app.inspector.body.next_match(true),
+        Action::PrevMatch => app.inspector.body.next_match(false),
+        Action::Fold => app.inspector.body.toggle_fold(),
+        Action::FoldAll => app.inspector.body.toggle_fold_all(),
+        Action::Save => super::inspect::save(app, fx),
+        Action::CopyCurl => super::inspect::copy_curl(app, fx),
+        _ => {}
+    }
+}
+
+/// Moves the focus, making a detail pane the one shown beside the contacts.
+pub fn focus(app: &mut App, pane: Pane) {
+    app.focus = pane;
+    if !matches!(pane, Pane::Contacts) && !pane.is_wide() {
+        app.side = pane;
+    }
+}
+
+/// Starts a new contact listing (a server-side search when `query` is set).
+pub fn search(app: &mut App, query: Option<String>, fx: &mut Effects) {
+    let generation = app.contacts.restart(query.clone());
+    fx.push(Effect::Send(Command::Search { generation, query }));
+}
+
+/// Keys typed into the contact filter: text filters locally as typed, Enter searches the
+/// server for it, Esc leaves the filter.
+pub fn filter_key(app: &mut App, key: KeyEvent, fx: &mut Effects) {
+    match key.code {
+        KeyCode::Esc => {
+            app.contacts.editing_filter = false;
+            app.contacts.set_filter(String::new());
+        }
+        KeyCode::Enter => {
+            app.contacts.editing_filter = false;
+            let query = Some(app.contacts.filter.trim().to_string()).filter(|q| !q.is_empty());
+            app.contacts.set_filter(String::new());
+            search(app, query, fx);
+        }
+        KeyCode::Up | KeyCode::Down => {
+            app.contacts.editing_filter = false;
+        }
+        _ => {
+            let mut input =
+                super::forms::line_input::LineInput::with_text(app.contacts.filter.clone());
+            if input.handle(key) {
+                app.contacts.set_filter(input.text().to_string());
+            }
+        }
+    }
+}
+
+fn list_len(app: &App, pane: Pane) -> usize {
+    match pane {
+        Pane::Contacts => app.contacts.len(),
+        Pane::Detail => super::panes::detail::row_count(app),
+        Pane::Tasks => app.tasks.ready().map_or(0, Vec::len),
+        Pane::Notes => app.notes.ready().map_or(0, Vec::len),
+        Pane::Appointments => app.appointments.ready().map_or(0, Vec::len),
+        Pane::Inspector => app.inspector.exchanges.len(),
+        Pane::Log => app.log.lines.len(),
+    }
+}
+
+fn cursor_mut(app: &mut App, pane: Pane) -> &mut super::cursor::Cursor {
+    match pane {
+        Pane::Contacts => &mut app.contacts.cursor,
+        Pane::Detail => &mut app.detail.cursor,
+        Pane::Tasks => &mut app.tasks.cursor,
+        Pane::Notes => &mut app.notes.cursor,
+        Pane::Appointments => &mut app.appointments.cursor,
+        Pane::Inspector => &mut app.inspector.cursor,
+        Pane::Log => &mut app.log.cursor,
+    }
+}
+
+fn page(app: &App) -> isize {
+    let rows = super::view::list_rows(app, app.focus);
+    isize::try_from(rows.max(1)).unwrap_or(10)
+}
+
+/// Moves the selection of a pane by `delta` rows.
+pub fn step_in(app: &mut App, pane: Pane, delta: isize) {
+    if pane == Pane::Inspector && app.inspector.body.has_focus() {
+        app.inspector.body.scroll(delta);
+        return;
+    }
+    if pane == Pane::Notes && app.notes.ready().is_some() && app.focus == Pane::Notes {
+        app.note_scroll = 0;
+    }
+    let len = list_len(app, pane);
+    cursor_mut(app, pane).step(delta, len);
+}
+
+fn step(app: &mut App, delta: isize) {
+    step_in(app, app.focus, delta);
+}
+
+/// Selects a row of a pane (a mouse click).
+pub fn select_in(app: &mut App, pane: Pane, row: usize) {
+    let len = list_len(app, pane);
+    cursor_mut(app, pane).select(row, len);
+}
+
+fn open(app: &mut App) {
+    match app.focus {
+        Pane::Contacts => focus(app, app.side),
+        Pane::Inspector => app.inspector.body.toggle_focus(),
+        Pane::Notes => app.note_scroll = app.note_scroll.saturating_add(5),
+        _ => {}
+    }
+}
+
+fn back(app: &mut App, fx: &mut Effects) {
+    match app.focus {
+        Pane::Contacts if !app.contacts.marked.is_empty() => app.contacts.marked.clear(),
+        Pane::Contacts if app.contacts.query.is_some() => search(app, None, fx),
+        Pane::Contacts => {}
+        Pane::Inspector if app.inspector.body.has_focus() => app.inspector.body.toggle_focus(),
+        _ => focus(app, Pane::Contacts),
+    }
+}
+
+fn refresh(app: &mut App, fx: &mut Effects) {
+    match app.focus {
+        Pane::Contacts | Pane::Inspector | Pane::Log => {
+            search(app, app.contacts.query.clone(), fx);
+        }
+        pane => {
+            if let Some(resource) = resource_of(pane) {
+                reload(app, resource, fx);
+            }
+        }
+    }
+}
+
+/// The record a pane shows.
+pub fn resource_of(pane: Pane) -> Option<Resource> {
+    match pane {
+        Pane::Detail => Some(Resource::Contact),
+        Pane::Tasks => Some(Resource::Tasks),
+        Pane::Notes => Some(Resource::Notes),
+        Pane::Appointments => Some(Resource::Appointments),
+        _ => None,
+    }
+}
+
+/// Loads a record of the current contact again.
+pub fn reload(app: &mut App, resource: Resource, fx: &mut Effects) {
+    let Some(contact_id) = app.current_contact_id().map(str::to_string) else {
+        return;
+    };
+    set_loading(app, resource);
+    fx.push(Effect::Send(Command::Load {
+        seq: app.seq,
+        resource,
+        contact_id,
+    }));
+}
+
+fn set_loading(app: &mut App, resource: Resource) {
+    fn mark<T>(record: &mut Record<T>) {
+        if !matches!(record.load, Load::Ready(_)) {
+            record.load = Load::Loading;
+        }
+    }
+    match resource {
+        Resource::Contact => mark(&mut app.detail),
+        Resource::Tasks => mark(&mut app.tasks),
+        Resource::Notes => mark(&mut app.notes),
+        Resource::Appointments => mark(&mut app.appointments),
+    }
+}
+
+fn undo(app: &mut App, fx: &mut Effects) {
+    let Some(undo) = app.undo.take() else {
+        app.toast(Level::Info, "Nothing to undo.");
+        return;
+    };
+    fx.push(Effect::Send(Command::CompleteTask {
+        contact_id: undo.contact_id,
+        task_id: undo.task_id,
+        completed: undo.completed,
+    }));
+}
+
+fn toggle_task(app: &mut App, fx: &mut Effects) {
+    let Some(contact_id) = app.tasks.contact_id.clone() else {
+        return;
+    };
+    let Some(task) = app
+        .tasks
+        .ready()
+        .and_then(|t| t.get(app.tasks.cursor.selected))
+    else {
+        return;
+    };
+    fx.push(Effect::Send(Command::CompleteTask {
+        contact_id,
+        task_id: task.id.clone(),
+        completed: !task.completed,
+    }));
+}
+
+fn open_tags(app: &mut App, add: bool) {
+    let targets = app.contacts.targets();
+    if targets.is_empty() {
+        app.toast(Level::Info, "No contact selected.");
+        return;
+    }
+    let known: Vec<String> = if add {
+        app.contacts.known_tags.iter().cloned().collect()
+    } else {
+        let mut own: Vec<String> = app
+            .contacts
+            .items
+            .iter()
+            .filter(|c| targets.contains(&c.id))
+            .flat_map(|c| c.tags.iter().cloned())
+            .collect();
+        own.sort();
+        own.dedup();
+        own
+    };
+    app.modal = Some(Modal::Tags(TagInput::new(add, targets, known)));
+}
+
+/// Opens a delete question.
+pub fn ask(app: &mut App, question: String, on_yes: Command) {
+    app.modal = Some(Modal::Confirm(Confirm { question, on_yes }));
+}
+
+/// Opens a task form.
+pub fn open_task_form(app: &mut App, form: TaskForm) {
+    app.modal = Some(Modal::Task(Box::new(form)));
+}
+
+/// Opens a note form.
+pub fn open_note_form(app: &mut App, form: NoteForm) {
+    app.modal = Some(Modal::Note(Box::new(form)));
+}
+
+/// After every update: asks for the next page when the selection nears the end, and loads the
+/// records of a newly selected contact (a new `seq`, so older loads are dropped).
+pub fn follow_selection(app: &mut App, fx: &mut Effects) {
+    if app.contacts.wants_next_page() {
+        app.contacts.loading = true;
+        fx.push(Effect::Send(Command::NextPage {
+            generation: app.contacts.generation,
+        }));
+    }
+    if let Some(contact) = app.contacts.selected()
+        && !app.detail.is_for(&contact.id)
+    {
+        let contact = contact.clone();
+        select_contact(app, contact, fx);
+    }
+    ensure_side_loaded(app, fx);
+}
+
+fn select_contact(app: &mut App, contact: crate::ghl::models::Contact, fx: &mut Effects) {
+    app.seq += 1;
+    let id = Some(contact.id.clone());
+    app.detail.reset(id.clone());
+    app.tasks.reset(id.clone());
+    app.notes.reset(id.clone());
+    app.appointments.reset(id);
+    app.note_scroll = 0;
+    app.detail.load = Load::Ready(Box::new(contact));
+    reload(app, Resource::Contact, fx);
+}
+
+fn ensure_side_loaded(app: &mut App, fx: &mut Effects) {
+    if app.focus.is_wide() || app.current_contact_id().is_none() {
+        return;
+    }
+    let idle = match app.side {
+        Pane::Tasks => matches!(app.tasks.load, Load::Idle),
+        Pane::Notes => matches!(app.notes.load, Load::Idle),
+        Pane::Appointments => matches!(app.appointments.load, Load::Idle),
+        _ => false,
+    };
+    if idle && let Some(resource) = resource_of(app.side) {
+        reload(app, resource, fx);
+    }
+}

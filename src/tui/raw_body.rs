@@ -1,0 +1,143 @@
+//! The body of the exchange selected in the inspector, in the JSON viewer: scroll, `/` search
+//! with `n`/`N` and a match count, fold and unfold.
+
+use std::cell::RefCell;
+
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+
+use super::forms::line_input::LineInput;
+use super::theme::Theme;
+use super::widgets::JsonView;
+
+/// The body viewer's state.
+#[derive(Debug, Default)]
+pub struct RawBody {
+    /// The exchange shown.
+    pub exchange_id: Option<u64>,
+    /// The viewer. Drawing it records the size it was drawn at (for paging), which is the one
+    /// change a frame makes, so it sits in a `RefCell` and the views keep `&App`.
+    view: RefCell<Option<JsonView>>,
+    /// Whether keys go to the search input.
+    pub searching: bool,
+    /// The search typed.
+    pub search: LineInput,
+    /// Whether everything is folded.
+    folded_all: bool,
+    /// Whether the body (not the exchange list) takes the movement keys.
+    focused: bool,
+}
+
+impl RawBody {
+    /// Shows a body, keeping the position when it is the same exchange.
+    pub fn show(&mut self, exchange_id: u64, body: &str) {
+        if self.exchange_id == Some(exchange_id) {
+            return;
+        }
+        self.exchange_id = Some(exchange_id);
+        let mut view = JsonView::from_body(body);
+        view.set_query(self.search.text());
+        self.folded_all = false;
+        *self.view.get_mut() = Some(view);
+    }
+
+    fn with_view(&mut self, change: impl FnOnce(&mut JsonView)) {
+        if let Some(view) = self.view.get_mut() {
+            change(view);
+        }
+    }
+
+    /// Whether movement keys scroll the body.
+    pub fn has_focus(&self) -> bool {
+        self.focused
+    }
+
+    /// Moves the movement keys between the list and the body.
+    pub fn toggle_focus(&mut self) {
+        self.focused = !self.focused;
+    }
+
+    /// Moves the body's cursor.
+    pub fn scroll(&mut self, delta: isize) {
+        let lines = delta.unsigned_abs();
+        self.with_view(|v| {
+            if delta < 0 {
+                v.cursor_up(lines);
+            } else {
+                v.cursor_down(lines);
+            }
+        });
+    }
+
+    /// Opens the search input.
+    pub fn start_search(&mut self) {
+        self.searching = true;
+        self.focused = true;
+    }
+
+    /// A key typed into the search: Enter keeps the search, Esc drops it.
+    pub fn search_key(&mut self, key: KeyEvent) {
+        match key.code {
+            KeyCode::Enter => self.searching = false,
+            KeyCode::Esc => {
+                self.searching = false;
+                self.search.set("");
+            }
+            _ => {
+                self.search.handle(key);
+            }
+        }
+        let query = self.search.text().to_string();
+        self.with_view(|v| v.set_query(&query));
+    }
+
+    /// Goes to the next (or previous) match.
+    pub fn next_match(&mut self, forward: bool) {
+        self.with_view(|v| {
+            if forward {
+                v.next_match();
+            } else {
+                v.prev_match();
+            }
+        });
+    }
+
+    /// Folds or unfolds the object or array at the cursor.
+    pub fn toggle_fold(&mut self) {
+        self.with_view(JsonView::toggle_fold);
+    }
+
+    /// Folds everything, or unfolds everything when it was folded.
+    pub fn toggle_fold_all(&mut self) {
+        self.folded_all = !self.folded_all;
+        let fold = self.folded_all;
+        self.with_view(|v| {
+            if fold {
+                v.fold_all();
+            } else {
+                v.unfold_all();
+            }
+        });
+    }
+
+    /// "3/12" for the search, or nothing.
+    pub fn match_count(&self) -> Option<String> {
+        if self.search.text().is_empty() {
+            return None;
+        }
+        let view = self.view.borrow();
+        let view = view.as_ref()?;
+        let at = view.current_match().map_or(0, |c| c + 1);
+        Some(format!("{at}/{}", view.match_count()))
+    }
+
+    /// Draws the body into `area`.
+    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
+        if let Ok(mut view) = self.view.try_borrow_mut()
+            && let Some(view) = view.as_mut()
+        {
+            view.render(area, buf, theme);
+        }
+    }
+}

@@ -1,0 +1,176 @@
+//! The run loop: terminal events, worker events, a tick and signals, one `tokio::select!`. It
+//! draws, feeds `update`, and carries out the effects; it never waits on the network itself.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use chrono::Utc;
+use crossterm::event::{Event as TermEvent, EventStream, KeyCode, KeyEventKind};
+use futures_util::StreamExt;
+use ratatui::text::Line;
+use ratatui::widgets::{Paragraph, Wrap};
+use tokio::signal::unix::{SignalKind, signal};
+
+use crate::worker::WorkerHandle;
+
+use super::app::{App, Level};
+use super::terminal::{self, Tui};
+use super::theme::Theme;
+use super::update::{self, Effect, Msg};
+use super::view;
+
+/// How often the clock, toasts and the spinner move.
+const TICK: Duration = Duration::from_millis(250);
+
+/// Why the loop ended.
+enum Stop {
+    Quit,
+    TerminalGone,
+    Signal,
+}
+
+/// Runs the console until the operator quits, a signal arrives or the terminal goes away.
+pub async fn run(mut app: App, theme: &Theme, mut worker: WorkerHandle) -> anyhow::Result<()> {
+    let (mut tui, _restore) = terminal::init().context("taking over the terminal")?;
+    let size = tui.size().context("reading the terminal size")?;
+    app.size = (size.width, size.height);
+    let mut keys = EventStream::new();
+    let mut ticker = tokio::time::interval(TICK);
+    let mut term = signal(SignalKind::terminate()).context("listening for SIGTERM")?;
+    let mut hangup = signal(SignalKind::hangup()).context("listening for SIGHUP")?;
+    let first = update::start(&mut app);
+    apply(&mut app, &worker, first);
+    let stop = loop {
+        update::after(&mut app);
+        tui.draw(|frame| view::render(frame, &app, theme))?;
+        let msg = tokio::select! {
+            event = keys.next() => match event {
+                Some(Ok(event)) => match to_msg(event) {
+                    Some(msg) => msg,
+                    None => continue,
+                },
+                Some(Err(_)) | None => break Stop::TerminalGone,
+            },
+            Some(event) = worker.events.recv() => Msg::Worker(event),
+            _ = ticker.tick() => Msg::Tick(Utc::now()),
+            _ = term.recv() => break Stop::Signal,
+            _ = hangup.recv() => break Stop::Signal,
+        };
+        if handle(&mut app, &worker, msg) {
+            break Stop::Quit;
+        }
+        while let Ok(event) = worker.events.try_recv() {
+            if handle(&mut app, &worker, Msg::Worker(event)) {
+                break;
+            }
+        }
+        if app.quit {
+            break Stop::Quit;
+        }
+    };
+    match stop {
+        Stop::Quit => tracing::info!("console closed by the operator"),
+        Stop::TerminalGone => tracing::info!("terminal went away; closing"),
+        Stop::Signal => tracing::info!("signal received; closing"),
+    }
+    Ok(())
+}
+
+/// Applies one message; returns whether the console should end.
+fn handle(app: &mut App, worker: &WorkerHandle, msg: Msg) -> bool {
+    let effects = update::update(app, msg);
+    apply(app, worker, effects)
+}
+
+fn apply(app: &mut App, worker: &WorkerHandle, effects: Vec<Effect>) -> bool {
+    let mut quit = false;
+    for effect in effects {
+        match effect {
+            Effect::Send(command) => {
+                if worker.commands.send(command).is_err() {
+                    app.toast(Level::Error, "The worker stopped; restart the console.");
+                }
+            }
+            Effect::Copy(text) => {
+                if let Err(error) = super::clipboard::copy(&text) {
+                    app.toast(Level::Error, format!("Copy failed: {error}"));
+                }
+            }
+            Effect::Quit => quit = true,
+        }
+    }
+    quit
+}
+
+fn to_msg(event: TermEvent) -> Option<Msg> {
+    match event {
+        TermEvent::Key(key) => Some(Msg::Key(key)),
+        TermEvent::Mouse(mouse) => Some(Msg::Mouse(mouse)),
+        TermEvent::Paste(text) => Some(Msg::Paste(text)),
+        TermEvent::Resize(width, height) => Some(Msg::Resize(width, height)),
+        TermEvent::FocusGained | TermEvent::FocusLost => None,
+    }
+}
+
+/// The first-run screen, shown when no token or location is configured: it says what is
+/// missing and offers the demo. Returns whether the operator asked for the demo.
+pub async fn first_run(missing: &[String], theme: &Theme) -> anyhow::Result<bool> {
+    let (mut tui, _restore) = terminal::init().context("taking over the terminal")?;
+    let mut keys = EventStream::new();
+    loop {
+        draw_first_run(&mut tui, missing, theme)?;
+        match keys.next().await {
+            Some(Ok(TermEvent::Key(key))) if key.kind != KeyEventKind::Release => match key.code {
+                KeyCode::Char('d' | 'D') => return Ok(true),
+                KeyCode::Char('q') | KeyCode::Esc => return Ok(false),
+                KeyCode::Char('c')
+                    if key
+                        .modifiers
+                        .contains(crossterm::event::KeyModifiers::CONTROL) =>
+                {
+                    return Ok(false);
+                }
+                _ => {}
+            },
+            Some(Ok(_)) => {}
+            Some(Err(_)) | None => return Ok(false),
+        }
+    }
+}
+
+/// The text of the first-run screen.
+pub fn first_run_lines(missing: &[String]) -> Vec<String> {
+    let mut lines = vec![
+        "Welcome to ghl-console.".to_string(),
+        String::new(),
+        "To open a real HighLevel location the console needs:".to_string(),
+    ];
+    lines.extend(missing.iter().map(|m| format!("  • {m}")));
+    lines.extend([
+        String::new(),
+        "Set them in the environment and start again, for example:".to_string(),
+        "  export GHL_TOKEN=...   (a private integration token; never passed as a flag)"
+            .to_string(),
+        "  export GHL_LOCATION_ID=...".to_string(),
+        "  GHL_BASE_URL or --base-url changes the API address.".to_string(),
+        String::new(),
+        "Press d to open the demo: a sandbox on 127.0.0.1 with made-up contacts.".to_string(),
+        "Press q to quit.".to_string(),
+    ]);
+    lines
+}
+
+fn draw_first_run(tui: &mut Tui, missing: &[String], theme: &Theme) -> anyhow::Result<()> {
+    let lines: Vec<Line> = first_run_lines(missing)
+        .into_iter()
+        .map(|l| Line::styled(l, theme.text))
+        .collect();
+    tui.draw(|frame| {
+        let block = view::pane_block("ghl-console: first run", true, theme);
+        let body = Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(block);
+        frame.render_widget(body, frame.area());
+    })?;
+    Ok(())
+}

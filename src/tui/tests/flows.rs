@@ -1,0 +1,372 @@
+//! Key-driven flows against in-memory data: which commands the keys produce, and what the
+//! answers do to the state.
+
+use super::{Fixture, contacts, now};
+use crate::ghl::models::Contact;
+use crate::tui::app::Pane;
+use crate::tui::update::Effect;
+use crate::worker::messages::{Command, Event, Resource};
+
+fn commands(fixture: &mut Fixture) -> Vec<Command> {
+    fixture
+        .sent
+        .drain(..)
+        .filter_map(|e| match e {
+            Effect::Send(command) => Some(command),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn complete_then_undo_sends_the_opposite() {
+    let mut f = Fixture::loaded(80, 24);
+    f.keys(&["tab", "tab", "x"]);
+    let sent = commands(&mut f);
+    assert_eq!(
+        sent,
+        vec![Command::CompleteTask {
+            contact_id: "c1".into(),
+            task_id: "t1".into(),
+            completed: true
+        }]
+    );
+    f.event(Event::Completed {
+        contact_id: "c1".into(),
+        task_id: "t1".into(),
+        completed: true,
+        exchange_id: 9,
+    });
+    assert!(f.render().contains("Press u to undo"));
+    commands(&mut f);
+    f.keys(&["u"]);
+    assert_eq!(
+        commands(&mut f),
+        vec![Command::CompleteTask {
+            contact_id: "c1".into(),
+            task_id: "t1".into(),
+            completed: false
+        }]
+    );
+}
+
+#[test]
+fn new_task_with_a_multi_line_body() {
+    let mut f = Fixture::loaded(80, 24);
+    f.keys(&["tab", "tab", "n"]);
+    f.type_text("Call Ada");
+    f.keys(&["tab"]);
+    f.type_text("first line");
+    f.keys(&["enter"]);
+    f.type_text("second line");
+    f.keys(&["ctrl-s"]);
+    let sent = commands(&mut f);
+    let [Command::CreateTask { contact_id, task }] = sent.as_slice() else {
+        panic!("expected one create, got {sent:?}");
+    };
+    assert_eq!(contact_id, "c1");
+    assert_eq!(task.title, "Call Ada");
+    assert_eq!(task.body.as_deref(), Some("first line\nsecond line"));
+    assert_eq!(task.due_date, "2026-03-02T09:00:00Z");
+    assert!(f.app.modal.is_none());
+}
+
+#[test]
+fn edit_resends_title_and_due_date() {
+    let mut f = Fixture::loaded(80, 24);
+    f.keys(&["tab", "tab", "j", "e"]);
+    f.type_text(" soon");
+    f.keys(&["ctrl-s"]);
+    let sent = commands(&mut f);
+    let [
+        Command::UpdateTask {
+            task_id, update, ..
+        },
+    ] = sent.as_slice()
+    else {
+        panic!("expected one update, got {sent:?}");
+    };
+    assert_eq!(task_id, "t2");
+    assert_eq!(update.title.as_deref(), Some("Follow up soon"));
+    assert_eq!(update.due_date.as_deref(), Some("2026-03-04T15:30:00Z"));
+    assert_eq!(update.completed, None);
+}
+
+#[test]
+fn a_bad_due_date_keeps_the_form_open() {
+    let mut f = Fixture::loaded(80, 24);
+    f.keys(&["tab", "tab", "n"]);
+    f.type_text("Title");
+    f.keys(&["tab", "tab", "ctrl-u"]);
+    f.type_text("someday");
+    f.keys(&["ctrl-s"]);
+    assert!(commands(&mut f).is_empty());
+    assert!(f.app.modal.is_some());
+}
+
+#[test]
+fn delete_asks_and_defaults_to_no() {
+    let mut f = Fixture::loaded(80, 24);
+    f.keys(&["tab", "tab", "d", "enter"]);
+    assert!(commands(&mut f).is_empty());
+    f.keys(&["d", "n"]);
+    assert!(commands(&mut f).is_empty());
+    f.keys(&["d", "y"]);
+    assert_eq!(
+        commands(&mut f),
+        vec![Command::DeleteTask {
+            contact_id: "c1".into(),
+            task_id: "t1".into()
+        }]
+    );
+}
+
+#[test]
+fn note_written_and_deleted() {
+    let mut f = Fixture::loaded(80, 24);
+    f.keys(&["tab", "tab", "tab", "n"]);
+    f.type_text("Met at the fair");
+    f.keys(&["enter"]);
+    f.type_text("Wants a demo");
+    f.keys(&["ctrl-s"]);
+    let sent = commands(&mut f);
+    let [Command::CreateNote { note, .. }] = sent.as_slice() else {
+        panic!("expected a note, got {sent:?}");
+    };
+    assert_eq!(note.body, "Met at the fair\nWants a demo");
+    f.keys(&["d", "y"]);
+    assert_eq!(
+        commands(&mut f),
+        vec![Command::DeleteNote {
+            contact_id: "c1".into(),
+            note_id: "n2".into()
+        }]
+    );
+}
+
+#[test]
+fn bulk_tags_go_to_every_marked_contact_and_report_failures() {
+    let mut f = Fixture::loaded(80, 24);
+    f.keys(&["space", "space", "t"]);
+    f.type_text("news");
+    f.keys(&["tab", "enter"]);
+    let sent: Vec<Command> = commands(&mut f)
+        .into_iter()
+        .filter(|c| matches!(c, Command::ChangeTags { .. }))
+        .collect();
+    assert_eq!(
+        sent,
+        vec![Command::ChangeTags {
+            contact_ids: vec!["c1".into(), "c2".into()],
+            tags: vec!["newsletter".into()],
+            add: true
+        }]
+    );
+    f.event(Event::Tagged {
+        add: true,
+        tags: vec!["newsletter".into()],
+        succeeded: vec!["c1".into()],
+        failed: vec![("c2".into(), "not found (404)".into())],
+    });
+    let screen = f.render();
+    assert!(screen.contains("1 failed"), "{screen}");
+    assert!(screen.contains("c2: not found (404)"));
+    assert!(
+        f.app.contacts.items[1]
+            .tags
+            .iter()
+            .all(|t| t != "newsletter")
+    );
+}
+
+#[test]
+fn read_only_refuses_writes_and_hides_them() {
+    let mut f = Fixture::loaded(80, 24);
+    f.app.settings.read_only = true;
+    f.keys(&["tab", "tab", "x", "n", "d"]);
+    assert!(commands(&mut f).is_empty());
+    assert!(f.app.modal.is_none());
+    let screen = f.render();
+    assert!(screen.contains("Read-only mode"));
+    assert!(screen.contains("READ-ONLY"));
+    assert!(!crate::tui::view::hint_text(&f.app).contains("toggle"));
+}
+
+#[test]
+fn stale_loads_are_dropped() {
+    let mut f = Fixture::loaded(80, 24);
+    let old = f.app.seq;
+    f.keys(&["j"]);
+    assert_ne!(f.app.seq, old);
+    f.event(Event::Loaded {
+        seq: old,
+        contact_id: "c1".into(),
+        value: crate::worker::messages::Loaded::Contact(Box::new(super::full_contact())),
+        exchange_id: 2,
+    });
+    assert_eq!(f.app.current_contact_id(), Some("c2"));
+    let shown = f.app.detail.ready().map(|c| c.id.clone());
+    assert_eq!(shown.as_deref(), Some("c2"));
+}
+
+#[test]
+fn next_page_is_asked_for_near_the_end_only() {
+    let mut f = Fixture::empty(80, 24);
+    let many: Vec<Contact> = (0..200)
+        .map(|i| Contact {
+            id: format!("id{i}"),
+            ..contacts()[0].clone()
+        })
+        .collect();
+    f.event(Event::Page {
+        generation: 1,
+        contacts: many,
+        total: 100_000,
+        more: true,
+        exchange_id: 1,
+    });
+    let pages = |f: &mut Fixture| {
+        commands(f)
+            .into_iter()
+            .filter(|c| matches!(c, Command::NextPage { .. }))
+            .count()
+    };
+    assert_eq!(pages(&mut f), 0);
+    f.keys(&["pgdn"; 6]);
+    assert_eq!(pages(&mut f), 0);
+    f.keys(&["pgdn"; 2]);
+    assert_eq!(pages(&mut f), 1);
+    f.keys(&["j"]);
+    assert_eq!(pages(&mut f), 0, "one page at a time");
+}
+
+#[test]
+fn server_search_on_enter_and_sort_toggle() {
+    let mut f = Fixture::loaded(80, 24);
+    f.keys(&["/"]);
+    f.type_text("ada");
+    f.keys(&["enter", "s"]);
+    let searches: Vec<Command> = commands(&mut f)
+        .into_iter()
+        .filter(|c| matches!(c, Command::Search { .. }))
+        .collect();
+    assert!(matches!(&searches[0], Command::Search { query: Some(q), .. } if q == "ada"));
+    assert_eq!(searches.len(), 1);
+    assert_eq!(
+        f.app.contacts.sort,
+        crate::worker::messages::ContactSort::Name
+    );
+}
+
+#[test]
+fn inspect_selects_the_exchange_behind_the_pane() {
+    let mut f = Fixture::loaded(80, 24);
+    f.keys(&["tab", "i"]);
+    assert_eq!(f.app.focus, Pane::Inspector);
+    assert_eq!(f.app.selected_exchange().map(|e| e.id), Some(2));
+}
+
+#[test]
+fn yank_copies_the_selected_value() {
+    let mut f = Fixture::loaded(80, 24);
+    f.keys(&["tab", "j", "j", "j", "y"]);
+    assert!(f.sent.contains(&Effect::Copy("ada@example.test".into())));
+}
+
+#[test]
+fn a_failure_is_a_toast_and_a_log_line_not_an_exit() {
+    let mut f = Fixture::loaded(80, 24);
+    f.event(Event::Failed {
+        what: "Task saved".into(),
+        error: "unprocessable (422): title is required".into(),
+    });
+    assert!(!f.app.quit);
+    assert!(f.render().contains("title is required"));
+    assert!(f.app.log.lines.iter().any(|l| l.text.contains("422")));
+}
+
+#[test]
+fn writes_reload_what_they_touched() {
+    let mut f = Fixture::loaded(80, 24);
+    f.event(Event::Written {
+        contact_id: "c1".into(),
+        resource: Resource::Notes,
+        message: "Note added.".into(),
+        exchange_id: 7,
+    });
+    let sent = commands(&mut f);
+    assert!(sent.contains(&Command::Load {
+        seq: f.app.seq,
+        resource: Resource::Notes,
+        contact_id: "c1".into()
+    }));
+    assert_eq!(f.app.clock.now, now());
+}
+
+#[test]
+fn sort_by_name_orders_what_is_loaded() {
+    let mut f = Fixture::loaded(80, 24);
+    f.keys(&["s"]);
+    let names: Vec<String> = (0..f.app.contacts.len())
+        .filter_map(|row| f.app.contacts.at(row).map(Contact::display_name))
+        .collect();
+    assert_eq!(names[0], "Ada Lovelace");
+    assert_eq!(names[1], "José Ñúñez");
+    assert!(
+        names
+            .windows(2)
+            .all(|w| w[0].to_lowercase() <= w[1].to_lowercase())
+    );
+}
+
+#[test]
+fn inspector_searches_and_folds_the_body() {
+    let mut f = Fixture::loaded(80, 24);
+    f.event(Event::Exchange(super::exchange(
+        3,
+        "GET",
+        "/contacts/c1/tasks",
+        200,
+        r#"{"tasks":[{"id":"t1","title":"Call back"},{"id":"t2","title":"Later"}]}"#,
+    )));
+    f.keys(&["shift-tab", "shift-tab", "/"]);
+    f.type_text("title");
+    f.keys(&["enter"]);
+    assert!(f.render().contains("/title 1/2"));
+    f.keys(&["n"]);
+    assert!(f.render().contains("/title 2/2"));
+    f.keys(&["F"]);
+    assert!(!f.render().contains("Later"), "folded");
+    f.keys(&["F"]);
+    assert!(f.render().contains("Later"), "unfolded");
+}
+
+#[test]
+fn a_hundred_thousand_contacts_render_only_what_shows() {
+    let mut f = Fixture::empty(160, 48);
+    let base = contacts();
+    let many: Vec<Contact> = (0..100_000)
+        .map(|i| Contact {
+            id: format!("id{i}"),
+            ..base[i % base.len()].clone()
+        })
+        .collect();
+    f.event(Event::Page {
+        generation: 1,
+        contacts: many,
+        total: 100_000,
+        more: false,
+        exchange_id: 1,
+    });
+    let started = std::time::Instant::now();
+    f.keys(&["G"]);
+    let screen = f.render();
+    let frame = started.elapsed();
+    assert!(screen.contains("100000/100000"));
+    f.keys(&["/"]);
+    let started = std::time::Instant::now();
+    f.type_text("jose");
+    let filtered = started.elapsed();
+    assert_eq!(f.app.contacts.len(), 100_000 / base.len() + 1);
+    println!("frame at the end of 100k: {frame:?}; typing a 4-letter filter: {filtered:?}");
+}

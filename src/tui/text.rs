@@ -1,0 +1,187 @@
+//! Display-width helpers that keep table columns aligned whatever the server sends.
+//!
+//! Widths are counted the way ratatui lays text into its buffer: grapheme by grapheme, so wide
+//! CJK characters take two cells, a letter with a combining accent takes one, and an emoji
+//! joined with zero-width joiners counts once. Control characters and the bidirectional
+//! override and isolate characters are removed first, so a contact name cannot move the
+//! cursor, clear the screen or reverse the rest of a row.
+
+use std::borrow::Cow;
+
+use ratatui::buffer::CellWidth;
+use unicode_segmentation::UnicodeSegmentation;
+
+/// The mark that ends a cut-off string.
+pub const ELLIPSIS: char = '…';
+
+/// Whether `c` is a bidirectional embedding, override or isolate character.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Whether `c` breaks a line or tabs, and is best shown as a plain space.
+fn is_spacing_control(c: char) -> bool {
+    matches!(
+        c,
+        '\t' | '\n' | '\r' | '\u{0B}' | '\u{0C}' | '\u{85}' | '\u{2028}' | '\u{2029}'
+    )
+}
+
+/// Whether `c` must not reach the terminal as is.
+fn is_unsafe(c: char) -> bool {
+    c.is_control() || is_bidi_control(c) || is_spacing_control(c)
+}
+
+/// Makes server text safe to draw: tabs and line breaks become spaces, other control
+/// characters and bidi overrides or isolates are dropped. Borrows when nothing changes.
+pub fn sanitize(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_unsafe) {
+        return Cow::Borrowed(text);
+    }
+
+    let cleaned = text
+        .chars()
+        .filter_map(|c| {
+            if is_spacing_control(c) {
+                Some(' ')
+            } else if is_unsafe(c) {
+                None
+            } else {
+                Some(c)
+            }
+        })
+        .collect();
+    Cow::Owned(cleaned)
+}
+
+/// The width in terminal cells of a grapheme that contains no control character.
+fn grapheme_width(grapheme: &str) -> usize {
+    usize::from(grapheme.cell_width())
+}
+
+/// How many terminal cells `text` takes once sanitised, as ratatui will draw it.
+pub fn width(text: &str) -> usize {
+    sanitize(text).graphemes(true).map(grapheme_width).sum()
+}
+
+/// Fits `text` into exactly `width` cells: cut off with `…` when too wide, padded with
+/// spaces when too narrow, sanitised either way. A wide character that would straddle the
+/// edge is left out and its cell padded, so the next column always starts where it should.
+pub fn fit(text: &str, width: usize) -> String {
+    let clean = sanitize(text);
+    let mut out = String::with_capacity(clean.len().min(width * 4) + 3);
+    let mut used = 0;
+
+    let full = self::width(&clean);
+    if full <= width {
+        out.push_str(&clean);
+        used = full;
+    } else if width > 0 {
+        // Leave one cell for the ellipsis.
+        let budget = width - 1;
+        for grapheme in clean.graphemes(true) {
+            let cells = grapheme_width(grapheme);
+            if used + cells > budget {
+                break;
+            }
+            out.push_str(grapheme);
+            used += cells;
+        }
+        out.push(ELLIPSIS);
+        used += 1;
+    }
+
+    out.extend(std::iter::repeat_n(' ', width.saturating_sub(used)));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ascii_and_latin_accents_are_one_cell_each() {
+        assert_eq!(width("José Ñúñez"), 10);
+        assert_eq!(fit("José Ñúñez", 12), "José Ñúñez  ");
+        assert_eq!(fit("José Ñúñez", 6), "José …");
+    }
+
+    #[test]
+    fn combining_accent_is_one_cell() {
+        let composed = "Jose\u{301}";
+        assert_eq!(width(composed), 4);
+        assert_eq!(fit(composed, 4), composed);
+        assert_eq!(fit(composed, 3), "Jo…");
+        assert_eq!(width(&fit("e\u{301}e\u{301}e\u{301}", 2)), 2);
+    }
+
+    #[test]
+    fn cjk_is_two_cells_and_never_split() {
+        assert_eq!(width("李小龙"), 6);
+        assert_eq!(fit("李小龙", 6), "李小龙");
+        assert_eq!(fit("李小龙", 5), "李小…");
+        // Only one wide character fits before the ellipsis; the gap is padded.
+        assert_eq!(fit("李小龙", 4), "李… ");
+        assert_eq!(width(&fit("李小龙", 4)), 4);
+    }
+
+    #[test]
+    fn zwj_emoji_counts_once() {
+        assert_eq!(width("👩‍💻 Dev"), 6);
+        assert_eq!(fit("👩‍💻 Dev", 8), "👩‍💻 Dev  ");
+        assert_eq!(fit("👩‍💻 Dev", 3), "👩‍💻…");
+        assert_eq!(fit("👩‍💻 Dev", 2), "… ");
+    }
+
+    #[test]
+    fn rtl_names_keep_their_width() {
+        assert_eq!(width("مريم"), 4);
+        assert_eq!(fit("مريم", 6), "مريم  ");
+        assert_eq!(fit("مريم", 3), "مر…");
+    }
+
+    #[test]
+    fn every_fit_is_exactly_as_wide_as_asked() {
+        let samples = [
+            "",
+            "a",
+            "José Ñúñez",
+            "李小龙",
+            "👩‍💻 Dev",
+            "مريم",
+            "e\u{301}x",
+        ];
+        for sample in samples {
+            for cells in 0..14 {
+                assert_eq!(width(&fit(sample, cells)), cells, "{sample:?} in {cells}");
+            }
+        }
+    }
+
+    #[test]
+    fn zero_and_one_cell() {
+        assert_eq!(fit("hello", 0), "");
+        assert_eq!(fit("hello", 1), "…");
+        assert_eq!(fit("", 1), " ");
+    }
+
+    #[test]
+    fn control_characters_are_removed_or_spaced() {
+        assert_eq!(sanitize("a\tb\nc\r\nd"), "a b c  d");
+        assert_eq!(sanitize("red\u{1b}[31m!\u{7}"), "red[31m!");
+        assert_eq!(sanitize("x\u{9b}y\u{7f}z"), "xyz");
+        assert_eq!(width("\u{1b}[2J"), 3);
+    }
+
+    #[test]
+    fn bidi_overrides_and_isolates_are_removed() {
+        let sneaky = "abc\u{202E}fed\u{202C} \u{2066}x\u{2069}";
+        assert_eq!(sanitize(sneaky), "abcfed x");
+        assert_eq!(fit(sneaky, 8), "abcfed x");
+    }
+
+    #[test]
+    fn clean_text_is_borrowed() {
+        assert!(matches!(sanitize("plain José"), Cow::Borrowed(_)));
+    }
+}

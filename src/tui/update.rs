@@ -1,0 +1,201 @@
+//! The one place state changes: `update(app, msg)` applies a key, a mouse event, a tick or a
+//! worker event and returns the effects the run loop carries out (commands for the worker,
+//! clipboard writes, quitting). Nothing here awaits.
+
+use chrono::{DateTime, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent};
+
+use crate::worker::messages::{Command, Event};
+
+use super::app::{App, Pane};
+use super::forms::Modal;
+use super::forms::help::HelpOutcome;
+use super::forms::note_form::NoteOutcome;
+use super::forms::palette::PaletteOutcome;
+use super::forms::tag_input::TagOutcome;
+use super::forms::task_form::TaskOutcome;
+use super::forms::{Confirm, Message};
+use super::keymap::Key;
+
+/// Something that happened, for `update` to apply.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Msg {
+    /// A key was pressed.
+    Key(KeyEvent),
+    /// The mouse clicked or scrolled.
+    Mouse(MouseEvent),
+    /// Text was pasted (bracketed paste).
+    Paste(String),
+    /// The terminal changed size.
+    Resize(u16, u16),
+    /// Time passed.
+    Tick(DateTime<Utc>),
+    /// The worker answered.
+    Worker(Event),
+}
+
+/// What the run loop does on the state's behalf.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Hands a command to the worker.
+    Send(Command),
+    /// Copies text to the clipboard (OSC 52).
+    Copy(String),
+    /// Ends the console.
+    Quit,
+}
+
+/// The effects of one update.
+pub type Effects = Vec<Effect>;
+
+/// The effects of opening the console: the first page of contacts.
+pub fn start(app: &mut App) -> Effects {
+    let mut fx = Effects::new();
+    super::perform::search(app, app.contacts.query.clone(), &mut fx);
+    fx
+}
+
+/// Applies a message to the state and returns what to do about it.
+pub fn update(app: &mut App, msg: Msg) -> Effects {
+    let mut fx = Effects::new();
+    match msg {
+        Msg::Key(key) => on_key(app, key, &mut fx),
+        Msg::Mouse(mouse) => super::mouse::on_mouse(app, mouse, &mut fx),
+        Msg::Paste(text) => on_paste(app, &text),
+        Msg::Resize(width, height) => app.size = (width, height),
+        Msg::Tick(now) => on_tick(app, now),
+        Msg::Worker(event) => super::events::on_event(app, event, &mut fx),
+    }
+    super::perform::follow_selection(app, &mut fx);
+    if app.quit && !fx.contains(&Effect::Quit) {
+        fx.push(Effect::Quit);
+    }
+    fx
+}
+
+fn on_tick(app: &mut App, now: DateTime<Utc>) {
+    app.clock.now = now;
+    app.status.ticks = app.status.ticks.wrapping_add(1);
+    if app.toast.as_ref().is_some_and(|t| t.until <= now) {
+        app.toast = None;
+    }
+    if app.undo.as_ref().is_some_and(|u| u.until <= now) {
+        app.undo = None;
+    }
+}
+
+fn on_paste(app: &mut App, text: &str) {
+    match &mut app.modal {
+        Some(Modal::Task(form)) => form.paste(text),
+        Some(Modal::Note(form)) => form.paste(text),
+        Some(Modal::Tags(input)) => input.input.paste(text),
+        Some(Modal::Palette(palette)) => palette.input.paste(text),
+        Some(Modal::Help(help)) => help.search.paste(text),
+        None if app.contacts.editing_filter => {
+            let mut text_now = app.contacts.filter.clone();
+            text_now.push_str(&text.replace('\n', " "));
+            app.contacts.set_filter(text_now);
+        }
+        None if app.inspector.body.searching => app.inspector.body.search.paste(text),
+        Some(Modal::Confirm(_) | Modal::Message(_)) | None => {}
+    }
+}
+
+fn on_key(app: &mut App, key: KeyEvent, fx: &mut Effects) {
+    if key.kind == KeyEventKind::Release {
+        return;
+    }
+    if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+        app.quit = true;
+        return;
+    }
+    if let Some(modal) = app.modal.take() {
+        on_modal_key(app, modal, key, fx);
+        return;
+    }
+    if app.focus == Pane::Contacts && app.contacts.editing_filter {
+        super::perform::filter_key(app, key, fx);
+        return;
+    }
+    if app.focus == Pane::Inspector && app.inspector.body.searching {
+        app.inspector.body.search_key(key);
+        return;
+    }
+    if let Some(action) = app.keymap.lookup(app.focus, Key::from_event(key)) {
+        super::perform::perform(app, action, fx);
+    }
+}
+
+fn on_modal_key(app: &mut App, modal: Modal, key: KeyEvent, fx: &mut Effects) {
+    let keep = match modal {
+        Modal::Confirm(confirm) => on_confirm(app, confirm, key, fx),
+        Modal::Task(mut form) => match form.handle(key, &app.clock) {
+            TaskOutcome::Editing => Some(Modal::Task(form)),
+            TaskOutcome::Cancelled => None,
+            TaskOutcome::Save(command) => send(fx, command),
+        },
+        Modal::Note(mut form) => match form.handle(key) {
+            NoteOutcome::Editing => Some(Modal::Note(form)),
+            NoteOutcome::Cancelled => None,
+            NoteOutcome::Save(command) => send(fx, command),
+        },
+        Modal::Tags(mut input) => match input.handle(key) {
+            TagOutcome::Editing => Some(Modal::Tags(input)),
+            TagOutcome::Cancelled => None,
+            TagOutcome::Apply(command) => {
+                app.contacts.marked.clear();
+                send(fx, command)
+            }
+        },
+        Modal::Palette(mut palette) => match palette.handle(key) {
+            PaletteOutcome::Choosing => Some(Modal::Palette(palette)),
+            PaletteOutcome::Cancelled => None,
+            PaletteOutcome::Run(action) => {
+                super::perform::perform(app, action, fx);
+                return;
+            }
+        },
+        Modal::Help(mut help) => match help.handle(key) {
+            HelpOutcome::Open => Some(Modal::Help(help)),
+            HelpOutcome::Closed => None,
+        },
+        Modal::Message(_) => None,
+    };
+    app.modal = keep;
+}
+
+fn on_confirm(app: &mut App, confirm: Confirm, key: KeyEvent, fx: &mut Effects) -> Option<Modal> {
+    match Confirm::answer(key) {
+        None => Some(Modal::Confirm(confirm)),
+        Some(false) => {
+            app.toast(super::app::Level::Info, "Cancelled: nothing was deleted.");
+            None
+        }
+        Some(true) => send(fx, confirm.on_yes),
+    }
+}
+
+fn send(fx: &mut Effects, command: Command) -> Option<Modal> {
+    fx.push(Effect::Send(command));
+    None
+}
+
+/// Brings derived state up to date before a frame: list scroll windows and the inspector's
+/// body.
+pub fn after(app: &mut App) {
+    super::view::sync_scroll(app);
+    let selected = app
+        .selected_exchange()
+        .map(|e| (e.id, e.response_body.clone().unwrap_or_default()));
+    if let Some((id, body)) = selected {
+        app.inspector.body.show(id, &body);
+    }
+}
+
+/// Shows a message that stays until a key is pressed.
+pub fn show_message(app: &mut App, title: &str, lines: Vec<String>) {
+    app.modal = Some(Modal::Message(Message {
+        title: title.to_string(),
+        lines,
+    }));
+}

@@ -1,0 +1,314 @@
+//! The layout of the screen and the bars around the panes. Each pane draws itself (see
+//! `panes`); this module decides where, and draws the header, status bar, hint bar, toast and
+//! dialogs.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Paragraph, Wrap};
+
+use super::actions::{REGISTRY, Scope};
+use super::app::{App, Connection, Level, Pane};
+use super::forms::Modal;
+use super::forms::help::HelpContext;
+use super::text::fit;
+use super::theme::Theme;
+
+/// Below this size the console shows "terminal too small" instead of the panes.
+pub const MIN_SIZE: (u16, u16) = (60, 16);
+
+/// Where the parts of the screen go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Areas {
+    /// The header line with the pane tabs.
+    pub header: Rect,
+    /// The contacts list, unless a wide pane has the body.
+    pub contacts: Option<Rect>,
+    /// The pane beside the contacts (or the wide pane) and where it is.
+    pub main: (Pane, Rect),
+    /// The status bar.
+    pub status: Rect,
+    /// The key hints.
+    pub hints: Rect,
+}
+
+/// Lays out a screen of `area` for the current state.
+pub fn areas(app: &App, area: Rect) -> Areas {
+    let [header, body, status, hints] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    if app.focus.is_wide() {
+        return Areas {
+            header,
+            contacts: None,
+            main: (app.focus, body),
+            status,
+            hints,
+        };
+    }
+    let left = match area.width {
+        140.. => 60,
+        120.. => 50,
+        _ => 46,
+    };
+    let [contacts, side] =
+        Layout::horizontal([Constraint::Percentage(left), Constraint::Min(1)]).areas(body);
+    Areas {
+        header,
+        contacts: Some(contacts),
+        main: (app.side, side),
+        status,
+        hints,
+    }
+}
+
+fn screen(app: &App) -> Rect {
+    Rect::new(0, 0, app.size.0, app.size.1)
+}
+
+/// The pane under a point of the screen, with its rectangle.
+pub fn pane_at(app: &App, at: Position) -> Option<(Pane, Rect)> {
+    let areas = areas(app, screen(app));
+    let contacts = areas.contacts.map(|r| (Pane::Contacts, r));
+    [contacts, Some(areas.main)]
+        .into_iter()
+        .flatten()
+        .find(|(_, rect)| rect.contains(at))
+}
+
+/// The rows from a pane's top edge to its first list row (border, column header).
+pub fn first_row_offset(pane: Pane) -> u16 {
+    match pane {
+        Pane::Contacts | Pane::Inspector | Pane::Tasks | Pane::Appointments => 2,
+        _ => 1,
+    }
+}
+
+/// The rectangle a pane has (or would have if it were shown).
+fn pane_rect(app: &App, pane: Pane) -> Rect {
+    let areas = areas(app, screen(app));
+    match (pane, areas.contacts) {
+        (Pane::Contacts, Some(rect)) => rect,
+        _ => areas.main.1,
+    }
+}
+
+/// How many list rows a pane shows.
+pub fn list_rows(app: &App, pane: Pane) -> usize {
+    let rect = pane_rect(app, pane);
+    let height = match pane {
+        Pane::Notes => super::panes::notes::list_height(rect),
+        _ => rect.height,
+    };
+    usize::from(height.saturating_sub(first_row_offset(pane) + 1))
+}
+
+/// The first visible row of a pane's list.
+pub fn scroll_offset(app: &App, pane: Pane) -> usize {
+    let cursor = match pane {
+        Pane::Contacts => app.contacts.cursor,
+        Pane::Detail => app.detail.cursor,
+        Pane::Tasks => app.tasks.cursor,
+        Pane::Notes => app.notes.cursor,
+        Pane::Appointments => app.appointments.cursor,
+        Pane::Inspector => app.inspector.cursor,
+        Pane::Log => app.log.cursor,
+    };
+    cursor.offset
+}
+
+/// Keeps every list's scroll window around its selection, for the next frame and for mouse hits.
+pub fn sync_scroll(app: &mut App) {
+    for pane in Pane::ALL {
+        let rows = list_rows(app, pane);
+        let len = match pane {
+            Pane::Contacts => app.contacts.len(),
+            Pane::Detail => super::panes::detail::row_count(app),
+            Pane::Tasks => app.tasks.ready().map_or(0, Vec::len),
+            Pane::Notes => app.notes.ready().map_or(0, Vec::len),
+            Pane::Appointments => app.appointments.ready().map_or(0, Vec::len),
+            Pane::Inspector => app.inspector.exchanges.len(),
+            Pane::Log => app.log.lines.len(),
+        };
+        let cursor = match pane {
+            Pane::Contacts => &mut app.contacts.cursor,
+            Pane::Detail => &mut app.detail.cursor,
+            Pane::Tasks => &mut app.tasks.cursor,
+            Pane::Notes => &mut app.notes.cursor,
+            Pane::Appointments => &mut app.appointments.cursor,
+            Pane::Inspector => &mut app.inspector.cursor,
+            Pane::Log => &mut app.log.cursor,
+        };
+        cursor.visible(rows, len);
+    }
+}
+
+/// The frame of a pane, highlighted when focused.
+pub fn pane_block<'a>(title: &str, focused: bool, theme: &Theme) -> Block<'a> {
+    let style = if focused {
+        theme.border_focused
+    } else {
+        theme.border_unfocused
+    };
+    Block::bordered()
+        .border_type(if focused {
+            BorderType::Thick
+        } else {
+            BorderType::Plain
+        })
+        .border_style(style)
+        .title(Line::styled(format!(" {title} "), theme.title))
+}
+
+/// Draws the whole screen.
+pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
+    let area = frame.area();
+    if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
+        render_too_small(frame, area, theme);
+        return;
+    }
+    let areas = areas(app, area);
+    render_header(frame, areas.header, app, theme);
+    if let Some(rect) = areas.contacts {
+        super::panes::contacts::render(frame, rect, app, theme);
+    }
+    let (pane, rect) = areas.main;
+    super::panes::render(frame, pane, rect, app, theme);
+    render_status(frame, areas.status, app, theme);
+    render_hints(frame, areas.hints, app, theme);
+    render_toast(frame, areas.hints, app, theme);
+    render_modal(frame, area, app, theme);
+}
+
+fn render_too_small(frame: &mut Frame, area: Rect, theme: &Theme) {
+    let text = vec![
+        Line::styled("Terminal too small", theme.title),
+        Line::styled(
+            format!(
+                "{}x{} now, {}x{} needed",
+                area.width, area.height, MIN_SIZE.0, MIN_SIZE.1
+            ),
+            theme.text,
+        ),
+        Line::styled("Resize, or press q to quit.", theme.dim),
+    ];
+    frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
+}
+
+fn render_header(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let mut spans = vec![Span::styled(" ghl-console ", theme.title)];
+    for pane in Pane::ALL {
+        let style = if pane == app.focus {
+            theme.selection
+        } else if pane == app.side && !app.focus.is_wide() {
+            theme.key_hint
+        } else {
+            theme.dim
+        };
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(format!(" {} ", pane.title()), style));
+    }
+    frame.render_widget(Line::from(spans), area);
+}
+
+const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+fn status_text(app: &App) -> String {
+    let status = &app.status;
+    let mut parts = vec![format!("loc {}", app.settings.location)];
+    parts.push(
+        match status.connection {
+            Connection::Connecting => "connecting",
+            Connection::Online => "online",
+            Connection::Offline => "OFFLINE",
+        }
+        .to_string(),
+    );
+    if status.in_flight > 0 {
+        let frame = SPINNER[usize::try_from(status.ticks % 10).unwrap_or(0)];
+        parts.push(format!("{frame} {} in flight", status.in_flight));
+    }
+    if let Some((left, max)) = status.budget {
+        let max = max.map_or_else(String::new, |m| format!("/{m}"));
+        parts.push(format!("budget {left}{max}"));
+    }
+    if let Some(daily) = status.daily {
+        parts.push(format!("day {daily}"));
+    }
+    if app.settings.read_only {
+        parts.push("READ-ONLY".to_string());
+    }
+    if let Some(error) = &status.last_error {
+        parts.push(format!("error: {error}"));
+    }
+    format!(" {}", parts.join(" │ "))
+}
+
+fn render_status(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let text = fit(&status_text(app), usize::from(area.width));
+    frame.render_widget(Line::styled(text, theme.status_bar), area);
+}
+
+/// The hints for the focused pane: its own actions first, then the global ones.
+pub fn hint_text(app: &App) -> String {
+    let shown = |global: bool| {
+        REGISTRY.iter().filter(move |spec| {
+            spec.hint
+                && spec.applies_to(app.focus)
+                && (spec.scope == Scope::Global) == global
+                && !(app.settings.read_only && spec.changes_data)
+        })
+    };
+    shown(false)
+        .chain(shown(true))
+        .filter_map(|spec| {
+            let key = app.keymap.keys_of(spec.action).first()?;
+            let word = spec.id.rsplit('.').next().unwrap_or(spec.id);
+            Some(format!("{key} {word}"))
+        })
+        .collect::<Vec<_>>()
+        .join("  ")
+}
+
+fn render_hints(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let text = fit(&format!(" {}", hint_text(app)), usize::from(area.width));
+    frame.render_widget(Line::styled(text, theme.key_hint), area);
+}
+
+fn render_toast(frame: &mut Frame, line: Rect, app: &App, theme: &Theme) {
+    let Some(toast) = &app.toast else {
+        return;
+    };
+    let style = match toast.level {
+        Level::Info => theme.ok,
+        Level::Warn => theme.warning,
+        Level::Error => theme.error,
+    };
+    let width = usize::from(line.width);
+    let text = fit(&format!(" {}", toast.text), width);
+    frame.render_widget(Line::styled(text, style), line);
+}
+
+fn render_modal(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    match &app.modal {
+        None => {}
+        Some(Modal::Confirm(confirm)) => confirm.render(frame, area, theme),
+        Some(Modal::Task(form)) => form.render(frame, area, theme),
+        Some(Modal::Note(form)) => form.render(frame, area, theme),
+        Some(Modal::Tags(input)) => input.render(frame, area, theme),
+        Some(Modal::Palette(palette)) => palette.render(frame, area, &app.keymap, theme),
+        Some(Modal::Help(help)) => {
+            let ctx = HelpContext {
+                keymap: &app.keymap,
+                log_path: app.settings.log_path.as_deref(),
+                read_only: app.settings.read_only,
+            };
+            help.render(frame, area, &ctx, theme);
+        }
+        Some(Modal::Message(message)) => message.render(frame, area, theme),
+    }
+}

@@ -1,0 +1,153 @@
+//! What the console asks of the worker (`Command`) and what the worker answers (`Event`).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::ghl::Exchange;
+use crate::ghl::models::{Appointment, Contact, NewTask, Note, NoteInput, Task, TaskUpdate};
+
+/// How the contact list is shown: in the server's order (last update first) or sorted by name
+/// over what is loaded, since the search endpoint sorts only by date.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ContactSort {
+    /// Most recently updated first.
+    #[default]
+    Updated,
+    /// By first name, then last name.
+    Name,
+}
+
+/// Which per-contact record a load or a write concerns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Resource {
+    Contact,
+    Tasks,
+    Notes,
+    Appointments,
+}
+
+/// A request to the worker.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// Starts a new contact listing (a new `generation`) and fetches its first page.
+    Search {
+        generation: u64,
+        query: Option<String>,
+    },
+    /// Fetches the next page of the current listing.
+    NextPage {
+        generation: u64,
+    },
+    /// Loads one record of a contact; a newer load of the same resource supersedes it.
+    Load {
+        seq: u64,
+        resource: Resource,
+        contact_id: String,
+    },
+    /// Completes or reopens a task.
+    CompleteTask {
+        contact_id: String,
+        task_id: String,
+        completed: bool,
+    },
+    CreateTask {
+        contact_id: String,
+        task: NewTask,
+    },
+    UpdateTask {
+        contact_id: String,
+        task_id: String,
+        update: TaskUpdate,
+    },
+    DeleteTask {
+        contact_id: String,
+        task_id: String,
+    },
+    CreateNote {
+        contact_id: String,
+        note: NoteInput,
+    },
+    UpdateNote {
+        contact_id: String,
+        note_id: String,
+        note: NoteInput,
+    },
+    DeleteNote {
+        contact_id: String,
+        note_id: String,
+    },
+    /// Adds (or removes) the same tags on each contact.
+    ChangeTags {
+        contact_ids: Vec<String>,
+        tags: Vec<String>,
+        add: bool,
+    },
+    /// Writes text to a file.
+    SaveFile {
+        path: PathBuf,
+        contents: String,
+    },
+}
+
+/// A loaded record of a contact.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Loaded {
+    Contact(Box<Contact>),
+    Tasks(Vec<Task>),
+    Notes(Vec<Note>),
+    Appointments(Vec<Appointment>),
+}
+
+/// An answer or a notice from the worker.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// A page of the listing `generation`.
+    Page {
+        generation: u64,
+        contacts: Vec<Contact>,
+        total: u64,
+        more: bool,
+        exchange_id: u64,
+    },
+    /// A record of a contact, loaded for selection `seq`.
+    Loaded {
+        seq: u64,
+        contact_id: String,
+        value: Loaded,
+        exchange_id: u64,
+    },
+    /// A write succeeded; the record it touched should be reloaded.
+    Written {
+        contact_id: String,
+        resource: Resource,
+        message: String,
+        exchange_id: u64,
+    },
+    /// A task's completion changed.
+    Completed {
+        contact_id: String,
+        task_id: String,
+        completed: bool,
+        exchange_id: u64,
+    },
+    /// A bulk tag change finished: which contacts took it and which failed, with why.
+    Tagged {
+        add: bool,
+        tags: Vec<String>,
+        succeeded: Vec<String>,
+        failed: Vec<(String, String)>,
+    },
+    /// A command failed.
+    Failed { what: String, error: String },
+    /// A file was written.
+    Saved { path: PathBuf },
+    /// An HTTP exchange happened (including retries and failures).
+    Exchange(Arc<Exchange>),
+    /// How much is running and how much rate budget is left.
+    Activity {
+        in_flight: usize,
+        remaining: Option<u32>,
+        max: Option<u32>,
+        daily_remaining: Option<u64>,
+    },
+}

@@ -1,0 +1,130 @@
+//! The background task that owns the GHL client: it runs the console's `Command`s and sends
+//! `Event`s back, so the interface never waits on the network or the disk.
+//!
+//! Loads of the selected contact are latest-wins: a new load of the same record aborts the one
+//! still running (and a contact load waits a moment first, so scrolling quickly through the list
+//! sends nothing for the contacts passed over). Paging a listing is one task at a time; a new
+//! listing aborts the old one.
+
+pub mod messages;
+mod run;
+mod writes;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::mpsc;
+
+use crate::ghl::GhlClient;
+
+use messages::{Command, Event};
+
+/// How the worker behaves.
+#[derive(Debug, Clone, Copy)]
+pub struct WorkerOptions {
+    /// Contacts per listing page.
+    pub page_size: u32,
+    /// How long a contact load waits before it is sent, so a newer selection can replace it.
+    pub settle: Duration,
+}
+
+impl Default for WorkerOptions {
+    fn default() -> Self {
+        Self {
+            page_size: 100,
+            settle: Duration::from_millis(120),
+        }
+    }
+}
+
+/// The console's end of the worker.
+#[derive(Debug)]
+pub struct WorkerHandle {
+    /// Where commands go.
+    pub commands: mpsc::UnboundedSender<Command>,
+    /// Where events come from.
+    pub events: mpsc::UnboundedReceiver<Event>,
+}
+
+/// Starts the worker on the current tokio runtime. It ends when the command sender is dropped.
+pub fn spawn(client: GhlClient, options: WorkerOptions) -> WorkerHandle {
+    let (command_tx, command_rx) = mpsc::unbounded_channel();
+    let (event_tx, event_rx) = mpsc::unbounded_channel();
+    forward_exchanges(&client, event_tx.clone());
+    let shared = Shared {
+        client,
+        events: event_tx,
+        in_flight: Arc::new(AtomicUsize::new(0)),
+        options,
+    };
+    tokio::spawn(run::run(shared, command_rx));
+    WorkerHandle {
+        commands: command_tx,
+        events: event_rx,
+    }
+}
+
+/// Sends every exchange the client records to the console, as it happens.
+fn forward_exchanges(client: &GhlClient, events: mpsc::UnboundedSender<Event>) {
+    let mut exchanges = client.subscribe();
+    tokio::spawn(async move {
+        loop {
+            match exchanges.recv().await {
+                Ok(exchange) => {
+                    if events.send(Event::Exchange(exchange)).is_err() {
+                        break;
+                    }
+                }
+                Err(RecvError::Lagged(missed)) => {
+                    tracing::warn!(missed, "the inspector missed exchanges");
+                }
+                Err(RecvError::Closed) => break,
+            }
+        }
+    });
+}
+
+/// What every job of the worker shares.
+#[derive(Clone)]
+struct Shared {
+    client: GhlClient,
+    events: mpsc::UnboundedSender<Event>,
+    in_flight: Arc<AtomicUsize>,
+    options: WorkerOptions,
+}
+
+impl Shared {
+    fn send(&self, event: Event) {
+        // The console has gone away when this fails; the job's result has nowhere to go.
+        let _ = self.events.send(event);
+    }
+
+    fn activity(&self) {
+        let budget = self.client.budget();
+        self.send(Event::Activity {
+            in_flight: self.in_flight.load(Ordering::SeqCst),
+            remaining: budget.remaining,
+            max: budget.max,
+            daily_remaining: budget.daily_remaining,
+        });
+    }
+
+    /// Counts a job as running until the returned guard is dropped (finished or aborted).
+    fn busy(&self) -> Busy {
+        self.in_flight.fetch_add(1, Ordering::SeqCst);
+        self.activity();
+        Busy(self.clone())
+    }
+}
+
+/// A running job; dropping it reports the job done.
+struct Busy(Shared);
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+        self.0.activity();
+    }
+}

@@ -1,0 +1,160 @@
+//! The worker's command loop and the jobs it runs.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use tokio::sync::{Mutex, mpsc};
+use tokio::task::JoinHandle;
+
+use crate::ghl::models::{SearchRequest, SearchSort};
+use crate::ghl::{GhlError, SearchPager};
+
+use super::Shared;
+use super::messages::{Command, Event, Loaded, Resource};
+
+/// The listing being paged: its generation and its pager.
+type Listing = Arc<Mutex<Option<(u64, SearchPager)>>>;
+
+/// Takes commands until the console drops its sender.
+pub(super) async fn run(shared: Shared, mut commands: mpsc::UnboundedReceiver<Command>) {
+    let listing: Listing = Arc::new(Mutex::new(None));
+    let mut paging: Option<JoinHandle<()>> = None;
+    let mut loads: HashMap<Resource, JoinHandle<()>> = HashMap::new();
+    while let Some(command) = commands.recv().await {
+        match command {
+            Command::Search { generation, query } => {
+                if let Some(job) = paging.take() {
+                    job.abort();
+                }
+                let pager = shared.client.search_pager(template(&shared, query));
+                *listing.lock().await = Some((generation, pager));
+                paging = Some(tokio::spawn(next_page(
+                    shared.clone(),
+                    listing.clone(),
+                    generation,
+                )));
+            }
+            Command::NextPage { generation } => {
+                if paging.as_ref().is_none_or(JoinHandle::is_finished) {
+                    paging = Some(tokio::spawn(next_page(
+                        shared.clone(),
+                        listing.clone(),
+                        generation,
+                    )));
+                }
+            }
+            Command::Load {
+                seq,
+                resource,
+                contact_id,
+            } => {
+                if let Some(job) = loads.remove(&resource) {
+                    job.abort();
+                }
+                let job = tokio::spawn(load(shared.clone(), seq, resource, contact_id));
+                loads.insert(resource, job);
+            }
+            other => {
+                tokio::spawn(super::writes::write(shared.clone(), other));
+            }
+        }
+    }
+    for job in loads.into_values().chain(paging) {
+        job.abort();
+    }
+}
+
+fn template(shared: &Shared, query: Option<String>) -> SearchRequest {
+    let sort = vec![SearchSort {
+        field: "dateUpdated".into(),
+        direction: "desc".into(),
+    }];
+    SearchRequest {
+        page_limit: shared.options.page_size,
+        query,
+        sort,
+        ..SearchRequest::default()
+    }
+}
+
+async fn next_page(shared: Shared, listing: Listing, generation: u64) {
+    let _busy = shared.busy();
+    let mut guard = listing.lock().await;
+    let Some((current, pager)) = guard.as_mut() else {
+        return;
+    };
+    if *current != generation {
+        return;
+    }
+    let limit = usize::try_from(shared.options.page_size).unwrap_or(usize::MAX);
+    match pager.next_page().await {
+        Ok(Some(reply)) => {
+            let page = reply.value;
+            let more = page.contacts.len() >= limit
+                && page
+                    .contacts
+                    .last()
+                    .is_some_and(|c| c.search_after.is_some());
+            shared.send(Event::Page {
+                generation,
+                contacts: page.contacts,
+                total: page.total,
+                more,
+                exchange_id: reply.exchange.id,
+            });
+        }
+        Ok(None) => shared.send(Event::Page {
+            generation,
+            contacts: Vec::new(),
+            total: 0,
+            more: false,
+            exchange_id: 0,
+        }),
+        Err(error) => failed(&shared, "Loading contacts", &error),
+    }
+}
+
+async fn load(shared: Shared, seq: u64, resource: Resource, contact_id: String) {
+    if resource == Resource::Contact && !shared.options.settle.is_zero() {
+        tokio::time::sleep(shared.options.settle).await;
+    }
+    let _busy = shared.busy();
+    let client = &shared.client;
+    let id = contact_id.as_str();
+    let result = match resource {
+        Resource::Contact => client
+            .get_contact(id)
+            .await
+            .map(|r| (Loaded::Contact(Box::new(r.value)), r.exchange.id)),
+        Resource::Tasks => client
+            .tasks(id)
+            .await
+            .map(|r| (Loaded::Tasks(r.value), r.exchange.id)),
+        Resource::Notes => client
+            .notes(id)
+            .await
+            .map(|r| (Loaded::Notes(r.value), r.exchange.id)),
+        Resource::Appointments => client
+            .appointments(id)
+            .await
+            .map(|r| (Loaded::Appointments(r.value), r.exchange.id)),
+    };
+    match result {
+        Ok((value, exchange_id)) => shared.send(Event::Loaded {
+            seq,
+            contact_id,
+            value,
+            exchange_id,
+        }),
+        Err(error) => failed(&shared, &format!("Loading {resource:?}"), &error),
+    }
+}
+
+/// Reports a failed job to the console and the log file.
+pub(super) fn failed(shared: &Shared, what: &str, error: &GhlError) {
+    tracing::warn!(what, status = ?error.status(), trace_id = ?error.trace_id(), "request failed");
+    shared.send(Event::Failed {
+        what: what.to_string(),
+        error: error.to_string(),
+    });
+}

@@ -1,0 +1,135 @@
+//! The worker's writes: tasks, notes, tags, and saving files.
+
+use crate::ghl::{GhlError, Reply};
+
+use super::Shared;
+use super::messages::{Command, Event, Resource};
+use super::run::failed;
+
+/// Runs one write command and reports how it went.
+pub(super) async fn write(shared: Shared, command: Command) {
+    let _busy = shared.busy();
+    let client = &shared.client;
+    match command {
+        Command::CompleteTask {
+            contact_id,
+            task_id,
+            completed,
+        } => match client.complete_task(&contact_id, &task_id, completed).await {
+            Ok(reply) => shared.send(Event::Completed {
+                contact_id,
+                task_id,
+                completed,
+                exchange_id: reply.exchange.id,
+            }),
+            Err(error) => failed(&shared, "Completing the task", &error),
+        },
+        Command::CreateTask { contact_id, task } => {
+            let result = client.create_task(&contact_id, &task).await;
+            written(&shared, contact_id, Resource::Tasks, "Task created", result);
+        }
+        Command::UpdateTask {
+            contact_id,
+            task_id,
+            update,
+        } => {
+            let result = client.update_task(&contact_id, &task_id, &update).await;
+            written(&shared, contact_id, Resource::Tasks, "Task saved", result);
+        }
+        Command::DeleteTask {
+            contact_id,
+            task_id,
+        } => {
+            let result = client.delete_task(&contact_id, &task_id).await;
+            written(&shared, contact_id, Resource::Tasks, "Task deleted", result);
+        }
+        other => write_more(&shared, other).await,
+    }
+}
+
+async fn write_more(shared: &Shared, command: Command) {
+    let client = &shared.client;
+    match command {
+        Command::CreateNote { contact_id, note } => {
+            let result = client.create_note(&contact_id, &note).await;
+            written(shared, contact_id, Resource::Notes, "Note added", result);
+        }
+        Command::UpdateNote {
+            contact_id,
+            note_id,
+            note,
+        } => {
+            let result = client.update_note(&contact_id, &note_id, &note).await;
+            written(shared, contact_id, Resource::Notes, "Note saved", result);
+        }
+        Command::DeleteNote {
+            contact_id,
+            note_id,
+        } => {
+            let result = client.delete_note(&contact_id, &note_id).await;
+            written(shared, contact_id, Resource::Notes, "Note deleted", result);
+        }
+        Command::ChangeTags {
+            contact_ids,
+            tags,
+            add,
+        } => change_tags(shared, contact_ids, tags, add).await,
+        Command::SaveFile { path, contents } => match tokio::fs::write(&path, contents).await {
+            Ok(()) => shared.send(Event::Saved { path }),
+            Err(error) => shared.send(Event::Failed {
+                what: format!("Saving {}", path.display()),
+                error: error.to_string(),
+            }),
+        },
+        // Listing, loads and task writes are handled before this point.
+        Command::Search { .. }
+        | Command::NextPage { .. }
+        | Command::Load { .. }
+        | Command::CompleteTask { .. }
+        | Command::CreateTask { .. }
+        | Command::UpdateTask { .. }
+        | Command::DeleteTask { .. } => {}
+    }
+}
+
+fn written<T>(
+    shared: &Shared,
+    contact_id: String,
+    resource: Resource,
+    message: &str,
+    result: Result<Reply<T>, GhlError>,
+) {
+    match result {
+        Ok(reply) => shared.send(Event::Written {
+            contact_id,
+            resource,
+            message: format!("{message}."),
+            exchange_id: reply.exchange.id,
+        }),
+        Err(error) => failed(shared, message, &error),
+    }
+}
+
+/// Adds or removes the same tags on each contact, one request per contact, through the tag
+/// endpoints only (a PUT would replace every tag, C20).
+async fn change_tags(shared: &Shared, contact_ids: Vec<String>, tags: Vec<String>, add: bool) {
+    let mut succeeded = Vec::new();
+    let mut failed = Vec::new();
+    for id in contact_ids {
+        let result = if add {
+            shared.client.add_tags(&id, &tags).await
+        } else {
+            shared.client.remove_tags(&id, &tags).await
+        };
+        match result {
+            Ok(_) => succeeded.push(id),
+            Err(error) => failed.push((id, error.to_string())),
+        }
+    }
+    shared.send(Event::Tagged {
+        add,
+        tags,
+        succeeded,
+        failed,
+    });
+}

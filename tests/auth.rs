@@ -1,0 +1,332 @@
+//! OAuth against the sandbox's token endpoint: code exchange, refresh on expiry and on a 401
+//! (C30), one refresh at a time across processes (C31), rotation written before use, agency
+//! location tokens, and the 0600 store.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed unwrap is a failed test"
+)]
+
+mod common;
+
+use std::sync::Arc;
+
+use ghl_console::auth::{OAuthApp, OAuthRefresh, TokenStore};
+use ghl_console::ghl::client::{BoxFuture, Refresh};
+use ghl_console::ghl::{ClientConfig, GhlClient, GhlError, Secret};
+use ghl_console::sandbox::{self, SandboxConfig, SandboxHandle};
+
+fn app(sandbox: &SandboxHandle, store: &std::path::Path) -> OAuthApp {
+    OAuthApp {
+        base_url: sandbox.base_url(),
+        client_id: sandbox::DEMO_CLIENT_ID.into(),
+        client_secret: Secret::new(sandbox::DEMO_CLIENT_SECRET),
+        store: TokenStore::new(store),
+    }
+}
+
+/// Goes through the consent page the way a browser would and returns the code.
+async fn consent(sandbox: &SandboxHandle, user_type: &str) -> String {
+    ghl_console::ghl::client::install_tls();
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let url = format!(
+        "{}/oauth/chooselocation?response_type=code&client_id={}&redirect_uri=http://127.0.0.1:9/cb&user_type={user_type}",
+        sandbox.base_url(),
+        sandbox::DEMO_CLIENT_ID
+    );
+    let answer = http.get(url).send().await.unwrap();
+    assert_eq!(answer.status(), 302);
+    let location = answer.headers()["location"].to_str().unwrap().to_string();
+    ghl_console::cli::auth::code_from_paste(&location).unwrap()
+}
+
+fn oauth_client(sandbox: &SandboxHandle, app: Arc<OAuthApp>) -> GhlClient {
+    let mut config = ClientConfig::new(
+        sandbox.base_url(),
+        Secret::default(),
+        sandbox::DEMO_LOCATION_ID,
+    );
+    config.rate_limit = None;
+    GhlClient::with_refresh(config, Arc::new(OAuthRefresh(app))).unwrap()
+}
+
+async fn logged_in() -> (SandboxHandle, tempfile::TempDir, Arc<OAuthApp>) {
+    let sandbox = sandbox::spawn(
+        SandboxConfig {
+            contacts: 5,
+            rate_limit: None,
+            ..SandboxConfig::default()
+        },
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let app = Arc::new(app(&sandbox, &dir.path().join("oauth.json")));
+    let code = consent(&sandbox, "Location").await;
+    app.exchange_code(&code, "http://127.0.0.1:9/cb")
+        .await
+        .unwrap();
+    (sandbox, dir, app)
+}
+
+#[tokio::test]
+async fn code_exchange_stores_private_tokens_that_work() {
+    let (sandbox, dir, app) = logged_in().await;
+    let stored = app.store.load().unwrap().unwrap();
+    assert_eq!(
+        stored.location_id.as_deref(),
+        Some(sandbox::DEMO_LOCATION_ID)
+    );
+    assert!(stored.scopes.iter().any(|s| s == "contacts.write"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join("oauth.json"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let client = oauth_client(&sandbox, app);
+    let page = client
+        .list_contacts(&ghl_console::ghl::ListQuery::default())
+        .await
+        .unwrap();
+    assert_eq!(page.value.contacts.len(), 5);
+    let text = std::fs::read_to_string(dir.path().join("oauth.json")).unwrap();
+    assert!(!format!("{:?}", page.exchange).contains(&stored.access_token.expose().to_string()));
+    assert!(text.contains(stored.refresh_token.expose()));
+}
+
+#[tokio::test]
+async fn c30_refresh_once_on_401_then_retry() {
+    let (sandbox, _dir, app) = logged_in().await;
+    let client = oauth_client(&sandbox, app.clone());
+    let mut recorder = common::Recorder::new(&client);
+    sandbox.revoke_access_tokens();
+    let before = app.store.load().unwrap().unwrap();
+
+    client
+        .list_contacts(&ghl_console::ghl::ListQuery::default())
+        .await
+        .unwrap();
+    let statuses: Vec<_> = recorder.drain().iter().map(|e| e.status).collect();
+    assert_eq!(statuses, vec![Some(401), Some(200)]);
+    assert_eq!(sandbox.oauth_stats().refreshes, 1);
+    let after = app.store.load().unwrap().unwrap();
+    assert_ne!(
+        before.refresh_token, after.refresh_token,
+        "the refresh token rotated"
+    );
+}
+
+/// A token source whose refresh yields a token the server refuses too.
+#[derive(Debug)]
+struct Refused;
+
+impl Refresh for Refused {
+    fn current(&self) -> BoxFuture<'_, Result<Secret, GhlError>> {
+        Box::pin(async { Ok(Secret::new("refused-token-1")) })
+    }
+
+    fn refresh<'a>(&'a self, _: &'a Secret) -> BoxFuture<'a, Result<Secret, GhlError>> {
+        Box::pin(async { Ok(Secret::new("refused-token-2")) })
+    }
+}
+
+#[tokio::test]
+async fn c30_second_401_asks_for_reauthorisation_without_looping() {
+    let (sandbox, client) = common::start(3).await;
+    let mut config = ClientConfig::new(
+        sandbox.base_url(),
+        Secret::default(),
+        sandbox::DEMO_LOCATION_ID,
+    );
+    config.rate_limit = None;
+    let client2 = GhlClient::with_refresh(config, Arc::new(Refused)).unwrap();
+    drop(client);
+    let mut recorder = common::Recorder::new(&client2);
+    let err = client2.get_contact("abc").await.unwrap_err();
+    assert!(matches!(err, GhlError::Unauthorized { .. }));
+    assert!(err.to_string().contains("re-authorise"), "{err}");
+    assert_eq!(recorder.drain().len(), 2, "one try, one retry, no loop");
+}
+
+#[tokio::test]
+async fn c30_expired_token_is_refreshed_before_the_call() {
+    let (sandbox, _dir, app) = logged_in().await;
+    let mut stored = app.store.load().unwrap().unwrap();
+    stored.expires_at = chrono::Utc::now() + chrono::Duration::seconds(30);
+    app.store.save(&stored).unwrap();
+    let client = oauth_client(&sandbox, app);
+    let mut recorder = common::Recorder::new(&client);
+    client
+        .list_contacts(&ghl_console::ghl::ListQuery::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        recorder.drain().len(),
+        1,
+        "refreshed ahead, so no 401 was drawn"
+    );
+    assert_eq!(sandbox.oauth_stats().refreshes, 1);
+}
+
+#[tokio::test]
+async fn c31_two_refreshers_one_refresh_token_no_invalid_grant() {
+    let (sandbox, dir, app) = logged_in().await;
+    sandbox.revoke_access_tokens();
+    let rejected = app.store.load().unwrap().unwrap().access_token;
+    // Two independent users of the same store, as two processes would be.
+    let a = Arc::new(self::app(&sandbox, &dir.path().join("oauth.json")));
+    let b = Arc::new(self::app(&sandbox, &dir.path().join("oauth.json")));
+    let (ra, rb) = tokio::join!(a.refresh(Some(&rejected)), b.refresh(Some(&rejected)));
+    let (ra, rb) = (ra.unwrap(), rb.unwrap());
+    assert_eq!(
+        ra.access_token, rb.access_token,
+        "the second saw the first's refresh"
+    );
+    assert_eq!(sandbox.oauth_stats().refreshes, 1);
+    assert_eq!(sandbox.oauth_stats().invalid_grants, 0);
+}
+
+#[tokio::test]
+async fn c31_two_processes_refresh_at_once() {
+    let (sandbox, dir, app) = logged_in().await;
+    sandbox.revoke_access_tokens();
+    let mut stored = app.store.load().unwrap().unwrap();
+    stored.expires_at = chrono::Utc::now() - chrono::Duration::seconds(1);
+    app.store.save(&stored).unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[api]\nbase_url = \"{}\"\nlocation_id = \"{}\"\nrate_limit = \"off\"\n[auth]\nkind = \"oauth\"\nclient_id = \"{}\"\noauth_store = \"{}\"\n",
+            sandbox.base_url(),
+            sandbox::DEMO_LOCATION_ID,
+            sandbox::DEMO_CLIENT_ID,
+            dir.path().join("oauth.json").display()
+        ),
+    )
+    .unwrap();
+    let run = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_ghl-console"))
+            .args([
+                "--config",
+                config.to_str().unwrap(),
+                "api",
+                "GET",
+                &format!(
+                    "/contacts/?limit=1&locationId={}",
+                    sandbox::DEMO_LOCATION_ID
+                ),
+                "--json",
+            ])
+            .env("GHL_CLIENT_SECRET", sandbox::DEMO_CLIENT_SECRET)
+            .env_remove("GHL_TOKEN")
+            .env("GHL_CONSOLE_LOG_DIR", dir.path().join("logs"))
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (first, second) = (run(), run());
+    let outputs = tokio::task::spawn_blocking(move || {
+        (
+            first.wait_with_output().unwrap(),
+            second.wait_with_output().unwrap(),
+        )
+    })
+    .await
+    .unwrap();
+    for out in [&outputs.0, &outputs.1] {
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(out.status.success(), "{said}");
+        assert!(said.contains("\"contacts\""), "{said}");
+    }
+    assert_eq!(sandbox.oauth_stats().refreshes, 1);
+    assert_eq!(sandbox.oauth_stats().invalid_grants, 0);
+}
+
+#[tokio::test]
+async fn a_spent_refresh_token_is_invalid_grant() {
+    let (sandbox, _dir, app) = logged_in().await;
+    let old = app.store.load().unwrap().unwrap();
+    app.refresh(None).await.unwrap();
+    // Put the spent pair back, as a store that was not written before use would hold.
+    app.store.save(&old).unwrap();
+    let err = app.refresh(None).await.unwrap_err();
+    assert!(err.to_string().contains("re-authorise"), "{err}");
+    assert_eq!(sandbox.oauth_stats().invalid_grants, 1);
+}
+
+#[tokio::test]
+async fn agency_token_lists_locations_and_gets_a_location_token() {
+    let config = SandboxConfig {
+        contacts: 3,
+        rate_limit: None,
+        extra_locations: vec![("pit-second".into(), "sBxSecondL0cation002".into())],
+        ..SandboxConfig::default()
+    };
+    let sandbox = sandbox::spawn(config, "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(&sandbox, &dir.path().join("oauth.json"));
+    let code = consent(&sandbox, "Company").await;
+    let tokens = app
+        .exchange_code(&code, "http://127.0.0.1:9/cb")
+        .await
+        .unwrap();
+    assert_eq!(tokens.user_type.as_deref(), Some("Company"));
+    let company = tokens.company_id.unwrap();
+    let locations = app.installed_locations(&company).await.unwrap();
+    let ids: Vec<_> = locations.iter().map(|l| l.id.as_str()).collect();
+    assert_eq!(ids, vec![sandbox::DEMO_LOCATION_ID, "sBxSecondL0cation002"]);
+
+    for location in ids {
+        let token = app.location_token(&company, location).await.unwrap();
+        let mut config = ClientConfig::new(sandbox.base_url(), token, location);
+        config.rate_limit = None;
+        let client = GhlClient::new(config).unwrap();
+        client
+            .list_contacts(&ghl_console::ghl::ListQuery::default())
+            .await
+            .unwrap();
+    }
+    // A company token cannot call location endpoints itself.
+    let mut config = ClientConfig::new(
+        sandbox.base_url(),
+        tokens.access_token,
+        sandbox::DEMO_LOCATION_ID,
+    );
+    config.rate_limit = None;
+    let direct = GhlClient::new(config).unwrap();
+    assert!(
+        direct
+            .list_contacts(&ghl_console::ghl::ListQuery::default())
+            .await
+            .is_err()
+    );
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_readable_store_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let (_sandbox, dir, app) = logged_in().await;
+    let path = dir.path().join("oauth.json");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let err = app.store.load().unwrap_err().to_string();
+    assert!(err.contains("chmod 600"), "{err}");
+}

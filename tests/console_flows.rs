@@ -1,0 +1,355 @@
+//! Key-driven flows of the console (state, update and worker) against the sandbox on loopback;
+//! each asserts the sandbox's data afterwards.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed unwrap is a failed test"
+)]
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+use crossterm::event::KeyEvent;
+use ghl_console::ghl::models::Contact;
+use ghl_console::ghl::{ClientConfig, GhlClient, Secret};
+use ghl_console::sandbox::{DEMO_LOCATION_ID, DEMO_TOKEN, SandboxConfig, SandboxHandle};
+use ghl_console::tui::app::{App, Pane, Settings};
+use ghl_console::tui::clock::Clock;
+use ghl_console::tui::keymap::Key;
+use ghl_console::tui::theme::Theme;
+use ghl_console::tui::update::{Effect, Effects, Msg, after, start, update};
+use ghl_console::worker::{self, WorkerHandle, WorkerOptions};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+/// The console wired to a worker and a sandbox, driven by keys.
+struct Console {
+    app: App,
+    worker: WorkerHandle,
+    sandbox: SandboxHandle,
+    copied: Vec<String>,
+}
+
+impl Console {
+    async fn open() -> Self {
+        let listen = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
+        let sandbox = ghl_console::sandbox::spawn(SandboxConfig::default(), listen)
+            .await
+            .unwrap();
+        let config = ClientConfig::new(
+            sandbox.base_url(),
+            Secret::new(DEMO_TOKEN),
+            DEMO_LOCATION_ID,
+        );
+        let client = GhlClient::new(config).unwrap();
+        let options = WorkerOptions {
+            settle: Duration::ZERO,
+            ..WorkerOptions::default()
+        };
+        let worker = worker::spawn(client, options);
+        let settings = Settings {
+            location: DEMO_LOCATION_ID.to_string(),
+            save_dir: std::env::temp_dir(),
+            ..Settings::default()
+        };
+        let (mut app, _) = App::new(settings, Clock::system());
+        app.size = (120, 40);
+        let fx = start(&mut app);
+        let mut console = Self {
+            app,
+            worker,
+            sandbox,
+            copied: Vec::new(),
+        };
+        console.apply(fx);
+        console.settle().await;
+        console
+    }
+
+    fn apply(&mut self, effects: Effects) {
+        for effect in effects {
+            match effect {
+                Effect::Send(command) => self.worker.commands.send(command).unwrap(),
+                Effect::Copy(text) => self.copied.push(text),
+                Effect::Quit => {}
+            }
+        }
+    }
+
+    /// Feeds worker events until nothing is running and nothing arrives for a while.
+    async fn settle(&mut self) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+        while tokio::time::Instant::now() < deadline {
+            match tokio::time::timeout(Duration::from_millis(250), self.worker.events.recv()).await
+            {
+                Ok(Some(event)) => {
+                    let fx = update(&mut self.app, Msg::Worker(event));
+                    self.apply(fx);
+                }
+                Ok(None) => return,
+                Err(_) if self.app.status.in_flight == 0 => return,
+                Err(_) => {}
+            }
+        }
+        panic!("the console did not settle");
+    }
+
+    async fn keys(&mut self, keys: &[&str]) {
+        for key in keys {
+            let key = Key::parse(key).unwrap();
+            let fx = update(
+                &mut self.app,
+                Msg::Key(KeyEvent::new(key.code, key.modifiers)),
+            );
+            self.apply(fx);
+            self.settle().await;
+        }
+    }
+
+    async fn type_text(&mut self, text: &str) {
+        for c in text.chars() {
+            let event = KeyEvent::from(crossterm::event::KeyCode::Char(c));
+            let fx = update(&mut self.app, Msg::Key(event));
+            self.apply(fx);
+        }
+        self.settle().await;
+    }
+
+    /// Lists only this contact (a server-side search for its email) and selects it.
+    async fn open_contact(&mut self, contact: &Contact) {
+        self.keys(&["/"]).await;
+        self.type_text(contact.email.as_deref().unwrap()).await;
+        self.keys(&["enter"]).await;
+        assert_eq!(self.app.current_contact_id(), Some(contact.id.as_str()));
+    }
+
+    fn render(&mut self) -> String {
+        after(&mut self.app);
+        let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+        terminal
+            .draw(|f| ghl_console::tui::view::render(f, &self.app, &Theme::plain()))
+            .unwrap();
+        terminal.backend().to_string()
+    }
+
+    fn contact_where(&self, wanted: impl Fn(&Contact) -> bool) -> Contact {
+        let store = self.sandbox.store();
+        store
+            .contacts(DEMO_LOCATION_ID)
+            .into_iter()
+            .filter(|c| c.email.is_some())
+            .find(|c| wanted(c))
+            .unwrap()
+    }
+}
+
+fn has_open_task(console: &Console, contact: &Contact) -> bool {
+    let tasks = console
+        .sandbox
+        .store()
+        .tasks(&contact.id)
+        .unwrap_or_default();
+    tasks.iter().any(|t| !t.completed)
+}
+
+#[tokio::test]
+async fn complete_and_reopen_a_task_with_undo() {
+    let mut console = Console::open().await;
+    let contact = console.contact_where(|c| has_open_task(&console, c));
+    console.open_contact(&contact).await;
+    console.keys(&["tab", "tab"]).await;
+    assert_eq!(console.app.focus, Pane::Tasks);
+    let first = console.app.tasks.ready().unwrap()[0].clone();
+    assert!(!first.completed, "open tasks come first");
+
+    console.keys(&["x"]).await;
+    let stored = |c: &Console| {
+        let tasks = c.sandbox.store().tasks(&contact.id).unwrap();
+        tasks.into_iter().find(|t| t.id == first.id).unwrap()
+    };
+    assert!(stored(&console).completed);
+    assert!(console.render().contains("Press u to undo"));
+
+    console.keys(&["u"]).await;
+    assert!(!stored(&console).completed);
+    let puts = console
+        .app
+        .inspector
+        .exchanges
+        .iter()
+        .filter(|e| e.path().ends_with("/completed"));
+    assert_eq!(
+        puts.count(),
+        2,
+        "completion goes through PUT .../completed (C21)"
+    );
+}
+
+#[tokio::test]
+async fn create_and_edit_a_task_with_a_multi_line_body() {
+    let mut console = Console::open().await;
+    let contact = console.contact_where(|_| true);
+    console.open_contact(&contact).await;
+    console.keys(&["tab", "tab", "n"]).await;
+    console.type_text("Call about renewal").await;
+    console.keys(&["tab"]).await;
+    console.type_text("Line one").await;
+    console.keys(&["enter"]).await;
+    console.type_text("Line two").await;
+    console.keys(&["tab", "ctrl-u"]).await;
+    console.type_text("2030-05-06 10:00").await;
+    console.keys(&["ctrl-s"]).await;
+
+    let tasks = console.sandbox.store().tasks(&contact.id).unwrap();
+    let created = tasks
+        .iter()
+        .find(|t| t.title.as_deref() == Some("Call about renewal"))
+        .unwrap();
+    assert_eq!(created.body.as_deref(), Some("Line one\nLine two"));
+    assert!(
+        created
+            .due_date
+            .as_deref()
+            .unwrap()
+            .starts_with("2030-05-0")
+    );
+
+    let row = console
+        .app
+        .tasks
+        .ready()
+        .unwrap()
+        .iter()
+        .position(|t| t.id == created.id)
+        .unwrap();
+    console.keys(&["g"]).await;
+    for _ in 0..row {
+        console.keys(&["j"]).await;
+    }
+    console.keys(&["e"]).await;
+    console.type_text(" (edited)").await;
+    console.keys(&["ctrl-s"]).await;
+    let tasks = console.sandbox.store().tasks(&contact.id).unwrap();
+    let edited = tasks.iter().find(|t| t.id == created.id).unwrap();
+    assert_eq!(edited.title.as_deref(), Some("Call about renewal (edited)"));
+    assert_eq!(edited.body.as_deref(), Some("Line one\nLine two"));
+    assert_eq!(
+        edited.due_date.as_deref().map(|d| &d[..16]),
+        created.due_date.as_deref().map(|d| &d[..16])
+    );
+}
+
+#[tokio::test]
+async fn add_and_remove_a_tag_without_a_put_c20() {
+    let mut console = Console::open().await;
+    let contact = console.contact_where(|c| c.tags.len() >= 2);
+    console.open_contact(&contact).await;
+    console.keys(&["t"]).await;
+    console.type_text("renewal-2030").await;
+    console.keys(&["enter"]).await;
+    let tags = console.sandbox.store().contact(&contact.id).unwrap().tags;
+    for old in &contact.tags {
+        assert!(tags.contains(old), "{old} kept");
+    }
+    assert!(tags.contains(&"renewal-2030".to_string()));
+
+    console.keys(&["T"]).await;
+    console.type_text("renewal-2030").await;
+    console.keys(&["enter"]).await;
+    let tags = console.sandbox.store().contact(&contact.id).unwrap().tags;
+    assert_eq!(tags.len(), contact.tags.len());
+    assert!(!tags.contains(&"renewal-2030".to_string()));
+    let puts = console
+        .app
+        .inspector
+        .exchanges
+        .iter()
+        .filter(|e| e.method == "PUT");
+    assert_eq!(puts.count(), 0, "tags never ride on a PUT");
+}
+
+#[tokio::test]
+async fn bulk_tag_reports_what_failed() {
+    let mut console = Console::open().await;
+    let first = console.app.contacts.at(0).unwrap().id.clone();
+    let second = console.app.contacts.at(1).unwrap().id.clone();
+    console.keys(&["space", "space"]).await;
+    assert!(console.sandbox.store().delete_contact(&second));
+    console.keys(&["t"]).await;
+    console.type_text("bulk-x").await;
+    console.keys(&["enter"]).await;
+    assert!(
+        console
+            .sandbox
+            .store()
+            .contact(&first)
+            .unwrap()
+            .tags
+            .contains(&"bulk-x".to_string())
+    );
+    let screen = console.render();
+    assert!(screen.contains("1 failed"), "{screen}");
+}
+
+#[tokio::test]
+async fn write_a_note() {
+    let mut console = Console::open().await;
+    let contact = console.contact_where(|_| true);
+    console.open_contact(&contact).await;
+    console.keys(&["tab", "tab", "tab", "n"]).await;
+    console.type_text("Met at the fair.").await;
+    console.keys(&["enter"]).await;
+    console.type_text("Wants a demo.").await;
+    console.keys(&["ctrl-s"]).await;
+    let notes = console.sandbox.store().notes(&contact.id).unwrap();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.body.as_deref() == Some("Met at the fair.\nWants a demo."))
+    );
+}
+
+#[tokio::test]
+async fn delete_asks_first_cancel_keeps_confirm_deletes() {
+    let mut console = Console::open().await;
+    let contact = console.contact_where(|c| has_open_task(&console, c));
+    console.open_contact(&contact).await;
+    console.keys(&["tab", "tab"]).await;
+    let count = || console.sandbox.store().tasks(&contact.id).unwrap().len();
+    let before = count();
+    console.keys(&["d", "n"]).await;
+    assert_eq!(
+        console.sandbox.store().tasks(&contact.id).unwrap().len(),
+        before
+    );
+    console.keys(&["d", "enter"]).await;
+    assert_eq!(
+        console.sandbox.store().tasks(&contact.id).unwrap().len(),
+        before
+    );
+    console.keys(&["d", "y"]).await;
+    assert_eq!(
+        console.sandbox.store().tasks(&contact.id).unwrap().len(),
+        before - 1
+    );
+}
+
+#[tokio::test]
+async fn the_token_never_shows_on_screen_or_in_a_copied_curl() {
+    let mut console = Console::open().await;
+    let contact = console.contact_where(|c| has_open_task(&console, c));
+    console.open_contact(&contact).await;
+    let mut screens = Vec::new();
+    for _ in 0..7 {
+        console.keys(&["tab"]).await;
+        screens.push(console.render());
+    }
+    console.keys(&["i", "c", "y"]).await;
+    assert_eq!(console.copied.len(), 2);
+    assert!(console.copied[0].contains("$GHL_TOKEN"));
+    for text in screens.iter().chain(&console.copied) {
+        assert!(!text.contains(DEMO_TOKEN), "token leaked: {text}");
+    }
+}

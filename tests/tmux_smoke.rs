@@ -1,0 +1,158 @@
+//! End to end: the real binary with `--demo` in a tmux session. It starts, shows contacts,
+//! completes a task, quits, and leaves the terminal as it found it. Skipped (with the reason
+//! printed) when tmux is not installed.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed unwrap is a failed test"
+)]
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use ghl_console::sandbox::DEMO_TOKEN;
+
+fn tmux(args: &[&str]) -> String {
+    let out = Command::new("tmux").args(args).output().unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+struct Session {
+    name: String,
+}
+
+impl Session {
+    fn capture(&self) -> String {
+        tmux(&["capture-pane", "-p", "-t", &self.name])
+    }
+
+    fn send(&self, key: &str) {
+        tmux(&["send-keys", "-t", &self.name, key]);
+        std::thread::sleep(Duration::from_millis(300));
+    }
+
+    fn wait_for(&self, what: impl Fn(&str) -> bool, label: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let screen = self.capture();
+            if what(&screen) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "waited for {label}; screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(150));
+        }
+    }
+
+    fn format(&self, format: &str) -> String {
+        tmux(&["display-message", "-p", "-t", &self.name, format])
+            .trim()
+            .to_string()
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        tmux(&["kill-session", "-t", &self.name]);
+    }
+}
+
+fn tmux_available() -> bool {
+    Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// The open-task count in the tasks pane title, when shown.
+fn open_tasks(screen: &str) -> Option<usize> {
+    screen.match_indices("Tasks ").find_map(|(at, _)| {
+        let rest = &screen[at + "Tasks ".len()..];
+        rest[..rest.find(" open")?].parse().ok()
+    })
+}
+
+fn no_token_in(dir: &Path) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap_or_default();
+        assert!(!text.contains(DEMO_TOKEN), "the token is in the log file");
+    }
+}
+
+#[test]
+fn demo_starts_completes_a_task_quits_and_restores_the_terminal() {
+    if !tmux_available() {
+        println!("skipped: tmux is not installed");
+        return;
+    }
+    let logs = tempfile::tempdir().unwrap();
+    let binary = env!("CARGO_BIN_EXE_ghl-console");
+    let script = format!(
+        "env GHL_CONSOLE_LOG_DIR='{}' GHL_LOG=debug '{binary}' --demo; echo EXITED:$?; \
+         stty -a | tr ' ;' '\\n\\n' | grep -x -- '-\\?icanon'; sleep 60",
+        logs.path().display()
+    );
+    let session = Session {
+        name: format!("ghl-smoke-{}", std::process::id()),
+    };
+    tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        &session.name,
+        "-x",
+        "120",
+        "-y",
+        "40",
+        &script,
+    ]);
+
+    session.wait_for(
+        |s| s.contains("/200 by updated") && s.contains("online"),
+        "contacts",
+    );
+    assert_eq!(session.format("#{alternate_on}"), "1");
+
+    session.send("Tab");
+    session.send("Tab");
+    let mut before = None;
+    for _ in 0..40 {
+        let screen = session.wait_for(
+            |s| open_tasks(s).is_some() || s.contains("Loading"),
+            "tasks",
+        );
+        if let Some(open) = open_tasks(&screen).filter(|n| *n > 0) {
+            before = Some(open);
+            break;
+        }
+        session.send("Escape");
+        session.send("j");
+        session.send("Tab");
+        session.send("Tab");
+    }
+    let before = before.expect("a demo contact with an open task");
+
+    session.send("x");
+    let screen = session.wait_for(|s| open_tasks(s) == Some(before - 1), "the task completed");
+    assert!(screen.contains("Task completed"), "{screen}");
+
+    session.send("q");
+    let screen = session.wait_for(|s| s.contains("EXITED:"), "the console to quit");
+    assert!(screen.contains("EXITED:0"), "{screen}");
+    assert!(
+        !screen.contains("Contacts"),
+        "the alternate screen is gone:\n{screen}"
+    );
+    session.wait_for(
+        |s| s.lines().any(|l| l.trim() == "icanon"),
+        "the terminal back in cooked mode",
+    );
+    assert_eq!(session.format("#{alternate_on}"), "0");
+    assert_eq!(session.format("#{mouse_any_flag}"), "0");
+    no_token_in(logs.path());
+}
