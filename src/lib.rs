@@ -5,6 +5,8 @@ pub mod cli;
 pub mod config;
 pub mod ghl;
 pub mod logging;
+pub mod rankr;
 pub mod sandbox;
+pub mod sync;
 pub mod tui;
 pub mod worker;

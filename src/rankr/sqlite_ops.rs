@@ -1,0 +1,349 @@
+//! [`RankrStore`] for [`SqliteStore`]: the mirror reads, and the runs, log, webhook queue and
+//! outbox.
+
+use rusqlite::{OptionalExtension, Row, Transaction, params};
+
+use super::queue::{Enqueued, EventState, NewEvent, OutboxItem, QueuedEvent};
+use super::records::{Counts, Level, LogEntry, LogFilter, RunRecord, StoreCounts};
+use super::sqlite::SqliteStore;
+use super::{Batch, RankrError, RankrStore, StoredContact, StoredNote, StoredTask, SyncCursor};
+use super::{now, records};
+
+/// After this many failed tries an event is left as `failed`.
+pub const MAX_EVENT_ATTEMPTS: u32 = 5;
+
+impl RankrStore for SqliteStore {
+    fn contact_by_ghl_id(&self, ghl_id: &str) -> Result<Option<StoredContact>, RankrError> {
+        Ok(self.contacts_where("ghl_id = ?1", &[&ghl_id])?.pop())
+    }
+
+    fn contacts_by_email(&self, email_lower: &str) -> Result<Vec<StoredContact>, RankrError> {
+        self.contacts_where("email_lower = ?1 ORDER BY rankr_id", &[&email_lower])
+    }
+
+    fn contacts_by_phone(&self, e164: &str) -> Result<Vec<StoredContact>, RankrError> {
+        self.contacts_where("phone_e164 = ?1 ORDER BY rankr_id", &[&e164])
+    }
+
+    fn unseen_contacts(
+        &self,
+        location_id: &str,
+        generation: i64,
+    ) -> Result<Vec<StoredContact>, RankrError> {
+        self.contacts_where(
+            "location_id = ?1 AND tombstone = 0 AND ghl_id IS NOT NULL
+             AND (seen_walk IS NULL OR seen_walk <> ?2) ORDER BY ghl_id",
+            &[&location_id, &generation],
+        )
+    }
+
+    fn stale_children(&self, location_id: &str) -> Result<Vec<String>, RankrError> {
+        let found = self.contacts_where(
+            "location_id = ?1 AND tombstone = 0 AND children_stale = 1 AND ghl_id IS NOT NULL
+             ORDER BY ghl_id",
+            &[&location_id],
+        )?;
+        Ok(found.into_iter().filter_map(|c| c.ghl_id).collect())
+    }
+
+    fn tasks_of(&self, contact_id: &str) -> Result<Vec<StoredTask>, RankrError> {
+        self.tasks_where(contact_id)
+    }
+
+    fn notes_of(&self, contact_id: &str) -> Result<Vec<StoredNote>, RankrError> {
+        self.notes_where(contact_id)
+    }
+
+    fn apply(&self, batch: &Batch) -> Result<(), RankrError> {
+        self.write_batch(batch)
+    }
+
+    fn cursor(&self, location_id: &str) -> Result<SyncCursor, RankrError> {
+        self.read_cursor(location_id)
+    }
+
+    fn start_run(&self, location_id: &str, mode: &str) -> Result<i64, RankrError> {
+        let conn = self.lock()?;
+        conn.execute(
+            "INSERT INTO sync_runs (location_id, mode, started_at) VALUES (?1, ?2, ?3)",
+            params![location_id, mode, now()],
+        )?;
+        Ok(conn.last_insert_rowid())
+    }
+
+    fn finish_run(&self, run: &RunRecord) -> Result<(), RankrError> {
+        let c = &run.counts;
+        self.lock()?.execute(
+            "UPDATE sync_runs SET ended_at = ?2, outcome = ?3, seen = ?4, created = ?5,
+                updated = ?6, unchanged = ?7, deleted = ?8, failed = ?9, children = ?10,
+                requests = ?11, message = ?12
+             WHERE id = ?1",
+            params![
+                run.id,
+                run.ended_at,
+                run.outcome,
+                c.seen,
+                c.created,
+                c.updated,
+                c.unchanged,
+                c.deleted,
+                c.failed,
+                c.children,
+                c.requests,
+                run.message
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn runs(&self, limit: usize) -> Result<Vec<RunRecord>, RankrError> {
+        let conn = self.lock()?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, location_id, mode, started_at, ended_at, outcome, seen, created, updated,
+                unchanged, deleted, failed, children, requests, message
+             FROM sync_runs ORDER BY id DESC LIMIT ?1",
+        )?;
+        let rows = stmt.query_map([sql_limit(limit)], run_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn log(&self, entries: &[LogEntry]) -> Result<(), RankrError> {
+        let mut conn = self.lock()?;
+        let tx = conn.transaction()?;
+        insert_log(&tx, entries)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn recent_log(&self, filter: &LogFilter) -> Result<Vec<LogEntry>, RankrError> {
+        let levels: Vec<&str> = [Level::Debug, Level::Info, Level::Warn, Level::Error]
+            .into_iter()
+            .filter(|l| filter.min_level.is_none_or(|min| *l >= min))
+            .map(Level::as_str)
+            .collect();
+        let conn = self.lock()?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, run_id, at, level, entity, entity_id, action, message, exchange_id
+             FROM sync_log
+             WHERE (?1 IS NULL OR entity = ?1) AND (?2 IS NULL OR run_id = ?2)
+               AND level IN (SELECT value FROM json_each(?3))
+             ORDER BY id DESC LIMIT ?4",
+        )?;
+        let levels = serde_json::to_string(&levels).unwrap_or_else(|_| "[]".into());
+        let rows = stmt.query_map(
+            params![
+                filter.entity,
+                filter.run_id,
+                levels,
+                sql_limit(filter.limit)
+            ],
+            log_from_row,
+        )?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn enqueue_event(&self, event: &NewEvent) -> Result<Enqueued, RankrError> {
+        let conn = self.lock()?;
+        let inserted = conn.execute(
+            "INSERT INTO webhook_queue (webhook_id, event_type, location_id, entity_id,
+                contact_id, event_time, received_at, body)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+             ON CONFLICT (webhook_id) DO NOTHING",
+            params![
+                event.webhook_id,
+                event.event_type,
+                event.location_id,
+                event.entity_id,
+                event.contact_id,
+                event.event_time,
+                now(),
+                event.body
+            ],
+        )?;
+        Ok(if inserted == 0 {
+            Enqueued::Duplicate
+        } else {
+            Enqueued::Queued(conn.last_insert_rowid())
+        })
+    }
+
+    fn pending_events(&self, limit: usize) -> Result<Vec<QueuedEvent>, RankrError> {
+        let conn = self.lock()?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, webhook_id, event_type, location_id, entity_id, contact_id, event_time,
+                body, attempts
+             FROM webhook_queue WHERE state = 'pending' ORDER BY event_time, id LIMIT ?1",
+        )?;
+        let rows = stmt.query_map([sql_limit(limit)], |r| {
+            Ok(QueuedEvent {
+                id: r.get(0)?,
+                event: NewEvent {
+                    webhook_id: r.get(1)?,
+                    event_type: r.get(2)?,
+                    location_id: r.get(3)?,
+                    entity_id: r.get(4)?,
+                    contact_id: r.get(5)?,
+                    event_time: r.get(6)?,
+                    body: r.get(7)?,
+                },
+                attempts: r.get(8)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn finish_event(
+        &self,
+        id: i64,
+        state: EventState,
+        error: Option<&str>,
+    ) -> Result<(), RankrError> {
+        let conn = self.lock()?;
+        let retry = matches!(state, EventState::Retry | EventState::Failed);
+        conn.execute(
+            "UPDATE webhook_queue SET state = ?2, error = ?3, attempts = attempts + ?4
+             WHERE id = ?1",
+            params![id, state.as_str(), error, i64::from(retry)],
+        )?;
+        conn.execute(
+            "UPDATE webhook_queue SET state = 'failed' WHERE id = ?1 AND attempts >= ?2",
+            params![id, MAX_EVENT_ATTEMPTS],
+        )?;
+        Ok(())
+    }
+
+    fn outbox_pending(&self, limit: usize) -> Result<Vec<OutboxItem>, RankrError> {
+        let conn = self.lock()?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, method, path, body, attempts FROM outbox WHERE dead = 0
+             ORDER BY id LIMIT ?1",
+        )?;
+        let rows = stmt.query_map([sql_limit(limit)], |r| {
+            Ok(OutboxItem {
+                id: r.get(0)?,
+                method: r.get(1)?,
+                path: r.get(2)?,
+                body: r.get(3)?,
+                attempts: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn outbox_sent(&self, id: i64) -> Result<(), RankrError> {
+        self.lock()?
+            .execute("DELETE FROM outbox WHERE id = ?1", [id])?;
+        Ok(())
+    }
+
+    fn outbox_failed(&self, id: i64, error: &str, dead: bool) -> Result<(), RankrError> {
+        self.lock()?.execute(
+            "UPDATE outbox SET attempts = attempts + 1, last_error = ?2, dead = ?3 WHERE id = ?1",
+            params![id, error, dead],
+        )?;
+        Ok(())
+    }
+
+    fn counts(&self, location_id: &str) -> Result<StoreCounts, RankrError> {
+        let conn = self.lock()?;
+        let count = |sql: &str| -> Result<u64, RankrError> {
+            Ok(conn
+                .query_row(sql, [location_id], |r| r.get::<_, i64>(0))
+                .optional()?
+                .map_or(0, |n| u64::try_from(n).unwrap_or(0)))
+        };
+        Ok(StoreCounts {
+            contacts: count(
+                "SELECT count(*) FROM contacts WHERE location_id = ?1 AND tombstone = 0",
+            )?,
+            tombstones: count(
+                "SELECT count(*) FROM contacts WHERE location_id = ?1 AND tombstone = 1",
+            )?,
+            tasks: count(
+                "SELECT count(*) FROM tasks t JOIN contacts c ON c.ghl_id = t.contact_id
+                 WHERE c.location_id = ?1",
+            )?,
+            notes: count(
+                "SELECT count(*) FROM notes n JOIN contacts c ON c.ghl_id = n.contact_id
+                 WHERE c.location_id = ?1",
+            )?,
+        })
+    }
+}
+
+pub(super) fn insert_log(tx: &Transaction<'_>, entries: &[LogEntry]) -> Result<(), RankrError> {
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO sync_log (run_id, at, level, entity, entity_id, action, message, exchange_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
+    for e in entries {
+        let exchange = e.exchange_id.and_then(|id| i64::try_from(id).ok());
+        stmt.execute(params![
+            e.run_id,
+            e.at,
+            e.level.as_str(),
+            e.entity,
+            e.entity_id,
+            e.action,
+            e.message,
+            exchange
+        ])?;
+    }
+    Ok(())
+}
+
+pub(super) fn insert_outbox(
+    tx: &Transaction<'_>,
+    items: &[OutboxItem],
+    stamp: &str,
+) -> Result<(), RankrError> {
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO outbox (method, path, body, created_at) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for item in items {
+        stmt.execute(params![item.method, item.path, item.body, stamp])?;
+    }
+    Ok(())
+}
+
+fn sql_limit(limit: usize) -> i64 {
+    i64::try_from(limit.max(1)).unwrap_or(i64::MAX)
+}
+
+fn run_from_row(r: &Row<'_>) -> rusqlite::Result<RunRecord> {
+    Ok(RunRecord {
+        id: r.get(0)?,
+        location_id: r.get(1)?,
+        mode: r.get(2)?,
+        started_at: r.get(3)?,
+        ended_at: r.get(4)?,
+        outcome: r.get(5)?,
+        counts: Counts {
+            seen: r.get(6)?,
+            created: r.get(7)?,
+            updated: r.get(8)?,
+            unchanged: r.get(9)?,
+            deleted: r.get(10)?,
+            failed: r.get(11)?,
+            children: r.get(12)?,
+            requests: r.get(13)?,
+        },
+        message: r.get(14)?,
+    })
+}
+
+fn log_from_row(r: &Row<'_>) -> rusqlite::Result<LogEntry> {
+    let level: String = r.get(3)?;
+    let exchange: Option<i64> = r.get(8)?;
+    Ok(records::LogEntry {
+        id: r.get(0)?,
+        run_id: r.get(1)?,
+        at: r.get(2)?,
+        level: Level::parse(&level),
+        entity: r.get(4)?,
+        entity_id: r.get(5)?,
+        action: r.get(6)?,
+        message: r.get(7)?,
+        exchange_id: exchange.and_then(|e| u64::try_from(e).ok()),
+    })
+}

@@ -1,0 +1,294 @@
+//! Applying queued webhook events, oldest event time first. An event is a hint that a record
+//! changed: the record is fetched by id and Rankr is written from what GHL says now, so a thin
+//! payload cannot blank a stored field (C40) and a late update cannot bring back a contact
+//! whose tombstone is set (C42).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+
+use crate::ghl::{GhlClient, GhlError};
+use crate::rankr::{EventState, Level, LogEntry, QueuedEvent, RankrStore};
+use crate::sync::EngineConfig;
+use crate::sync::context::{Context, Stop, is_daily_limit};
+use crate::sync::mapping::{map_note, map_task};
+use crate::sync::plan::Plan;
+
+/// What one pass over the queue did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Applied {
+    /// Events applied.
+    pub done: u64,
+    /// Events with nothing to do.
+    pub ignored: u64,
+    /// Events that failed this time.
+    pub failed: u64,
+}
+
+/// What applying one event came to.
+enum Outcome {
+    Done(Plan),
+    Ignored(Plan, String),
+}
+
+/// Applies up to `limit` pending events. Stops early (leaving the rest queued) when GHL's daily
+/// limit is reached.
+pub async fn apply_pending(
+    ctx: &Context<'_>,
+    limit: usize,
+) -> Result<Applied, crate::rankr::RankrError> {
+    let mut report = Applied::default();
+    for queued in ctx.store.pending_events(limit)? {
+        let event = &queued.event;
+        match apply_one(ctx, &queued).await {
+            Ok(Outcome::Done(plan)) => {
+                commit(ctx, &plan)?;
+                ctx.store.finish_event(queued.id, EventState::Done, None)?;
+                report.done += 1;
+            }
+            Ok(Outcome::Ignored(plan, why)) => {
+                let mut plan = plan;
+                plan.log(
+                    LogEntry::new(Level::Info, "webhook", Some(&event.entity_id), "ignored")
+                        .message(format!("{}: {why}", event.event_type)),
+                );
+                commit(ctx, &plan)?;
+                ctx.store
+                    .finish_event(queued.id, EventState::Ignored, None)?;
+                report.ignored += 1;
+            }
+            Err(Stop::Store(e)) => return Err(e),
+            Err(Stop::Ghl(e)) => {
+                let line = LogEntry::new(Level::Warn, "webhook", Some(&event.entity_id), "retry")
+                    .message(format!("{} not applied yet: {e}", event.event_type));
+                ctx.store.log(&[line])?;
+                ctx.store
+                    .finish_event(queued.id, EventState::Retry, Some(&e.to_string()))?;
+                report.failed += 1;
+                if is_daily_limit(&e) {
+                    break;
+                }
+            }
+            Err(Stop::Cancelled) => break,
+        }
+    }
+    Ok(report)
+}
+
+fn commit(ctx: &Context<'_>, plan: &Plan) -> Result<(), crate::rankr::RankrError> {
+    match ctx.commit(plan) {
+        Ok(()) | Err(Stop::Ghl(_) | Stop::Cancelled) => Ok(()),
+        Err(Stop::Store(e)) => Err(e),
+    }
+}
+
+async fn apply_one(ctx: &Context<'_>, queued: &QueuedEvent) -> Result<Outcome, Stop> {
+    let event = &queued.event;
+    let kind = event.event_type.as_str();
+    let contact_id = event.contact_id.clone().unwrap_or_default();
+    let stored = if contact_id.is_empty() {
+        None
+    } else {
+        ctx.store.contact_by_ghl_id(&contact_id)?
+    };
+    let plan = ctx.plan();
+    if kind.starts_with("Appointment") {
+        return Ok(Outcome::Ignored(plan, "appointments are not synced".into()));
+    }
+    if contact_id.is_empty() {
+        return Ok(Outcome::Ignored(plan, "no contact id in the event".into()));
+    }
+    if stored.as_ref().is_some_and(|c| c.tombstone) {
+        return Ok(Outcome::Ignored(
+            plan,
+            format!("contact {contact_id} is deleted (tombstone)"),
+        ));
+    }
+    match kind {
+        "ContactDelete" => Ok(contact_deleted(plan, stored, &contact_id)),
+        "ContactCreate" | "ContactUpdate" | "ContactTagUpdate" | "ContactDndUpdate" => {
+            contact_changed(ctx, plan, stored, &contact_id).await
+        }
+        // A task or note of a contact Rankr has not seen: sync the whole contact.
+        _ if stored.is_none() => contact_changed(ctx, plan, None, &contact_id).await,
+        "TaskCreate" | "TaskComplete" => {
+            task_changed(ctx, plan, &contact_id, &event.entity_id).await
+        }
+        "TaskDelete" => task_deleted(ctx, plan, &contact_id, &event.entity_id),
+        "NoteCreate" | "NoteUpdate" => note_changed(ctx, plan, &contact_id, &event.entity_id).await,
+        "NoteDelete" => note_deleted(ctx, plan, &contact_id, &event.entity_id),
+        other => Ok(Outcome::Ignored(
+            plan,
+            format!("{other} is not an event the sync uses"),
+        )),
+    }
+}
+
+fn contact_deleted(
+    mut plan: Plan,
+    stored: Option<crate::rankr::StoredContact>,
+    contact_id: &str,
+) -> Outcome {
+    match stored {
+        Some(row) => {
+            plan.tombstone(row, "a ContactDelete webhook", None);
+            Outcome::Done(plan)
+        }
+        None => Outcome::Ignored(plan, format!("contact {contact_id} was never synced")),
+    }
+}
+
+async fn contact_changed(
+    ctx: &Context<'_>,
+    mut plan: Plan,
+    stored: Option<crate::rankr::StoredContact>,
+    contact_id: &str,
+) -> Result<Outcome, Stop> {
+    ctx.sent();
+    match ctx.client.get_contact(contact_id).await {
+        Ok(reply) => {
+            let exchange = Some(reply.exchange.id);
+            let more = ctx.page(&[reply.value], None, false, exchange).await?;
+            plan.absorb(more);
+            Ok(Outcome::Done(plan))
+        }
+        Err(GhlError::NotFound { .. }) => match stored {
+            Some(row) => {
+                plan.tombstone(row, "404 on GET after a webhook", None);
+                Ok(Outcome::Done(plan))
+            }
+            None => Ok(Outcome::Ignored(
+                plan,
+                format!("contact {contact_id} is not in GHL"),
+            )),
+        },
+        Err(e) => Err(Stop::Ghl(e)),
+    }
+}
+
+async fn task_changed(
+    ctx: &Context<'_>,
+    mut plan: Plan,
+    contact_id: &str,
+    task_id: &str,
+) -> Result<Outcome, Stop> {
+    let stored = ctx.store.tasks_of(contact_id)?;
+    let old = stored.iter().find(|t| t.id == task_id);
+    ctx.sent();
+    match ctx.client.task(contact_id, task_id).await {
+        Ok(reply) => {
+            plan.task(
+                old,
+                map_task(&reply.value, contact_id),
+                Some(reply.exchange.id),
+            );
+            Ok(Outcome::Done(plan))
+        }
+        Err(GhlError::NotFound { .. }) => {
+            if let Some(old) = old {
+                plan.task_gone(old, None);
+            }
+            Ok(Outcome::Done(plan))
+        }
+        Err(e) => Err(Stop::Ghl(e)),
+    }
+}
+
+fn task_deleted(
+    ctx: &Context<'_>,
+    mut plan: Plan,
+    contact_id: &str,
+    task_id: &str,
+) -> Result<Outcome, Stop> {
+    let stored = ctx.store.tasks_of(contact_id)?;
+    match stored.iter().find(|t| t.id == task_id) {
+        Some(old) => {
+            plan.task_gone(old, None);
+            Ok(Outcome::Done(plan))
+        }
+        None => Ok(Outcome::Ignored(
+            plan,
+            format!("task {task_id} is not stored"),
+        )),
+    }
+}
+
+async fn note_changed(
+    ctx: &Context<'_>,
+    mut plan: Plan,
+    contact_id: &str,
+    note_id: &str,
+) -> Result<Outcome, Stop> {
+    let stored = ctx.store.notes_of(contact_id)?;
+    let old = stored.iter().find(|n| n.id == note_id);
+    ctx.sent();
+    match ctx.client.note(contact_id, note_id).await {
+        Ok(reply) => {
+            plan.note(
+                old,
+                map_note(&reply.value, contact_id),
+                Some(reply.exchange.id),
+            );
+            Ok(Outcome::Done(plan))
+        }
+        Err(GhlError::NotFound { .. }) => {
+            if let Some(old) = old {
+                plan.note_gone(old, None);
+            }
+            Ok(Outcome::Done(plan))
+        }
+        Err(e) => Err(Stop::Ghl(e)),
+    }
+}
+
+fn note_deleted(
+    ctx: &Context<'_>,
+    mut plan: Plan,
+    contact_id: &str,
+    note_id: &str,
+) -> Result<Outcome, Stop> {
+    let stored = ctx.store.notes_of(contact_id)?;
+    match stored.iter().find(|n| n.id == note_id) {
+        Some(old) => {
+            plan.note_gone(old, None);
+            Ok(Outcome::Done(plan))
+        }
+        None => Ok(Outcome::Ignored(
+            plan,
+            format!("note {note_id} is not stored"),
+        )),
+    }
+}
+
+/// Applies queued events as they arrive (woken by `notify`, and every second for retries)
+/// until `cancel` fires.
+pub async fn run_applier(
+    config: EngineConfig,
+    client: GhlClient,
+    store: Arc<dyn RankrStore>,
+    notify: Arc<Notify>,
+    cancel: CancellationToken,
+) {
+    loop {
+        let ctx = Context::new(&config, &client, store.as_ref(), None);
+        match apply_pending(&ctx, 100).await {
+            Ok(report) if report.done + report.ignored > 0 => {
+                tracing::info!(
+                    done = report.done,
+                    ignored = report.ignored,
+                    "webhook events applied"
+                );
+                continue;
+            }
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "applying webhook events failed"),
+        }
+        tokio::select! {
+            () = cancel.cancelled() => return,
+            () = notify.notified() => {}
+            () = tokio::time::sleep(Duration::from_secs(1)) => {}
+        }
+    }
+}
