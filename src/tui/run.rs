@@ -1,15 +1,18 @@
 //! The run loop: terminal events, worker events, a tick and signals, one `tokio::select!`. It
 //! draws, feeds `update`, and carries out the effects; it never waits on the network itself.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use chrono::Utc;
 use crossterm::event::{Event as TermEvent, EventStream, KeyCode, KeyEventKind};
-use futures_util::StreamExt;
+use futures_util::{Stream, StreamExt};
+use ratatui::Terminal;
+use ratatui::backend::Backend;
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc;
 
 use crate::worker::WorkerHandle;
 
@@ -23,9 +26,13 @@ use super::view;
 const TICK: Duration = Duration::from_millis(250);
 
 /// Why the loop ended.
-enum Stop {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    /// The operator quit.
     Quit,
+    /// The terminal's event stream ended or failed.
     TerminalGone,
+    /// SIGTERM or SIGHUP arrived.
     Signal,
 }
 
@@ -35,14 +42,46 @@ pub async fn run(mut app: App, theme: &Theme, mut worker: WorkerHandle) -> anyho
     let size = tui.size().context("reading the terminal size")?;
     app.size = (size.width, size.height);
     let mut keys = EventStream::new();
+    let stop = drive(&mut app, theme, &mut worker, &mut tui, &mut keys, None).await?;
+    match stop {
+        Stop::Quit => tracing::info!("console closed by the operator"),
+        Stop::TerminalGone => tracing::info!("terminal went away; closing"),
+        Stop::Signal => tracing::info!("signal received; closing"),
+    }
+    Ok(())
+}
+
+/// The loop of [`run`] on any terminal and event stream: draws, feeds `update`, carries out
+/// the effects. Benchmarks drive it on a test backend with synthetic keys, and pass `answered`
+/// to learn when the frame that answers each key press was drawn.
+pub async fn drive<B, K>(
+    app: &mut App,
+    theme: &Theme,
+    worker: &mut WorkerHandle,
+    tui: &mut Terminal<B>,
+    keys: &mut K,
+    answered: Option<&mpsc::UnboundedSender<Instant>>,
+) -> anyhow::Result<Stop>
+where
+    B: Backend,
+    B::Error: std::error::Error + Send + Sync + 'static,
+    K: Stream<Item = std::io::Result<TermEvent>> + Unpin,
+{
     let mut ticker = tokio::time::interval(TICK);
     let mut term = signal(SignalKind::terminate()).context("listening for SIGTERM")?;
     let mut hangup = signal(SignalKind::hangup()).context("listening for SIGHUP")?;
-    let first = update::start(&mut app);
-    apply(&mut app, &worker, first);
+    let first = update::start(app);
+    apply(app, worker, first);
+    let mut answering = false;
     let stop = loop {
-        update::after(&mut app);
-        tui.draw(|frame| view::render(frame, &app, theme))?;
+        update::after(app);
+        tui.draw(|frame| view::render(frame, app, theme))?;
+        if std::mem::take(&mut answering)
+            && let Some(answered) = answered
+        {
+            // The bench reading these may be gone; the console goes on either way.
+            let _ = answered.send(Instant::now());
+        }
         let msg = tokio::select! {
             event = keys.next() => match event {
                 Some(Ok(event)) => match to_msg(event) {
@@ -56,11 +95,12 @@ pub async fn run(mut app: App, theme: &Theme, mut worker: WorkerHandle) -> anyho
             _ = term.recv() => break Stop::Signal,
             _ = hangup.recv() => break Stop::Signal,
         };
-        if handle(&mut app, &worker, msg) {
+        answering = matches!(msg, Msg::Key(_));
+        if handle(app, worker, msg) {
             break Stop::Quit;
         }
         while let Ok(event) = worker.events.try_recv() {
-            if handle(&mut app, &worker, Msg::Worker(event)) {
+            if handle(app, worker, Msg::Worker(event)) {
                 break;
             }
         }
@@ -68,12 +108,7 @@ pub async fn run(mut app: App, theme: &Theme, mut worker: WorkerHandle) -> anyho
             break Stop::Quit;
         }
     };
-    match stop {
-        Stop::Quit => tracing::info!("console closed by the operator"),
-        Stop::TerminalGone => tracing::info!("terminal went away; closing"),
-        Stop::Signal => tracing::info!("signal received; closing"),
-    }
-    Ok(())
+    Ok(stop)
 }
 
 /// Applies one message; returns whether the console should end.

@@ -2,8 +2,9 @@
 //! `Event`s back, so the interface never waits on the network or the disk.
 //!
 //! Loads of the selected contact are latest-wins: a new load of the same record aborts the one
-//! still running (and a contact load waits a moment first, so scrolling quickly through the list
-//! sends nothing for the contacts passed over). Paging a listing is one task at a time; a new
+//! still running. A contact load that follows the previous one quickly waits a moment first, so
+//! scrolling through the list fetches only the first contact and the one the selection stops
+//! on; one after a pause (an operator opening a contact) goes at once. Paging a listing is one task at a time; a new
 //! listing aborts the old one.
 
 pub mod messages;
@@ -26,7 +27,8 @@ use messages::{Command, Event};
 pub struct WorkerOptions {
     /// Contacts per listing page.
     pub page_size: u32,
-    /// How long a contact load waits before it is sent, so a newer selection can replace it.
+    /// How long a contact load that follows another within this time waits before it is sent,
+    /// so a newer selection can replace it.
     pub settle: Duration,
 }
 

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use tokio::sync::{Mutex, mpsc};
 use tokio::task::JoinHandle;
@@ -20,6 +21,7 @@ pub(super) async fn run(shared: Shared, mut commands: mpsc::UnboundedReceiver<Co
     let listing: Listing = Arc::new(Mutex::new(None));
     let mut paging: Option<JoinHandle<()>> = None;
     let mut loads: HashMap<Resource, JoinHandle<()>> = HashMap::new();
+    let mut last_contact_load = None;
     while let Some(command) = commands.recv().await {
         match command {
             Command::Search { generation, query } => {
@@ -51,7 +53,12 @@ pub(super) async fn run(shared: Shared, mut commands: mpsc::UnboundedReceiver<Co
                 if let Some(job) = loads.remove(&resource) {
                     job.abort();
                 }
-                let job = tokio::spawn(load(shared.clone(), seq, resource, contact_id));
+                let wait = if resource == Resource::Contact {
+                    settle_for(&mut last_contact_load, shared.options.settle)
+                } else {
+                    Duration::ZERO
+                };
+                let job = tokio::spawn(load(shared.clone(), seq, resource, contact_id, wait));
                 loads.insert(resource, job);
             }
             other => {
@@ -114,9 +121,19 @@ async fn next_page(shared: Shared, listing: Listing, generation: u64) {
     }
 }
 
-async fn load(shared: Shared, seq: u64, resource: Resource, contact_id: String) {
-    if resource == Resource::Contact && !shared.options.settle.is_zero() {
-        tokio::time::sleep(shared.options.settle).await;
+/// How long a contact load waits before it is sent: nothing when the last one was asked for
+/// longer than `settle` ago (an operator opening a contact), `settle` while they come quickly
+/// (scrolling), so that only the contact the selection stops on is fetched.
+fn settle_for(last: &mut Option<Instant>, settle: Duration) -> Duration {
+    let now = Instant::now();
+    let scrolling = last.is_some_and(|at| now.duration_since(at) < settle);
+    *last = Some(now);
+    if scrolling { settle } else { Duration::ZERO }
+}
+
+async fn load(shared: Shared, seq: u64, resource: Resource, contact_id: String, wait: Duration) {
+    if !wait.is_zero() {
+        tokio::time::sleep(wait).await;
     }
     let _busy = shared.busy();
     let client = &shared.client;
@@ -157,4 +174,32 @@ pub(super) fn failed(shared: &Shared, what: &str, error: &GhlError) {
         what: what.to_string(),
         error: error.to_string(),
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_loads_in_quick_succession_wait() {
+        let settle = Duration::from_millis(120);
+        let mut last = None;
+        assert_eq!(
+            settle_for(&mut last, settle),
+            Duration::ZERO,
+            "the first goes at once"
+        );
+        assert_eq!(
+            settle_for(&mut last, settle),
+            settle,
+            "the next one right after waits"
+        );
+        last = Instant::now().checked_sub(Duration::from_secs(1));
+        assert_eq!(
+            settle_for(&mut last, settle),
+            Duration::ZERO,
+            "after a pause, at once"
+        );
+        assert_eq!(settle_for(&mut None, Duration::ZERO), Duration::ZERO);
+    }
 }
