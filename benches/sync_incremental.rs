@@ -34,9 +34,7 @@ fn main() -> anyhow::Result<()> {
         .map(|c| c.id)
         .collect();
     for id in &changed {
-        ghl.update_contact(id, |c| {
-            c.last_name = Some(format!("{} Changed", c.last_name.as_deref().unwrap_or("")));
-        });
+        ghl.update_contact(id, |c| c.tags.push("changed-since-cursor".into()));
     }
     sandbox.handle.reset_stats();
 

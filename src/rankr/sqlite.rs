@@ -91,9 +91,10 @@ impl SqliteStore {
         limit: usize,
     ) -> Result<Vec<StoredContact>, RankrError> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        // The unary `+` keeps SQLite off the location index, which would sort the whole
+        // location for every page; the GHL id index walks straight to the page.
         self.contacts_where(
-            "location_id = ?1 AND tombstone = 0 AND ghl_id IS NOT NULL AND ghl_id > ?2
-             ORDER BY ghl_id LIMIT ?3",
+            "+location_id = ?1 AND +tombstone = 0 AND ghl_id > ?2 ORDER BY ghl_id LIMIT ?3",
             &[&location_id, &after.unwrap_or(""), &limit],
         )
     }

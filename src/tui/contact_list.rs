@@ -43,20 +43,9 @@ pub struct ContactList {
     pub exchange_id: Option<u64>,
     /// Every tag seen on a loaded contact, for completion.
     pub known_tags: BTreeSet<String>,
-    /// The fuzzy index over `items`, rebuilt when more items arrive.
-    index: Option<CachedIndex>,
-}
-
-/// A fuzzy index and how many items it covers.
-struct CachedIndex {
-    covers: usize,
+    /// The fuzzy index over `items`, entry `i` for item `i`, extended as pages arrive so the
+    /// first keystroke of a filter does not wait for it.
     index: FuzzyIndex,
-}
-
-impl std::fmt::Debug for CachedIndex {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "CachedIndex({} items)", self.covers)
-    }
 }
 
 impl ContactList {
@@ -70,7 +59,7 @@ impl ContactList {
         self.more = false;
         self.loading = true;
         self.query = query;
-        self.index = None;
+        self.index = FuzzyIndex::default();
         self.generation
     }
 
@@ -87,6 +76,7 @@ impl ContactList {
         }
         for contact in &page {
             self.known_tags.extend(contact.tags.iter().cloned());
+            self.index.push(self.index.len(), &search_text(contact));
         }
         self.items.extend(page);
         self.total = total;
@@ -149,9 +139,9 @@ impl ContactList {
 
     /// Replaces a contact's copy in the list (after a reload).
     pub fn replace(&mut self, contact: &Contact) {
-        if let Some(slot) = self.items.iter_mut().find(|c| c.id == contact.id) {
-            *slot = contact.clone();
-            self.index = None;
+        if let Some(position) = self.items.iter().position(|c| c.id == contact.id) {
+            self.items[position] = contact.clone();
+            self.index.replace(position, &search_text(contact));
         }
         self.known_tags.extend(contact.tags.iter().cloned());
     }
@@ -180,19 +170,7 @@ impl ContactList {
             self.shown = (self.sort == ContactSort::Name).then(|| self.by_name());
             return;
         }
-        let stale = self
-            .index
-            .as_ref()
-            .is_none_or(|c| c.covers != self.items.len());
-        if stale {
-            let entries: Vec<(usize, String)> =
-                self.items.iter().map(search_text).enumerate().collect();
-            self.index = Some(CachedIndex {
-                covers: self.items.len(),
-                index: FuzzyIndex::new(&entries),
-            });
-        }
-        self.shown = self.index.as_mut().map(|c| c.index.filter(&self.filter));
+        self.shown = Some(self.index.filter(&self.filter));
     }
 }
 

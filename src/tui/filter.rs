@@ -2,26 +2,40 @@
 //!
 //! The query follows fzf's syntax through `nucleo-matcher`: words are matched separately and
 //! all must match; `'word` asks for an exact substring, `^word` for a prefix, `word$` for a
-//! suffix and `!word` excludes. Case is always ignored, since names get typed either way, and
-//! accents in the haystack are ignored for a plain-ASCII query, so "jose" finds "José".
+//! suffix and `!word` excludes. Case and accents are always ignored, since names get typed
+//! either way, so "jose" finds "José" and "JOSÉ" finds "Jose".
+//!
+//! Speed, for 100,000 contacts within a keystroke: text is folded (lower case, accents off)
+//! once, when an entry is added, so most haystacks become ASCII and take the matcher's fast
+//! path; and a query that extends the previous one scores only what the previous one matched.
 
+use nucleo_matcher::chars::{graphemes, normalize, to_lower_case};
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32String};
 
-/// A search index over the text of many contacts, built once per load and queried on every
+/// A search index over the text of many contacts, filled as they load and queried on every
 /// keystroke.
 ///
-/// Haystacks are converted for matching when the index is built; the matcher, the parsed
-/// query and the score buffer are kept and reused, so a query allocates only its result.
+/// Haystacks are folded and converted for matching when they are added; the matcher, the
+/// parsed query and the score buffer are kept and reused, so a query allocates only its result.
 pub struct FuzzyIndex {
     /// The caller's key for each entry, in the order given.
     keys: Vec<usize>,
-    /// The searchable text of each entry, converted for the matcher.
+    /// The searchable text of each entry, folded and converted for the matcher.
     haystacks: Vec<Utf32String>,
     matcher: Matcher,
     pattern: Pattern,
     /// Score and position of each entry that matched the last query.
     scored: Vec<(u32, usize)>,
+    /// The last query and what it matched, to narrow from.
+    last: Option<LastQuery>,
+}
+
+/// A query and the positions it matched, in ascending order, among the first `covers` entries.
+struct LastQuery {
+    query: String,
+    matched: Vec<usize>,
+    covers: usize,
 }
 
 impl FuzzyIndex {
@@ -32,15 +46,31 @@ impl FuzzyIndex {
         let mut config = Config::DEFAULT;
         config.prefer_prefix = true;
 
-        Self {
-            keys: entries.iter().map(|(key, _)| *key).collect(),
-            haystacks: entries
-                .iter()
-                .map(|(_, text)| Utf32String::from(text.as_str()))
-                .collect(),
+        let mut index = Self {
+            keys: Vec::with_capacity(entries.len()),
+            haystacks: Vec::with_capacity(entries.len()),
             matcher: Matcher::new(config),
             pattern: Pattern::default(),
             scored: Vec::new(),
+            last: None,
+        };
+        for (key, text) in entries {
+            index.push(*key, text);
+        }
+        index
+    }
+
+    /// Adds an entry after the others.
+    pub fn push(&mut self, key: usize, text: &str) {
+        self.keys.push(key);
+        self.haystacks.push(fold(text));
+    }
+
+    /// Changes the text of the entry at `position` (in the order added).
+    pub fn replace(&mut self, position: usize, text: &str) {
+        if let Some(slot) = self.haystacks.get_mut(position) {
+            *slot = fold(text);
+            self.last = None;
         }
     }
 
@@ -57,18 +87,29 @@ impl FuzzyIndex {
     /// Returns the keys of the entries that match `query`, best match first; entries that score
     /// the same keep their original order. A blank query returns every key in original order.
     pub fn filter(&mut self, query: &str) -> Vec<usize> {
+        let query = fold_text(query);
+        // Both sides are folded already, so case need not be ignored; but nucleo-matcher 0.3
+        // compares the whole haystack in a case-sensitive `^`, `$` or exact match, so it is.
         self.pattern
-            .reparse(query, CaseMatching::Ignore, Normalization::Smart);
+            .reparse(&query, CaseMatching::Ignore, Normalization::Never);
         if self.pattern.atoms.is_empty() {
+            self.last = None;
             return self.keys.clone();
         }
 
         self.scored.clear();
-        for (position, haystack) in self.haystacks.iter().enumerate() {
-            if let Some(score) = self.pattern.score(haystack.slice(..), &mut self.matcher) {
-                self.scored.push((score, position));
+        match self.last.take().filter(|last| narrows(&last.query, &query)) {
+            Some(last) => {
+                let added = last.covers..self.haystacks.len();
+                self.score(last.matched.into_iter().chain(added));
             }
+            None => self.score(0..self.haystacks.len()),
         }
+        self.last = Some(LastQuery {
+            query,
+            matched: self.scored.iter().map(|&(_, position)| position).collect(),
+            covers: self.haystacks.len(),
+        });
 
         self.scored
             .sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
@@ -76,6 +117,47 @@ impl FuzzyIndex {
             .iter()
             .map(|&(_, position)| self.keys[position])
             .collect()
+    }
+
+    /// Scores the entries at `positions` against the parsed query, keeping those that match.
+    fn score(&mut self, positions: impl Iterator<Item = usize>) {
+        for position in positions {
+            let haystack = self.haystacks[position].slice(..);
+            if let Some(score) = self.pattern.score(haystack, &mut self.matcher) {
+                self.scored.push((score, position));
+            }
+        }
+    }
+}
+
+impl Default for FuzzyIndex {
+    fn default() -> Self {
+        Self::new(&[])
+    }
+}
+
+/// Whether every entry `new` matches also matched `old`, so `new` need only look at those:
+/// `new` extends `old` without a negation, and `old` does not end in a character whose meaning
+/// changes when more follows (`^`, `'`, `$`, `\`).
+fn narrows(old: &str, new: &str) -> bool {
+    new.starts_with(old) && !new.contains('!') && !old.ends_with(['^', '\'', '$', '\\'])
+}
+
+/// Text as the matcher compares it: the first character of each grapheme, accents off, lower
+/// case.
+fn fold_text(text: &str) -> String {
+    graphemes(text)
+        .map(|c| to_lower_case(normalize(c)))
+        .collect()
+}
+
+/// A haystack folded and converted for the matcher: ASCII when folding made it so.
+fn fold(text: &str) -> Utf32String {
+    let folded = fold_text(text);
+    if folded.is_ascii() {
+        Utf32String::Ascii(folded.into_boxed_str())
+    } else {
+        Utf32String::Unicode(folded.chars().collect())
     }
 }
 
@@ -152,6 +234,40 @@ mod tests {
         let mut index = FuzzyIndex::new(&entries);
         assert_eq!(index.filter("grace"), vec![7]);
         assert_eq!(index.filter(""), vec![40, 7]);
+    }
+
+    #[test]
+    fn narrowing_gives_what_a_fresh_search_gives() {
+        let mut typed = index(&PEOPLE);
+        for query in [
+            "a", "ad", "ada", "ada ", "ada 7", "e", "ex", "exa$", "'ex", "'exa",
+        ] {
+            let mut fresh = index(&PEOPLE);
+            assert_eq!(typed.filter(query), fresh.filter(query), "{query:?}");
+        }
+    }
+
+    #[test]
+    fn operators_that_widen_are_not_narrowed() {
+        let mut index = index(&PEOPLE);
+        assert!(index.filter("!a").is_empty(), "every entry has an a");
+        assert_eq!(index.filter("!ad"), vec![1, 2, 3, 4]);
+        assert!(!narrows("^", "^a") && !narrows("e$", "e$x") && !narrows("a", "a !b"));
+        assert!(narrows("a", "ab c") && narrows("'ab", "'abc"));
+    }
+
+    #[test]
+    fn entries_added_or_changed_after_a_query_are_searched() {
+        let mut index = index(&PEOPLE);
+        assert!(index.filter("gr").contains(&2));
+        index.push(9, "Greta Garbo greta@example.se");
+        let mut hits = index.filter("gre");
+        hits.sort_unstable();
+        assert_eq!(hits, vec![2, 9]);
+        index.replace(0, "Ada Greco");
+        let mut hits = index.filter("gre");
+        hits.sort_unstable();
+        assert_eq!(hits, vec![0, 2, 9]);
     }
 
     #[test]
