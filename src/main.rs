@@ -26,7 +26,9 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<u8> {
     match &cli.command {
-        Some(Command::Sandbox(args)) => ghl_console::sandbox::run((**args).clone()).await.map(|()| 0),
+        Some(Command::Sandbox(args)) => ghl_console::sandbox::run((**args).clone())
+            .await
+            .map(|()| 0),
         Some(Command::Api(args)) => {
             let settings = cli.settings()?;
             let code = ghl_console::cli::run_api(&settings, args).await?;
@@ -40,6 +42,10 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
             let checks =
                 ghl_console::cli::doctor::run_checks(settings, cli.config.as_deref()).await;
             Ok(ghl_console::cli::doctor::print(&checks))
+        }
+        Some(Command::Sync(args)) => ghl_console::cli::sync::run(&cli.settings()?, args).await,
+        Some(Command::Webhook(args)) => {
+            ghl_console::cli::webhook::run(&cli.settings()?, args).await
         }
         Some(Command::Config(command)) => ghl_console::cli::run_config(&cli, command),
         Some(Command::Completions { shell }) => {

@@ -2,6 +2,8 @@
 
 pub mod auth;
 pub mod doctor;
+pub mod sync;
+pub mod webhook;
 
 use std::io::Write;
 
@@ -57,6 +59,10 @@ pub enum Command {
     Auth(AuthArgs),
     /// Check the config, permissions, token, scopes, API, clock, store and webhook keys.
     Doctor(DoctorArgs),
+    /// Sync GHL contacts, tasks and notes into Rankr (once, or `--watch`).
+    Sync(Box<sync::SyncArgs>),
+    /// Receive GHL webhooks, queue them in the Rankr store and apply them.
+    Webhook(webhook::WebhookArgs),
     /// Print shell completions: `ghl-console completions bash > ~/.local/share/bash-completion/completions/ghl-console`.
     Completions {
         /// bash, zsh, fish, elvish or powershell.
@@ -115,6 +121,8 @@ impl Cli {
             Some(Command::Api(a)) => Some(&a.connection),
             Some(Command::Auth(a)) => Some(&a.connection),
             Some(Command::Doctor(a)) => Some(&a.connection),
+            Some(Command::Sync(a)) => Some(&a.connection),
+            Some(Command::Webhook(a)) => Some(&a.connection),
             _ => None,
         };
         let pick =

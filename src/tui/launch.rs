@@ -45,7 +45,9 @@ pub fn missing(config: &Config) -> Vec<String> {
     let mut missing = Vec::new();
     let oauth = config.config.auth.kind == crate::config::AuthKind::Oauth;
     if oauth {
-        let stored = crate::cli::auth::oauth_app(config).ok().and_then(|a| a.store.load().ok().flatten());
+        let stored = crate::cli::auth::oauth_app(config)
+            .ok()
+            .and_then(|a| a.store.load().ok().flatten());
         if stored.is_none() && config.token.is_none() {
             missing.push("OAuth tokens: run `ghl-console auth login`".to_string());
         }
