@@ -75,13 +75,15 @@ impl Sender {
         location_id: &str,
         store: SandboxStore,
     ) -> Option<Self> {
+        let (url, key) = (url?, key?);
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(5))
             .build()
             .ok()?;
         Some(Self {
-            url: url?.to_string(),
-            key: key?.clone(),
+            url: url.to_string(),
+            key: key.clone(),
             location_id: location_id.to_string(),
             store,
             http,
