@@ -64,12 +64,12 @@ async fn a_changed_contact_task_and_note_propagate_and_nothing_else() {
         .find(|c| c.id != with_task.id && c.id != with_note.id)
         .unwrap();
     sandbox.update_contact(&edited.id, |c| {
-        c.email = Some("Moved.Here@Example.test".into())
+        c.email = Some("Moved.Here@Example.test".into());
     });
     let done = !task.completed;
     sandbox.update_task(&with_task.id, &task.id, |t| t.completed = done);
     sandbox.update_note(&with_note.id, &note.id, |n| {
-        n.body = Some("new body".into())
+        n.body = Some("new body".into());
     });
 
     let run = world.sync(SyncMode::Auto).await;
@@ -201,7 +201,7 @@ async fn an_engine_aborted_at_a_random_page_resumes_without_loss_or_duplicates()
     .await
     .unwrap();
     let page = 1 + rand::random_range(0..5u64);
-    let (tx, mut rx) = tokio::sync::watch::channel(Default::default());
+    let (tx, mut rx) = tokio::sync::watch::channel(ghl_console::sync::SyncProgress::default());
     let (client, store) = (world.client.clone(), world.store.clone());
     let task = tokio::spawn(async move {
         let token = tokio_util::sync::CancellationToken::new();

@@ -2,6 +2,7 @@
 //! compare stores.
 
 #![allow(dead_code, reason = "each sync test file uses a different part")]
+#![expect(clippy::unwrap_used, reason = "set-up helpers of tests fail loudly")]
 
 use std::path::Path;
 use std::sync::Arc;
