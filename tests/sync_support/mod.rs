@@ -151,3 +151,77 @@ pub fn store_counts(store: &dyn RankrStore) -> (u64, u64, u64) {
     let c = store.counts(sandbox::DEMO_LOCATION_ID).unwrap();
     (c.contacts, c.tasks, c.notes)
 }
+
+/// A Rankr record entered in Rankr itself: no GHL id yet.
+pub fn unlinked(
+    rankr_id: &str,
+    email: Option<&str>,
+    phone_e164: Option<&str>,
+) -> ghl_console::rankr::StoredContact {
+    ghl_console::rankr::StoredContact {
+        rankr_id: rankr_id.into(),
+        location_id: sandbox::DEMO_LOCATION_ID.into(),
+        email: email.map(str::to_string),
+        email_lower: email.map(str::to_lowercase),
+        phone: phone_e164.map(str::to_string),
+        phone_e164: phone_e164.map(str::to_string),
+        custom_fields: serde_json::json!([]),
+        content_hash: "entered-in-rankr".into(),
+        ..Default::default()
+    }
+}
+
+/// Applies what waits in the webhook queue.
+pub async fn apply_events(world: &World) -> ghl_console::sync::webhook::Applied {
+    let config = config();
+    let ctx = ghl_console::sync::Context::new(&config, &world.client, world.store.as_ref(), None);
+    ghl_console::sync::webhook::apply_pending(&ctx, 100)
+        .await
+        .unwrap()
+}
+
+/// A webhook receiver on a loopback port for `world`'s store; with `fail_first` the first
+/// delivery gets a 500 before it reaches the receiver.
+pub async fn start_receiver(
+    world: &World,
+    verifier: ghl_console::sync::webhook::Verifier,
+    fail_first: bool,
+) -> std::net::SocketAddr {
+    start_receiver_at(world, verifier, fail_first, "127.0.0.1:0".parse().unwrap()).await
+}
+
+/// [`start_receiver`] on a given loopback address.
+pub async fn start_receiver_at(
+    world: &World,
+    verifier: ghl_console::sync::webhook::Verifier,
+    fail_first: bool,
+    at: std::net::SocketAddr,
+) -> std::net::SocketAddr {
+    use ghl_console::sync::webhook::{Receiver, ReceiverSettings, router};
+    let store: Arc<dyn RankrStore> = world.store.clone();
+    let notify = Arc::new(tokio::sync::Notify::new());
+    let receiver = Arc::new(Receiver::new(
+        store,
+        ReceiverSettings::new(verifier, 64 * 1024),
+        notify,
+    ));
+    let failed = Arc::new(std::sync::atomic::AtomicBool::new(!fail_first));
+    let app = router(receiver).layer(axum::middleware::from_fn(
+        move |request, next: axum::middleware::Next| {
+            let failed = failed.clone();
+            async move {
+                if failed.swap(true, std::sync::atomic::Ordering::SeqCst) {
+                    next.run(request).await
+                } else {
+                    axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response()
+                }
+            }
+        },
+    ));
+    let listener = tokio::net::TcpListener::bind(at).await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    addr
+}
+
+use axum::response::IntoResponse as _;
