@@ -251,7 +251,7 @@ fn scope_checks(settings: &Settings, scopes: Option<&[String]>) -> Vec<Check> {
 
 async fn api_checks(settings: &Settings, client: &GhlClient) -> Vec<Check> {
     let mut out = Vec::new();
-    if settings.config.api.location_id.is_none() {
+    if client.location_id().is_empty() {
         out.push(check(
             Level::Fail,
             "location",
