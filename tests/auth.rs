@@ -330,3 +330,83 @@ async fn a_readable_store_is_refused() {
     let err = app.store.load().unwrap_err().to_string();
     assert!(err.contains("chmod 600"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn agency_login_switches_location_by_flag() {
+    let config = SandboxConfig {
+        contacts: 3,
+        rate_limit: None,
+        extra_locations: vec![("pit-second".into(), "sBxSecondL0cation002".into())],
+        ..SandboxConfig::default()
+    };
+    let sandbox = sandbox::spawn(config, "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("oauth.json");
+    let code = consent(&sandbox, "Company").await;
+    app(&sandbox, &store)
+        .exchange_code(&code, "http://127.0.0.1:9/cb")
+        .await
+        .unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[api]\nbase_url = \"{}\"\nrate_limit = \"off\"\n[auth]\nkind = \"oauth\"\nclient_id = \"{}\"\noauth_store = \"{}\"\n",
+            sandbox.base_url(),
+            sandbox::DEMO_CLIENT_ID,
+            store.display()
+        ),
+    )
+    .unwrap();
+    for (location, contacts) in [(sandbox::DEMO_LOCATION_ID, 3), ("sBxSecondL0cation002", 0)] {
+        let path = format!("/contacts/?locationId={location}");
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_ghl-console"))
+            .args([
+                "--config",
+                config.to_str().unwrap(),
+                "api",
+                "--location",
+                location,
+                "GET",
+                &path,
+                "--json",
+            ])
+            .env("GHL_CLIENT_SECRET", sandbox::DEMO_CLIENT_SECRET)
+            .env_remove("GHL_TOKEN")
+            .env("GHL_CONSOLE_LOG_DIR", dir.path().join("logs"))
+            .output()
+            .unwrap();
+        let body = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{body}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let value: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(value["contacts"].as_array().unwrap().len(), contacts);
+    }
+}
+
+#[tokio::test]
+async fn forbidden_names_the_scope_and_the_location() {
+    let (sandbox, _client) = common::start(3).await;
+    let mut config = ClientConfig::new(
+        sandbox.base_url(),
+        Secret::new(sandbox::DEMO_TOKEN),
+        "someone-elses-location",
+    );
+    config.rate_limit = None;
+    config.scopes = Some(vec!["contacts.readonly".into()]);
+    let client = GhlClient::new(config).unwrap();
+    let err = client
+        .list_contacts(&ghl_console::ghl::ListQuery::default())
+        .await
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(matches!(err, GhlError::Forbidden { .. }), "{text}");
+    assert!(text.contains("needs the scope contacts.readonly"), "{text}");
+    assert!(text.contains("the token has: contacts.readonly"), "{text}");
+    assert!(text.contains("someone-elses-location"), "{text}");
+}

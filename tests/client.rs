@@ -389,3 +389,18 @@ async fn list_and_business_listing() {
             .all(|c| c.business_id.as_deref() == Some(business.as_str()))
     );
 }
+
+#[tokio::test]
+async fn a_sandbox_of_100000_contacts_answers_a_search() {
+    let (sandbox, client) = common::start(100_000).await;
+    let page = client
+        .search_contacts(SearchRequest {
+            page_limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(page.value.total, 100_000);
+    assert_eq!(page.value.contacts.len(), 100);
+    assert_eq!(sandbox.contact_ids().len(), 100_000);
+}

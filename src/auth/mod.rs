@@ -174,7 +174,7 @@ impl OAuthApp {
             ])
             .send()
             .await
-            .map_err(|e| GhlError::Network(e.to_string()))?;
+            .map_err(|e| crate::ghl::client::transport_error(&e))?;
         let answer: Answer = decode(response).await?;
         Ok(answer.locations)
     }
@@ -197,7 +197,7 @@ impl OAuthApp {
             .form(&[("companyId", company_id), ("locationId", location_id)])
             .send()
             .await
-            .map_err(|e| GhlError::Network(e.to_string()))?;
+            .map_err(|e| crate::ghl::client::transport_error(&e))?;
         let answer: TokenAnswer = decode(response).await?;
         Ok(Secret::new(answer.access_token))
     }
@@ -210,7 +210,7 @@ impl OAuthApp {
             .form(form)
             .send()
             .await
-            .map_err(|e| GhlError::Network(e.to_string()))?;
+            .map_err(|e| crate::ghl::client::transport_error(&e))?;
         decode(response).await
     }
 }
@@ -221,7 +221,7 @@ fn http() -> Result<reqwest::Client, GhlError> {
         .timeout(Duration::from_secs(30))
         .user_agent(crate::ghl::client::user_agent(None))
         .build()
-        .map_err(|e| GhlError::Network(e.to_string()))
+        .map_err(|e| crate::ghl::client::transport_error(&e))
 }
 
 async fn decode<T: serde::de::DeserializeOwned>(
@@ -231,7 +231,7 @@ async fn decode<T: serde::de::DeserializeOwned>(
     let body = response
         .text()
         .await
-        .map_err(|e| GhlError::Network(e.to_string()))?;
+        .map_err(|e| crate::ghl::client::transport_error(&e))?;
     if (200..300).contains(&status) {
         return serde_json::from_str(&body).map_err(|e| GhlError::Decode {
             status,
@@ -286,4 +286,54 @@ impl Refresh for OAuthRefresh {
 /// Where OAuth tokens are stored by default.
 pub fn default_store_path() -> PathBuf {
     crate::config::data_dir().join("oauth.json")
+}
+
+/// An agency login working in one location: location tokens from `POST /oauth/locationToken`,
+/// fetched once and again after a 401 (the agency token itself refreshes as it needs to).
+#[derive(Debug)]
+pub struct LocationRefresh {
+    app: Arc<OAuthApp>,
+    company_id: String,
+    location_id: String,
+    token: tokio::sync::Mutex<Option<Secret>>,
+}
+
+impl LocationRefresh {
+    /// Location tokens for `location_id` of the agency `company_id`.
+    pub fn new(app: Arc<OAuthApp>, company_id: String, location_id: String) -> Self {
+        Self {
+            app,
+            company_id,
+            location_id,
+            token: tokio::sync::Mutex::new(None),
+        }
+    }
+}
+
+impl Refresh for LocationRefresh {
+    fn current(&self) -> BoxFuture<'_, Result<Secret, GhlError>> {
+        Box::pin(async move {
+            let mut slot = self.token.lock().await;
+            if let Some(token) = slot.as_ref() {
+                return Ok(token.clone());
+            }
+            let token = self
+                .app
+                .location_token(&self.company_id, &self.location_id)
+                .await?;
+            *slot = Some(token.clone());
+            Ok(token)
+        })
+    }
+
+    fn refresh<'a>(&'a self, _rejected: &'a Secret) -> BoxFuture<'a, Result<Secret, GhlError>> {
+        Box::pin(async move {
+            let token = self
+                .app
+                .location_token(&self.company_id, &self.location_id)
+                .await?;
+            *self.token.lock().await = Some(token.clone());
+            Ok(token)
+        })
+    }
 }

@@ -36,6 +36,9 @@ pub enum AuthCommand {
     Locations,
 }
 
+/// How long `auth login` waits for the redirect or a pasted code.
+const LOGIN_WAIT: std::time::Duration = std::time::Duration::from_secs(600);
+
 /// Runs an auth subcommand.
 pub async fn run(settings: &Settings, command: &AuthCommand) -> anyhow::Result<u8> {
     match command {
@@ -125,10 +128,22 @@ async fn login(
         read_pasted_code().await?
     } else {
         println!("Waiting for the redirect on 127.0.0.1:{port} (or paste the code here):");
-        tokio::select! {
-            code = listen_for_code(port) => code?,
-            code = read_pasted_code() => code?,
-        }
+        let pasted = async {
+            match read_pasted_code().await {
+                Ok(code) => Ok(code),
+                // No terminal to paste into (stdin closed): only the redirect can answer.
+                Err(_) => std::future::pending().await,
+            }
+        };
+        let waited = tokio::time::timeout(LOGIN_WAIT, async {
+            tokio::select! {
+                code = listen_for_code(port) => code,
+                code = pasted => code,
+            }
+        });
+        waited
+            .await
+            .map_err(|_| anyhow::anyhow!("no redirect or code within 10 minutes"))??
     };
     let tokens = app.exchange_code(&code, &redirect).await?;
     println!(
@@ -152,7 +167,15 @@ async fn login(
 
 /// The marketplace URL for the real API; a sandbox serves its own consent page.
 fn authorize_url(app: &OAuthApp, settings: &Settings, redirect: &str) -> String {
-    let url = app.authorize_url(redirect, &settings.config.auth.scopes);
+    let mut scopes = settings.config.auth.scopes.clone();
+    if scopes.is_empty() {
+        // Least privilege: what the features in use need, nothing more.
+        scopes = crate::cli::doctor::needed_scopes(settings.read_only())
+            .into_iter()
+            .map(String::from)
+            .collect();
+    }
+    let url = app.authorize_url(redirect, &scopes);
     if settings.config.api.base_url == crate::ghl::DEFAULT_BASE_URL {
         return url;
     }

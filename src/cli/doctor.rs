@@ -87,7 +87,7 @@ pub async fn run_checks(
     let scopes = token_checks(&settings, &mut checks);
     checks.extend(scope_checks(&settings, scopes.as_deref()));
     match crate::cli::client_for(&settings) {
-        Ok(client) => checks.extend(api_checks(&settings, &client).await),
+        Ok(client) => checks.extend(api_checks(&client).await),
         Err(e) => checks.push(check(
             Level::Fail,
             "api",
@@ -249,9 +249,9 @@ fn scope_checks(settings: &Settings, scopes: Option<&[String]>) -> Vec<Check> {
     out
 }
 
-async fn api_checks(settings: &Settings, client: &GhlClient) -> Vec<Check> {
+async fn api_checks(client: &GhlClient) -> Vec<Check> {
     let mut out = Vec::new();
-    if settings.config.api.location_id.is_none() {
+    if client.location_id().is_empty() {
         out.push(check(
             Level::Fail,
             "location",

@@ -161,10 +161,43 @@ pub fn client_for(settings: &Settings) -> anyhow::Result<GhlClient> {
     client_config.rate_limit = config::parse_rate(&api.rate_limit).map_err(anyhow::Error::msg)?;
     if oauth {
         let app = std::sync::Arc::new(auth::oauth_app(settings)?);
+        let stored = app
+            .store
+            .load()?
+            .context("not logged in: run `ghl-console auth login`")?;
+        client_config.scopes = Some(stored.scopes.clone());
+        if stored.location_id.is_none() {
+            return agency_client(client_config, app, &stored);
+        }
+        if client_config.location_id.is_empty() {
+            client_config.location_id = stored.location_id.clone().unwrap_or_default();
+        }
         let refresher = std::sync::Arc::new(crate::auth::OAuthRefresh(app));
         return Ok(GhlClient::with_refresh(client_config, refresher)?);
     }
     Ok(GhlClient::new(client_config)?)
+}
+
+/// An agency (Company) login: the client works in the chosen location with a location token
+/// fetched from `POST /oauth/locationToken`, so switching location is `--location ID`.
+fn agency_client(
+    client_config: ClientConfig,
+    app: std::sync::Arc<crate::auth::OAuthApp>,
+    stored: &crate::auth::StoredTokens,
+) -> anyhow::Result<GhlClient> {
+    let company = stored
+        .company_id
+        .clone()
+        .context("the agency token names no company")?;
+    if client_config.location_id.is_empty() {
+        bail!("an agency login needs --location ID; `ghl-console auth locations` lists them");
+    }
+    let refresher =
+        crate::auth::LocationRefresh::new(app, company, client_config.location_id.clone());
+    Ok(GhlClient::with_refresh(
+        client_config,
+        std::sync::Arc::new(refresher),
+    )?)
 }
 
 /// Runs `ghl-console config ...`; returns the exit code.

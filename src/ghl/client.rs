@@ -41,6 +41,8 @@ pub struct ClientConfig {
     pub rate_limit: Option<(u32, Duration)>,
     /// Added to the `User-Agent` after the product and version.
     pub user_agent_suffix: Option<String>,
+    /// The scopes the token was granted, when known (OAuth), to explain a 403.
+    pub scopes: Option<Vec<String>>,
 }
 
 impl ClientConfig {
@@ -55,6 +57,7 @@ impl ClientConfig {
             max_retries: 4,
             rate_limit: Some((100, Duration::from_secs(10))),
             user_agent_suffix: None,
+            scopes: None,
         }
     }
 
@@ -273,9 +276,11 @@ impl GhlClient {
 
     /// Sends a call and decodes a 2xx body as `T`.
     pub async fn send<T: DeserializeOwned>(&self, call: Call) -> Result<Reply<T>, GhlError> {
+        let needs = needed_scope(&call);
         let reply = self.send_raw(call).await?;
         if !(200..300).contains(&reply.value.status) {
-            return Err(error_from_response(&reply.value, &reply.exchange));
+            let error = error_from_response(&reply.value, &reply.exchange);
+            return Err(self.explain_forbidden(error, needs));
         }
         match serde_json::from_str::<T>(&reply.value.body) {
             Ok(value) => Ok(Reply {
@@ -335,6 +340,29 @@ impl GhlClient {
             tracing::info!(attempt, wait_ms = wait.as_millis(), path = %url.path(), "retrying");
             tokio::time::sleep(wait).await;
         }
+    }
+
+    /// Words a 403 as what it is: a missing scope or a location the token cannot reach.
+    fn explain_forbidden(&self, error: GhlError, needs: &str) -> GhlError {
+        let GhlError::Forbidden { message, trace_id } = error else {
+            return error;
+        };
+        let has = self.inner.config.scopes.as_ref().map_or_else(
+            || "unknown (a Private Integration Token's scopes are set in GHL)".to_string(),
+            |s| {
+                if s.is_empty() {
+                    "none".into()
+                } else {
+                    s.join(" ")
+                }
+            },
+        );
+        let message = format!(
+            "{message}. This call needs the scope {needs} (the token has: {has}), and the token \
+             must be allowed into location {}",
+            self.location_id()
+        );
+        GhlError::Forbidden { message, trace_id }
     }
 
     /// Builds the URL: base, percent-encoded segments, query. Refuses empty segments.
@@ -524,6 +552,16 @@ impl GhlClient {
     }
 }
 
+/// The scope a call needs: reads need `contacts.readonly`, anything else `contacts.write`.
+fn needed_scope(call: &Call) -> &'static str {
+    let is_search = call.segments.get(1).is_some_and(|s| s == "search");
+    if call.method == Method::GET || is_search {
+        "contacts.readonly"
+    } else {
+        "contacts.write"
+    }
+}
+
 /// Reads a response fully, mapping transport failures to typed errors.
 async fn read_response(
     sent: Result<reqwest::Response, reqwest::Error>,
@@ -549,7 +587,8 @@ async fn read_response(
     Ok((status, headers, body))
 }
 
-fn transport_error(e: &reqwest::Error) -> GhlError {
+/// Maps a transport failure to a typed error, with every cause in the message.
+pub fn transport_error(e: &reqwest::Error) -> GhlError {
     if e.is_timeout() {
         return GhlError::Timeout(Duration::ZERO);
     }

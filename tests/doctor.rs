@@ -1,0 +1,124 @@
+//! `ghl-console doctor` on a good setup and on a broken one, through the real binary.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed unwrap is a failed test"
+)]
+
+mod common;
+
+use ghl_console::sandbox;
+
+fn doctor(config: &std::path::Path, token: Option<&str>, logs: &std::path::Path) -> (i32, String) {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_ghl-console"));
+    command
+        .args(["--config", config.to_str().unwrap(), "doctor"])
+        .env("GHL_CONSOLE_LOG_DIR", logs);
+    for var in [
+        "GHL_TOKEN",
+        "GHL_LOCATION_ID",
+        "GHL_BASE_URL",
+        "GHL_TOKEN_FILE",
+    ] {
+        command.env_remove(var);
+    }
+    if let Some(token) = token {
+        command.env("GHL_TOKEN", token);
+    }
+    let out = command.output().unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.code().unwrap_or(-1), text)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn doctor_passes_a_good_setup() {
+    let with_limits = sandbox::SandboxConfig {
+        contacts: 5,
+        ..sandbox::SandboxConfig::default()
+    };
+    let (sandbox, _client) = common::start_with(with_limits).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    let store = dir.path().join("store/rankr.sqlite3");
+    std::fs::write(
+        &config,
+        format!(
+            "[api]\nbase_url = \"{}\"\nlocation_id = \"{}\"\n[rankr]\nstore_path = \"{}\"\n",
+            sandbox.base_url(),
+            sandbox::DEMO_LOCATION_ID,
+            store.display()
+        ),
+    )
+    .unwrap();
+    let (code, text) = doctor(&config, Some(sandbox::DEMO_TOKEN), &dir.path().join("logs"));
+    eprintln!("{text}");
+    assert_eq!(code, 0, "{text}");
+    for line in [
+        "ok   config",
+        "ok   token",
+        "ok   api",
+        "ok   rate limit",
+        "ok   clock",
+        "ok   store",
+    ] {
+        assert!(text.contains(line), "missing {line:?} in\n{text}");
+    }
+    assert!(!text.contains(sandbox::DEMO_TOKEN));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn doctor_names_what_is_broken_and_how_to_fix_it() {
+    let (sandbox, _client) = common::start(5).await;
+    let dir = tempfile::tempdir().unwrap();
+    let token_file = dir.path().join("token");
+    std::fs::write(&token_file, "wrong-token\n").unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&token_file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[api]\nbase_url = \"{}\"\nlocation_id = \"{}\"\n[auth]\ntoken_file = \"{}\"\n",
+            sandbox.base_url(),
+            sandbox::DEMO_LOCATION_ID,
+            token_file.display()
+        ),
+    )
+    .unwrap();
+    let (code, text) = doctor(&config, None, &dir.path().join("logs"));
+    eprintln!("{text}");
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("FAIL config"), "{text}");
+    assert!(text.contains("chmod 600"), "{text}");
+
+    // Fixed permissions, wrong token: the API check fails with the fix.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&token_file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let (code, text) = doctor(&config, None, &dir.path().join("logs"));
+    eprintln!("{text}");
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("ok   permissions"), "{text}");
+    assert!(text.contains("FAIL api"), "{text}");
+    assert!(text.contains("unauthorized (401)"), "{text}");
+    assert!(
+        text.contains("fix: the token is invalid or expired"),
+        "{text}"
+    );
+    assert!(!text.contains("wrong-token"), "{text}");
+
+    // A typo in the file: file, line and key.
+    std::fs::write(&config, "[api]\nbase_ulr = \"http://x.test\"\n").unwrap();
+    let (code, text) = doctor(&config, None, &dir.path().join("logs"));
+    assert_eq!(code, 2);
+    assert!(text.contains("config.toml:2:"), "{text}");
+    assert!(text.contains("base_ulr"), "{text}");
+}
