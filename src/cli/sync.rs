@@ -294,30 +294,16 @@ async fn watch_loop(
         settings.config.sync.interval_secs
     );
     let every = Duration::from_secs(settings.config.sync.interval_secs.max(1));
+    let mut mode = if args.full {
+        SyncMode::Full
+    } else {
+        SyncMode::Auto
+    };
     loop {
-        let mode = if args.full {
-            SyncMode::Full
-        } else {
-            SyncMode::Auto
-        };
-        let result = crate::sync::run(
-            &config,
-            &client,
-            store.as_ref(),
-            mode,
-            None,
-            cancel.child_token(),
-        )
-        .await;
-        match &result {
-            Ok(summary) => print_summary(summary, args.json)?,
-            Err(e) => eprintln!("error: {e}"),
-        }
-        if let (Some(command), Some(summary)) =
-            (&args.alert_cmd, result.as_ref().ok().filter(|s| !s.is_ok()))
-        {
-            alert(command, summary)?;
-        }
+        let token = cancel.child_token();
+        let result = crate::sync::run(&config, &client, store.as_ref(), mode, None, token).await;
+        reconciled(args, &result)?;
+        mode = SyncMode::Auto;
         tokio::select! {
             _ = tokio::signal::ctrl_c() => break,
             () = tokio::time::sleep(every) => {}
@@ -325,4 +311,22 @@ async fn watch_loop(
     }
     cancel.cancel();
     Ok(0)
+}
+
+/// Reports one reconciliation of `--watch`, alerting when it did not go through.
+fn reconciled(args: &SyncArgs, result: &Result<SyncSummary, SyncError>) -> anyhow::Result<()> {
+    let summary = match result {
+        Ok(summary) => Some(summary),
+        Err(e) => {
+            eprintln!("error: {e}");
+            e.summary()
+        }
+    };
+    if let Some(summary) = summary {
+        print_summary(summary, args.json)?;
+        if let (Some(command), false) = (&args.alert_cmd, summary.is_ok()) {
+            alert(command, summary)?;
+        }
+    }
+    Ok(())
 }
