@@ -76,12 +76,15 @@ fn set_token(settings: &Settings, file: Option<PathBuf>) -> anyhow::Result<u8> {
         bail!("no token given");
     }
     config::write_private(&path, format!("{token}\n").as_bytes())?;
-    println!("token stored in {} (mode 0600)", path.display());
+    super::say(format_args!(
+        "token stored in {} (mode 0600)",
+        path.display()
+    ));
     if settings.config.auth.token_file.is_none() {
-        println!(
+        super::say(format_args!(
             "set auth.token_file = {:?} in the config file to use it",
             path.display().to_string()
-        );
+        ));
     }
     Ok(0)
 }
@@ -122,12 +125,18 @@ async fn login(
     let port = settings.config.auth.redirect_port.unwrap_or(8765);
     let redirect = redirect_uri.unwrap_or_else(|| format!("http://127.0.0.1:{port}/callback"));
     let url = authorize_url(&app, settings, &redirect);
-    println!("Open this URL in a browser, pick the location and approve:\n\n  {url}\n");
+    super::say(format_args!(
+        "Open this URL in a browser, pick the location and approve:\n\n  {url}\n"
+    ));
     let code = if paste {
-        println!("Then paste the code, or the whole URL the browser was sent to:");
+        super::say(format_args!(
+            "Then paste the code, or the whole URL the browser was sent to:"
+        ));
         read_pasted_code().await?
     } else {
-        println!("Waiting for the redirect on 127.0.0.1:{port} (or paste the code here):");
+        super::say(format_args!(
+            "Waiting for the redirect on 127.0.0.1:{port} (or paste the code here):"
+        ));
         let pasted = async {
             match read_pasted_code().await {
                 Ok(code) => Ok(code),
@@ -146,7 +155,7 @@ async fn login(
             .map_err(|_| anyhow::anyhow!("no redirect or code within 10 minutes"))??
     };
     let tokens = app.exchange_code(&code, &redirect).await?;
-    println!(
+    super::say(format_args!(
         "logged in: user type {}, location {}, company {}, expires {}, scopes: {}",
         tokens.user_type.as_deref().unwrap_or("?"),
         tokens.location_id.as_deref().unwrap_or("-"),
@@ -157,11 +166,11 @@ async fn login(
         } else {
             tokens.scopes.join(" ")
         }
-    );
-    println!(
+    ));
+    super::say(format_args!(
         "tokens stored in {} (mode 0600)",
         app.store.path().display()
-    );
+    ));
     Ok(0)
 }
 
@@ -208,7 +217,9 @@ async fn read_pasted_code() -> anyhow::Result<String> {
         if let Some(code) = code_from_paste(&line) {
             return Ok(code);
         }
-        println!("no code in that; paste the code or the redirect URL:");
+        super::say(format_args!(
+            "no code in that; paste the code or the redirect URL:"
+        ));
     }
     bail!("stdin closed before a code was pasted")
 }
@@ -297,7 +308,7 @@ async fn locations(settings: &Settings) -> anyhow::Result<u8> {
         .company_id
         .context("this token has no company: log in as an agency (Company) user")?;
     for location in app.installed_locations(&company).await? {
-        println!("{}\t{}", location.id, location.name);
+        super::say(format_args!("{}\t{}", location.id, location.name));
     }
     Ok(0)
 }

@@ -407,9 +407,9 @@ fn webhook_check(settings: &Settings) -> Check {
 /// Prints the report; the exit code is 0 when all is ok, 1 with warnings, 2 with a failure.
 pub fn print(checks: &[Check]) -> u8 {
     for c in checks {
-        println!("{} {:<16} {}", c.level, c.name, c.detail);
+        super::say(format_args!("{} {:<16} {}", c.level, c.name, c.detail));
         if !c.fix.is_empty() && c.level != Level::Ok {
-            println!("     {:<16} fix: {}", "", c.fix);
+            super::say(format_args!("     {:<16} fix: {}", "", c.fix));
         }
     }
     match checks.iter().map(|c| c.level).max() {

@@ -120,16 +120,16 @@ pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
     let handle = spawn(config.clone(), args.listen)
         .await
         .context("starting the sandbox")?;
-    println!("sandbox listening on {}", handle.base_url());
-    println!("  location: {}", config.location_id);
+    crate::cli::say(format_args!("sandbox listening on {}", handle.base_url()));
+    crate::cli::say(format_args!("  location: {}", config.location_id));
     for token in &config.tokens {
-        println!("  token:    {token}");
+        crate::cli::say(format_args!("  token:    {token}"));
     }
-    println!(
+    crate::cli::say(format_args!(
         "  oauth app: client id {}, client secret {}",
         config.oauth.client_id, config.oauth.client_secret
-    );
-    println!(
+    ));
+    crate::cli::say(format_args!(
         "  {} contacts (seed {}) ready in {} ms; rate limit {}; control API at {}/_sandbox/",
         config.contacts,
         config.seed,
@@ -138,7 +138,7 @@ pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
             .rate_limit
             .map_or_else(|| "off".to_string(), |r| r.to_string()),
         handle.base_url()
-    );
+    ));
     tokio::signal::ctrl_c()
         .await
         .context("waiting for Ctrl-C")?;
