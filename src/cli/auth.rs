@@ -62,7 +62,7 @@ fn set_token(settings: &Settings, file: Option<PathBuf>) -> anyhow::Result<u8> {
                 .as_deref()
                 .map(config::expand_home)
         })
-        .or_else(|| config::default_path().and_then(|p| p.parent().map(|d| d.join("token"))))
+        .or_else(config::default_token_path)
         .context("no config directory: pass --file")?;
     let token = if std::io::stdin().is_terminal() {
         rpassword::prompt_password("Private Integration Token (input hidden): ")?
@@ -80,7 +80,9 @@ fn set_token(settings: &Settings, file: Option<PathBuf>) -> anyhow::Result<u8> {
         "token stored in {} (mode 0600)",
         path.display()
     ));
-    if settings.config.auth.token_file.is_none() {
+    if settings.config.auth.token_file.is_none()
+        && Some(&path) != config::default_token_path().as_ref()
+    {
         super::say(format_args!(
             "set auth.token_file = {:?} in the config file to use it",
             path.display().to_string()
@@ -265,6 +267,18 @@ fn status(settings: &Settings) -> anyhow::Result<u8> {
                 )?;
                 return Ok(1);
             }
+            let location = settings
+                .config
+                .api
+                .location_id
+                .as_deref()
+                .unwrap_or("(none set)");
+            writeln!(out, "location {location}")?;
+            writeln!(
+                out,
+                "a PIT does not expire and its scopes are set in GHL's settings; \
+                 `ghl-console doctor` tests it against the location"
+            )?;
         }
         AuthKind::Oauth => {
             let app = oauth_app(settings)?;

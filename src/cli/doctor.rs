@@ -77,7 +77,7 @@ pub async fn run_checks(
             s
         }
         Err(e) => {
-            let fix = "fix the line named, or start from config.example.toml";
+            let fix = "correct the file as the message says, or start from config.example.toml";
             checks.push(check(Level::Fail, "config", e, fix));
             return checks;
         }
