@@ -16,6 +16,9 @@ use std::process::{Command, Stdio};
 use common::StoreView;
 use ghl_console::sandbox;
 
+/// One way of setting read-only mode on a command.
+type Setup = dyn Fn(&mut Command);
+
 /// The binary with a clean environment pointed at a sandbox.
 fn console(base_url: &str, dir: &std::path::Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_ghl-console"));
@@ -51,7 +54,7 @@ async fn api_refuses_writes_in_read_only_mode_however_it_is_set() {
     )
     .unwrap();
 
-    let ways: Vec<Box<dyn Fn(&mut Command)>> = vec![
+    let ways: Vec<Box<Setup>> = vec![
         Box::new(|c| {
             c.arg("--read-only");
         }),
