@@ -17,7 +17,7 @@ use common::StoreView;
 use ghl_console::sandbox;
 
 /// One way of setting read-only mode on a command.
-type Setup = dyn Fn(&mut Command);
+type Setup<'a> = dyn Fn(&mut Command) + 'a;
 
 /// The binary with a clean environment pointed at a sandbox.
 fn console(base_url: &str, dir: &std::path::Path) -> Command {
@@ -54,7 +54,7 @@ async fn api_refuses_writes_in_read_only_mode_however_it_is_set() {
     )
     .unwrap();
 
-    let ways: Vec<Box<Setup>> = vec![
+    let ways: Vec<Box<Setup<'_>>> = vec![
         Box::new(|c| {
             c.arg("--read-only");
         }),
