@@ -84,10 +84,13 @@ pub fn engine_config(
         bail!("no location: set api.location_id, GHL_LOCATION_ID or --location");
     };
     let mut config = EngineConfig::new(location);
+    config.default_country.clone_from(&settings.config.sync.default_country);
     if let Some(args) = args {
         config.dry_run = args.dry_run;
         config.limit = args.limit;
-        config.default_country.clone_from(&args.default_country);
+        if args.default_country.is_some() {
+            config.default_country.clone_from(&args.default_country);
+        }
     }
     let configured = settings.config.rankr.target.as_deref();
     let target = target.unwrap_or(if configured == Some("http") {

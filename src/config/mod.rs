@@ -121,11 +121,14 @@ pub struct RankrConfig {
 #[serde(deny_unknown_fields, default)]
 pub struct SyncConfig {
     pub interval_secs: u64,
+    /// The country (ISO code like `US`) for phone numbers entered without a country code;
+    /// without it such numbers are refused rather than guessed (C06).
+    pub default_country: Option<String>,
 }
 
 impl Default for SyncConfig {
     fn default() -> Self {
-        Self { interval_secs: 300 }
+        Self { interval_secs: 300, default_country: None }
     }
 }
 

@@ -170,6 +170,7 @@ fn every_key() -> Config {
     c.webhook.rsa_public_key_file = Some("r".into());
     c.webhook.ed25519_public_key = Some("e".into());
     c.ui.theme = Some("auto".into());
+    c.sync.default_country = Some("US".into());
     c.ui.keys.insert("a".into(), vec!["x".into()]);
     c
 }

@@ -13,8 +13,8 @@ use super::server::spawn;
 /// Options of `ghl-console sandbox`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct SandboxArgs {
-    /// Where to listen; loopback only. Port 0 picks a free port.
-    #[arg(long, default_value = "127.0.0.1:0")]
+    /// Where to listen; loopback only (`localhost:8080` works too). Port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:0", value_parser = parse_listen)]
     pub listen: SocketAddr,
     /// How many contacts to seed.
     #[arg(long, default_value_t = 200)]
@@ -111,6 +111,21 @@ impl SandboxArgs {
             ..base
         }
     }
+}
+
+/// Reads `HOST:PORT`; a name is resolved and its loopback address taken.
+fn parse_listen(text: &str) -> Result<SocketAddr, String> {
+    if let Ok(addr) = text.parse() {
+        return Ok(addr);
+    }
+    let resolved = std::net::ToSocketAddrs::to_socket_addrs(text)
+        .map_err(|e| format!("{text:?} is not HOST:PORT: {e}"))?;
+    let mut addrs: Vec<SocketAddr> = resolved.collect();
+    addrs.sort_by_key(SocketAddr::is_ipv6);
+    addrs
+        .into_iter()
+        .find(|a| a.ip().is_loopback())
+        .ok_or_else(|| format!("{text:?} is not a loopback address; the sandbox listens on loopback only"))
 }
 
 /// Runs a sandbox until Ctrl-C, printing where it listens and how to call it.

@@ -29,7 +29,7 @@ pub enum SandboxError {
     #[error("the sandbox needs at least one token")]
     NoTokens,
     /// The listen address could not be bound.
-    #[error("could not listen on {addr}: {source}")]
+    #[error("could not listen on {addr}")]
     Bind {
         /// The address asked for.
         addr: SocketAddr,
