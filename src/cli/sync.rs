@@ -84,7 +84,9 @@ pub fn engine_config(
         bail!("no location: set api.location_id, GHL_LOCATION_ID or --location");
     };
     let mut config = EngineConfig::new(location);
-    config.default_country.clone_from(&settings.config.sync.default_country);
+    config
+        .default_country
+        .clone_from(&settings.config.sync.default_country);
     if let Some(args) = args {
         config.dry_run = args.dry_run;
         config.limit = args.limit;

@@ -128,7 +128,10 @@ pub struct SyncConfig {
 
 impl Default for SyncConfig {
     fn default() -> Self {
-        Self { interval_secs: 300, default_country: None }
+        Self {
+            interval_secs: 300,
+            default_country: None,
+        }
     }
 }
 

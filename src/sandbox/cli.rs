@@ -107,6 +107,7 @@ impl SandboxArgs {
                     .quirk_drop_field
                     .clone()
                     .or(base.quirks.put_drops_field.clone()),
+                search_misses_phone: base.quirks.search_misses_phone,
             },
             ..base
         }
@@ -125,7 +126,9 @@ fn parse_listen(text: &str) -> Result<SocketAddr, String> {
     addrs
         .into_iter()
         .find(|a| a.ip().is_loopback())
-        .ok_or_else(|| format!("{text:?} is not a loopback address; the sandbox listens on loopback only"))
+        .ok_or_else(|| {
+            format!("{text:?} is not a loopback address; the sandbox listens on loopback only")
+        })
 }
 
 /// Runs a sandbox until Ctrl-C, printing where it listens and how to call it.
