@@ -15,13 +15,26 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli)) {
+    let outcome = runtime.block_on(run(cli));
+    // Blocking readers (a stdin prompt nobody answered) must not keep the process alive.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+    match outcome {
         Ok(code) => ExitCode::from(code),
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::from(2)
         }
     }
+}
+
+/// Whether the error is stdout closing early (`| head`): the reader has what it wanted.
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 async fn run(cli: Cli) -> anyhow::Result<u8> {
@@ -43,13 +56,15 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
                 ghl_console::cli::doctor::run_checks(settings, cli.config.as_deref()).await;
             Ok(ghl_console::cli::doctor::print(&checks))
         }
+        Some(Command::Sync(args)) => ghl_console::cli::sync::run(&cli.settings()?, args).await,
+        Some(Command::Webhook(args)) => {
+            ghl_console::cli::webhook::run(&cli.settings()?, args).await
+        }
         Some(Command::Config(command)) => ghl_console::cli::run_config(&cli, command),
         Some(Command::Completions { shell }) => {
             ghl_console::cli::print_completions(*shell);
             Ok(0)
         }
-        None => ghl_console::tui::launch::launch(cli.settings(), cli.demo, cli.read_only)
-            .await
-            .map(|()| 0),
+        None => ghl_console::tui::launch::launch(cli.settings(), cli.demo, cli.read_only).await,
     }
 }

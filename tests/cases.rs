@@ -368,3 +368,129 @@ async fn c32_c33_version_header() {
     assert_eq!(get(Some("2021-07-28")).await.unwrap().status(), 200);
     assert_eq!(get(Some("2023-02-21")).await.unwrap().status(), 200);
 }
+
+#[tokio::test]
+async fn c12_empty_search_is_not_absence() {
+    let (sandbox, client) = common::start(5).await;
+    let existing = client
+        .create_contact(&person(None, Some("+15550001212")))
+        .await
+        .unwrap()
+        .value;
+    sandbox.set_faults(Faults {
+        quirks: Quirks {
+            search_misses_phone: true,
+            ..Quirks::default()
+        },
+        ..Faults::default()
+    });
+    let mut recorder = common::Recorder::new(&client);
+    let outcome = client
+        .find_or_create_contact(&person(None, Some("+15550001212")))
+        .await
+        .unwrap();
+    assert!(!outcome.value.new, "found, not created");
+    assert_eq!(outcome.value.contact.id, existing.id);
+    let sent = recorder.drain();
+    assert!(
+        sent.iter()
+            .any(|e| e.path().starts_with("/contacts/search/duplicate"))
+    );
+    assert!(
+        sent.iter()
+            .all(|e| !(e.method == "POST" && e.path() == "/contacts/")),
+        "no create"
+    );
+    assert_eq!(sandbox.contact_ids().len(), 6);
+
+    // A contact that truly does not exist is created, once.
+    let fresh = client
+        .find_or_create_contact(&person(Some("new@example.test"), None))
+        .await
+        .unwrap();
+    assert!(fresh.value.new);
+    assert_eq!(sandbox.find_by_email("new@example.test").len(), 1);
+}
+
+#[tokio::test]
+async fn c22_custom_fields_are_written_typed_and_unknown_ones_do_not_block() {
+    use ghl_console::ghl::models::CustomFieldInput;
+    use ghl_console::sandbox::{CUSTOM_FIELDS, CustomFieldKind};
+
+    let (sandbox, client) = common::start(5).await;
+    let id = sandbox.contact_ids()[0].clone();
+    let field = |kind| {
+        CUSTOM_FIELDS
+            .iter()
+            .find(|f| f.kind == kind)
+            .unwrap()
+            .id
+            .to_string()
+    };
+    let (number, list) = (field(CustomFieldKind::Number), field(CustomFieldKind::List));
+    let update = ContactUpdate {
+        custom_fields: vec![
+            CustomFieldInput {
+                id: Some(number.clone()),
+                key: None,
+                field_value: json!(1250.5),
+            },
+            CustomFieldInput {
+                id: Some(list.clone()),
+                key: None,
+                field_value: json!(["golf", "tea"]),
+            },
+            CustomFieldInput {
+                id: Some("cFnoSuchField0000009".into()),
+                key: None,
+                field_value: json!("x"),
+            },
+        ],
+        ..ContactUpdate::default()
+    };
+    let reply = client.update_contact(&id, &update).await.unwrap();
+    let sent: Value =
+        serde_json::from_str(reply.exchange.request_body.as_deref().unwrap()).unwrap();
+    assert_eq!(
+        sent["customFields"][0],
+        json!({"id": number, "field_value": 1250.5})
+    );
+    assert_eq!(
+        sent["customFields"][1]["field_value"],
+        json!(["golf", "tea"])
+    );
+    assert!(
+        reply.value.not_applied.is_empty(),
+        "{:?}",
+        reply.value.not_applied
+    );
+
+    let read = client.get_contact(&id).await.unwrap().value;
+    let value = |fid: &str| {
+        read.custom_fields
+            .iter()
+            .find(|f| f.id == fid)
+            .map(|f| f.value.clone())
+    };
+    assert_eq!(value(&number), Some(json!(1250.5)));
+    assert_eq!(value(&list), Some(json!(["golf", "tea"])));
+    assert!(
+        value("cFnoSuchField0000009").is_some(),
+        "an unknown field is kept, not dropped"
+    );
+
+    // A contact carrying an unknown field still takes ordinary edits.
+    let edit = ContactUpdate {
+        city: Some("Leeds".into()),
+        ..ContactUpdate::default()
+    };
+    assert!(
+        client
+            .update_contact(&id, &edit)
+            .await
+            .unwrap()
+            .value
+            .not_applied
+            .is_empty()
+    );
+}

@@ -36,6 +36,9 @@ pub enum AuthCommand {
     Locations,
 }
 
+/// How long `auth login` waits for the redirect or a pasted code.
+const LOGIN_WAIT: std::time::Duration = std::time::Duration::from_secs(600);
+
 /// Runs an auth subcommand.
 pub async fn run(settings: &Settings, command: &AuthCommand) -> anyhow::Result<u8> {
     match command {
@@ -59,7 +62,7 @@ fn set_token(settings: &Settings, file: Option<PathBuf>) -> anyhow::Result<u8> {
                 .as_deref()
                 .map(config::expand_home)
         })
-        .or_else(|| config::default_path().and_then(|p| p.parent().map(|d| d.join("token"))))
+        .or_else(config::default_token_path)
         .context("no config directory: pass --file")?;
     let token = if std::io::stdin().is_terminal() {
         rpassword::prompt_password("Private Integration Token (input hidden): ")?
@@ -73,12 +76,17 @@ fn set_token(settings: &Settings, file: Option<PathBuf>) -> anyhow::Result<u8> {
         bail!("no token given");
     }
     config::write_private(&path, format!("{token}\n").as_bytes())?;
-    println!("token stored in {} (mode 0600)", path.display());
-    if settings.config.auth.token_file.is_none() {
-        println!(
+    super::say(format_args!(
+        "token stored in {} (mode 0600)",
+        path.display()
+    ));
+    if settings.config.auth.token_file.is_none()
+        && Some(&path) != config::default_token_path().as_ref()
+    {
+        super::say(format_args!(
             "set auth.token_file = {:?} in the config file to use it",
             path.display().to_string()
-        );
+        ));
     }
     Ok(0)
 }
@@ -119,19 +127,37 @@ async fn login(
     let port = settings.config.auth.redirect_port.unwrap_or(8765);
     let redirect = redirect_uri.unwrap_or_else(|| format!("http://127.0.0.1:{port}/callback"));
     let url = authorize_url(&app, settings, &redirect);
-    println!("Open this URL in a browser, pick the location and approve:\n\n  {url}\n");
+    super::say(format_args!(
+        "Open this URL in a browser, pick the location and approve:\n\n  {url}\n"
+    ));
     let code = if paste {
-        println!("Then paste the code, or the whole URL the browser was sent to:");
+        super::say(format_args!(
+            "Then paste the code, or the whole URL the browser was sent to:"
+        ));
         read_pasted_code().await?
     } else {
-        println!("Waiting for the redirect on 127.0.0.1:{port} (or paste the code here):");
-        tokio::select! {
-            code = listen_for_code(port) => code?,
-            code = read_pasted_code() => code?,
-        }
+        super::say(format_args!(
+            "Waiting for the redirect on 127.0.0.1:{port} (or paste the code here):"
+        ));
+        let pasted = async {
+            match read_pasted_code().await {
+                Ok(code) => Ok(code),
+                // No terminal to paste into (stdin closed): only the redirect can answer.
+                Err(_) => std::future::pending().await,
+            }
+        };
+        let waited = tokio::time::timeout(LOGIN_WAIT, async {
+            tokio::select! {
+                code = listen_for_code(port) => code,
+                code = pasted => code,
+            }
+        });
+        waited
+            .await
+            .map_err(|_| anyhow::anyhow!("no redirect or code within 10 minutes"))??
     };
     let tokens = app.exchange_code(&code, &redirect).await?;
-    println!(
+    super::say(format_args!(
         "logged in: user type {}, location {}, company {}, expires {}, scopes: {}",
         tokens.user_type.as_deref().unwrap_or("?"),
         tokens.location_id.as_deref().unwrap_or("-"),
@@ -142,17 +168,25 @@ async fn login(
         } else {
             tokens.scopes.join(" ")
         }
-    );
-    println!(
+    ));
+    super::say(format_args!(
         "tokens stored in {} (mode 0600)",
         app.store.path().display()
-    );
+    ));
     Ok(0)
 }
 
 /// The marketplace URL for the real API; a sandbox serves its own consent page.
 fn authorize_url(app: &OAuthApp, settings: &Settings, redirect: &str) -> String {
-    let url = app.authorize_url(redirect, &settings.config.auth.scopes);
+    let mut scopes = settings.config.auth.scopes.clone();
+    if scopes.is_empty() {
+        // Least privilege: what the features in use need, nothing more.
+        scopes = crate::cli::doctor::needed_scopes(settings.read_only())
+            .into_iter()
+            .map(String::from)
+            .collect();
+    }
+    let url = app.authorize_url(redirect, &scopes);
     if settings.config.api.base_url == crate::ghl::DEFAULT_BASE_URL {
         return url;
     }
@@ -185,7 +219,9 @@ async fn read_pasted_code() -> anyhow::Result<String> {
         if let Some(code) = code_from_paste(&line) {
             return Ok(code);
         }
-        println!("no code in that; paste the code or the redirect URL:");
+        super::say(format_args!(
+            "no code in that; paste the code or the redirect URL:"
+        ));
     }
     bail!("stdin closed before a code was pasted")
 }
@@ -231,6 +267,18 @@ fn status(settings: &Settings) -> anyhow::Result<u8> {
                 )?;
                 return Ok(1);
             }
+            let location = settings
+                .config
+                .api
+                .location_id
+                .as_deref()
+                .unwrap_or("(none set)");
+            writeln!(out, "location {location}")?;
+            writeln!(
+                out,
+                "a PIT does not expire and its scopes are set in GHL's settings; \
+                 `ghl-console doctor` tests it against the location"
+            )?;
         }
         AuthKind::Oauth => {
             let app = oauth_app(settings)?;
@@ -274,7 +322,7 @@ async fn locations(settings: &Settings) -> anyhow::Result<u8> {
         .company_id
         .context("this token has no company: log in as an agency (Company) user")?;
     for location in app.installed_locations(&company).await? {
-        println!("{}\t{}", location.id, location.name);
+        super::say(format_args!("{}\t{}", location.id, location.name));
     }
     Ok(0)
 }

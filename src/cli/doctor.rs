@@ -77,7 +77,7 @@ pub async fn run_checks(
             s
         }
         Err(e) => {
-            let fix = "fix the line named, or start from config.example.toml";
+            let fix = "correct the file as the message says, or start from config.example.toml";
             checks.push(check(Level::Fail, "config", e, fix));
             return checks;
         }
@@ -87,7 +87,7 @@ pub async fn run_checks(
     let scopes = token_checks(&settings, &mut checks);
     checks.extend(scope_checks(&settings, scopes.as_deref()));
     match crate::cli::client_for(&settings) {
-        Ok(client) => checks.extend(api_checks(&settings, &client).await),
+        Ok(client) => checks.extend(api_checks(&client).await),
         Err(e) => checks.push(check(
             Level::Fail,
             "api",
@@ -249,9 +249,9 @@ fn scope_checks(settings: &Settings, scopes: Option<&[String]>) -> Vec<Check> {
     out
 }
 
-async fn api_checks(settings: &Settings, client: &GhlClient) -> Vec<Check> {
+async fn api_checks(client: &GhlClient) -> Vec<Check> {
     let mut out = Vec::new();
-    if settings.config.api.location_id.is_none() {
+    if client.location_id().is_empty() {
         out.push(check(
             Level::Fail,
             "location",
@@ -407,9 +407,9 @@ fn webhook_check(settings: &Settings) -> Check {
 /// Prints the report; the exit code is 0 when all is ok, 1 with warnings, 2 with a failure.
 pub fn print(checks: &[Check]) -> u8 {
     for c in checks {
-        println!("{} {:<16} {}", c.level, c.name, c.detail);
+        super::say(format_args!("{} {:<16} {}", c.level, c.name, c.detail));
         if !c.fix.is_empty() && c.level != Level::Ok {
-            println!("     {:<16} fix: {}", "", c.fix);
+            super::say(format_args!("     {:<16} fix: {}", "", c.fix));
         }
     }
     match checks.iter().map(|c| c.level).max() {

@@ -2,6 +2,8 @@
 
 pub mod auth;
 pub mod doctor;
+pub mod sync;
+pub mod webhook;
 
 use std::io::Write;
 
@@ -22,9 +24,9 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<std::path::PathBuf>,
     /// Open the console on a built-in sandbox with seeded data: no account needed.
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub demo: bool,
-    /// Refuse every action that changes data.
+    /// Refuse every action that changes data (the console, and writes through `api`).
     #[arg(long, global = true)]
     pub read_only: bool,
     #[command(subcommand)]
@@ -57,6 +59,10 @@ pub enum Command {
     Auth(AuthArgs),
     /// Check the config, permissions, token, scopes, API, clock, store and webhook keys.
     Doctor(DoctorArgs),
+    /// Sync GHL contacts, tasks and notes into Rankr (once, or `--watch`).
+    Sync(Box<sync::SyncArgs>),
+    /// Receive GHL webhooks, queue them in the Rankr store and apply them.
+    Webhook(webhook::WebhookArgs),
     /// Print shell completions: `ghl-console completions bash > ~/.local/share/bash-completion/completions/ghl-console`.
     Completions {
         /// bash, zsh, fish, elvish or powershell.
@@ -115,6 +121,8 @@ impl Cli {
             Some(Command::Api(a)) => Some(&a.connection),
             Some(Command::Auth(a)) => Some(&a.connection),
             Some(Command::Doctor(a)) => Some(&a.connection),
+            Some(Command::Sync(a)) => Some(&a.connection),
+            Some(Command::Webhook(a)) => Some(&a.connection),
             _ => None,
         };
         let pick =
@@ -203,11 +211,11 @@ pub fn run_config(cli: &Cli, command: &ConfigCommand) -> anyhow::Result<u8> {
             } else {
                 "not created yet"
             };
-            println!("{} ({state})", path.display());
+            say(format_args!("{} ({state})", path.display()));
             Ok(0)
         }
         ConfigCommand::Show => {
-            print!("{}", cli.settings()?.show());
+            say(format_args!("{}", cli.settings()?.show()));
             Ok(0)
         }
         ConfigCommand::Check => match cli.settings() {
@@ -215,11 +223,11 @@ pub fn run_config(cli: &Cli, command: &ConfigCommand) -> anyhow::Result<u8> {
                 let file = settings
                     .file
                     .map_or("(no file: defaults)".into(), |p| p.display().to_string());
-                println!("ok: {file}");
+                say(format_args!("ok: {file}"));
                 Ok(0)
             }
             Err(e) => {
-                println!("invalid: {e:#}");
+                say(format_args!("invalid: {e:#}"));
                 Ok(1)
             }
         },
@@ -229,18 +237,42 @@ pub fn run_config(cli: &Cli, command: &ConfigCommand) -> anyhow::Result<u8> {
 /// Prints completions for `shell` to stdout.
 pub fn print_completions(shell: clap_complete::Shell) {
     let mut command = <Cli as clap::CommandFactory>::command();
-    clap_complete::generate(shell, &mut command, "ghl-console", &mut std::io::stdout());
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut command, "ghl-console", &mut script);
+    if shell == clap_complete::Shell::Bash {
+        // clap_complete spells a hyphenated bin name two ways in bash scripts (its issue
+        // #6421): the loop builds `ghl__console__subcmd__x`, the case arms say
+        // `ghl__subcmd__console__subcmd__x`, so nothing past the first word completes.
+        let text = String::from_utf8_lossy(&script).replace("ghl__subcmd__console", "ghl__console");
+        script = text.into_bytes();
+    }
+    // A closed pipe (`| head`) is not an error worth a message.
+    let _ = std::io::stdout().lock().write_all(&script);
+}
+
+/// Prints one line to stdout; a closed pipe ends the output quietly instead of panicking.
+pub fn say(args: std::fmt::Arguments<'_>) {
+    let _ = writeln!(std::io::stdout().lock(), "{args}");
 }
 
 /// Runs `ghl-console api`; the exit code is 0 for a 2xx, 1 for any other status.
 pub async fn run_api(settings: &Settings, args: &ApiArgs) -> anyhow::Result<i32> {
     let client = client_for(settings)?;
     let call = api_call(args)?;
+    if settings.read_only() && changes_data(&call) {
+        bail!(
+            "read-only mode: refusing {} {} because it changes data (read-only comes from \
+             --read-only, GHL_READ_ONLY, ui.read_only or the location's read_only)",
+            call.method,
+            args.path
+        );
+    }
     let reply = client.send_raw(call).await?;
     let raw = &reply.value;
+    let body = shown_body(&reply);
     let mut out = std::io::stdout().lock();
     if args.json {
-        writeln!(out, "{}", raw.body)?;
+        writeln!(out, "{body}")?;
     } else {
         let exchange = &reply.exchange;
         writeln!(out, "{} {}", exchange.method, exchange.url)?;
@@ -254,13 +286,33 @@ pub async fn run_api(settings: &Settings, args: &ApiArgs) -> anyhow::Result<i32>
             writeln!(out, "{name}: {value}")?;
         }
         writeln!(out)?;
-        writeln!(
-            out,
-            "{}",
-            pretty(exchange.response_body.as_deref().unwrap_or_default())
-        )?;
+        writeln!(out, "{}", pretty(&body))?;
     }
-    Ok(i32::from(!(200..300).contains(&raw.status)))
+    let json_ok =
+        body.trim().is_empty() || serde_json::from_str::<serde_json::Value>(&body).is_ok();
+    if !json_ok {
+        eprintln!("warning: the body is not valid JSON (an HTML error page or a cut-off answer?)");
+    }
+    Ok(i32::from(!(200..300).contains(&raw.status) || !json_ok))
+}
+
+/// Whether a raw call could change data: anything but a GET or a search.
+fn changes_data(call: &Call) -> bool {
+    let search = call.method == Method::POST
+        && call.segments.len() == 2
+        && call.segments[0] == "contacts"
+        && call.segments[1] == "search";
+    call.method != Method::GET && call.method != Method::HEAD && !search
+}
+
+/// The body with secrets masked, whole (the exchange record cuts very large bodies).
+fn shown_body(reply: &crate::ghl::Reply<crate::ghl::RawResponse>) -> String {
+    match &reply.exchange.response_body {
+        Some(masked) if reply.value.body.len() <= crate::ghl::exchange::MAX_RECORDED_BODY => {
+            masked.clone()
+        }
+        _ => crate::ghl::exchange::mask_body(&reply.value.body),
+    }
 }
 
 fn api_call(args: &ApiArgs) -> anyhow::Result<Call> {
@@ -320,6 +372,25 @@ mod tests {
     use clap::CommandFactory;
 
     use super::*;
+
+    #[test]
+    fn bash_completion_arms_match_the_loop() {
+        let mut command = Cli::command();
+        let mut script = Vec::new();
+        clap_complete::generate(
+            clap_complete::Shell::Bash,
+            &mut command,
+            "ghl-console",
+            &mut script,
+        );
+        let raw = String::from_utf8(script).unwrap();
+        let fixed = raw.replace("ghl__subcmd__console", "ghl__console");
+        assert!(
+            fixed.contains("ghl__console__subcmd__config)"),
+            "an arm for `config`"
+        );
+        assert!(fixed.contains("cmd=\"ghl__console__subcmd__config\""));
+    }
 
     #[test]
     fn the_command_line_is_well_formed() {

@@ -121,11 +121,17 @@ pub struct RankrConfig {
 #[serde(deny_unknown_fields, default)]
 pub struct SyncConfig {
     pub interval_secs: u64,
+    /// The country (ISO code like `US`) for phone numbers entered without a country code;
+    /// without it such numbers are refused rather than guessed (C06).
+    pub default_country: Option<String>,
 }
 
 impl Default for SyncConfig {
     fn default() -> Self {
-        Self { interval_secs: 300 }
+        Self {
+            interval_secs: 300,
+            default_country: None,
+        }
     }
 }
 
@@ -237,6 +243,14 @@ pub fn default_path() -> Option<PathBuf> {
         .map(|d| d.config_dir().join("config.toml"))
 }
 
+/// Where `auth set-token` stores a Private Integration Token: `<config dir>/token`.
+pub fn default_token_path() -> Option<PathBuf> {
+    if let Ok(dir) = std::env::var("GHL_CONSOLE_CONFIG_DIR") {
+        return Some(PathBuf::from(dir).join("token"));
+    }
+    directories::ProjectDirs::from("", "", "ghl-console").map(|d| d.config_dir().join("token"))
+}
+
 /// The default data dir (store, OAuth tokens).
 pub fn data_dir() -> PathBuf {
     directories::ProjectDirs::from("", "", "ghl-console").map_or_else(
@@ -249,15 +263,71 @@ pub fn data_dir() -> PathBuf {
 pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
     let config: Config = toml::from_str(text).map_err(|e| {
         let (line, column) = e.span().map_or((0, 0), |s| line_col(text, s.start));
+        let message = e.message().trim().to_string();
+        let message = match key_at(text, line) {
+            Some(key)
+                if !message.contains(&format!("`{}`", key.rsplit('.').next().unwrap_or(&key))) =>
+            {
+                format!("`{key}`: {message}")
+            }
+            _ => message,
+        };
         ConfigError::Parse {
             path: path.to_path_buf(),
             line,
             column,
-            message: e.message().trim().to_string(),
+            message,
         }
     })?;
-    validate(&config, &path.display().to_string())?;
+    validate(&config, &path.display().to_string()).map_err(|e| with_line(e, text, path))?;
     Ok(config)
+}
+
+/// The dotted key set on line `line` (1-based): the table header above it plus the key.
+fn key_at(text: &str, line: usize) -> Option<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let here = lines.get(line.checked_sub(1)?)?.trim();
+    let (key, _) = here.split_once('=')?;
+    let key = key.trim().trim_matches('"');
+    let table = lines[..line - 1]
+        .iter()
+        .rev()
+        .map(|l| l.trim())
+        .find(|l| l.starts_with('['))
+        .map(|l| l.trim_matches(|c| c == '[' || c == ']').to_string());
+    Some(table.map_or_else(|| key.to_string(), |t| format!("{t}.{key}")))
+}
+
+/// Adds the line of the offending key to a validation error, when the file sets it.
+fn with_line(error: ConfigError, text: &str, path: &Path) -> ConfigError {
+    let ConfigError::Invalid { key, message, .. } = error else {
+        return error;
+    };
+    let leaf = key
+        .rsplit('.')
+        .next()
+        .unwrap_or(&key)
+        .split('[')
+        .next()
+        .unwrap_or(&key)
+        .to_string();
+    let found = text.lines().enumerate().find(|(i, l)| {
+        key_at(text, i + 1).is_some_and(|k| k == key)
+            || l.trim_start().starts_with(&format!("{leaf} "))
+    });
+    match found {
+        Some((i, _)) => ConfigError::Parse {
+            path: path.to_path_buf(),
+            line: i + 1,
+            column: 1,
+            message: format!("`{key}`: {message}"),
+        },
+        None => ConfigError::Invalid {
+            origin: path.display().to_string(),
+            key,
+            message,
+        },
+    }
 }
 
 /// Reads and parses a config file.
@@ -372,6 +442,16 @@ pub fn parse_rate(text: &str) -> Result<Option<(u32, std::time::Duration)>, Stri
     Ok(Some((count, window)))
 }
 
+/// The keys `config show` says the origin of: every key the environment or a flag can set.
+const TRACKED_KEYS: &[&str] = &[
+    "api.base_url",
+    "api.location_id",
+    "api.version",
+    "auth.token_file",
+    "ui.read_only",
+    "log.level",
+];
+
 /// Loads the configuration in force. `path` (from `--config`) must exist; without it the
 /// default file is read when present. Environment variables then flags override it.
 pub fn resolve(path: Option<&Path>, overrides: &Overrides) -> Result<Settings, ConfigError> {
@@ -392,11 +472,21 @@ pub fn resolve_with_env(
         Some(p) => load_file(p)?,
         None => Config::default(),
     };
+    let set_in_file: Option<toml::Table> = file
+        .as_ref()
+        .and_then(|p| std::fs::read_to_string(p).ok())
+        .and_then(|t| toml::from_str(&t).ok());
     let mut origins = BTreeMap::new();
-    for key in ["api.base_url", "api.location_id", "ui.read_only"] {
+    for key in TRACKED_KEYS {
+        let (table, leaf) = key.split_once('.').unwrap_or(("", key));
+        let in_file = set_in_file
+            .as_ref()
+            .and_then(|t| t.get(table))
+            .and_then(|t| t.get(leaf))
+            .is_some();
         origins.insert(
-            key,
-            if file.is_some() {
+            *key,
+            if in_file {
                 Origin::File
             } else {
                 Origin::Default
@@ -432,9 +522,11 @@ fn apply_env(
     }
     if let Some(v) = set("GHL_VERSION") {
         config.api.version = v;
+        origins.insert("api.version", Origin::Env);
     }
     if let Some(v) = set("GHL_TOKEN_FILE") {
         config.auth.token_file = Some(PathBuf::from(v));
+        origins.insert("auth.token_file", Origin::Env);
     }
     if let Some(v) = set("GHL_READ_ONLY") {
         config.ui.read_only = matches!(v.as_str(), "1" | "true" | "yes");
@@ -442,6 +534,7 @@ fn apply_env(
     }
     if let Some(v) = set("GHL_LOG") {
         config.log.level = v;
+        origins.insert("log.level", Origin::Env);
     }
 }
 
@@ -473,7 +566,16 @@ fn resolve_token(
         return Ok((Some(Secret::new(token.trim())), Some("GHL_TOKEN".into())));
     }
     if let Some(path) = &config.auth.token_file {
-        let token = read_secret_file(&expand_home(path))?;
+        let token = read_secret_file(&expand_home(path)).map_err(|e| ConfigError::Invalid {
+            origin: "config".into(),
+            key: "auth.token_file".into(),
+            message: e.to_string(),
+        })?;
+        return Ok((Some(token), Some(path.display().to_string())));
+    }
+    // Where `auth set-token` writes by default: used without a config entry.
+    if let Some(path) = default_token_path().filter(|p| p.exists()) {
+        let token = read_secret_file(&path)?;
         return Ok((Some(token), Some(path.display().to_string())));
     }
     Ok((None, None))

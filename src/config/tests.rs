@@ -61,7 +61,45 @@ fn wrong_type_names_file_line_and_key() {
     let path = write(dir.path(), "[sync]\ninterval_secs = \"often\"\n");
     let err = load_file(&path).unwrap_err().to_string();
     assert!(err.contains("config.toml:2:"), "{err}");
+    assert!(err.contains("`sync.interval_secs`"), "{err}");
     assert!(err.contains("integer") || err.contains("u64"), "{err}");
+}
+
+#[test]
+fn invalid_values_name_their_line_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "[api]\nbase_url = \"x\"\n\n[ui]\ntheme = \"neon\"\n",
+    );
+    let err = load_file(&path).unwrap_err().to_string();
+    assert!(err.contains("config.toml:2:1: `api.base_url`"), "{err}");
+    let path = write(
+        dir.path(),
+        "[log]\nlevel = \"info\"\n[ui]\ntheme = \"neon\"\n",
+    );
+    let err = load_file(&path).unwrap_err().to_string();
+    assert!(err.contains("config.toml:4:1: `ui.theme`"), "{err}");
+}
+
+#[test]
+fn origins_say_file_only_for_keys_the_file_sets() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "[api]\nlocation_id = \"L\"\n");
+    let s = resolve_with_env(Some(&path), &Overrides::default(), &env(&[])).unwrap();
+    assert_eq!(s.origins["api.location_id"], Origin::File);
+    assert_eq!(s.origins["ui.read_only"], Origin::Default);
+    assert_eq!(s.origins["api.base_url"], Origin::Default);
+}
+
+#[test]
+fn a_missing_token_file_names_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "[auth]\ntoken_file = \"/nonexistent/tok\"\n");
+    let err = resolve_with_env(Some(&path), &Overrides::default(), &env(&[])).unwrap_err();
+    let err = err.to_string();
+    assert!(err.contains("auth.token_file"), "{err}");
+    assert!(err.contains("/nonexistent/tok"), "{err}");
 }
 
 #[test]
@@ -132,6 +170,7 @@ fn every_key() -> Config {
     c.webhook.rsa_public_key_file = Some("r".into());
     c.webhook.ed25519_public_key = Some("e".into());
     c.ui.theme = Some("auto".into());
+    c.sync.default_country = Some("US".into());
     c.ui.keys.insert("a".into(), vec!["x".into()]);
     c
 }

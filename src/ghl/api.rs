@@ -229,6 +229,65 @@ impl GhlClient {
         }
     }
 
+    /// The contact with this email or phone, created when there is none. An empty search is
+    /// not taken as absence: the duplicate lookup confirms before anything is created (C12).
+    pub async fn find_or_create_contact(
+        &self,
+        new: &NewContact,
+    ) -> Result<Reply<WriteOutcome>, GhlError> {
+        let mut filters = Vec::new();
+        if let Some(email) = new.email.as_deref() {
+            filters.push(SearchFilter {
+                field: "email".into(),
+                operator: "eq".into(),
+                value: json!(email),
+            });
+        }
+        if let Some(phone) = new.phone.as_deref() {
+            filters.push(SearchFilter {
+                field: "phone".into(),
+                operator: "eq".into(),
+                value: json!(phone),
+            });
+        }
+        if filters.is_empty() {
+            return Err(GhlError::Invalid(
+                "finding a contact needs an email or a phone".into(),
+            ));
+        }
+        for filter in filters {
+            let req = SearchRequest {
+                page_limit: 1,
+                filters: vec![filter],
+                ..SearchRequest::default()
+            };
+            let found = self.search_contacts(req).await?;
+            if let Some(contact) = found.value.contacts.first().cloned() {
+                return Ok(found.map(|_| WriteOutcome {
+                    contact,
+                    not_applied: Vec::new(),
+                    new: false,
+                }));
+            }
+        }
+        let dup = self
+            .find_duplicate(new.email.as_deref(), new.phone.as_deref())
+            .await?;
+        if let Some(contact) = dup.value.clone() {
+            return Ok(dup.map(|_| WriteOutcome {
+                contact,
+                not_applied: Vec::new(),
+                new: false,
+            }));
+        }
+        let created = self.create_contact(new).await?;
+        Ok(created.map(|contact| WriteOutcome {
+            contact,
+            not_applied: Vec::new(),
+            new: true,
+        }))
+    }
+
     /// `PUT /contacts/{id}` with only the fields in `update`; the echo is checked (C03, C04).
     pub async fn update_contact(
         &self,

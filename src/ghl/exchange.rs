@@ -17,12 +17,15 @@ const SECRET_KEYS: &[&str] = &[
     "access_token",
     "refresh_token",
     "client_secret",
-    "code",
     "token",
     "password",
     "apiKey",
     "api_key",
 ];
+
+/// Form keys that are secrets only in a form body (the OAuth code grant); in JSON `code` is
+/// ordinary data, such as a DND setting's code.
+const SECRET_FORM_KEYS: &[&str] = &["code"];
 
 /// Bodies longer than this are cut in the record (the caller still gets the whole value).
 pub const MAX_RECORDED_BODY: usize = 2 * 1024 * 1024;
@@ -167,7 +170,9 @@ fn mask_json(value: &mut serde_json::Value) -> bool {
 fn mask_form(body: &str) -> String {
     body.split('&')
         .map(|pair| match pair.split_once('=') {
-            Some((key, _)) if SECRET_KEYS.contains(&key) => format!("{key}={MASK}"),
+            Some((key, _)) if SECRET_KEYS.contains(&key) || SECRET_FORM_KEYS.contains(&key) => {
+                format!("{key}={MASK}")
+            }
             _ => pair.to_string(),
         })
         .collect::<Vec<_>>()

@@ -103,14 +103,25 @@ impl Limiter {
         }
     }
 
-    /// Takes in what the server said: spreads the remaining burst budget over its interval.
+    /// Takes in what the server said. Our own window already keeps this client under the
+    /// limit, so the server's count matters only when it says less is left than our window
+    /// accounts for: another client (a second process, another app on the location) is using
+    /// the same budget. Then the remaining requests are spread over the interval.
     pub async fn observe(&self, budget: &RateBudget) {
         let (Some(remaining), Some(interval)) = (budget.remaining, budget.interval) else {
             return;
         };
-        let max = budget.max.unwrap_or(self.max).max(1);
-        // Plenty left: our own window is enough.
-        if remaining > max / 5 {
+        let mut state = self.state.lock().await;
+        let now = Instant::now();
+        let ours_in_window = state
+            .started
+            .iter()
+            .filter(|t| now.duration_since(**t) < interval)
+            .count();
+        let server_max = budget.max.unwrap_or(self.max);
+        let ours_left =
+            server_max.saturating_sub(u32::try_from(ours_in_window).unwrap_or(u32::MAX));
+        if remaining >= ours_left {
             return;
         }
         let mut state = self.state.lock().await;
@@ -170,7 +181,23 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn low_server_budget_spreads_requests() {
+    async fn our_own_use_of_the_budget_does_not_slow_us() {
+        let limiter = Limiter::new(10, Duration::from_secs(10));
+        for _ in 0..9 {
+            limiter.acquire().await;
+        }
+        let budget = RateBudget {
+            remaining: Some(1),
+            max: Some(10),
+            interval: Some(Duration::from_secs(10)),
+            ..RateBudget::default()
+        };
+        limiter.observe(&budget).await;
+        assert!(limiter.acquire().await < Duration::from_millis(5));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_budget_shared_with_others_spreads_requests() {
         let limiter = Limiter::new(100, Duration::from_secs(10));
         let budget = RateBudget {
             remaining: Some(0),

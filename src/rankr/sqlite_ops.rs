@@ -347,3 +347,103 @@ fn log_from_row(r: &Row<'_>) -> rusqlite::Result<LogEntry> {
         exchange_id: exchange.and_then(|e| u64::try_from(e).ok()),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_log_filters_by_level_entity_and_run_newest_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("s.sqlite3")).unwrap();
+        let run = store.start_run("L", "full").unwrap();
+        let mut lines = vec![
+            LogEntry::new(Level::Info, "contact", Some("c1"), "created"),
+            LogEntry::new(Level::Warn, "contact", Some("c2"), "conflict"),
+            LogEntry::new(Level::Error, "task", Some("t1"), "failed").exchange(Some(7)),
+        ];
+        for line in &mut lines {
+            line.run_id = Some(run);
+        }
+        store.log(&lines).unwrap();
+        store
+            .log(&[LogEntry::new(Level::Debug, "webhook", None, "queued")])
+            .unwrap();
+
+        let all = store
+            .recent_log(&LogFilter {
+                limit: 10,
+                ..LogFilter::default()
+            })
+            .unwrap();
+        assert_eq!(all.len(), 4);
+        assert_eq!(all[0].entity, "webhook", "newest first");
+        let warn = LogFilter {
+            limit: 10,
+            min_level: Some(Level::Warn),
+            ..LogFilter::default()
+        };
+        let actions: Vec<_> = store
+            .recent_log(&warn)
+            .unwrap()
+            .into_iter()
+            .map(|l| l.action)
+            .collect();
+        assert_eq!(actions, ["failed", "conflict"]);
+        let tasks = LogFilter {
+            limit: 10,
+            entity: Some("task".into()),
+            run_id: Some(run),
+            ..LogFilter::default()
+        };
+        let task = store.recent_log(&tasks).unwrap();
+        assert_eq!((task.len(), task[0].exchange_id), (1, Some(7)));
+    }
+
+    #[test]
+    fn a_webhook_id_is_queued_once_and_events_come_in_time_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("s.sqlite3")).unwrap();
+        let event = |id: &str, at: &str| NewEvent {
+            webhook_id: id.into(),
+            event_type: "ContactUpdate".into(),
+            entity_id: "c1".into(),
+            event_time: at.into(),
+            ..NewEvent::default()
+        };
+        assert!(matches!(
+            store
+                .enqueue_event(&event("b", "2025-01-01T00:00:02.000Z"))
+                .unwrap(),
+            Enqueued::Queued(_)
+        ));
+        assert!(matches!(
+            store
+                .enqueue_event(&event("a", "2025-01-01T00:00:01.000Z"))
+                .unwrap(),
+            Enqueued::Queued(_)
+        ));
+        assert_eq!(
+            store
+                .enqueue_event(&event("b", "2025-01-01T00:00:02.000Z"))
+                .unwrap(),
+            Enqueued::Duplicate
+        );
+        let pending = store.pending_events(10).unwrap();
+        let order: Vec<_> = pending
+            .iter()
+            .map(|q| q.event.webhook_id.as_str())
+            .collect();
+        assert_eq!(order, ["a", "b"]);
+        for _ in 0..MAX_EVENT_ATTEMPTS {
+            store
+                .finish_event(pending[0].id, EventState::Retry, Some("down"))
+                .unwrap();
+        }
+        assert_eq!(
+            store.pending_events(10).unwrap().len(),
+            1,
+            "given up after repeated failures"
+        );
+    }
+}

@@ -13,8 +13,8 @@ use super::server::spawn;
 /// Options of `ghl-console sandbox`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct SandboxArgs {
-    /// Where to listen; loopback only. Port 0 picks a free port.
-    #[arg(long, default_value = "127.0.0.1:0")]
+    /// Where to listen; loopback only (`localhost:8080` works too). Port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:0", value_parser = parse_listen)]
     pub listen: SocketAddr,
     /// How many contacts to seed.
     #[arg(long, default_value_t = 200)]
@@ -107,10 +107,28 @@ impl SandboxArgs {
                     .quirk_drop_field
                     .clone()
                     .or(base.quirks.put_drops_field.clone()),
+                search_misses_phone: base.quirks.search_misses_phone,
             },
             ..base
         }
     }
+}
+
+/// Reads `HOST:PORT`; a name is resolved and its loopback address taken.
+fn parse_listen(text: &str) -> Result<SocketAddr, String> {
+    if let Ok(addr) = text.parse() {
+        return Ok(addr);
+    }
+    let resolved = std::net::ToSocketAddrs::to_socket_addrs(text)
+        .map_err(|e| format!("{text:?} is not HOST:PORT: {e}"))?;
+    let mut addrs: Vec<SocketAddr> = resolved.collect();
+    addrs.sort_by_key(SocketAddr::is_ipv6);
+    addrs
+        .into_iter()
+        .find(|a| a.ip().is_loopback())
+        .ok_or_else(|| {
+            format!("{text:?} is not a loopback address; the sandbox listens on loopback only")
+        })
 }
 
 /// Runs a sandbox until Ctrl-C, printing where it listens and how to call it.
@@ -120,16 +138,16 @@ pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
     let handle = spawn(config.clone(), args.listen)
         .await
         .context("starting the sandbox")?;
-    println!("sandbox listening on {}", handle.base_url());
-    println!("  location: {}", config.location_id);
+    crate::cli::say(format_args!("sandbox listening on {}", handle.base_url()));
+    crate::cli::say(format_args!("  location: {}", config.location_id));
     for token in &config.tokens {
-        println!("  token:    {token}");
+        crate::cli::say(format_args!("  token:    {token}"));
     }
-    println!(
+    crate::cli::say(format_args!(
         "  oauth app: client id {}, client secret {}",
         config.oauth.client_id, config.oauth.client_secret
-    );
-    println!(
+    ));
+    crate::cli::say(format_args!(
         "  {} contacts (seed {}) ready in {} ms; rate limit {}; control API at {}/_sandbox/",
         config.contacts,
         config.seed,
@@ -138,7 +156,7 @@ pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
             .rate_limit
             .map_or_else(|| "off".to_string(), |r| r.to_string()),
         handle.base_url()
-    );
+    ));
     tokio::signal::ctrl_c()
         .await
         .context("waiting for Ctrl-C")?;

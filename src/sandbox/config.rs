@@ -39,6 +39,10 @@ pub struct SandboxConfig {
     /// The faults injected from the start; change them later with
     /// [`SandboxHandle::set_faults`](super::SandboxHandle::set_faults).
     pub faults: Faults,
+    /// Where to post webhook events when data changes; none sends no webhooks.
+    pub webhook_url: Option<String>,
+    /// The key webhook events are signed with (`x-ghl-signature`); none sends no webhooks.
+    pub webhook_key: Option<super::webhooks::WebhookKey>,
 }
 
 impl Default for SandboxConfig {
@@ -53,6 +57,8 @@ impl Default for SandboxConfig {
             daily_limit: Some(GHL_DAILY_LIMIT),
             faults: Faults::default(),
             oauth: super::oauth::OAuthSettings::default(),
+            webhook_url: None,
+            webhook_key: None,
         }
     }
 }

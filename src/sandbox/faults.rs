@@ -82,6 +82,9 @@ pub struct Quirks {
     /// C04: `PUT /contacts/{id}` silently ignores this field (a body name such as `lastName`)
     /// and still answers 200.
     pub put_drops_field: Option<String>,
+    /// C12: `POST /contacts/search` finds nothing by phone (as GHL's search index can lag),
+    /// while the duplicate lookup still finds the contact.
+    pub search_misses_phone: bool,
 }
 
 /// What happens to one request.

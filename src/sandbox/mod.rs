@@ -89,6 +89,7 @@ mod seed_pools;
 mod server;
 mod state;
 mod store;
+mod webhooks;
 
 pub use auth::ACCEPTED_VERSIONS;
 pub use cli::{SandboxArgs, run};
@@ -104,3 +105,4 @@ pub use seed::SAME_MILLISECOND_GROUP;
 pub use seed_pools::{CUSTOM_FIELDS, CustomFieldDef, CustomFieldKind};
 pub use server::{SandboxError, SandboxHandle, spawn};
 pub use store::{SandboxStore, StoreError};
+pub use webhooks::WebhookKey;

@@ -29,7 +29,7 @@ pub enum SandboxError {
     #[error("the sandbox needs at least one token")]
     NoTokens,
     /// The listen address could not be bound.
-    #[error("could not listen on {addr}: {source}")]
+    #[error("could not listen on {addr}")]
     Bind {
         /// The address asked for.
         addr: SocketAddr,
@@ -92,9 +92,24 @@ pub async fn spawn(
     let server = axum::serve(listener, app(state.clone())).with_graceful_shutdown(async {
         stopped.await.ok();
     });
+    let webhooks = super::webhooks::Sender::new(
+        config.webhook_url.as_deref(),
+        config.webhook_key.as_ref(),
+        &config.location_id,
+        state.store.clone(),
+    );
     let task = tokio::spawn(async move {
-        if let Err(error) = server.await {
-            tracing::warn!(%error, "sandbox server stopped with an error");
+        let serving = async {
+            if let Err(error) = server.await {
+                tracing::warn!(%error, "sandbox server stopped with an error");
+            }
+        };
+        match webhooks {
+            Some(sender) => tokio::select! {
+                () = serving => {}
+                () = sender.run() => {}
+            },
+            None => serving.await,
         }
     });
     tracing::info!(%addr, contacts = config.contacts, "sandbox listening");

@@ -110,7 +110,7 @@ impl<'a> Context<'a> {
             claimed.push(one.row.rankr_id.clone());
             prepared.push(one);
         }
-        let fetches = prepared.iter().map(|p| self.children(p));
+        let fetches: Vec<_> = prepared.iter().map(|p| self.children(p)).collect();
         let children: Vec<_> = futures_util::stream::iter(fetches)
             .buffered(self.config.concurrency.max(1))
             .collect()
@@ -160,21 +160,31 @@ impl<'a> Context<'a> {
         })
     }
 
-    async fn children(&self, one: &Prepared) -> (Fetched<Task>, Fetched<Note>) {
+    /// The fetches of one contact's tasks and notes, as a future that owns what it needs (so
+    /// a page can run several at once); the requests are counted now.
+    fn children(
+        &self,
+        one: &Prepared,
+    ) -> impl Future<Output = (Fetched<Task>, Fetched<Note>)> + Send + 'static {
         let id = one.row.ghl_id.clone().unwrap_or_default();
-        let tasks = if one.tasks {
+        let (want_tasks, want_notes) = (one.tasks, one.notes);
+        for _ in 0..u8::from(want_tasks) + u8::from(want_notes) {
             self.sent();
-            Some(self.client.tasks(&id).await)
-        } else {
-            None
-        };
-        let notes = if one.notes {
-            self.sent();
-            Some(self.client.notes(&id).await)
-        } else {
-            None
-        };
-        (tasks, notes)
+        }
+        let client = self.client.clone();
+        async move {
+            let tasks = if want_tasks {
+                Some(client.tasks(&id).await)
+            } else {
+                None
+            };
+            let notes = if want_notes {
+                Some(client.notes(&id).await)
+            } else {
+                None
+            };
+            (tasks, notes)
+        }
     }
 
     fn finish(

@@ -211,10 +211,21 @@ pub fn resolve(
         ),
         None => None,
     };
+    resolution.existing = pick(by_email, by_phone, ghl_id, &mut resolution.log);
+    Ok(resolution)
+}
+
+/// Links by email first, then by phone; logs the link, and a conflict when they disagree.
+fn pick(
+    by_email: Option<StoredContact>,
+    by_phone: Option<StoredContact>,
+    ghl_id: &str,
+    log: &mut Vec<LogEntry>,
+) -> Option<StoredContact> {
     if let (Some(email), Some(phone)) = (&by_email, &by_phone)
         && email.rankr_id != phone.rankr_id
     {
-        resolution.log.push(
+        log.push(
             LogEntry::new(Level::Warn, "contact", Some(ghl_id), "conflict").message(format!(
                 "email matches Rankr {} but phone matches Rankr {}; linked by email",
                 email.rankr_id, phone.rankr_id
@@ -227,13 +238,12 @@ pub fn resolve(
         (None, None) => (None, ""),
     };
     if let Some(found) = &found {
-        resolution.log.push(
+        log.push(
             LogEntry::new(Level::Info, "contact", Some(ghl_id), "linked")
                 .message(format!("linked to Rankr {} by {how}", found.rankr_id)),
         );
     }
-    resolution.existing = found;
-    Ok(resolution)
+    found
 }
 
 /// The one unlinked record among `found`; conflicts are logged and give none.

@@ -11,7 +11,7 @@ use super::engine::Engine;
 use super::progress::{Phase, SyncProgress, Tracker};
 use super::{EngineConfig, SyncError, SyncMode, SyncSummary};
 use crate::ghl::GhlClient;
-use crate::rankr::{Level, LogEntry, RankrStore, RunRecord, now};
+use crate::rankr::{Level, LogEntry, RankrStore, RunRecord, SyncCursor, now};
 
 /// Runs one sync of `config.location_id` from GHL into the store.
 ///
@@ -28,8 +28,7 @@ pub async fn run(
     cancel: CancellationToken,
 ) -> Result<SyncSummary, SyncError> {
     let started = Instant::now();
-    let location = config.location_id.clone();
-    let cursor = store.cursor(&location)?;
+    let cursor = store.cursor(&config.location_id)?;
     let full = match mode {
         SyncMode::Full => true,
         SyncMode::Incremental => false,
@@ -39,53 +38,18 @@ pub async fn run(
     let run_id = if config.dry_run {
         None
     } else {
-        Some(store.start_run(&location, mode_name)?)
+        Some(store.start_run(&config.location_id, mode_name)?)
     };
-    tracing::info!(?run_id, mode = mode_name, location = %location, "sync run started");
+    tracing::info!(?run_id, mode = mode_name, location = %config.location_id, "sync run started");
     let mut tracker = Tracker::new(progress);
     tracker.update(|p| {
         p.run_id = run_id;
         p.mode = mode_name.into();
     });
     let mut engine = Engine::new(Context::new(config, client, store, run_id), tracker, cancel);
-    let result = async {
-        if full {
-            engine.walk(&cursor).await?;
-        } else {
-            engine.incremental(&cursor).await?;
-        }
-        if !config.dry_run {
-            engine.stale_children().await?;
-        }
-        Ok::<(), Stop>(())
-    }
-    .await;
-    engine.close();
-    let mut outbox_pending = 0;
-    if let (Some(target), false, Ok(())) = (&config.http_target, config.dry_run, &result) {
-        engine.tracker.update(|p| p.phase = Phase::Delivering);
-        let delivery = target.deliver(store).await?;
-        outbox_pending = delivery.pending;
-    }
-    engine.tracker.update(|p| p.phase = Phase::Done);
-    let after = store.cursor(&location)?;
-    let totals = std::mem::take(&mut engine.totals);
-    let mut summary = SyncSummary {
-        run_id,
-        location_id: location.clone(),
-        mode: mode_name.into(),
-        dry_run: config.dry_run,
-        outcome: String::new(),
-        counts: totals.counts,
-        store: store.counts(&location)?,
-        failed: totals.failed,
-        changes: totals.changes,
-        cursor: after.date_updated,
-        walk_pending: after.walk.is_some(),
-        outbox_pending,
-        elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-        message: None,
-    };
+    let result = execute(&mut engine, &cursor, full).await;
+    let outbox_pending = deliver(&mut engine, &result).await?;
+    let mut summary = summarize(&mut engine, mode_name, outbox_pending, started)?;
     let error = outcome(&mut summary, result);
     record(store, &summary)?;
     match error {
@@ -102,6 +66,59 @@ pub async fn run(
             summary: Box::new(summary),
         }),
     }
+}
+
+/// The run's steps: the walk or the incremental pages, then the stale tasks and notes.
+async fn execute(engine: &mut Engine<'_>, cursor: &SyncCursor, full: bool) -> Result<(), Stop> {
+    if full {
+        engine.walk(cursor).await?;
+    } else {
+        engine.incremental(cursor).await?;
+    }
+    if !engine.ctx.config.dry_run {
+        engine.stale_children().await?;
+    }
+    Ok(())
+}
+
+/// Sends the outbox to the HTTP target after a run that went through; returns what waits.
+async fn deliver(engine: &mut Engine<'_>, result: &Result<(), Stop>) -> Result<u64, SyncError> {
+    engine.close();
+    let config = engine.ctx.config;
+    let (Some(target), false, Ok(())) = (&config.http_target, config.dry_run, result) else {
+        return Ok(0);
+    };
+    engine.tracker.update(|p| p.phase = Phase::Delivering);
+    Ok(target.deliver(engine.ctx.store).await?.pending)
+}
+
+/// The summary of the run so far; the outcome is set after.
+fn summarize(
+    engine: &mut Engine<'_>,
+    mode: &str,
+    outbox_pending: u64,
+    started: Instant,
+) -> Result<SyncSummary, SyncError> {
+    engine.tracker.update(|p| p.phase = Phase::Done);
+    let (config, store) = (engine.ctx.config, engine.ctx.store);
+    let after = store.cursor(&config.location_id)?;
+    let totals = std::mem::take(&mut engine.totals);
+    Ok(SyncSummary {
+        run_id: engine.ctx.run_id,
+        location_id: config.location_id.clone(),
+        mode: mode.into(),
+        dry_run: config.dry_run,
+        outcome: String::new(),
+        counts: totals.counts,
+        store: store.counts(&config.location_id)?,
+        failed: totals.failed,
+        changes: totals.changes,
+        cursor: after.date_updated,
+        walk_pending: after.walk.is_some(),
+        outbox_pending,
+        elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        message: None,
+    })
 }
 
 /// Sets the outcome and message from how the run ended; returns the error that ended it.

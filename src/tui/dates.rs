@@ -347,8 +347,10 @@ fn parse_time(text: &str) -> Option<NaiveTime> {
     NaiveTime::from_hms_opt(hour, minute, 0)
 }
 
-/// Says how far `due` is from `now` in the largest whole unit: "in 2 d", "in 5 h", "now",
+/// Says how far `due` is from `now` in the nearest whole unit: "in 3 d", "in 5 h", "now",
 /// "3 h ago" for a due time passed within the last day, "overdue 5 d" for one passed longer.
+/// Rounding to the nearest unit (a tie goes to the smaller amount) keeps a task due "+3d"
+/// reading "in 3 d" while the seconds after its creation tick away.
 pub fn format_relative(due: DateTime<Utc>, now: DateTime<Utc>) -> String {
     let seconds = due.signed_duration_since(now).num_seconds();
     let magnitude = seconds.unsigned_abs();
@@ -356,14 +358,17 @@ pub fn format_relative(due: DateTime<Utc>, now: DateTime<Utc>) -> String {
         return "now".to_owned();
     }
 
-    let (amount, unit) = match magnitude {
-        0..3_600 => (magnitude / 60, "min"),
-        3_600..86_400 => (magnitude / 3_600, "h"),
-        _ => (magnitude / 86_400, "d"),
+    let nearest = |unit: u64| (magnitude + unit / 2 - 1) / unit;
+    let (amount, unit) = if nearest(60) < 60 {
+        (nearest(60), "min")
+    } else if nearest(3_600) < 24 {
+        (nearest(3_600), "h")
+    } else {
+        (nearest(86_400), "d")
     };
     if seconds > 0 {
         format!("in {amount} {unit}")
-    } else if magnitude < 86_400 {
+    } else if unit != "d" {
         format!("{amount} {unit} ago")
     } else {
         format!("overdue {amount} {unit}")

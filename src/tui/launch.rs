@@ -15,12 +15,13 @@ use super::app::{App, Settings};
 use super::clock::Clock;
 use super::theme::Theme;
 
-/// Opens the console as the command line asked, and returns when it closes.
+/// Opens the console as the command line asked, and returns the process exit status when it
+/// closes (non-zero when a signal ended it).
 pub async fn launch(
     config: anyhow::Result<Config>,
     demo: bool,
     read_only: bool,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<u8> {
     let config = config?;
     let theme = theme_for(config.config.ui.theme.as_deref());
     let keys: HashMap<String, Vec<String>> = config.config.ui.keys.clone().into_iter().collect();
@@ -33,7 +34,7 @@ pub async fn launch(
         if super::run::first_run(&missing, &theme).await? {
             return run_demo(&theme, keys, read_only).await;
         }
-        return Ok(());
+        return Ok(0);
     }
     let client = crate::cli::client_for(&config)?;
     let settings = settings(client.location_id(), read_only, keys, HashMap::new());
@@ -97,7 +98,7 @@ async fn run_demo(
     theme: &Theme,
     keys: HashMap<String, Vec<String>>,
     read_only: bool,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<u8> {
     let listen = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
     let sandbox = crate::sandbox::spawn(SandboxConfig::default(), listen)
         .await
@@ -124,7 +125,7 @@ async fn run_demo(
     result
 }
 
-async fn run_console(client: GhlClient, settings: Settings, theme: &Theme) -> anyhow::Result<()> {
+async fn run_console(client: GhlClient, settings: Settings, theme: &Theme) -> anyhow::Result<u8> {
     let (mut app, problems) = App::new(settings, Clock::system());
     for problem in problems {
         app.log(super::app::Level::Warn, format!("Key remapping: {problem}"));

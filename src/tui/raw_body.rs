@@ -70,10 +70,12 @@ impl RawBody {
         });
     }
 
-    /// Opens the search input.
+    /// Opens the search input for a new query; the previous one is cleared, not appended to.
     pub fn start_search(&mut self) {
         self.searching = true;
         self.focused = true;
+        self.search.set("");
+        self.with_view(|v| v.set_query(""));
     }
 
     /// A key typed into the search: Enter keeps the search, Esc drops it.

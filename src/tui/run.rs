@@ -25,6 +25,10 @@ use super::view;
 /// How often the clock, toasts and the spinner move.
 const TICK: Duration = Duration::from_millis(250);
 
+/// The numbers of the signals that end the console.
+const SIGHUP: u8 = 1;
+const SIGTERM: u8 = 15;
+
 /// Why the loop ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stop {
@@ -32,12 +36,24 @@ pub enum Stop {
     Quit,
     /// The terminal's event stream ended or failed.
     TerminalGone,
-    /// SIGTERM or SIGHUP arrived.
-    Signal,
+    /// A signal, by number.
+    Signal(u8),
 }
 
-/// Runs the console until the operator quits, a signal arrives or the terminal goes away.
-pub async fn run(mut app: App, theme: &Theme, mut worker: WorkerHandle) -> anyhow::Result<()> {
+impl Stop {
+    /// The process exit status: 0 when the operator quit or the terminal went away, and
+    /// 128 plus the signal's number after a signal, as a shell reports a process it killed.
+    fn exit_code(self) -> u8 {
+        match self {
+            Self::Quit | Self::TerminalGone => 0,
+            Self::Signal(number) => 128 + number,
+        }
+    }
+}
+
+/// Runs the console until the operator quits, a signal arrives or the terminal goes away, and
+/// returns the exit status for the process; the terminal is given back before it returns.
+pub async fn run(mut app: App, theme: &Theme, mut worker: WorkerHandle) -> anyhow::Result<u8> {
     let (mut tui, _restore) = terminal::init().context("taking over the terminal")?;
     let size = tui.size().context("reading the terminal size")?;
     app.size = (size.width, size.height);
@@ -46,9 +62,9 @@ pub async fn run(mut app: App, theme: &Theme, mut worker: WorkerHandle) -> anyho
     match stop {
         Stop::Quit => tracing::info!("console closed by the operator"),
         Stop::TerminalGone => tracing::info!("terminal went away; closing"),
-        Stop::Signal => tracing::info!("signal received; closing"),
+        Stop::Signal(number) => tracing::info!(number, "signal received; closing"),
     }
-    Ok(())
+    Ok(stop.exit_code())
 }
 
 /// The loop of [`run`] on any terminal and event stream: draws, feeds `update`, carries out
@@ -92,8 +108,8 @@ where
             },
             Some(event) = worker.events.recv() => Msg::Worker(event),
             _ = ticker.tick() => Msg::Tick(Utc::now()),
-            _ = term.recv() => break Stop::Signal,
-            _ = hangup.recv() => break Stop::Signal,
+            _ = term.recv() => break Stop::Signal(SIGTERM),
+            _ = hangup.recv() => break Stop::Signal(SIGHUP),
         };
         answering = matches!(msg, Msg::Key(_));
         if handle(app, worker, msg) {
@@ -208,4 +224,17 @@ fn draw_first_run(tui: &mut Tui, missing: &[String], theme: &Theme) -> anyhow::R
         frame.render_widget(body, frame.area());
     })?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_signal_ends_the_console_with_a_non_zero_status() {
+        assert_eq!(Stop::Quit.exit_code(), 0);
+        assert_eq!(Stop::TerminalGone.exit_code(), 0);
+        assert_eq!(Stop::Signal(SIGTERM).exit_code(), 143);
+        assert_eq!(Stop::Signal(SIGHUP).exit_code(), 129);
+    }
 }

@@ -95,6 +95,40 @@ pub fn fit(text: &str, width: usize) -> String {
     out
 }
 
+/// Breaks `text` into lines of at most `width` cells, at spaces where it can and inside a
+/// word only when the word alone is wider than a line. Sanitised; never returns no lines.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let clean = sanitize(text);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    let mut used = 0;
+    for word in clean.split(' ') {
+        let cells = self::width(word);
+        if used > 0 && used + 1 + cells <= width {
+            line.push(' ');
+            line.push_str(word);
+            used += 1 + cells;
+            continue;
+        }
+        if used > 0 {
+            lines.push(std::mem::take(&mut line));
+            used = 0;
+        }
+        for grapheme in word.graphemes(true) {
+            let cells = grapheme_width(grapheme);
+            if used + cells > width && used > 0 {
+                lines.push(std::mem::take(&mut line));
+                used = 0;
+            }
+            line.push_str(grapheme);
+            used += cells;
+        }
+    }
+    lines.push(line);
+    lines
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -183,5 +217,16 @@ mod tests {
     #[test]
     fn clean_text_is_borrowed() {
         assert!(matches!(sanitize("plain José"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn wrap_breaks_at_spaces_and_inside_long_words() {
+        assert_eq!(wrap("one two three", 7), ["one two", "three"]);
+        assert_eq!(wrap("abcdefghij", 4), ["abcd", "efgh", "ij"]);
+        assert_eq!(wrap("王王王", 4), ["王王", "王"]);
+        assert_eq!(wrap("", 10), [""]);
+        let long = "cannot read \"someday\" as a due date; use today, tomorrow, fri";
+        assert!(wrap(long, 20).iter().all(|l| width(l) <= 20));
+        assert_eq!(wrap(long, 20).join(" "), long);
     }
 }

@@ -134,8 +134,21 @@ pub(super) async fn search(
 ) -> ApiResult {
     let request = search::read(&object_body(&body)?)?;
     caller.check(Some(&request.location_id))?;
+    if app.faults.get().quirks.search_misses_phone && search_names_phone(&body) {
+        return Ok(ok(json!({ "contacts": [], "total": 0 })));
+    }
     let (contacts, total) = app.store.read(|d| search::run(d, &request));
     Ok(ok(json!({ "contacts": contacts, "total": total })))
+}
+
+/// Whether a search body filters on the phone (for the C12 quirk).
+fn search_names_phone(body: &Bytes) -> bool {
+    serde_json::from_slice::<Value>(body).ok().is_some_and(|v| {
+        v.get("filters").and_then(Value::as_array).is_some_and(|f| {
+            f.iter()
+                .any(|f| f.get("field").and_then(Value::as_str) == Some("phone"))
+        })
+    })
 }
 
 /// `GET /contacts/search/duplicate`: the contact with this email (ignoring case), else with

@@ -280,6 +280,7 @@ pub async fn run_applier(
                     ignored = report.ignored,
                     "webhook events applied"
                 );
+                deliver(&config, store.as_ref()).await;
                 continue;
             }
             Ok(_) => {}
@@ -290,5 +291,22 @@ pub async fn run_applier(
             () = notify.notified() => {}
             () = tokio::time::sleep(Duration::from_secs(1)) => {}
         }
+    }
+}
+
+/// Sends what the applied events put in the outbox, when there is an HTTP target.
+async fn deliver(config: &EngineConfig, store: &dyn RankrStore) {
+    let Some(target) = &config.http_target else {
+        return;
+    };
+    match target.deliver(store).await {
+        Ok(delivery) if delivery.pending > 0 => {
+            tracing::warn!(
+                pending = delivery.pending,
+                "the HTTP target did not take every change"
+            );
+        }
+        Ok(_) => {}
+        Err(e) => tracing::error!(error = %e, "delivering to the HTTP target failed"),
     }
 }

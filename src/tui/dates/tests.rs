@@ -297,6 +297,21 @@ fn relative_wording() {
 }
 
 #[test]
+fn relative_wording_rounds_to_the_nearest_unit() {
+    let now = Utc.with_ymd_and_hms(2026, 3, 11, 12, 0, 0).unwrap();
+    let at = |seconds: i64| format_relative(now + TimeDelta::seconds(seconds), now);
+    // A task due "+3d", looked at a few seconds after it was created.
+    assert_eq!(at(3 * 86_400 - 5), "in 3 d");
+    assert_eq!(at(2 * 86_400 + 13 * 3600), "in 3 d");
+    assert_eq!(at(2 * 3600 - 30), "in 2 h");
+    assert_eq!(at(3600 - 20), "in 1 h");
+    assert_eq!(at(24 * 3600 - 60), "in 1 d");
+    assert_eq!(at(10 * 60 - 1), "in 10 min");
+    assert_eq!(at(-(86_400 - 600)), "overdue 1 d");
+    assert_eq!(at(-(3 * 3600 - 40)), "3 h ago");
+}
+
+#[test]
 fn absolute_wording() {
     let due = Utc.with_ymd_and_hms(2026, 12, 24, 13, 30, 0).unwrap();
     let zone = FixedOffset::east_opt(3600).unwrap();

@@ -234,12 +234,13 @@ impl TaskForm {
         let block = dialog_block(title, theme);
         let inner = block.inner(rect);
         frame.render_widget(block, rect);
+        let footer = self.footer_lines(usize::from(inner.width), theme);
         let rows = Layout::vertical([
             Constraint::Length(3),
             Constraint::Min(3),
             Constraint::Length(3),
             Constraint::Length(3),
-            Constraint::Length(1),
+            Constraint::Length(u16::try_from(footer.len()).unwrap_or(1)),
         ])
         .split(inner);
         let labels = [
@@ -267,13 +268,21 @@ impl TaskForm {
             };
             frame.render_widget(area, slot);
         }
-        let hint = match &self.error {
-            Some(error) => Line::styled(error.clone(), theme.error),
-            None => Line::styled(
+        frame.render_widget(Paragraph::new(footer), rows[4]);
+    }
+
+    /// The line under the fields: the keys, or why the last save was refused, wrapped to the
+    /// form's width so the whole message shows.
+    fn footer_lines(&self, width: usize, theme: &Theme) -> Vec<Line<'static>> {
+        match &self.error {
+            Some(error) => crate::tui::text::wrap(error, width)
+                .into_iter()
+                .map(|l| Line::styled(l, theme.error))
+                .collect(),
+            None => vec![Line::styled(
                 "tab next field   ctrl-u clear line   ctrl-s save   esc cancel",
                 theme.dim,
-            ),
-        };
-        frame.render_widget(Paragraph::new(hint), rows[4]);
+            )],
+        }
     }
 }

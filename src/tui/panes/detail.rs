@@ -16,6 +16,9 @@ use crate::tui::view::pane_block;
 /// The label of the row drawn as tag chips.
 const TAGS: &str = "Tags";
 
+/// The label of a custom field whose name is not known; the value column starts with its id.
+const UNKNOWN_FIELD: &str = "Unknown field";
+
 fn text(value: &Value) -> String {
     match value {
         Value::String(s) => s.clone(),
@@ -76,9 +79,14 @@ pub fn rows(contact: &Contact, app: &App) -> Vec<(String, String)> {
             .field_names
             .get(&field.id)
             .cloned()
-            .or_else(|| field.key.clone())
-            .unwrap_or_else(|| format!("unknown field {}", field.id));
-        rows.push((name, text(&field.value)));
+            .or_else(|| field.key.clone());
+        let value = text(&field.value);
+        // The label column is narrow; an unknown field's id goes with its value so it shows
+        // in full.
+        rows.push(match name {
+            Some(name) => (name, value),
+            None => (UNKNOWN_FIELD.to_string(), format!("{}: {value}", field.id)),
+        });
     }
     for (key, value) in &contact.extra {
         rows.push((key.clone(), text(value)));
@@ -144,4 +152,35 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         lines.push(Line::from(spans));
     }
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::app::Settings;
+    use crate::tui::clock::Clock;
+
+    #[test]
+    fn an_unknown_custom_field_shows_its_whole_id() {
+        let contact: Contact = serde_json::from_value(serde_json::json!({
+            "id": "c1",
+            "customFields": [
+                {"id": "zzzUnknownFieldId0123", "value": "x"},
+                {"id": "cf_known", "value": "Gold"}
+            ]
+        }))
+        .unwrap();
+        let settings = Settings {
+            field_names: [("cf_known".to_string(), "Tier".to_string())].into(),
+            ..Settings::default()
+        };
+        let (app, _) = App::new(settings, Clock::system());
+        let all = rows(&contact, &app);
+        assert!(all.contains(&(
+            UNKNOWN_FIELD.to_string(),
+            "zzzUnknownFieldId0123: x".to_string()
+        )));
+        assert!(all.contains(&("Tier".to_string(), "Gold".to_string())));
+        assert!(UNKNOWN_FIELD.len() <= 14, "fits the label column");
+    }
 }

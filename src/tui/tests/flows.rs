@@ -370,3 +370,22 @@ fn a_hundred_thousand_contacts_render_only_what_shows() {
     assert_eq!(f.app.contacts.len(), 100_000 / base.len() + 1);
     println!("frame at the end of 100k: {frame:?}; typing a 4-letter filter: {filtered:?}");
 }
+
+#[test]
+fn a_second_search_starts_a_new_query() {
+    let mut f = Fixture::loaded(80, 24);
+    f.event(Event::Exchange(super::exchange(
+        3,
+        "GET",
+        "/contacts/c1/tasks",
+        200,
+        r#"{"meta":{"total":2},"tasks":[{"id":"t1","title":"Call back"}]}"#,
+    )));
+    f.keys(&["shift-tab", "shift-tab", "/"]);
+    f.type_text("meta");
+    f.keys(&["enter", "/"]);
+    f.type_text("total");
+    f.keys(&["enter"]);
+    assert_eq!(f.app.inspector.body.search.text(), "total");
+    assert!(f.render().contains("/total 1/1"));
+}

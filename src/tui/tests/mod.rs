@@ -2,6 +2,7 @@
 //! at 80x24 and 160x48, key-driven flows against the effects, and the token never shown.
 
 mod flows;
+mod forms;
 mod snapshots;
 
 use std::sync::Arc;

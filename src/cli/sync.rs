@@ -1,0 +1,337 @@
+//! `ghl-console sync`: one run from GHL into Rankr for cron (exit code, `--json`,
+//! `--alert-cmd`), or `--watch`: webhooks plus a reconciliation every `sync.interval_secs`.
+
+use std::io::{IsTerminal as _, Write as _};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context as _, bail};
+use clap::{Args, ValueEnum};
+use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
+
+use super::Connection;
+use crate::config::Settings;
+use crate::ghl::GhlClient;
+use crate::rankr::RankrStore;
+use crate::rankr::http::HttpTarget;
+use crate::sync::{EngineConfig, SyncError, SyncMode, SyncProgress, SyncSummary};
+
+/// Where the sync writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Target {
+    /// The embedded store is the Rankr record.
+    Sqlite,
+    /// A remote Rankr over HTTP (`rankr.http_url`), through the store's outbox.
+    Http,
+}
+
+/// `ghl-console sync`.
+#[derive(Debug, Args)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "each bool is a command-line flag"
+)]
+pub struct SyncArgs {
+    #[command(flatten)]
+    pub connection: Connection,
+    /// Walk every contact (resuming an unfinished walk) and mark the missing as deleted.
+    #[arg(long)]
+    pub full: bool,
+    /// Print the changes it would apply; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Sync at most N contacts.
+    #[arg(long, value_name = "N")]
+    pub limit: Option<u64>,
+    /// Print the summary as JSON (for cron).
+    #[arg(long)]
+    pub json: bool,
+    /// Where to write (default: `rankr.target`, else sqlite).
+    #[arg(long, value_enum)]
+    pub target: Option<Target>,
+    /// Keep running: receive webhooks and reconcile every `sync.interval_secs`.
+    #[arg(long)]
+    pub watch: bool,
+    /// On failure, run this shell command with the JSON summary on its stdin.
+    #[arg(long, value_name = "CMD")]
+    pub alert_cmd: Option<String>,
+    /// The Rankr store (default: `rankr.store_path`, else the data dir).
+    #[arg(long, value_name = "FILE")]
+    pub store: Option<PathBuf>,
+    /// Read phones without a country code in this country (ISO code, e.g. US).
+    #[arg(long, value_name = "CC")]
+    pub default_country: Option<String>,
+    /// Where `--watch` receives webhooks (default: `webhook.listen`).
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<String>,
+}
+
+/// The engine settings for the settings in force and the flags.
+pub fn engine_config(
+    settings: &Settings,
+    args: Option<&SyncArgs>,
+    target: Option<Target>,
+) -> anyhow::Result<EngineConfig> {
+    let Some(location) = settings
+        .config
+        .api
+        .location_id
+        .clone()
+        .filter(|l| !l.is_empty())
+    else {
+        bail!("no location: set api.location_id, GHL_LOCATION_ID or --location");
+    };
+    let mut config = EngineConfig::new(location);
+    config
+        .default_country
+        .clone_from(&settings.config.sync.default_country);
+    if let Some(args) = args {
+        config.dry_run = args.dry_run;
+        config.limit = args.limit;
+        if args.default_country.is_some() {
+            config.default_country.clone_from(&args.default_country);
+        }
+    }
+    let configured = settings.config.rankr.target.as_deref();
+    let target = target.unwrap_or(if configured == Some("http") {
+        Target::Http
+    } else {
+        Target::Sqlite
+    });
+    if target == Target::Http {
+        config.http_target = Some(http_target(settings)?);
+    }
+    Ok(config)
+}
+
+fn http_target(settings: &Settings) -> anyhow::Result<HttpTarget> {
+    let rankr = &settings.config.rankr;
+    let Some(url) = rankr.http_url.as_deref() else {
+        bail!("the http target needs rankr.http_url");
+    };
+    let key = match (&rankr.api_key_file, std::env::var("RANKR_API_KEY")) {
+        (_, Ok(key)) if !key.is_empty() => crate::ghl::Secret::new(key),
+        (Some(path), _) => crate::config::read_secret_file(path)?,
+        (None, _) => bail!("the http target needs rankr.api_key_file or RANKR_API_KEY"),
+    };
+    Ok(HttpTarget::new(url, key)?)
+}
+
+/// Runs `ghl-console sync`; returns the exit code: 0 when everything synced, 1 when records
+/// failed or wait in the outbox, 3 when the run stopped (daily limit, GHL error), 130 on
+/// Ctrl-C.
+pub async fn run(settings: &Settings, args: &SyncArgs) -> anyhow::Result<u8> {
+    let client = super::client_for(settings)?;
+    let store = super::webhook::open_store(settings, args.store.as_ref())?;
+    let config = engine_config(settings, Some(args), args.target)?;
+    if args.watch {
+        return watch_loop(settings, args, client, store, config).await;
+    }
+    let mode = if args.full {
+        SyncMode::Full
+    } else {
+        SyncMode::Auto
+    };
+    let cancel = CancellationToken::new();
+    let on_signal = cancel.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            on_signal.cancel();
+        }
+    });
+    let (tx, rx) = watch::channel(SyncProgress::default());
+    let bar =
+        (!args.json && std::io::stderr().is_terminal()).then(|| tokio::spawn(show_progress(rx)));
+    let result = crate::sync::run(&config, &client, store.as_ref(), mode, Some(tx), cancel).await;
+    if let Some(bar) = bar {
+        bar.await.ok();
+    }
+    report(args, result)
+}
+
+/// Prints the outcome, runs the alert command on failure, and picks the exit code.
+fn report(args: &SyncArgs, result: Result<SyncSummary, SyncError>) -> anyhow::Result<u8> {
+    let (summary, code, error) = match result {
+        Ok(summary) => {
+            let code = u8::from(!summary.is_ok());
+            (summary, code, None)
+        }
+        Err(e) => {
+            let code = if matches!(e, SyncError::Cancelled { .. }) {
+                130
+            } else {
+                3
+            };
+            let Some(summary) = e.summary().cloned() else {
+                return Err(e.into());
+            };
+            (summary, code, Some(e.to_string()))
+        }
+    };
+    print_summary(&summary, args.json)?;
+    if let Some(error) = &error {
+        eprintln!("error: {error}");
+    }
+    if code != 0
+        && let Some(command) = &args.alert_cmd
+    {
+        alert(command, &summary)?;
+    }
+    Ok(code)
+}
+
+fn print_summary(summary: &SyncSummary, json: bool) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    if json {
+        writeln!(out, "{}", serde_json::to_string_pretty(summary)?)?;
+        return Ok(());
+    }
+    if summary.dry_run {
+        writeln!(
+            out,
+            "dry run: nothing was written; {} changes would be applied",
+            summary.changes.len()
+        )?;
+        for change in &summary.changes {
+            writeln!(out, "  {}", change.describe())?;
+        }
+    }
+    let c = &summary.counts;
+    writeln!(
+        out,
+        "{} sync {}: {} seen, {} created, {} updated, {} unchanged, {} deleted, {} tasks/notes \
+         changed, {} failed, {} requests in {:.1}s",
+        summary.mode,
+        summary.outcome,
+        c.seen,
+        c.created,
+        c.updated,
+        c.unchanged,
+        c.deleted,
+        c.children,
+        c.failed,
+        c.requests,
+        Duration::from_millis(summary.elapsed_ms).as_secs_f64()
+    )?;
+    for failed in &summary.failed {
+        writeln!(
+            out,
+            "  failed {} {}: {}",
+            failed.entity, failed.id, failed.message
+        )?;
+    }
+    if let Some(message) = &summary.message {
+        writeln!(out, "  {message}")?;
+    }
+    if summary.walk_pending {
+        writeln!(
+            out,
+            "  the full walk is not finished; the next sync resumes it"
+        )?;
+    }
+    Ok(())
+}
+
+/// Runs `command` in a shell with the JSON summary on its stdin.
+fn alert(command: &str, summary: &SyncSummary) -> anyhow::Result<()> {
+    let mut child = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(command)
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .with_context(|| format!("running the alert command {command:?}"))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin.write_all(serde_json::to_string_pretty(summary)?.as_bytes())?;
+    }
+    let status = child.wait()?;
+    if !status.success() {
+        eprintln!("warning: the alert command exited with {status}");
+    }
+    Ok(())
+}
+
+/// Draws a progress bar on stderr from the run's progress until the run ends.
+async fn show_progress(mut rx: watch::Receiver<SyncProgress>) {
+    let bar = indicatif::ProgressBar::new(0);
+    let style = indicatif::ProgressStyle::with_template(
+        "{msg} [{bar:30}] {pos}/{len} contacts, {per_sec}, eta {eta}",
+    )
+    .map(|s| s.progress_chars("=> "));
+    if let Ok(style) = style {
+        bar.set_style(style);
+    }
+    while rx.changed().await.is_ok() {
+        let p = rx.borrow_and_update().clone();
+        bar.set_length(p.total.unwrap_or(p.done).max(p.done));
+        bar.set_position(p.done);
+        bar.set_message(format!("{} {:?}", p.mode, p.phase).to_lowercase());
+    }
+    bar.finish_and_clear();
+}
+
+/// `--watch`: the webhook receiver and applier, and an incremental run every interval.
+async fn watch_loop(
+    settings: &Settings,
+    args: &SyncArgs,
+    client: GhlClient,
+    store: Arc<crate::rankr::SqliteStore>,
+    config: EngineConfig,
+) -> anyhow::Result<u8> {
+    let cancel = CancellationToken::new();
+    let listen = args
+        .listen
+        .clone()
+        .unwrap_or_else(|| settings.config.webhook.listen.clone());
+    let shared: Arc<dyn RankrStore> = store.clone();
+    let addr = super::webhook::start(
+        settings,
+        &listen,
+        shared,
+        client.clone(),
+        config.clone(),
+        &cancel,
+    )
+    .await?;
+    eprintln!(
+        "receiving GHL webhooks on http://{addr}/webhook; reconciling every {}s (Ctrl-C stops)",
+        settings.config.sync.interval_secs
+    );
+    let every = Duration::from_secs(settings.config.sync.interval_secs.max(1));
+    let mut mode = if args.full {
+        SyncMode::Full
+    } else {
+        SyncMode::Auto
+    };
+    loop {
+        let token = cancel.child_token();
+        let result = crate::sync::run(&config, &client, store.as_ref(), mode, None, token).await;
+        reconciled(args, &result)?;
+        mode = SyncMode::Auto;
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => break,
+            () = tokio::time::sleep(every) => {}
+        }
+    }
+    cancel.cancel();
+    Ok(0)
+}
+
+/// Reports one reconciliation of `--watch`, alerting when it did not go through.
+fn reconciled(args: &SyncArgs, result: &Result<SyncSummary, SyncError>) -> anyhow::Result<()> {
+    let summary = match result {
+        Ok(summary) => Some(summary),
+        Err(e) => {
+            eprintln!("error: {e}");
+            e.summary()
+        }
+    };
+    if let Some(summary) = summary {
+        print_summary(summary, args.json)?;
+        if let (Some(command), false) = (&args.alert_cmd, summary.is_ok()) {
+            alert(command, summary)?;
+        }
+    }
+    Ok(())
+}

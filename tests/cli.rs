@@ -1,0 +1,144 @@
+//! The headless commands through the real binary: read-only writes refused, tokens stored by
+//! `auth set-token` found again, closed pipes, shell completions.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed unwrap is a failed test"
+)]
+
+mod common;
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use common::StoreView;
+use ghl_console::sandbox;
+
+/// One way of setting read-only mode on a command.
+type Setup<'a> = dyn Fn(&mut Command) + 'a;
+
+/// The binary with a clean environment pointed at a sandbox.
+fn console(base_url: &str, dir: &std::path::Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ghl-console"));
+    for var in [
+        "GHL_TOKEN",
+        "GHL_TOKEN_FILE",
+        "GHL_READ_ONLY",
+        "GHL_LOCATION_ID",
+    ] {
+        command.env_remove(var);
+    }
+    command
+        .env("GHL_BASE_URL", base_url)
+        .env("GHL_CONSOLE_LOG_DIR", dir.join("logs"))
+        .env("GHL_CONSOLE_CONFIG_DIR", dir.join("config"))
+        .env("XDG_CONFIG_HOME", dir.join("xdg"));
+    command
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn api_refuses_writes_in_read_only_mode_however_it_is_set() {
+    let (sandbox, _client) = common::start(3).await;
+    let dir = tempfile::tempdir().unwrap();
+    let id = sandbox.contact_ids()[0].clone();
+    let path = format!("/contacts/{id}");
+    let config = dir.path().join("locked.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[locations]]\nid = \"{}\"\nread_only = true\n",
+            sandbox::DEMO_LOCATION_ID
+        ),
+    )
+    .unwrap();
+
+    let ways: Vec<Box<Setup<'_>>> = vec![
+        Box::new(|c| {
+            c.arg("--read-only");
+        }),
+        Box::new(|c| {
+            c.env("GHL_READ_ONLY", "1");
+        }),
+        Box::new(|c| {
+            c.args(["--config", config.to_str().unwrap()]);
+        }),
+    ];
+    for way in &ways {
+        let mut command = console(&sandbox.base_url(), dir.path());
+        way(&mut command);
+        command
+            .args(["api", "DELETE", &path])
+            .env("GHL_TOKEN", sandbox::DEMO_TOKEN)
+            .env("GHL_LOCATION_ID", sandbox::DEMO_LOCATION_ID);
+        let out = command.output().unwrap();
+        assert!(!out.status.success());
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(said.contains("read-only mode: refusing DELETE"), "{said}");
+    }
+    assert!(
+        sandbox.store().contact(&id).is_some(),
+        "nothing was deleted"
+    );
+
+    // Reads and searches still work.
+    let mut command = console(&sandbox.base_url(), dir.path());
+    command
+        .args(["--read-only", "api", "GET", &path, "--json"])
+        .env("GHL_TOKEN", sandbox::DEMO_TOKEN);
+    assert!(command.output().unwrap().status.success());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_stored_by_set_token_is_used_without_editing_the_config() {
+    let (sandbox, _client) = common::start(3).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = console(&sandbox.base_url(), dir.path())
+        .args(["auth", "set-token"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(child.stdin.take().unwrap(), "{}", sandbox::DEMO_TOKEN).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join("config/token"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let out = console(&sandbox.base_url(), dir.path())
+        .args(["doctor", "--location", sandbox::DEMO_LOCATION_ID])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("ok   token"), "{said}");
+    assert!(said.contains("ok   api"), "{said}");
+    assert!(!said.contains(sandbox::DEMO_TOKEN));
+}
+
+#[test]
+fn closed_pipes_end_output_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [&["completions", "bash"][..], &["doctor"][..]] {
+        let mut child = console("http://127.0.0.1:9", dir.path())
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(!said.contains("panicked"), "{args:?}: {said}");
+    }
+}

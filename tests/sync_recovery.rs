@@ -1,0 +1,352 @@
+//! The sync when things go wrong: the HTTP target down and back, a store from an older build,
+//! GHL's daily limit, pacing under the burst limit, and the real binary killed mid-run.
+
+#![expect(clippy::unwrap_used, reason = "helpers of these tests fail loudly")]
+
+mod sync_support;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use ghl_console::ghl::Secret;
+use ghl_console::rankr::http::HttpTarget;
+use ghl_console::rankr::{NewEvent, RankrStore, SqliteStore};
+use ghl_console::sandbox::{DEMO_LOCATION_ID, DEMO_TOKEN, RateLimit, SandboxConfig};
+use ghl_console::sync::{SyncError, SyncMode};
+use sync_support::{World, client_for, config, content, integrity, store_counts};
+use tokio_util::sync::CancellationToken;
+
+/// What the fake remote Rankr holds: `kind/id` to the JSON put there.
+type Records = Arc<Mutex<BTreeMap<String, serde_json::Value>>>;
+
+async fn put(
+    State(records): State<Records>,
+    headers: HeaderMap,
+    Path((kind, id)): Path<(String, String)>,
+    body: String,
+) -> StatusCode {
+    if headers.get("authorization").and_then(|v| v.to_str().ok()) != Some("Bearer rk-test-key") {
+        return StatusCode::UNAUTHORIZED;
+    }
+    let value = serde_json::from_str(&body).unwrap_or_default();
+    records
+        .lock()
+        .unwrap()
+        .insert(format!("{kind}/{id}"), value);
+    StatusCode::NO_CONTENT
+}
+
+async fn delete(
+    State(records): State<Records>,
+    Path((kind, id)): Path<(String, String)>,
+) -> StatusCode {
+    match records.lock().unwrap().remove(&format!("{kind}/{id}")) {
+        Some(_) => StatusCode::NO_CONTENT,
+        None => StatusCode::NOT_FOUND,
+    }
+}
+
+/// Starts the fake Rankr at `addr`; the sender stops it.
+async fn start_rankr(
+    records: Records,
+    addr: SocketAddr,
+) -> (
+    SocketAddr,
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<()>,
+) {
+    let app = axum::Router::new()
+        .route("/{kind}/{id}", axum::routing::put(put).delete(delete))
+        .with_state(records);
+    let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
+    let bound = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                stopped.await.ok();
+            })
+            .await
+            .unwrap();
+    });
+    (bound, stop, task)
+}
+
+fn kinds(records: &Records, kind: &str) -> u64 {
+    records
+        .lock()
+        .unwrap()
+        .keys()
+        .filter(|k| k.starts_with(kind))
+        .count() as u64
+}
+
+#[tokio::test]
+async fn the_http_target_gets_every_change_even_across_downtime() {
+    let world = World::new(30).await;
+    let records = Records::default();
+    let (addr, stop, task) = start_rankr(records.clone(), "127.0.0.1:0".parse().unwrap()).await;
+    let mut with_http = config();
+    let target = HttpTarget::new(&format!("http://{addr}"), Secret::new("rk-test-key")).unwrap();
+    with_http.http_target = Some(target.with_backoff(Duration::from_millis(5)));
+
+    let first = world.sync_with(&with_http, SyncMode::Auto).await;
+    assert!(first.is_ok(), "{first:?}");
+    let (contacts, tasks, notes) = store_counts(world.store.as_ref());
+    assert_eq!(
+        (
+            kinds(&records, "contacts/"),
+            kinds(&records, "tasks/"),
+            kinds(&records, "notes/")
+        ),
+        (contacts, tasks, notes)
+    );
+
+    stop.send(()).unwrap();
+    task.await.unwrap();
+    let sandbox = world.sandbox.store();
+    let all = sandbox.contacts(DEMO_LOCATION_ID);
+    sandbox.update_contact(&all[0].id, |c| c.tags.push("while-down".into()));
+    sandbox.delete_contact(&all[1].id);
+    let down = world.sync_with(&with_http, SyncMode::Full).await;
+    assert_eq!(down.outcome, "failed");
+    assert!(down.outbox_pending >= 2, "{down:?}");
+
+    let (_, _stop, _task) = start_rankr(records.clone(), addr).await;
+    let back = world.sync_with(&with_http, SyncMode::Auto).await;
+    assert!(back.is_ok(), "{back:?}");
+    assert_eq!(back.outbox_pending, 0);
+    let remote = records.lock().unwrap().clone();
+    assert!(
+        !remote.contains_key(&format!("contacts/{}", all[1].id)),
+        "the tombstone was sent"
+    );
+    let tags = &remote[&format!("contacts/{}", all[0].id)]["tags"];
+    assert!(tags.as_array().unwrap().iter().any(|t| t == "while-down"));
+    assert_eq!(
+        kinds(&records, "contacts/"),
+        store_counts(world.store.as_ref()).0
+    );
+}
+
+#[tokio::test]
+async fn a_version_1_store_is_upgraded_when_opened() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.sqlite3");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(ghl_console::rankr::schema::V1).unwrap();
+        conn.execute(
+            "INSERT INTO contacts (rankr_id, ghl_id, location_id, name, tags, synced_at)
+             VALUES ('rk_old', 'g-old', 'L1', 'From v1', '[\"kept\"]', '2024-01-01T00:00:00.000Z')",
+            [],
+        )
+        .unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+    }
+    let store = SqliteStore::open(&path).unwrap();
+    assert_eq!(
+        store.schema_version().unwrap(),
+        ghl_console::rankr::schema::SCHEMA_VERSION
+    );
+    let old = store.contact_by_ghl_id("g-old").unwrap().unwrap();
+    assert_eq!(
+        (old.rankr_id.as_str(), old.tags.as_slice()),
+        ("rk_old", ["kept".to_string()].as_slice())
+    );
+    assert!(!old.children_stale && old.seen_walk.is_none());
+    let event = NewEvent {
+        webhook_id: "w".into(),
+        event_time: "2024-01-01T00:00:00.000Z".into(),
+        ..NewEvent::default()
+    };
+    assert!(store.enqueue_event(&event).is_ok(), "the v2 queue exists");
+    assert_eq!(store.integrity_check().unwrap(), "ok");
+    drop(store);
+    assert_eq!(
+        SqliteStore::open(&path).unwrap().schema_version().unwrap(),
+        2,
+        "opening again is a no-op"
+    );
+}
+
+#[tokio::test]
+async fn the_daily_limit_stops_the_run_with_a_resumable_cursor() {
+    let seeded = |daily_limit| SandboxConfig {
+        contacts: 60,
+        rate_limit: None,
+        daily_limit,
+        ..SandboxConfig::default()
+    };
+    let world = World::with(seeded(Some(40))).await;
+    let mut small = config();
+    small.page_size = 10;
+    let stopped = ghl_console::sync::run(
+        &small,
+        &world.client,
+        world.store.as_ref(),
+        SyncMode::Auto,
+        None,
+        CancellationToken::new(),
+    )
+    .await;
+    let Err(SyncError::DailyLimit { summary }) = stopped else {
+        panic!("expected the daily limit, got {stopped:?}");
+    };
+    assert_eq!(summary.outcome, "stopped");
+    assert!(summary.walk_pending);
+    assert!(summary.message.as_deref().unwrap_or("").contains("daily"));
+    let kept = store_counts(world.store.as_ref()).0;
+    assert!(
+        kept > 0 && kept < 60 && kept.is_multiple_of(10),
+        "whole pages only: {kept}"
+    );
+
+    // The next day: the same data behind a fresh budget.
+    let fresh = ghl_console::sandbox::spawn(seeded(None), "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let client = client_for(&fresh);
+    let resumed = ghl_console::sync::run(
+        &small,
+        &client,
+        world.store.as_ref(),
+        SyncMode::Auto,
+        None,
+        CancellationToken::new(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(resumed.counts.seen, 60 - kept, "resumed where it stopped");
+    let reference = world.other_store("reference.sqlite3");
+    ghl_console::sync::run(
+        &small,
+        &client,
+        reference.as_ref(),
+        SyncMode::Auto,
+        None,
+        CancellationToken::new(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(content(world.store.path()), content(reference.path()));
+}
+
+#[tokio::test]
+async fn the_client_paces_a_sync_under_the_burst_limit_without_429s() {
+    let limit = RateLimit {
+        max: 30,
+        window: Duration::from_secs(1),
+    };
+    let world = World::with(SandboxConfig {
+        contacts: 25,
+        rate_limit: Some(limit),
+        ..SandboxConfig::default()
+    })
+    .await;
+    let mut paced = ghl_console::ghl::ClientConfig::new(
+        world.sandbox.base_url(),
+        Secret::new(DEMO_TOKEN),
+        DEMO_LOCATION_ID,
+    );
+    paced.rate_limit = Some((30, Duration::from_secs(1)));
+    let client = ghl_console::ghl::GhlClient::new(paced).unwrap();
+    let run = ghl_console::sync::run(
+        &config(),
+        &client,
+        world.store.as_ref(),
+        SyncMode::Auto,
+        None,
+        CancellationToken::new(),
+    )
+    .await
+    .unwrap();
+    assert!(run.is_ok());
+    assert!(
+        run.counts.requests > 30,
+        "more than one window of requests: {}",
+        run.counts.requests
+    );
+    let stats = world.sandbox.stats();
+    assert_eq!(
+        stats.statuses.get(&429).copied().unwrap_or(0),
+        0,
+        "{stats:?}"
+    );
+}
+
+#[test]
+fn a_sync_process_killed_mid_run_resumes_without_loss_or_duplicates() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let world = runtime.block_on(World::new(150));
+    let dir = world.dir.path();
+    let store_path = dir.join("killed.sqlite3");
+    let config_path = dir.join("config.toml");
+    std::fs::write(
+        &config_path,
+        format!(
+            "[api]\nbase_url = \"{}\"\nlocation_id = \"{DEMO_LOCATION_ID}\"\nrate_limit = \"100/1s\"\n\n[rankr]\nstore_path = \"{}\"\n",
+            world.sandbox.base_url(),
+            store_path.display()
+        ),
+    )
+    .unwrap();
+    let command = || {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_ghl-console"));
+        command
+            .args(["--config", config_path.to_str().unwrap(), "sync", "--json"])
+            .env("GHL_TOKEN", DEMO_TOKEN)
+            .env("XDG_CONFIG_HOME", dir.join("config"))
+            .env("XDG_DATA_HOME", dir.join("data"))
+            .env("XDG_STATE_HOME", dir.join("state"))
+            .env("HOME", dir)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        command
+    };
+
+    let mut child = command().spawn().unwrap();
+    let started = std::time::Instant::now();
+    loop {
+        std::thread::sleep(Duration::from_millis(20));
+        let committed = rusqlite::Connection::open(&store_path)
+            .and_then(|c| c.query_row("SELECT count(*) FROM contacts", [], |r| r.get::<_, i64>(0)))
+            .unwrap_or(0);
+        if committed > 0 || started.elapsed() > Duration::from_secs(30) {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    let killed = child.wait().unwrap();
+    assert!(!killed.success(), "killed before it finished");
+
+    let finished = command().output().unwrap();
+    assert!(
+        finished.status.success(),
+        "{}",
+        String::from_utf8_lossy(&finished.stderr)
+    );
+    let summary: serde_json::Value = serde_json::from_slice(&finished.stdout).unwrap();
+    assert_eq!(summary["outcome"], "ok");
+
+    let reference = world.other_store("reference.sqlite3");
+    runtime.block_on(async {
+        ghl_console::sync::run(
+            &config(),
+            &world.client,
+            reference.as_ref(),
+            SyncMode::Auto,
+            None,
+            CancellationToken::new(),
+        )
+        .await
+        .unwrap();
+    });
+    assert_eq!(content(&store_path), content(reference.path()));
+    assert_eq!(integrity(&store_path), "ok");
+    assert_eq!(sync_support::duplicate_ghl_ids(&store_path), 0);
+}

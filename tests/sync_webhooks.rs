@@ -1,0 +1,343 @@
+//! The webhook cases C40, C42, C43 and C44: signed deliveries to the receiver on loopback,
+//! queued and applied against the sandbox.
+
+#![expect(clippy::unwrap_used, reason = "helpers of these tests fail loudly")]
+
+mod sync_support;
+
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use ghl_console::ghl::models::{Contact, Task};
+use ghl_console::rankr::{LogFilter, RankrStore};
+use ghl_console::sandbox::{DEMO_LOCATION_ID, SandboxConfig, WebhookKey};
+use ghl_console::sync::webhook::Verifier;
+use ghl_console::sync::{SyncMode, mapping};
+use sync_support::{World, apply_events, start_receiver};
+
+fn log_actions(store: &dyn RankrStore, entity: &str) -> Vec<(String, String, String)> {
+    let filter = LogFilter {
+        limit: 500,
+        entity: Some(entity.into()),
+        ..LogFilter::default()
+    };
+    store
+        .recent_log(&filter)
+        .unwrap()
+        .into_iter()
+        .map(|l| (l.entity_id.unwrap_or_default(), l.action, l.message))
+        .collect()
+}
+
+fn add_contact(world: &World, contact: Contact) -> Contact {
+    world
+        .sandbox
+        .store()
+        .insert_contact(DEMO_LOCATION_ID, contact)
+        .unwrap()
+}
+
+/// A signed delivery of `body` to the receiver at `addr`, with the sandbox's key.
+async fn deliver(addr: std::net::SocketAddr, key: &WebhookKey, body: &str) -> u16 {
+    reqwest::Client::new()
+        .post(format!("http://{addr}/webhook"))
+        .header("x-ghl-signature", key.sign(body.as_bytes()))
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+fn test_key() -> WebhookKey {
+    WebhookKey::from_seed([42; 32])
+}
+
+fn ed25519_verifier(key: &WebhookKey) -> Verifier {
+    Verifier::ghl()
+        .unwrap()
+        .with_ed25519(&key.public_key_base64())
+        .unwrap()
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339()
+}
+
+#[tokio::test]
+async fn c40_a_thin_task_create_does_not_blank_the_stored_body() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let world = World::new(20).await;
+    world.sync(SyncMode::Auto).await;
+    let contact = world.sandbox.store().contacts(DEMO_LOCATION_ID)[0].clone();
+    let task = Task {
+        title: Some("Call back".into()),
+        body: Some("Ask about the renewal".into()),
+        ..Task::default()
+    };
+    let task = world
+        .sandbox
+        .store()
+        .insert_task(&contact.id, task)
+        .unwrap();
+    let key = test_key();
+    let addr = start_receiver(&world, ed25519_verifier(&key), false).await;
+    let thin = format!(
+        r#"{{"type":"TaskCreate","locationId":"{DEMO_LOCATION_ID}","id":"{}","contactId":"{}","title":"Call back","timestamp":"{}","webhookId":"c40-1"}}"#,
+        task.id,
+        contact.id,
+        now()
+    );
+    assert_eq!(deliver(addr, &key, &thin).await, 200);
+    assert_eq!(apply_events(&world).await.done, 1);
+    let stored = world.store.tasks_of(&contact.id).unwrap();
+    let stored = stored.iter().find(|t| t.id == task.id).unwrap();
+    assert_eq!(
+        stored.body.as_deref(),
+        Some("Ask about the renewal"),
+        "fetched by id"
+    );
+
+    let again = format!(
+        r#"{{"type":"TaskComplete","locationId":"{DEMO_LOCATION_ID}","id":"{}","contactId":"{}","timestamp":"{}","webhookId":"c40-2"}}"#,
+        task.id,
+        contact.id,
+        now()
+    );
+    world
+        .sandbox
+        .store()
+        .update_task(&contact.id, &task.id, |t| t.completed = true);
+    assert_eq!(deliver(addr, &key, &again).await, 200);
+    apply_events(&world).await;
+    let stored = world.store.tasks_of(&contact.id).unwrap();
+    let stored = stored.iter().find(|t| t.id == task.id).unwrap();
+    assert!(stored.completed);
+    assert_eq!(stored.body.as_deref(), Some("Ask about the renewal"));
+}
+
+#[tokio::test]
+async fn c42_a_repeated_delivery_applies_once_and_a_late_update_stays_deleted() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let world = World::new(20).await;
+    world.sync(SyncMode::Auto).await;
+    let key = test_key();
+    let addr = start_receiver(&world, ed25519_verifier(&key), false).await;
+    let contact = world.sandbox.store().contacts(DEMO_LOCATION_ID)[2].clone();
+    let update = |id: &str, at: &str| {
+        format!(
+            r#"{{"type":"ContactUpdate","locationId":"{DEMO_LOCATION_ID}","id":"{}","timestamp":"{at}","webhookId":"{id}"}}"#,
+            contact.id
+        )
+    };
+    let first = update("c42-a", &now());
+    assert_eq!(deliver(addr, &key, &first).await, 200);
+    assert_eq!(deliver(addr, &key, &first).await, 200);
+    assert_eq!(
+        apply_events(&world).await.done,
+        1,
+        "the repeat was not queued"
+    );
+    assert!(
+        log_actions(world.store.as_ref(), "webhook")
+            .iter()
+            .any(|(_, a, _)| a == "duplicate")
+    );
+
+    let late_stamp = (chrono::Utc::now() - chrono::Duration::seconds(30)).to_rfc3339();
+    world.sandbox.store().delete_contact(&contact.id);
+    let delete = format!(
+        r#"{{"type":"ContactDelete","locationId":"{DEMO_LOCATION_ID}","id":"{}","timestamp":"{}","webhookId":"c42-b"}}"#,
+        contact.id,
+        now()
+    );
+    assert_eq!(deliver(addr, &key, &delete).await, 200);
+    apply_events(&world).await;
+    assert_eq!(
+        deliver(addr, &key, &update("c42-c", &late_stamp)).await,
+        200
+    );
+    let applied = apply_events(&world).await;
+    assert_eq!(applied.ignored, 1);
+    let row = world.store.contact_by_ghl_id(&contact.id).unwrap().unwrap();
+    assert!(row.tombstone, "the late update did not bring it back");
+    world.sync(SyncMode::Full).await;
+    assert!(
+        world
+            .store
+            .contact_by_ghl_id(&contact.id)
+            .unwrap()
+            .unwrap()
+            .tombstone
+    );
+}
+
+fn rsa_keys() -> (rsa::pkcs1v15::SigningKey<rsa::sha2::Sha256>, String) {
+    use rsa::pkcs8::EncodePublicKey as _;
+    let private = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048).unwrap();
+    let pem = private
+        .to_public_key()
+        .to_public_key_pem(rsa::pkcs8::LineEnding::LF)
+        .unwrap();
+    (rsa::pkcs1v15::SigningKey::new(private), pem)
+}
+
+#[tokio::test]
+async fn c43_signatures_are_checked_over_the_raw_bytes() {
+    use rsa::signature::{SignatureEncoding as _, Signer as _};
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let world = World::new(5).await;
+    let (rsa_key, rsa_pem) = rsa_keys();
+    let ed_key = test_key();
+    let verifier = Verifier::with_rsa_pem(&rsa_pem)
+        .unwrap()
+        .with_ed25519(&ed_key.public_key_base64())
+        .unwrap();
+    let addr = start_receiver(&world, verifier, false).await;
+    let body = |id: &str, at: &str| {
+        format!(
+            r#"{{"type":"ContactUpdate","locationId":"{DEMO_LOCATION_ID}","id":"x1","name":"José Ñúñez 🎉","companyName":"Caf\u00e9 \/ Bar","timestamp":"{at}","webhookId":"{id}"}}"#
+        )
+    };
+    let post = |headers: Vec<(&'static str, String)>, body: String| async move {
+        let mut request = reqwest::Client::new()
+            .post(format!("http://{addr}/webhook"))
+            .body(body);
+        for (name, value) in headers {
+            request = request.header(name, value);
+        }
+        request.send().await.unwrap().status().as_u16()
+    };
+    let rsa_body = body("c43-rsa", &now());
+    let rsa_sig = STANDARD.encode(rsa_key.sign(rsa_body.as_bytes()).to_bytes());
+    assert_eq!(
+        post(vec![("x-wh-signature", rsa_sig)], rsa_body.clone()).await,
+        200
+    );
+    let ed_body = body("c43-ed", &now());
+    assert_eq!(
+        post(
+            vec![("x-ghl-signature", ed_key.sign(ed_body.as_bytes()))],
+            ed_body
+        )
+        .await,
+        200
+    );
+
+    let missing = body("c43-missing", &now());
+    assert_eq!(post(vec![], missing).await, 401);
+    let reencoded: serde_json::Value = serde_json::from_str(&body("c43-re", &now())).unwrap();
+    let reencoded_sig = STANDARD.encode(rsa_key.sign(reencoded.to_string().as_bytes()).to_bytes());
+    assert_eq!(
+        post(
+            vec![("x-wh-signature", reencoded_sig)],
+            body("c43-re", &now())
+        )
+        .await,
+        401
+    );
+    let stale = body(
+        "c43-stale",
+        &(chrono::Utc::now() - chrono::Duration::minutes(6)).to_rfc3339(),
+    );
+    let stale_sig = STANDARD.encode(rsa_key.sign(stale.as_bytes()).to_bytes());
+    assert_eq!(post(vec![("x-wh-signature", stale_sig)], stale).await, 401);
+
+    let queued = world.store.pending_events(10).unwrap();
+    assert_eq!(queued.len(), 2);
+    assert!(
+        queued
+            .iter()
+            .all(|q| q.event.body.contains(r"Caf\u00e9 \/ Bar")
+                && q.event.body.contains("José Ñúñez 🎉"))
+    );
+    let refused = log_actions(world.store.as_ref(), "webhook");
+    assert_eq!(
+        refused.iter().filter(|(_, a, _)| a == "refused").count(),
+        3,
+        "{refused:?}"
+    );
+}
+
+#[tokio::test]
+async fn c44_a_lost_delivery_is_caught_by_reconciliation() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let key = test_key();
+    let probe = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = probe.local_addr().unwrap().port();
+    drop(probe);
+    let world = World::with(SandboxConfig {
+        contacts: 20,
+        rate_limit: None,
+        webhook_url: Some(format!("http://127.0.0.1:{port}/webhook")),
+        webhook_key: Some(key.clone()),
+        ..SandboxConfig::default()
+    })
+    .await;
+    world.sync(SyncMode::Auto).await;
+    let listener_addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let addr =
+        sync_support::start_receiver_at(&world, ed25519_verifier(&key), true, listener_addr).await;
+    assert_eq!(addr.port(), port);
+
+    let contacts = world.sandbox.store().contacts(DEMO_LOCATION_ID);
+    let (lost, seen) = (contacts[1].id.clone(), contacts[2].id.clone());
+    world
+        .sandbox
+        .store()
+        .update_contact(&lost, |c| c.tags.push("lost".into()));
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    world
+        .sandbox
+        .store()
+        .update_contact(&seen, |c| c.tags.push("seen".into()));
+    let created = add_contact(
+        &world,
+        Contact {
+            first_name: Some("Newly".into()),
+            ..Contact::default()
+        },
+    );
+    let mut applied = 0;
+    for _ in 0..40 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        applied += apply_events(&world).await.done;
+        if applied >= 2 {
+            break;
+        }
+    }
+    let row = |id: &str| world.store.contact_by_ghl_id(id).unwrap();
+    assert!(
+        row(&created.id).is_some(),
+        "ContactCreate from the sandbox reached Rankr"
+    );
+    let seen_hash = row(&seen).unwrap().content_hash;
+    let mapped = mapping::map_contact(
+        &world.sandbox.store().contact(&seen).unwrap(),
+        DEMO_LOCATION_ID,
+        None,
+    );
+    assert_eq!(
+        seen_hash, mapped.row.content_hash,
+        "the delivered change was applied"
+    );
+    let lost_before = row(&lost).unwrap().content_hash;
+    let lost_now = mapping::map_contact(
+        &world.sandbox.store().contact(&lost).unwrap(),
+        DEMO_LOCATION_ID,
+        None,
+    );
+    assert_ne!(
+        lost_before, lost_now.row.content_hash,
+        "the 500 lost that delivery"
+    );
+
+    world.sync(SyncMode::Auto).await;
+    assert_eq!(
+        row(&lost).unwrap().content_hash,
+        lost_now.row.content_hash,
+        "reconciled"
+    );
+}
