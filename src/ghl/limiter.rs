@@ -2,9 +2,8 @@
 //!
 //! Two sources of truth are combined. The client's own sliding window never lets more than
 //! `max` requests start within `window`. The server's `X-RateLimit-*` headers, read after every
-//! response, tighten that: when the server says few requests remain in its interval and it has
-//! counted more than this client started (another client spends the same budget), the
-//! remaining ones are spread over the interval.
+//! response, tighten that: when the server says few requests remain in its interval, the
+//! remaining ones are spread over what is left of it.
 
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -124,20 +123,6 @@ impl Limiter {
         if remaining >= ours_left {
             return;
         }
-        let mut state = self.state.lock().await;
-        let now = Instant::now();
-        // The server counts in fixed windows, and each lies inside one of our sliding windows.
-        // When it has counted no more than we started in ours, nobody else spends the budget
-        // and our own window already keeps within it.
-        let ours = state
-            .started
-            .iter()
-            .filter(|t| now.duration_since(**t) < self.window)
-            .count();
-        let counted = usize::try_from(max.saturating_sub(remaining)).unwrap_or(usize::MAX);
-        if counted <= ours {
-            return;
-        }
         let spacing = if remaining == 0 {
             interval
         } else {
@@ -208,35 +193,5 @@ mod tests {
         limiter.observe(&budget).await;
         let waited = limiter.acquire().await;
         assert!(waited >= Duration::from_secs(9));
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn a_budget_spent_by_us_alone_adds_no_wait() {
-        let limiter = Limiter::new(10, Duration::from_secs(1));
-        for _ in 0..10 {
-            limiter.acquire().await;
-        }
-        let budget = RateBudget {
-            remaining: Some(0),
-            max: Some(10),
-            interval: Some(Duration::from_secs(1)),
-            ..RateBudget::default()
-        };
-        limiter.observe(&budget).await;
-        let waited = limiter.acquire().await;
-        assert!(waited <= Duration::from_secs(1), "waited {waited:?}");
-
-        limiter
-            .observe(&RateBudget {
-                remaining: Some(0),
-                max: Some(20),
-                ..budget
-            })
-            .await;
-        let waited = limiter.acquire().await;
-        assert!(
-            waited >= Duration::from_secs(1),
-            "others spend it too: {waited:?}"
-        );
     }
 }
