@@ -3,6 +3,7 @@
 
 mod flows;
 mod snapshots;
+mod sync;
 
 use std::sync::Arc;
 use std::time::Duration;
