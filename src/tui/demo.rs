@@ -128,7 +128,10 @@ impl Drop for DemoStore {
 pub fn extras(base_url: &str, store: Option<&DemoStore>) -> WorkerExtras {
     let sync = store.map(|s| {
         let store: Arc<dyn RankrStore> = s.store.clone();
-        (store, EngineConfig::new(DEMO_LOCATION_ID))
+        let mut engine = EngineConfig::new(DEMO_LOCATION_ID);
+        // Small pages move the progress in steps a person can follow under the rate limit.
+        engine.page_size = 25;
+        (store, engine)
     });
     WorkerExtras {
         sync_missing: sync

@@ -107,6 +107,7 @@ async fn forward_progress(mut rx: watch::Receiver<SyncProgress>, shared: Shared)
     while rx.changed().await.is_ok() {
         let snapshot = rx.borrow_and_update().clone();
         shared.send(Event::SyncProgress(Box::new(snapshot)));
+        shared.activity();
         tokio::time::sleep(PROGRESS_EVERY).await;
     }
 }
