@@ -42,6 +42,13 @@ pub enum Action {
     FoldAll,
     Save,
     CopyCurl,
+    SyncRun,
+    SyncFull,
+    SyncCancel,
+    SyncLevel,
+    SyncEntity,
+    SyncView,
+    LocationSwitch,
 }
 
 /// Where an action applies: everywhere, or only in the listed panes.
@@ -85,6 +92,7 @@ const CONTACTS: &[Pane] = &[Pane::Contacts];
 const TASKS: &[Pane] = &[Pane::Tasks];
 const NOTES: &[Pane] = &[Pane::Notes];
 const INSPECTOR: &[Pane] = &[Pane::Inspector];
+const SYNC: &[Pane] = &[Pane::Log];
 const TAGGABLE: &[Pane] = &[Pane::Contacts, Pane::Detail];
 const NOT_INSPECTOR: &[Pane] = &[
     Pane::Contacts,
@@ -255,7 +263,7 @@ pub const REGISTRY: &[ActionSpec] = &[
         Action::Sort,
         "contacts.sort",
         "Sort by name or last update",
-        &["s"],
+        &["o"],
         Scope::Panes(CONTACTS),
     ),
     spec(
@@ -377,6 +385,55 @@ pub const REGISTRY: &[ActionSpec] = &[
         &["c"],
         Scope::Panes(INSPECTOR),
     ),
+    quiet(spec(
+        Action::SyncRun,
+        "sync.run",
+        "Sync GHL changes into Rankr (reads GHL only, so read-only mode allows it)",
+        &["s"],
+        Scope::Global,
+    )),
+    quiet(spec(
+        Action::SyncFull,
+        "sync.full",
+        "Full sync into Rankr: walk every contact (reads GHL only; read-only mode allows it)",
+        &["S"],
+        Scope::Global,
+    )),
+    spec(
+        Action::SyncCancel,
+        "sync.cancel",
+        "Cancel the running sync (what it committed stays)",
+        &["c"],
+        Scope::Panes(SYNC),
+    ),
+    spec(
+        Action::SyncLevel,
+        "sync.level",
+        "Sync log: cycle the lowest level shown",
+        &["l"],
+        Scope::Panes(SYNC),
+    ),
+    spec(
+        Action::SyncEntity,
+        "sync.entity",
+        "Sync log: cycle the entity shown",
+        &["e"],
+        Scope::Panes(SYNC),
+    ),
+    spec(
+        Action::SyncView,
+        "sync.view",
+        "Show the sync log or the console's activity",
+        &["v"],
+        Scope::Panes(SYNC),
+    ),
+    quiet(spec(
+        Action::LocationSwitch,
+        "location.switch",
+        "Switch to another location",
+        &["L"],
+        Scope::Global,
+    )),
 ];
 
 /// The registry entry of an action.

@@ -49,7 +49,7 @@ impl Pane {
             Self::Notes => "Notes",
             Self::Appointments => "Appointments",
             Self::Inspector => "Raw",
-            Self::Log => "Log",
+            Self::Log => "Sync",
         }
     }
 
@@ -221,6 +221,10 @@ pub struct App {
     pub inspector: InspectorState,
     /// The activity log.
     pub log: ActivityLog,
+    /// The Sync pane: the running sync, the last summary and the store's sync log.
+    pub sync: super::sync_log::SyncState,
+    /// The locations the console can switch to.
+    pub locations: super::location::LocationState,
     /// The status bar.
     pub status: Status,
     /// The dialog on top, if any.
@@ -254,6 +258,8 @@ impl App {
             appointments: Record::default(),
             inspector: InspectorState::default(),
             log: ActivityLog::default(),
+            sync: super::sync_log::SyncState::default(),
+            locations: super::location::LocationState::default(),
             status: Status::default(),
             modal: None,
             toast: None,

@@ -61,6 +61,13 @@ pub fn on_event(app: &mut App, event: Event, fx: &mut Effects) {
         Event::Failed { what, error } => on_failed(app, &what, &error),
         Event::Saved { path } => app.toast(Level::Info, format!("Saved {}", path.display())),
         Event::Exchange(exchange) => on_exchange(app, exchange),
+        event @ (Event::SyncStarted { .. }
+        | Event::SyncProgress(_)
+        | Event::SyncEnded { .. }
+        | Event::SyncLog { .. }) => super::sync_log::on_event(app, event, fx),
+        event @ (Event::Locations { .. } | Event::Switched { .. }) => {
+            super::location::on_event(app, event, fx);
+        }
         Event::Activity {
             in_flight,
             remaining,

@@ -8,11 +8,12 @@ use anyhow::Context;
 
 use crate::config::Settings as Config;
 use crate::ghl::{ClientConfig, GhlClient, Secret};
-use crate::sandbox::{CUSTOM_FIELDS, DEMO_LOCATION_ID, DEMO_TOKEN, SandboxConfig};
-use crate::worker::{self, WorkerOptions};
+use crate::sandbox::{CUSTOM_FIELDS, DEMO_LOCATION_ID, DEMO_TOKEN};
+use crate::worker::{self, WorkerExtras, WorkerOptions};
 
 use super::app::{App, Settings};
 use super::clock::Clock;
+use super::location::LocationState;
 use super::theme::Theme;
 
 /// Opens the console as the command line asked, and returns the process exit status when it
@@ -25,6 +26,7 @@ pub async fn launch(
     let config = config?;
     let theme = theme_for(config.config.ui.theme.as_deref());
     let keys: HashMap<String, Vec<String>> = config.config.ui.keys.clone().into_iter().collect();
+    let read_only_flag = read_only;
     let read_only = read_only || config.read_only();
     if demo {
         return run_demo(&theme, keys, read_only).await;
@@ -38,7 +40,13 @@ pub async fn launch(
     }
     let client = crate::cli::client_for(&config)?;
     let settings = settings(client.location_id(), read_only, keys, HashMap::new());
-    run_console(client, settings, &theme).await
+    let extras = super::worker_setup::extras_for(&config);
+    let locations = LocationState {
+        known: super::worker_setup::known_locations(&config),
+        base_read_only: Some(read_only_flag || config.config.ui.read_only),
+        ..LocationState::default()
+    };
+    run_console(client, settings, &theme, (extras, locations)).await
 }
 
 /// What is missing to open a real location, worded for the first-run screen.
@@ -100,10 +108,22 @@ async fn run_demo(
     read_only: bool,
 ) -> anyhow::Result<u8> {
     let listen = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
-    let sandbox = crate::sandbox::spawn(SandboxConfig::default(), listen)
+    let sandbox = crate::sandbox::spawn(super::demo::sandbox_config(), listen)
         .await
         .context("starting the demo sandbox")?;
     tracing::info!(base_url = %sandbox.base_url(), "demo sandbox started");
+    if let Err(error) = super::demo::seed_second(&sandbox) {
+        tracing::warn!(error = %format!("{error:#}"), "the second demo location stays empty");
+    }
+    let store = super::demo::DemoStore::open()
+        .inspect_err(|e| tracing::warn!(error = %format!("{e:#}"), "the demo runs without sync"))
+        .ok();
+    let extras = super::demo::extras(&sandbox.base_url(), store.as_ref());
+    let locations = LocationState {
+        known: super::demo::locations(),
+        base_read_only: Some(read_only),
+        ..LocationState::default()
+    };
     let config = ClientConfig::new(
         sandbox.base_url(),
         Secret::new(DEMO_TOKEN),
@@ -120,16 +140,23 @@ async fn run_demo(
         })
         .collect();
     let settings = settings(DEMO_LOCATION_ID, read_only, keys, names);
-    let result = run_console(client, settings, theme).await;
+    let result = run_console(client, settings, theme, (extras, locations)).await;
     sandbox.shutdown().await;
+    drop(store);
     result
 }
 
-async fn run_console(client: GhlClient, settings: Settings, theme: &Theme) -> anyhow::Result<u8> {
+async fn run_console(
+    client: GhlClient,
+    settings: Settings,
+    theme: &Theme,
+    (extras, locations): (WorkerExtras, LocationState),
+) -> anyhow::Result<u8> {
     let (mut app, problems) = App::new(settings, Clock::system());
+    app.locations = locations;
     for problem in problems {
         app.log(super::app::Level::Warn, format!("Key remapping: {problem}"));
     }
-    let handle = worker::spawn(client, WorkerOptions::default());
+    let handle = worker::spawn_with(client, WorkerOptions::default(), extras);
     super::run::run(app, theme, handle).await
 }

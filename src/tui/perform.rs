@@ -65,6 +65,13 @@ fn perform_pane(app: &mut App, action: Action, fx: &mut Effects) {
         Action::FoldAll => app.inspector.body.toggle_fold_all(),
         Action::Save => super::inspect::save(app, fx),
         Action::CopyCurl => super::inspect::copy_curl(app, fx),
+        Action::SyncRun
+        | Action::SyncFull
+        | Action::SyncCancel
+        | Action::SyncLevel
+        | Action::SyncEntity
+        | Action::SyncView => super::sync_log::perform(app, action, fx),
+        Action::LocationSwitch => super::location::open_picker(app, fx),
         _ => {}
     }
 }
@@ -118,7 +125,7 @@ fn list_len(app: &App, pane: Pane) -> usize {
         Pane::Notes => app.notes.ready().map_or(0, Vec::len),
         Pane::Appointments => app.appointments.ready().map_or(0, Vec::len),
         Pane::Inspector => app.inspector.exchanges.len(),
-        Pane::Log => app.log.lines.len(),
+        Pane::Log => super::sync_log::len(app),
     }
 }
 
@@ -130,7 +137,7 @@ fn cursor_mut(app: &mut App, pane: Pane) -> &mut super::cursor::Cursor {
         Pane::Notes => &mut app.notes.cursor,
         Pane::Appointments => &mut app.appointments.cursor,
         Pane::Inspector => &mut app.inspector.cursor,
-        Pane::Log => &mut app.log.cursor,
+        Pane::Log => super::sync_log::cursor_mut(app),
     }
 }
 
@@ -167,6 +174,7 @@ fn open(app: &mut App) {
         Pane::Contacts => focus(app, app.side),
         Pane::Inspector => app.inspector.body.toggle_focus(),
         Pane::Notes => app.note_scroll = app.note_scroll.saturating_add(5),
+        Pane::Log => super::sync_log::open_line(app),
         _ => {}
     }
 }
@@ -191,6 +199,9 @@ fn refresh(app: &mut App, fx: &mut Effects) {
                 reload(app, resource, fx);
             }
         }
+    }
+    if app.focus == Pane::Log {
+        super::sync_log::request_log(app, fx);
     }
 }
 
@@ -316,6 +327,7 @@ pub fn follow_selection(app: &mut App, fx: &mut Effects) {
         select_contact(app, contact, fx);
     }
     ensure_side_loaded(app, fx);
+    super::sync_log::ensure_loaded(app, fx);
 }
 
 fn select_contact(app: &mut App, contact: crate::ghl::models::Contact, fx: &mut Effects) {

@@ -10,6 +10,7 @@ use crate::worker::messages::{Command, Event};
 use super::app::{App, Pane};
 use super::forms::Modal;
 use super::forms::help::HelpOutcome;
+use super::forms::location_picker::PickerOutcome;
 use super::forms::note_form::NoteOutcome;
 use super::forms::palette::PaletteOutcome;
 use super::forms::tag_input::TagOutcome;
@@ -91,6 +92,7 @@ fn on_paste(app: &mut App, text: &str) {
         Some(Modal::Tags(input)) => input.input.paste(text),
         Some(Modal::Palette(palette)) => palette.input.paste(text),
         Some(Modal::Help(help)) => help.search.paste(text),
+        Some(Modal::Locations(picker)) => picker.input.paste(text),
         None if app.contacts.editing_filter => {
             let mut text_now = app.contacts.filter.clone();
             text_now.push_str(&text.replace('\n', " "));
@@ -160,6 +162,14 @@ fn on_modal_key(app: &mut App, modal: Modal, key: KeyEvent, fx: &mut Effects) {
             HelpOutcome::Closed => None,
         },
         Modal::Message(_) => None,
+        Modal::Locations(mut picker) => match picker.handle(key) {
+            PickerOutcome::Choosing => Some(Modal::Locations(picker)),
+            PickerOutcome::Cancelled => None,
+            PickerOutcome::Switch(id) => {
+                super::location::switch_to(app, id, fx);
+                None
+            }
+        },
     };
     app.modal = keep;
 }

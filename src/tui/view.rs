@@ -102,6 +102,7 @@ pub fn list_rows(app: &App, pane: Pane) -> usize {
     let rect = pane_rect(app, pane);
     let height = match pane {
         Pane::Notes => super::panes::notes::list_height(rect),
+        Pane::Log => super::sync_log::list_height(app, rect),
         _ => rect.height,
     };
     usize::from(height.saturating_sub(first_row_offset(pane) + 1))
@@ -116,7 +117,7 @@ pub fn scroll_offset(app: &App, pane: Pane) -> usize {
         Pane::Notes => app.notes.cursor,
         Pane::Appointments => app.appointments.cursor,
         Pane::Inspector => app.inspector.cursor,
-        Pane::Log => app.log.cursor,
+        Pane::Log => super::sync_log::cursor(app),
     };
     cursor.offset
 }
@@ -132,7 +133,7 @@ pub fn sync_scroll(app: &mut App) {
             Pane::Notes => app.notes.ready().map_or(0, Vec::len),
             Pane::Appointments => app.appointments.ready().map_or(0, Vec::len),
             Pane::Inspector => app.inspector.exchanges.len(),
-            Pane::Log => app.log.lines.len(),
+            Pane::Log => super::sync_log::len(app),
         };
         let cursor = match pane {
             Pane::Contacts => &mut app.contacts.cursor,
@@ -141,7 +142,7 @@ pub fn sync_scroll(app: &mut App) {
             Pane::Notes => &mut app.notes.cursor,
             Pane::Appointments => &mut app.appointments.cursor,
             Pane::Inspector => &mut app.inspector.cursor,
-            Pane::Log => &mut app.log.cursor,
+            Pane::Log => super::sync_log::cursor_mut(app),
         };
         cursor.visible(rows, len);
     }
@@ -310,5 +311,6 @@ fn render_modal(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             help.render(frame, area, &ctx, theme);
         }
         Some(Modal::Message(message)) => message.render(frame, area, theme),
+        Some(Modal::Locations(picker)) => picker.render(frame, area, theme),
     }
 }

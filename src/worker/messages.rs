@@ -5,6 +5,8 @@ use std::sync::Arc;
 
 use crate::ghl::Exchange;
 use crate::ghl::models::{Appointment, Contact, NewTask, Note, NoteInput, Task, TaskUpdate};
+use crate::rankr::{LogEntry, LogFilter, RunRecord};
+use crate::sync::{SyncMode, SyncProgress, SyncSummary};
 
 /// How the contact list is shown: in the server's order (last update first) or sorted by name
 /// over what is loaded, since the search endpoint sorts only by date.
@@ -87,6 +89,33 @@ pub enum Command {
         path: PathBuf,
         contents: String,
     },
+    /// Runs a sync from GHL into the Rankr store (one at a time).
+    Sync {
+        mode: SyncMode,
+    },
+    /// Asks the running sync to stop after what it has committed.
+    CancelSync,
+    /// Reads the newest sync log lines and runs from the store; `request` ties the answer to
+    /// the ask, so an older answer is dropped.
+    SyncLog {
+        request: u64,
+        filter: LogFilter,
+    },
+    /// Lists the locations an agency login can open (none for other logins).
+    Locations,
+    /// Works in another location from now on: running jobs stop and a new client is built.
+    SwitchLocation {
+        location_id: String,
+    },
+}
+
+/// A location the console can switch to, as the worker found it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocationEntry {
+    /// The location id.
+    pub id: String,
+    /// Its name, where known.
+    pub name: String,
 }
 
 /// A loaded record of a contact.
@@ -150,4 +179,28 @@ pub enum Event {
         max: Option<u32>,
         daily_remaining: Option<u64>,
     },
+    /// A sync run started.
+    SyncStarted { mode: SyncMode },
+    /// The running sync's progress (latest wins; not every step is sent).
+    SyncProgress(Box<SyncProgress>),
+    /// The sync ended: its summary where there is one, and why it stopped, if it did.
+    SyncEnded {
+        summary: Option<Box<SyncSummary>>,
+        error: Option<String>,
+    },
+    /// The sync log and the newest runs, read for the ask `request`; `error` says why there
+    /// are none (no store, or the store failed).
+    SyncLog {
+        request: u64,
+        entries: Vec<LogEntry>,
+        runs: Vec<RunRecord>,
+        error: Option<String>,
+    },
+    /// The locations an agency login can open; `error` when they could not be listed.
+    Locations {
+        locations: Vec<LocationEntry>,
+        error: Option<String>,
+    },
+    /// The worker now works in this location.
+    Switched { location_id: String },
 }

@@ -9,6 +9,7 @@
 
 pub mod messages;
 mod run;
+mod sync_jobs;
 mod writes;
 
 use std::sync::Arc;
@@ -18,7 +19,10 @@ use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::mpsc;
 
+use crate::auth::OAuthApp;
 use crate::ghl::GhlClient;
+use crate::rankr::RankrStore;
+use crate::sync::EngineConfig;
 
 use messages::{Command, Event};
 
@@ -50,8 +54,50 @@ pub struct WorkerHandle {
     pub events: mpsc::UnboundedReceiver<Event>,
 }
 
+/// Builds a client for another location id: how the worker switches location.
+pub type ClientFactory = Arc<dyn Fn(&str) -> anyhow::Result<GhlClient> + Send + Sync>;
+
+/// An agency (Company) OAuth login, whose installed locations the worker can list.
+#[derive(Debug, Clone)]
+pub struct Agency {
+    /// The OAuth app and its token store.
+    pub app: Arc<OAuthApp>,
+    /// The company the agency token belongs to.
+    pub company_id: String,
+}
+
+/// What the worker can do besides talking to GHL in one location: sync into a Rankr store,
+/// switch location, list an agency's locations. Each is optional; without it the console says
+/// what is missing.
+#[derive(Clone, Default)]
+pub struct WorkerExtras {
+    /// The Rankr store and the engine settings of a sync (the location is the client's).
+    pub sync: Option<(Arc<dyn RankrStore>, EngineConfig)>,
+    /// Why there is no store, shown in the Sync pane when `sync` is `None`.
+    pub sync_missing: Option<String>,
+    /// Builds the client of another location.
+    pub factory: Option<ClientFactory>,
+    /// The agency login, for its installed locations.
+    pub agency: Option<Agency>,
+}
+
+impl std::fmt::Debug for WorkerExtras {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WorkerExtras")
+            .field("sync", &self.sync.is_some())
+            .field("factory", &self.factory.is_some())
+            .field("agency", &self.agency)
+            .finish_non_exhaustive()
+    }
+}
+
 /// Starts the worker on the current tokio runtime. It ends when the command sender is dropped.
 pub fn spawn(client: GhlClient, options: WorkerOptions) -> WorkerHandle {
+    spawn_with(client, options, WorkerExtras::default())
+}
+
+/// Starts the worker with a Rankr store, a client factory or an agency login.
+pub fn spawn_with(client: GhlClient, options: WorkerOptions, extras: WorkerExtras) -> WorkerHandle {
     let (command_tx, command_rx) = mpsc::unbounded_channel();
     let (event_tx, event_rx) = mpsc::unbounded_channel();
     forward_exchanges(&client, event_tx.clone());
@@ -60,6 +106,7 @@ pub fn spawn(client: GhlClient, options: WorkerOptions) -> WorkerHandle {
         events: event_tx,
         in_flight: Arc::new(AtomicUsize::new(0)),
         options,
+        extras: Arc::new(extras),
     };
     tokio::spawn(run::run(shared, command_rx));
     WorkerHandle {
@@ -95,6 +142,7 @@ struct Shared {
     events: mpsc::UnboundedSender<Event>,
     in_flight: Arc<AtomicUsize>,
     options: WorkerOptions,
+    extras: Arc<WorkerExtras>,
 }
 
 impl Shared {

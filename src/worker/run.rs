@@ -12,18 +12,32 @@ use crate::ghl::{GhlError, SearchPager};
 
 use super::Shared;
 use super::messages::{Command, Event, Loaded, Resource};
+use super::sync_jobs::{self, SyncSlot};
 
 /// The listing being paged: its generation and its pager.
 type Listing = Arc<Mutex<Option<(u64, SearchPager)>>>;
 
 /// Takes commands until the console drops its sender.
-pub(super) async fn run(shared: Shared, mut commands: mpsc::UnboundedReceiver<Command>) {
+pub(super) async fn run(mut shared: Shared, mut commands: mpsc::UnboundedReceiver<Command>) {
     let listing: Listing = Arc::new(Mutex::new(None));
     let mut paging: Option<JoinHandle<()>> = None;
     let mut loads: HashMap<Resource, JoinHandle<()>> = HashMap::new();
     let mut last_contact_load = None;
+    let mut sync = SyncSlot::default();
     while let Some(command) = commands.recv().await {
         match command {
+            Command::SwitchLocation { location_id } => {
+                let stopped = (&mut paging, &mut loads, &listing, &sync);
+                switch(&mut shared, stopped, location_id).await;
+            }
+            Command::Sync { mode } => sync.start(&shared, mode),
+            Command::CancelSync => sync.cancel(),
+            Command::SyncLog { request, filter } => {
+                tokio::spawn(sync_jobs::read_log(shared.clone(), request, filter));
+            }
+            Command::Locations => {
+                tokio::spawn(sync_jobs::list_locations(shared.clone()));
+            }
             Command::Search { generation, query } => {
                 if let Some(job) = paging.take() {
                     job.abort();
@@ -69,6 +83,45 @@ pub(super) async fn run(shared: Shared, mut commands: mpsc::UnboundedReceiver<Co
     for job in loads.into_values().chain(paging) {
         job.abort();
     }
+    sync.abort();
+}
+
+/// The jobs a switch stops: the paging, the loads, the listing and the sync.
+type Running<'a> = (
+    &'a mut Option<JoinHandle<()>>,
+    &'a mut HashMap<Resource, JoinHandle<()>>,
+    &'a Listing,
+    &'a SyncSlot,
+);
+
+/// Works in another location: builds its client first (a failure keeps the current one), then
+/// stops the listing, the loads and the sync of the old one and swaps the client. Writes
+/// already sent finish on the old client.
+async fn switch(shared: &mut Shared, running: Running<'_>, location_id: String) {
+    let (paging, loads, listing, sync) = running;
+    let client = match sync_jobs::build_client(shared, &location_id).await {
+        Ok(client) => client,
+        Err(error) => {
+            shared.send(Event::Failed {
+                what: format!("Switching to {location_id}"),
+                error,
+            });
+            return;
+        }
+    };
+    for (_, job) in loads.drain() {
+        job.abort();
+    }
+    if let Some(job) = paging.take() {
+        job.abort();
+    }
+    sync.cancel();
+    *listing.lock().await = None;
+    shared.client = client;
+    super::forward_exchanges(&shared.client, shared.events.clone());
+    tracing::info!(location = %location_id, "switched location");
+    shared.send(Event::Switched { location_id });
+    shared.activity();
 }
 
 fn template(shared: &Shared, query: Option<String>) -> SearchRequest {

@@ -88,7 +88,12 @@ async fn write_more(shared: &Shared, command: Command) {
         | Command::CompleteTask { .. }
         | Command::CreateTask { .. }
         | Command::UpdateTask { .. }
-        | Command::DeleteTask { .. } => {}
+        | Command::DeleteTask { .. }
+        | Command::Sync { .. }
+        | Command::CancelSync
+        | Command::SyncLog { .. }
+        | Command::Locations
+        | Command::SwitchLocation { .. } => {}
     }
 }
 

@@ -4,6 +4,7 @@
 pub mod confirm;
 pub mod help;
 pub mod line_input;
+pub mod location_picker;
 pub mod note_form;
 pub mod palette;
 pub mod tag_input;
@@ -33,6 +34,7 @@ pub enum Modal {
     Palette(Palette),
     Help(Help),
     Message(Message),
+    Locations(location_picker::LocationPicker),
 }
 
 /// A message that stays until a key is pressed: bulk results, errors worth reading.

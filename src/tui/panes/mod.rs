@@ -6,6 +6,7 @@ pub mod detail;
 pub mod inspector;
 pub mod log;
 pub mod notes;
+pub mod sync;
 pub mod tasks;
 
 use ratatui::Frame;
@@ -26,7 +27,7 @@ pub fn render(frame: &mut Frame, pane: Pane, area: Rect, app: &App, theme: &Them
         Pane::Notes => notes::render(frame, area, app, theme),
         Pane::Appointments => appointments::render(frame, area, app, theme),
         Pane::Inspector => inspector::render(frame, area, app, theme),
-        Pane::Log => log::render(frame, area, app, theme),
+        Pane::Log => sync::render(frame, area, app, theme),
     }
 }
 

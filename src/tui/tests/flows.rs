@@ -245,7 +245,7 @@ fn server_search_on_enter_and_sort_toggle() {
     let mut f = Fixture::loaded(80, 24);
     f.keys(&["/"]);
     f.type_text("ada");
-    f.keys(&["enter", "s"]);
+    f.keys(&["enter", "o"]);
     let searches: Vec<Command> = commands(&mut f)
         .into_iter()
         .filter(|c| matches!(c, Command::Search { .. }))
@@ -306,7 +306,7 @@ fn writes_reload_what_they_touched() {
 #[test]
 fn sort_by_name_orders_what_is_loaded() {
     let mut f = Fixture::loaded(80, 24);
-    f.keys(&["s"]);
+    f.keys(&["o"]);
     let names: Vec<String> = (0..f.app.contacts.len())
         .filter_map(|row| f.app.contacts.at(row).map(Contact::display_name))
         .collect();

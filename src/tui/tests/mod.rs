@@ -4,6 +4,7 @@
 mod flows;
 mod forms;
 mod snapshots;
+mod sync;
 
 use std::sync::Arc;
 use std::time::Duration;

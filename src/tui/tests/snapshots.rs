@@ -54,7 +54,7 @@ fn inspector_pane() {
 
 #[test]
 fn log_pane() {
-    each_size("log", &["shift-tab"]);
+    each_size("log", &["shift-tab", "v"]);
 }
 
 #[test]

@@ -1,0 +1,185 @@
+//! The Sync pane: the sync log from the Rankr store, newest first, with the running sync's
+//! progress (or the last run) and the filter underneath; `v` shows the console's own activity
+//! instead (the log pane).
+
+use std::time::Duration;
+
+use chrono::DateTime;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::Line;
+use ratatui::widgets::Paragraph;
+
+use crate::rankr::{Level as LogLevel, LogEntry};
+use crate::sync::SyncProgress;
+use crate::tui::app::{App, Pane};
+use crate::tui::sync_log::{FOOTER_ROWS, SyncView, counts_text};
+use crate::tui::text::fit;
+use crate::tui::theme::Theme;
+use crate::tui::view::pane_block;
+
+/// Draws the Sync pane.
+pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    if app.sync.view == SyncView::Activity {
+        super::log::render(frame, area, app, theme);
+        return;
+    }
+    let focused = app.focus == Pane::Log;
+    let title = format!("Sync log {}", app.sync.entries.len());
+    let block = pane_block(&title, focused, theme);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let [list, footer] =
+        Layout::vertical([Constraint::Min(0), Constraint::Length(FOOTER_ROWS)]).areas(inner);
+    render_list(frame, list, app, theme);
+    let width = usize::from(footer.width);
+    let lines: Vec<Line> = footer_lines(app, theme)
+        .into_iter()
+        .map(|(text, style)| Line::styled(fit(&text, width), style))
+        .collect();
+    frame.render_widget(Paragraph::new(lines), footer);
+}
+
+fn render_list(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let focused = app.focus == Pane::Log;
+    let width = usize::from(area.width);
+    let total = app.sync.entries.len();
+    let mut cursor = app.sync.cursor;
+    let mut lines = Vec::new();
+    for row in cursor.visible(usize::from(area.height), total) {
+        let Some(entry) = app.sync.entries.get(row) else {
+            break;
+        };
+        let style = if focused && row == app.sync.cursor.selected {
+            theme.selection
+        } else {
+            level_style(entry.level, theme)
+        };
+        lines.push(Line::styled(fit(&entry_text(app, entry), width), style));
+    }
+    if total == 0 {
+        let text = if app.sync.request == 0 {
+            "Loading the sync log…"
+        } else {
+            "No sync log lines match."
+        };
+        lines.push(Line::styled(text, theme.dim));
+    }
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+fn level_style(level: LogLevel, theme: &Theme) -> Style {
+    match level {
+        LogLevel::Debug => theme.dim,
+        LogLevel::Info => theme.text,
+        LogLevel::Warn => theme.warning,
+        LogLevel::Error => theme.error,
+    }
+}
+
+/// One log line: time, level mark, entity, action, record id, message and exchange.
+fn entry_text(app: &App, entry: &LogEntry) -> String {
+    let time = DateTime::parse_from_rfc3339(&entry.at).map_or_else(
+        |_| entry.at.clone(),
+        |at| {
+            let shown = app.clock.absolute(at.to_utc());
+            shown.get(11..).unwrap_or(&shown).to_string()
+        },
+    );
+    let mark = match entry.level {
+        LogLevel::Debug => "·",
+        LogLevel::Info => " ",
+        LogLevel::Warn => "!",
+        LogLevel::Error => "✗",
+    };
+    let id = entry.entity_id.as_deref().unwrap_or("");
+    let exchange = entry
+        .exchange_id
+        .map_or_else(String::new, |e| format!("  #{e}"));
+    format!(
+        "{time} {mark} {:<7} {:<9} {id}  {}{exchange}",
+        entry.entity, entry.action, entry.message
+    )
+}
+
+/// The three rows under the list: the run, the filter and keys, and a notice.
+fn footer_lines(app: &App, theme: &Theme) -> Vec<(String, Style)> {
+    let sync = &app.sync;
+    let run = match (&sync.running, &sync.progress, &sync.last) {
+        (Some(_), Some(progress), _) => (progress_text(progress), theme.title),
+        (Some(mode), None, _) => (
+            format!(
+                "Sync starting ({})…",
+                crate::tui::sync_log::mode_name(*mode)
+            ),
+            theme.title,
+        ),
+        (None, _, Some(last)) => {
+            let secs = Duration::from_millis(last.elapsed_ms).as_secs_f64();
+            let style = if last.is_ok() {
+                theme.ok
+            } else {
+                theme.warning
+            };
+            let text = format!("Last sync {} in {secs:.1}s", counts_text(last));
+            (with_error(text, sync.last_error.as_deref()), style)
+        }
+        (None, _, None) => (stored_run_text(app), theme.dim),
+    };
+    let level = sync.min_level.map_or("debug", LogLevel::as_str);
+    let entity = sync.entity.unwrap_or("all");
+    let filter = format!(
+        "level ≥ {level} · entity {entity} · s sync · S full · c cancel · enter opens the exchange"
+    );
+    let notice = sync
+        .notice
+        .as_ref()
+        .filter(|(row, _)| *row == sync.cursor.selected);
+    let notice = match (notice, &sync.log_error) {
+        (Some((_, notice)), _) => (notice.clone(), theme.warning),
+        (None, Some(error)) => (format!("Sync log: {error}"), theme.error),
+        (None, None) => (String::new(), theme.dim),
+    };
+    vec![run, (filter, theme.dim), notice]
+}
+
+fn with_error(text: String, error: Option<&str>) -> String {
+    match error {
+        Some(error) => format!("{text} ({error})"),
+        None => text,
+    }
+}
+
+/// The newest run in the store, when this session has not run one.
+fn stored_run_text(app: &App) -> String {
+    let Some(run) = app.sync.runs.first() else {
+        return "No sync yet: s syncs the changes (full the first time), S runs a full sync."
+            .to_string();
+    };
+    let c = &run.counts;
+    format!(
+        "Last run #{} {} {} at {}: {} seen, {} created, {} updated, {} failed",
+        run.id,
+        run.mode,
+        run.outcome.as_deref().unwrap_or("unfinished"),
+        run.started_at,
+        c.seen,
+        c.created,
+        c.updated,
+        c.failed
+    )
+}
+
+/// The running sync in one line: step, counts, rate and time left.
+pub fn progress_text(p: &SyncProgress) -> String {
+    let total = p.total.map_or_else(String::new, |t| format!("/{t}"));
+    let eta = p
+        .eta
+        .map_or_else(|| "ETA ?".to_string(), |e| format!("ETA {}s", e.as_secs()));
+    let phase = format!("{:?}", p.phase).to_lowercase();
+    format!(
+        "{} sync, {phase}: {}{total} · {:.1}/s · {eta} · {} created, {} updated, {} failed",
+        p.mode, p.done, p.rate, p.counts.created, p.counts.updated, p.counts.failed
+    )
+}

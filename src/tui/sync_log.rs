@@ -1,0 +1,366 @@
+//! The Sync pane's state: the running sync's progress, the last summary, and the sync log read
+//! from the Rankr store through the worker, with its level and entity filters. The pane also
+//! shows the console's own activity (`v` switches).
+//!
+//! A log line names the exchange behind it by the id the client gave it. The inspector holds
+//! only this session's exchanges, and a client made by a location switch numbers its exchanges
+//! from 1 again, so a line opens its exchange only when its run ran in this session; the
+//! exchanges of each client are told apart by where the switch happened in the inspector.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use ratatui::layout::Rect;
+
+use crate::ghl::Exchange;
+use crate::rankr::{Level as LogLevel, LogEntry, LogFilter, RunRecord};
+use crate::sync::{SyncMode, SyncProgress, SyncSummary};
+use crate::worker::messages::{Command, Event};
+
+use super::actions::Action;
+use super::app::{App, Level, Pane};
+use super::cursor::Cursor;
+use super::update::{Effect, Effects};
+
+/// How many log lines the pane reads.
+pub const LOG_LINES: usize = 500;
+
+/// The entity kinds the `e` key cycles through (none: all of them).
+pub const ENTITIES: [&str; 6] = ["contact", "task", "note", "webhook", "run", "outbox"];
+
+/// The rows under the log list: the run line, the filter line and the notice line.
+pub const FOOTER_ROWS: u16 = 3;
+
+/// What the Sync pane shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SyncView {
+    /// The sync log from the store.
+    #[default]
+    Log,
+    /// The console's own activity.
+    Activity,
+}
+
+/// The Sync pane's state.
+#[derive(Debug)]
+pub struct SyncState {
+    /// What the pane shows.
+    pub view: SyncView,
+    /// The mode of the run going on, if one is.
+    pub running: Option<SyncMode>,
+    /// The running sync's latest progress.
+    pub progress: Option<SyncProgress>,
+    /// The summary of the last run of this session.
+    pub last: Option<SyncSummary>,
+    /// Why the last run stopped, if it did.
+    pub last_error: Option<String>,
+    /// The log lines read, newest first.
+    pub entries: Vec<LogEntry>,
+    /// The newest runs in the store.
+    pub runs: Vec<RunRecord>,
+    /// Why the log could not be read.
+    pub log_error: Option<String>,
+    /// The selected log line.
+    pub cursor: Cursor,
+    /// Only lines at this level or above; `None` shows debug lines too.
+    pub min_level: Option<LogLevel>,
+    /// Only lines about this entity; `None` shows all.
+    pub entity: Option<&'static str>,
+    /// The last log read asked for; older answers are dropped.
+    pub request: u64,
+    /// A message about a line (an exchange not in this session), shown while it is selected.
+    pub notice: Option<(usize, String)>,
+    /// The runs of this session and the client they ran on.
+    pub session_runs: HashMap<i64, usize>,
+    /// For each client of the session, the newest exchange in the inspector when it took over.
+    pub client_marks: Vec<Option<Arc<Exchange>>>,
+}
+
+impl Default for SyncState {
+    fn default() -> Self {
+        Self {
+            view: SyncView::Log,
+            running: None,
+            progress: None,
+            last: None,
+            last_error: None,
+            entries: Vec::new(),
+            runs: Vec::new(),
+            log_error: None,
+            cursor: Cursor::default(),
+            min_level: Some(LogLevel::Info),
+            entity: None,
+            request: 0,
+            notice: None,
+            session_runs: HashMap::new(),
+            client_marks: vec![None],
+        }
+    }
+}
+
+impl SyncState {
+    /// The filter of the next log read.
+    pub fn filter(&self) -> LogFilter {
+        LogFilter {
+            limit: LOG_LINES,
+            min_level: self.min_level,
+            entity: self.entity.map(str::to_string),
+            run_id: None,
+        }
+    }
+
+    fn client(&self) -> usize {
+        self.client_marks.len() - 1
+    }
+}
+
+/// Asks the worker for the log with the current filter.
+pub fn request_log(app: &mut App, fx: &mut Effects) {
+    app.sync.request += 1;
+    fx.push(Effect::Send(Command::SyncLog {
+        request: app.sync.request,
+        filter: app.sync.filter(),
+    }));
+}
+
+/// Reads the log the first time the pane is looked at.
+pub fn ensure_loaded(app: &mut App, fx: &mut Effects) {
+    if app.focus == Pane::Log && app.sync.view == SyncView::Log && app.sync.request == 0 {
+        request_log(app, fx);
+    }
+}
+
+/// Marks where a new client's exchanges begin in the inspector (after a location switch).
+pub fn new_client(app: &mut App) {
+    let newest = app.inspector.exchanges.back().cloned();
+    app.sync.client_marks.push(newest);
+}
+
+/// Carries out a Sync pane action.
+pub fn perform(app: &mut App, action: Action, fx: &mut Effects) {
+    match action {
+        Action::SyncRun => start(app, SyncMode::Auto, fx),
+        Action::SyncFull => start(app, SyncMode::Full, fx),
+        Action::SyncCancel if app.sync.running.is_some() => {
+            fx.push(Effect::Send(Command::CancelSync));
+            app.toast(Level::Info, "Cancelling the sync after its current step…");
+        }
+        Action::SyncCancel => app.toast(Level::Info, "No sync is running."),
+        Action::SyncLevel => {
+            app.sync.min_level = match app.sync.min_level {
+                None => Some(LogLevel::Info),
+                Some(LogLevel::Debug | LogLevel::Info) => Some(LogLevel::Warn),
+                Some(LogLevel::Warn) => Some(LogLevel::Error),
+                Some(LogLevel::Error) => None,
+            };
+            refilter(app, fx);
+        }
+        Action::SyncEntity => {
+            let at = app
+                .sync
+                .entity
+                .and_then(|e| ENTITIES.iter().position(|k| *k == e));
+            app.sync.entity = match at {
+                None => ENTITIES.first().copied(),
+                Some(i) => ENTITIES.get(i + 1).copied(),
+            };
+            refilter(app, fx);
+        }
+        Action::SyncView => {
+            app.sync.view = match app.sync.view {
+                SyncView::Log => SyncView::Activity,
+                SyncView::Activity => SyncView::Log,
+            };
+            ensure_loaded(app, fx);
+        }
+        _ => {}
+    }
+}
+
+fn start(app: &mut App, mode: SyncMode, fx: &mut Effects) {
+    if app.sync.running.is_some() {
+        app.toast(
+            Level::Info,
+            "A sync is already running (c in the Sync pane cancels).",
+        );
+        return;
+    }
+    fx.push(Effect::Send(Command::Sync { mode }));
+    let what = if mode == SyncMode::Full {
+        "Full sync"
+    } else {
+        "Sync"
+    };
+    app.toast(
+        Level::Info,
+        format!("{what} started: progress in the Sync pane."),
+    );
+}
+
+fn refilter(app: &mut App, fx: &mut Effects) {
+    app.sync.cursor = Cursor::default();
+    app.sync.notice = None;
+    request_log(app, fx);
+}
+
+/// Applies a sync event from the worker.
+pub fn on_event(app: &mut App, event: Event, fx: &mut Effects) {
+    match event {
+        Event::SyncStarted { mode } => {
+            app.sync.running = Some(mode);
+            app.sync.progress = None;
+            app.log(Level::Info, format!("Sync started ({})", mode_name(mode)));
+        }
+        Event::SyncProgress(progress) => {
+            if let Some(run) = progress.run_id {
+                let client = app.sync.client();
+                app.sync.session_runs.entry(run).or_insert(client);
+            }
+            app.sync.progress = Some(*progress);
+        }
+        Event::SyncEnded { summary, error } => ended(app, summary.map(|s| *s), error, fx),
+        Event::SyncLog {
+            request,
+            entries,
+            runs,
+            error,
+        } if request == app.sync.request => {
+            app.sync.cursor.clamp(entries.len());
+            app.sync.entries = entries;
+            app.sync.runs = runs;
+            app.sync.log_error = error;
+        }
+        _ => {}
+    }
+}
+
+fn ended(app: &mut App, summary: Option<SyncSummary>, error: Option<String>, fx: &mut Effects) {
+    app.sync.running = None;
+    app.sync.progress = None;
+    if let Some(run) = summary.as_ref().and_then(|s| s.run_id) {
+        let client = app.sync.client();
+        app.sync.session_runs.entry(run).or_insert(client);
+    }
+    let text = summary.as_ref().map_or_else(
+        || "Sync failed".to_string(),
+        |s| format!("Sync {}: {}", s.outcome, counts_text(s)),
+    );
+    let (level, text) = match &error {
+        Some(why) => (Level::Error, format!("{text}: {why}")),
+        None => (Level::Info, text),
+    };
+    app.toast(level, text.clone());
+    app.log(level, text);
+    app.sync.last = summary;
+    app.sync.last_error = error;
+    request_log(app, fx);
+}
+
+/// `full` or `incremental` (or `auto`, chosen by the engine).
+pub fn mode_name(mode: SyncMode) -> &'static str {
+    match mode {
+        SyncMode::Auto => "changes, or full the first time",
+        SyncMode::Full => "full",
+        SyncMode::Incremental => "incremental",
+    }
+}
+
+/// The counts of a run in one line.
+pub fn counts_text(summary: &SyncSummary) -> String {
+    let c = &summary.counts;
+    format!(
+        "{} {}: {} seen, {} created, {} updated, {} unchanged, {} deleted, {} tasks/notes, \
+         {} failed, {} requests",
+        summary.mode,
+        summary.outcome,
+        c.seen,
+        c.created,
+        c.updated,
+        c.unchanged,
+        c.deleted,
+        c.children,
+        c.failed,
+        c.requests
+    )
+}
+
+/// Opens the exchange behind the selected log line in the inspector, if this session has it.
+pub fn open_line(app: &mut App) {
+    if app.sync.view != SyncView::Log {
+        return;
+    }
+    let row = app.sync.cursor.selected;
+    let Some(entry) = app.sync.entries.get(row) else {
+        return;
+    };
+    let Some(id) = entry.exchange_id else {
+        app.sync.notice = Some((row, "This line has no exchange.".into()));
+        return;
+    };
+    let client = entry
+        .run_id
+        .and_then(|r| app.sync.session_runs.get(&r).copied());
+    let found = client.and_then(|c| position_of(app, c, id));
+    let Some(at) = found else {
+        let text = format!(
+            "Exchange #{id} is not in this session: the inspector holds only the exchanges \
+             of runs started here."
+        );
+        app.sync.notice = Some((row, text));
+        return;
+    };
+    app.sync.notice = None;
+    super::perform::focus(app, Pane::Inspector);
+    let len = app.inspector.exchanges.len();
+    app.inspector.cursor.select(len - 1 - at, len);
+}
+
+/// Where exchange `id` of client `client` is in the inspector.
+fn position_of(app: &App, client: usize, id: u64) -> Option<usize> {
+    let exchanges = &app.inspector.exchanges;
+    let after = |mark: &Option<Arc<Exchange>>| match mark {
+        None => Some(0),
+        Some(mark) => exchanges
+            .iter()
+            .position(|e| Arc::ptr_eq(e, mark))
+            .map(|i| i + 1),
+    };
+    let start = after(app.sync.client_marks.get(client)?).unwrap_or(0);
+    let end = match app.sync.client_marks.get(client + 1) {
+        Some(mark) => after(mark)?,
+        None => exchanges.len(),
+    };
+    (start..end).find(|i| exchanges.get(*i).is_some_and(|e| e.id == id))
+}
+
+/// How many rows the pane's list has.
+pub fn len(app: &App) -> usize {
+    match app.sync.view {
+        SyncView::Log => app.sync.entries.len(),
+        SyncView::Activity => app.log.lines.len(),
+    }
+}
+
+/// The cursor of the list the pane shows.
+pub fn cursor(app: &App) -> Cursor {
+    match app.sync.view {
+        SyncView::Log => app.sync.cursor,
+        SyncView::Activity => app.log.cursor,
+    }
+}
+
+/// The cursor of the list the pane shows, to move it.
+pub fn cursor_mut(app: &mut App) -> &mut Cursor {
+    match app.sync.view {
+        SyncView::Log => &mut app.sync.cursor,
+        SyncView::Activity => &mut app.log.cursor,
+    }
+}
+
+/// The height of the pane's list in a pane of `rect`.
+pub fn list_height(app: &App, rect: Rect) -> u16 {
+    match app.sync.view {
+        SyncView::Log => rect.height.saturating_sub(FOOTER_ROWS),
+        SyncView::Activity => rect.height,
+    }
+}

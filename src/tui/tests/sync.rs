@@ -1,0 +1,231 @@
+//! The Sync pane and the location switch with in-memory answers: snapshots of a running and a
+//! finished sync, the log filters, opening a line's exchange, and what a switch resets.
+
+use std::time::Duration;
+
+use insta::assert_snapshot;
+
+use super::{Fixture, exchange};
+use crate::rankr::{Counts, Level as LogLevel, LogEntry};
+use crate::sync::{Phase, SyncMode, SyncProgress, SyncSummary};
+use crate::tui::app::Pane;
+use crate::tui::location::KnownLocation;
+use crate::tui::update::Effect;
+use crate::worker::messages::{Command, Event};
+
+fn commands(fixture: &mut Fixture) -> Vec<Command> {
+    fixture
+        .sent
+        .drain(..)
+        .filter_map(|e| match e {
+            Effect::Send(command) => Some(command),
+            _ => None,
+        })
+        .collect()
+}
+
+fn line(id: i64, level: LogLevel, entity: &str, action: &str, exchange: Option<u64>) -> LogEntry {
+    LogEntry {
+        id,
+        run_id: Some(7),
+        at: "2026-03-01T11:58:00.000Z".into(),
+        level,
+        entity: entity.into(),
+        entity_id: Some(format!("{entity}-{id}")),
+        action: action.into(),
+        message: format!("{entity} {action}"),
+        exchange_id: exchange,
+    }
+}
+
+fn log_answer(request: u64) -> Event {
+    Event::SyncLog {
+        request,
+        entries: vec![
+            line(3, LogLevel::Error, "task", "failed", Some(3)),
+            line(2, LogLevel::Info, "contact", "updated", Some(2)),
+            line(1, LogLevel::Info, "run", "started", None),
+        ],
+        runs: Vec::new(),
+        error: None,
+    }
+}
+
+fn progress() -> SyncProgress {
+    SyncProgress {
+        run_id: Some(7),
+        mode: "full".into(),
+        phase: Phase::Contacts,
+        done: 40,
+        total: Some(200),
+        counts: Counts {
+            seen: 40,
+            created: 38,
+            updated: 2,
+            ..Counts::default()
+        },
+        rate: 12.5,
+        eta: Some(Duration::from_secs(13)),
+        elapsed: Duration::from_secs(3),
+    }
+}
+
+fn summary() -> SyncSummary {
+    SyncSummary {
+        run_id: Some(7),
+        location_id: "loc_demo".into(),
+        mode: "full".into(),
+        outcome: "ok".into(),
+        counts: Counts {
+            seen: 200,
+            created: 200,
+            children: 410,
+            requests: 612,
+            ..Counts::default()
+        },
+        elapsed_ms: 4_200,
+        ..SyncSummary::default()
+    }
+}
+
+/// The Sync pane focused, its log read.
+fn sync_pane(width: u16, height: u16) -> Fixture {
+    let mut f = Fixture::loaded(width, height);
+    f.keys(&["shift-tab"]);
+    let sent = commands(&mut f);
+    assert!(matches!(sent[..], [Command::SyncLog { request: 1, .. }]));
+    f.event(log_answer(1));
+    f
+}
+
+#[test]
+fn sync_pane_running_and_finished() {
+    for (width, height) in [(80, 24), (160, 48)] {
+        let mut f = sync_pane(width, height);
+        f.keys(&["s"]);
+        assert_eq!(
+            commands(&mut f),
+            vec![Command::Sync {
+                mode: SyncMode::Auto
+            }]
+        );
+        f.event(Event::SyncStarted {
+            mode: SyncMode::Auto,
+        });
+        f.event(Event::SyncProgress(Box::new(progress())));
+        f.app.toast = None;
+        assert_snapshot!(format!("sync_running_{width}x{height}"), f.render());
+
+        f.event(Event::SyncEnded {
+            summary: Some(Box::new(summary())),
+            error: None,
+        });
+        assert!(matches!(
+            commands(&mut f)[..],
+            [Command::SyncLog { request: 2, .. }]
+        ));
+        f.event(log_answer(2));
+        f.app.toast = None;
+        assert_snapshot!(format!("sync_finished_{width}x{height}"), f.render());
+    }
+}
+
+#[test]
+fn level_and_entity_keys_read_the_log_again_with_the_filter() {
+    let mut f = sync_pane(80, 24);
+    f.keys(&["l", "e"]);
+    let filters: Vec<_> = commands(&mut f)
+        .into_iter()
+        .filter_map(|c| match c {
+            Command::SyncLog { filter, .. } => Some((filter.min_level, filter.entity)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        filters,
+        vec![
+            (Some(LogLevel::Warn), None),
+            (Some(LogLevel::Warn), Some("contact".to_string()))
+        ]
+    );
+    f.event(log_answer(1));
+    assert_eq!(f.app.sync.entries.len(), 3, "an older answer is dropped");
+}
+
+#[test]
+fn a_line_opens_its_exchange_only_for_runs_of_this_session() {
+    let mut f = sync_pane(80, 24);
+    f.keys(&["j", "enter"]);
+    assert_eq!(f.app.focus, Pane::Log);
+    assert!(f.render().contains("not in this session"));
+
+    f.event(Event::SyncProgress(Box::new(progress())));
+    f.keys(&["enter"]);
+    assert_eq!(f.app.focus, Pane::Inspector);
+    assert_eq!(f.app.selected_exchange().map(|e| e.id), Some(2));
+}
+
+#[test]
+fn sync_is_allowed_in_read_only_mode_and_cancel_is_sent() {
+    let mut f = sync_pane(80, 24);
+    f.app.settings.read_only = true;
+    f.keys(&["S"]);
+    f.event(Event::SyncStarted {
+        mode: SyncMode::Full,
+    });
+    f.keys(&["c"]);
+    assert_eq!(
+        commands(&mut f),
+        vec![
+            Command::Sync {
+                mode: SyncMode::Full
+            },
+            Command::CancelSync
+        ]
+    );
+}
+
+#[test]
+fn switching_location_resets_the_listing_and_follows_read_only() {
+    let mut f = Fixture::loaded(80, 24);
+    f.app.locations.known = vec![KnownLocation {
+        id: "loc_other".into(),
+        name: "Other".into(),
+        read_only: true,
+    }];
+    f.keys(&["L"]);
+    assert!(f.render().contains("Switch location"));
+    assert_eq!(commands(&mut f), vec![Command::Locations]);
+    f.keys(&["enter"]);
+    assert_eq!(
+        commands(&mut f),
+        vec![Command::SwitchLocation {
+            location_id: "loc_other".into()
+        }]
+    );
+    f.event(Event::Exchange(exchange(
+        9,
+        "POST",
+        "/contacts/search",
+        200,
+        "{}",
+    )));
+    f.event(Event::Switched {
+        location_id: "loc_other".into(),
+    });
+    assert_eq!(f.app.settings.location, "loc_other");
+    assert!(f.app.settings.read_only);
+    assert_eq!(f.app.contacts.len(), 0);
+    assert_eq!(f.app.current_contact_id(), None);
+    assert!(
+        commands(&mut f)
+            .iter()
+            .any(|c| matches!(c, Command::Search { query: None, .. }))
+    );
+    assert!(f.render().contains("loc loc_other"));
+    f.keys(&["t"]);
+    assert!(
+        commands(&mut f).is_empty(),
+        "no tag input in read-only mode"
+    );
+}
