@@ -7,6 +7,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent
 
 use crate::worker::messages::{Command, Event};
 
+use super::actions::Action;
 use super::app::{App, Pane};
 use super::forms::Modal;
 use super::forms::help::HelpOutcome;
@@ -58,7 +59,10 @@ pub fn start(app: &mut App) -> Effects {
 /// Applies a message to the state and returns what to do about it.
 pub fn update(app: &mut App, msg: Msg) -> Effects {
     let mut fx = Effects::new();
+    let hidden = super::view::too_small(app.size);
     match msg {
+        Msg::Key(key) if hidden => on_hidden_key(app, key),
+        Msg::Mouse(_) | Msg::Paste(_) if hidden => {}
         Msg::Key(key) => on_key(app, key, &mut fx),
         Msg::Mouse(mouse) => super::mouse::on_mouse(app, mouse, &mut fx),
         Msg::Paste(text) => on_paste(app, &text),
@@ -98,6 +102,18 @@ fn on_paste(app: &mut App, text: &str) {
         }
         None if app.inspector.body.searching => app.inspector.body.search.paste(text),
         Some(Modal::Confirm(_) | Modal::Message(_)) | None => {}
+    }
+}
+
+/// A key while the terminal is too small to show the panes: only quitting works, so nothing
+/// acts on a list or a form the operator cannot see.
+fn on_hidden_key(app: &mut App, key: KeyEvent) {
+    if key.kind == KeyEventKind::Release {
+        return;
+    }
+    let ctrl_c = key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
+    if ctrl_c || app.keymap.lookup(app.focus, Key::from_event(key)) == Some(Action::Quit) {
+        app.quit = true;
     }
 }
 

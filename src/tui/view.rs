@@ -17,6 +17,11 @@ use super::theme::Theme;
 /// Below this size the console shows "terminal too small" instead of the panes.
 pub const MIN_SIZE: (u16, u16) = (60, 16);
 
+/// Whether a terminal of `size` (width, height) is below [`MIN_SIZE`], so the panes are hidden.
+pub fn too_small(size: (u16, u16)) -> bool {
+    size.0 < MIN_SIZE.0 || size.1 < MIN_SIZE.1
+}
+
 /// Where the parts of the screen go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Areas {
@@ -167,7 +172,7 @@ pub fn pane_block<'a>(title: &str, focused: bool, theme: &Theme) -> Block<'a> {
 /// Draws the whole screen.
 pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
     let area = frame.area();
-    if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
+    if too_small((area.width, area.height)) {
         render_too_small(frame, area, theme);
         return;
     }

@@ -3,6 +3,7 @@
 
 mod flows;
 mod forms;
+mod guards;
 mod snapshots;
 
 use std::sync::Arc;
