@@ -21,7 +21,7 @@ pub fn perform(app: &mut App, action: Action, fx: &mut Effects) {
         return;
     }
     match action {
-        Action::Quit => app.quit = true,
+        Action::Quit => super::update::request_quit(app),
         Action::Help => app.modal = Some(Modal::Help(Help::default())),
         Action::Palette => {
             let palette = Palette::new(app.focus, app.settings.read_only);

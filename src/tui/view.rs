@@ -173,7 +173,7 @@ pub fn pane_block<'a>(title: &str, focused: bool, theme: &Theme) -> Block<'a> {
 pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
     let area = frame.area();
     if too_small((area.width, area.height)) {
-        render_too_small(frame, area, theme);
+        render_too_small(frame, area, app, theme);
         return;
     }
     let areas = areas(app, area);
@@ -189,7 +189,13 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
     render_modal(frame, area, app, theme);
 }
 
-fn render_too_small(frame: &mut Frame, area: Rect, theme: &Theme) {
+fn render_too_small(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let ask = matches!(app.modal, Some(Modal::Discard(_)));
+    let last = if ask {
+        Line::styled(super::forms::discard::QUESTION, theme.warning)
+    } else {
+        Line::styled("Resize, or press q to quit.", theme.dim)
+    };
     let text = vec![
         Line::styled("Terminal too small", theme.title),
         Line::styled(
@@ -199,7 +205,7 @@ fn render_too_small(frame: &mut Frame, area: Rect, theme: &Theme) {
             ),
             theme.text,
         ),
-        Line::styled("Resize, or press q to quit.", theme.dim),
+        last,
     ];
     frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
 }
@@ -315,5 +321,6 @@ fn render_modal(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             help.render(frame, area, &ctx, theme);
         }
         Some(Modal::Message(message)) => message.render(frame, area, theme),
+        Some(Modal::Discard(question)) => question.render(frame, area, theme),
     }
 }
