@@ -4,6 +4,7 @@
 mod flows;
 mod forms;
 mod guards;
+mod lists;
 mod snapshots;
 
 use std::sync::Arc;

@@ -1,0 +1,76 @@
+//! Lists that change under the cursor: re-sorts after a write, a refresh that fails, and a
+//! listing that no longer has the selected contact.
+
+use super::{Fixture, notes};
+use crate::tui::update::Effect;
+use crate::worker::messages::{Command, Event, Loaded};
+
+fn toggles(f: &mut Fixture) -> Vec<(String, bool)> {
+    f.sent
+        .drain(..)
+        .filter_map(|e| match e {
+            Effect::Send(Command::CompleteTask {
+                task_id, completed, ..
+            }) => Some((task_id, completed)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn completed(f: &mut Fixture, task_id: &str, done: bool) {
+    f.event(Event::Completed {
+        contact_id: "c1".into(),
+        task_id: task_id.into(),
+        completed: done,
+        exchange_id: 9,
+    });
+}
+
+#[test]
+fn a_second_toggle_reopens_the_same_task() {
+    let mut f = Fixture::loaded(80, 24);
+    f.keys(&["tab", "tab", "x"]);
+    assert_eq!(toggles(&mut f), [("t1".to_string(), true)]);
+    completed(&mut f, "t1", true);
+    f.keys(&["x"]);
+    assert_eq!(toggles(&mut f), [("t1".to_string(), false)]);
+
+    // The reload, in the server's order, keeps the cursor on the task too.
+    let mut tasks = super::tasks();
+    for task in &mut tasks {
+        task.completed = task.id != "t2";
+    }
+    let seq = f.app.seq;
+    f.event(Event::Loaded {
+        seq,
+        contact_id: "c1".into(),
+        value: Loaded::Tasks(tasks),
+        exchange_id: 10,
+    });
+    f.keys(&["x"]);
+    assert_eq!(toggles(&mut f), [("t1".to_string(), false)]);
+}
+
+#[test]
+fn the_cursor_follows_a_note_that_moves_after_a_pin() {
+    let mut f = Fixture::loaded(80, 24);
+    f.keys(&["tab", "tab", "tab", "G"]);
+    let selected = |f: &Fixture| {
+        let notes = f.app.notes.ready().unwrap();
+        notes[f.app.notes.cursor.selected].id.clone()
+    };
+    assert_eq!(selected(&f), "n1");
+    let mut pinned = notes();
+    for note in &mut pinned {
+        note.pinned |= note.id == "n1";
+    }
+    let seq = f.app.seq;
+    f.event(Event::Loaded {
+        seq,
+        contact_id: "c1".into(),
+        value: Loaded::Notes(pinned),
+        exchange_id: 11,
+    });
+    assert_eq!(selected(&f), "n1");
+    assert_eq!(f.app.notes.cursor.selected, 0);
+}
