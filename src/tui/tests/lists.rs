@@ -74,3 +74,44 @@ fn the_cursor_follows_a_note_that_moves_after_a_pin() {
     assert_eq!(selected(&f), "n1");
     assert_eq!(f.app.notes.cursor.selected, 0);
 }
+
+#[test]
+fn a_failed_refresh_keeps_the_rows_loaded_so_far() {
+    let mut f = Fixture::loaded(80, 24);
+    f.keys(&["j", "ctrl-r"]);
+    assert!(
+        f.sent
+            .iter()
+            .any(|e| matches!(e, Effect::Send(Command::Search { generation: 2, .. })))
+    );
+    f.event(Event::Failed {
+        what: "Loading contacts".into(),
+        error: "the server did not answer: connection refused".into(),
+    });
+    let screen = f.render();
+    assert!(screen.contains("Contacts 6/6"), "{screen}");
+    assert!(screen.contains("(stale)"), "{screen}");
+    assert!(screen.contains("Ada Lovelace"), "{screen}");
+    assert!(!screen.contains("No contacts."), "{screen}");
+    assert!(screen.contains("connection refused"), "{screen}");
+    assert_eq!(f.app.current_contact_id(), Some("c2"));
+
+    // A page of an older listing changes nothing; the new listing's first page replaces
+    // the rows and keeps the selected contact selected.
+    f.event(page(1, vec![super::contacts()[4].clone()]));
+    assert_eq!(f.app.contacts.len(), 6);
+    f.event(page(2, super::contacts()[1..3].to_vec()));
+    assert_eq!(f.app.contacts.len(), 2);
+    assert!(!f.render().contains("(stale)"));
+    assert_eq!(f.app.current_contact_id(), Some("c2"));
+}
+
+fn page(generation: u64, contacts: Vec<crate::ghl::models::Contact>) -> Event {
+    Event::Page {
+        generation,
+        total: contacts.len() as u64,
+        contacts,
+        more: false,
+        exchange_id: 12,
+    }
+}
