@@ -115,3 +115,45 @@ fn page(generation: u64, contacts: Vec<crate::ghl::models::Contact>) -> Event {
         exchange_id: 12,
     }
 }
+
+#[test]
+fn a_search_without_results_clears_the_detail_panes() {
+    let mut f = Fixture::loaded(80, 24);
+    f.keys(&["/"]);
+    f.type_text("nobody");
+    f.keys(&["enter"]);
+    f.event(page(2, Vec::new()));
+    assert_eq!(f.app.current_contact_id(), None);
+    f.sent.clear();
+    f.keys(&["tab", "tab"]);
+    let screen = f.render();
+    assert!(screen.contains("No contacts."), "{screen}");
+    assert!(!screen.contains("Follow up"), "{screen}");
+    f.keys(&["x", "e", "d", "n", "t"]);
+    assert!(
+        !f.sent.iter().any(|e| matches!(e, Effect::Send(_))),
+        "{:?}",
+        f.sent
+    );
+    assert!(f.app.modal.is_none());
+    assert!(f.render().contains("No contact selected."));
+    f.keys(&["tab"]);
+    assert!(!f.render().contains("Pinned: prefers email"));
+}
+
+#[test]
+fn loads_for_a_contact_no_longer_listed_are_dropped() {
+    let mut f = Fixture::loaded(80, 24);
+    let seq = f.app.seq;
+    f.keys(&["/"]);
+    f.type_text("nobody");
+    f.keys(&["enter"]);
+    f.event(page(2, Vec::new()));
+    f.event(Event::Loaded {
+        seq,
+        contact_id: "c1".into(),
+        value: Loaded::Tasks(super::tasks()),
+        exchange_id: 13,
+    });
+    assert!(f.app.tasks.ready().is_none());
+}
