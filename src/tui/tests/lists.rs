@@ -144,10 +144,11 @@ fn a_search_without_results_clears_the_detail_panes() {
 #[test]
 fn loads_for_a_contact_no_longer_listed_are_dropped() {
     let mut f = Fixture::loaded(80, 24);
-    let seq = f.app.seq;
     f.keys(&["/"]);
     f.type_text("nobody");
     f.keys(&["enter"]);
+    assert_eq!(f.app.current_contact_id(), Some("c1"));
+    let seq = f.app.seq;
     f.event(page(2, Vec::new()));
     f.event(Event::Loaded {
         seq,
