@@ -29,6 +29,10 @@ pub struct ContactList {
     pub more: bool,
     /// Whether a page is on its way.
     pub loading: bool,
+    /// The listing the rows belong to: older than `generation` while the rows of the previous
+    /// listing stay on screen until the new one's first page arrives (or stay as stale when it
+    /// fails).
+    pub rows_of: u64,
     /// The server-side search of the listing.
     pub query: Option<String>,
     /// The order rows are shown in: the server's (last update first) or by name.
@@ -49,18 +53,39 @@ pub struct ContactList {
 }
 
 impl ContactList {
-    /// Starts a new listing and returns its generation.
+    /// Starts a new listing and returns its generation. The rows loaded so far stay until its
+    /// first page arrives, so a refresh that fails leaves them readable.
     pub fn restart(&mut self, query: Option<String>) -> u64 {
         self.generation += 1;
-        self.items.clear();
-        self.shown = None;
-        self.cursor = Cursor::default();
-        self.total = 0;
         self.more = false;
         self.loading = true;
         self.query = query;
-        self.index = FuzzyIndex::default();
         self.generation
+    }
+
+    /// Whether the rows shown are from an earlier listing than the current one.
+    pub fn is_stale(&self) -> bool {
+        self.rows_of != self.generation
+    }
+
+    /// Drops the previous listing's rows when the first page of the new one arrives, keeping
+    /// the selected contact's id to select it again.
+    fn drop_stale(&mut self) -> Option<String> {
+        let selected = self.selected().map(|c| c.id.clone());
+        self.rows_of = self.generation;
+        self.items.clear();
+        self.shown = None;
+        self.cursor = Cursor::default();
+        self.index = FuzzyIndex::default();
+        selected
+    }
+
+    /// Selects the row of the contact with `id`, if it is shown.
+    fn select_id(&mut self, id: &str) {
+        let row = (0..self.len()).find(|row| self.at(*row).is_some_and(|c| c.id == id));
+        if let Some(row) = row {
+            self.cursor.selected = row;
+        }
     }
 
     /// Adds a page of the listing `generation`; returns false when it belongs to an older one.
@@ -74,6 +99,11 @@ impl ContactList {
         if generation != self.generation {
             return false;
         }
+        let reselect = if self.is_stale() {
+            self.drop_stale()
+        } else {
+            None
+        };
         for contact in &page {
             self.known_tags.extend(contact.tags.iter().cloned());
             self.index.push(self.index.len(), &search_text(contact));
@@ -84,6 +114,9 @@ impl ContactList {
         self.loading = false;
         if !self.filter.is_empty() || self.sort == ContactSort::Name {
             self.refilter();
+        }
+        if let Some(id) = reselect {
+            self.select_id(&id);
         }
         true
     }

@@ -5,13 +5,13 @@ use crate::worker::messages::Command;
 use super::actions::Action;
 use super::app::{App, Level};
 use super::forms::{NoteForm, TaskForm};
-use super::perform::{ask, open_note_form, open_task_form};
+use super::perform::{NO_CONTACT, ask, open_note_form, open_task_form};
 use super::text::fit;
 
 /// New, edit or delete on the tasks pane.
 pub fn task(app: &mut App, action: Action) {
     let Some(contact_id) = app.tasks.contact_id.clone() else {
-        app.toast(Level::Info, "Select a contact first.");
+        app.toast(Level::Info, NO_CONTACT);
         return;
     };
     if action == Action::TaskNew {
@@ -44,7 +44,7 @@ pub fn task(app: &mut App, action: Action) {
 /// New, edit or delete on the notes pane.
 pub fn note(app: &mut App, action: Action) {
     let Some(contact_id) = app.notes.contact_id.clone() else {
-        app.toast(Level::Info, "Select a contact first.");
+        app.toast(Level::Info, NO_CONTACT);
         return;
     };
     if action == Action::NoteNew {

@@ -93,20 +93,17 @@ fn on_loaded(app: &mut App, seq: u64, contact_id: &str, value: Loaded, exchange_
         }
         Loaded::Tasks(mut tasks) => {
             sort_tasks(&mut tasks);
-            app.tasks.cursor.clamp(tasks.len());
-            app.tasks.load = Load::Ready(tasks);
+            app.tasks.show_rows(tasks, |t| &t.id);
             app.tasks.exchange_id = Some(exchange_id);
         }
         Loaded::Notes(mut notes) => {
             sort_notes(&mut notes);
-            app.notes.cursor.clamp(notes.len());
-            app.notes.load = Load::Ready(notes);
+            app.notes.show_rows(notes, |n| &n.id);
             app.notes.exchange_id = Some(exchange_id);
         }
         Loaded::Appointments(mut list) => {
             list.sort_by(|a, b| b.start_time.cmp(&a.start_time));
-            app.appointments.cursor.clamp(list.len());
-            app.appointments.load = Load::Ready(list);
+            app.appointments.show_rows(list, |a| &a.id);
             app.appointments.exchange_id = Some(exchange_id);
         }
     }
@@ -138,6 +135,9 @@ fn on_completed(
     let verb = if completed { "completed" } else { "reopened" };
     app.toast(Level::Info, format!("Task {verb}. Press u to undo."));
     app.log(Level::Info, format!("Task {task_id} {verb}"));
+    if app.tasks.is_for(contact_id) {
+        show_completion(app, &task_id, completed);
+    }
     app.undo = Some(Undo {
         contact_id: contact_id.to_string(),
         task_id,
@@ -147,6 +147,20 @@ fn on_completed(
     if app.current_contact_id() == Some(contact_id) {
         reload(app, Resource::Tasks, fx);
     }
+}
+
+/// Shows a completion at once, re-sorted with the cursor still on the task, so a second
+/// toggle before the reload arrives acts on the same task with its new state.
+fn show_completion(app: &mut App, task_id: &str, completed: bool) {
+    let Some(mut tasks) = app.tasks.ready().cloned() else {
+        return;
+    };
+    let Some(task) = tasks.iter_mut().find(|t| t.id == task_id) else {
+        return;
+    };
+    task.completed = completed;
+    sort_tasks(&mut tasks);
+    app.tasks.show_rows(tasks, |t| &t.id);
 }
 
 fn on_tagged(

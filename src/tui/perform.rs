@@ -10,6 +10,9 @@ use super::forms::{Confirm, Help, Modal, NoteForm, Palette, TagInput, TaskForm};
 use super::record::{Load, Record};
 use super::update::{Effect, Effects};
 
+/// The hint when a per-contact action has no contact to act on.
+pub const NO_CONTACT: &str = "No contact selected.";
+
 /// Carries out an action, refusing changing ones in read-only mode.
 pub fn perform(app: &mut App, action: Action, fx: &mut Effects) {
     let spec = spec_of(action);
@@ -21,7 +24,7 @@ pub fn perform(app: &mut App, action: Action, fx: &mut Effects) {
         return;
     }
     match action {
-        Action::Quit => app.quit = true,
+        Action::Quit => super::update::request_quit(app),
         Action::Help => app.modal = Some(Modal::Help(Help::default())),
         Action::Palette => {
             let palette = Palette::new(app.focus, app.settings.read_only);
@@ -257,6 +260,7 @@ fn undo(app: &mut App, fx: &mut Effects) {
 
 fn toggle_task(app: &mut App, fx: &mut Effects) {
     let Some(contact_id) = app.tasks.contact_id.clone() else {
+        app.toast(Level::Info, NO_CONTACT);
         return;
     };
     let Some(task) = app
@@ -276,7 +280,7 @@ fn toggle_task(app: &mut App, fx: &mut Effects) {
 fn open_tags(app: &mut App, add: bool) {
     let targets = app.contacts.targets();
     if targets.is_empty() {
-        app.toast(Level::Info, "No contact selected.");
+        app.toast(Level::Info, NO_CONTACT);
         return;
     }
     let known: Vec<String> = if add {
@@ -320,14 +324,27 @@ pub fn follow_selection(app: &mut App, fx: &mut Effects) {
             generation: app.contacts.generation,
         }));
     }
-    if let Some(contact) = app.contacts.selected()
-        && !app.detail.is_for(&contact.id)
-    {
-        let contact = contact.clone();
-        select_contact(app, contact, fx);
+    match app.contacts.selected() {
+        Some(contact) if !app.detail.is_for(&contact.id) => {
+            let contact = contact.clone();
+            select_contact(app, contact, fx);
+        }
+        None if app.current_contact_id().is_some() => clear_selection(app),
+        _ => {}
     }
     ensure_side_loaded(app, fx);
     super::sync_log::ensure_loaded(app, fx);
+}
+
+/// The listing no longer shows the contact the detail panes were about (a search without
+/// results, a filter matching nothing): they clear, and loads still on their way are dropped.
+fn clear_selection(app: &mut App) {
+    app.seq += 1;
+    app.detail.reset(None);
+    app.tasks.reset(None);
+    app.notes.reset(None);
+    app.appointments.reset(None);
+    app.note_scroll = 0;
 }
 
 fn select_contact(app: &mut App, contact: crate::ghl::models::Contact, fx: &mut Effects) {

@@ -51,3 +51,36 @@ impl<T> Record<T> {
         self.contact_id.as_deref() == Some(contact_id)
     }
 }
+
+impl<T> Record<Vec<T>> {
+    /// Shows newly loaded rows, keeping the selection on the same row by id (`id_of`) when it
+    /// is still there, so a re-sort after a change moves the cursor with the changed row.
+    pub fn show_rows(&mut self, rows: Vec<T>, id_of: impl Fn(&T) -> &str) {
+        let selected = self
+            .ready()
+            .and_then(|old| old.get(self.cursor.selected))
+            .map(|row| id_of(row).to_string());
+        let at = selected.and_then(|id| rows.iter().position(|row| id_of(row) == id));
+        if let Some(at) = at {
+            self.cursor.selected = at;
+        }
+        self.cursor.clamp(rows.len());
+        self.load = Load::Ready(rows);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_selection_follows_its_row_by_id() {
+        let mut record: Record<Vec<(&str, u8)>> = Record::default();
+        record.show_rows(vec![("a", 0), ("b", 0), ("c", 0)], |r| r.0);
+        record.cursor.selected = 1;
+        record.show_rows(vec![("a", 0), ("c", 0), ("b", 1)], |r| r.0);
+        assert_eq!(record.cursor.selected, 2);
+        record.show_rows(vec![("a", 0)], |r| r.0);
+        assert_eq!(record.cursor.selected, 0, "gone: clamped");
+    }
+}

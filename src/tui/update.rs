@@ -7,6 +7,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent
 
 use crate::worker::messages::{Command, Event};
 
+use super::actions::Action;
 use super::app::{App, Pane};
 use super::forms::Modal;
 use super::forms::help::HelpOutcome;
@@ -15,7 +16,7 @@ use super::forms::note_form::NoteOutcome;
 use super::forms::palette::PaletteOutcome;
 use super::forms::tag_input::TagOutcome;
 use super::forms::task_form::TaskOutcome;
-use super::forms::{Confirm, Message};
+use super::forms::{Confirm, DiscardQuestion, Message};
 use super::keymap::Key;
 
 /// Something that happened, for `update` to apply.
@@ -59,7 +60,10 @@ pub fn start(app: &mut App) -> Effects {
 /// Applies a message to the state and returns what to do about it.
 pub fn update(app: &mut App, msg: Msg) -> Effects {
     let mut fx = Effects::new();
+    let hidden = super::view::too_small(app.size);
     match msg {
+        Msg::Key(key) if hidden => on_hidden_key(app, key, &mut fx),
+        Msg::Mouse(_) | Msg::Paste(_) if hidden => {}
         Msg::Key(key) => on_key(app, key, &mut fx),
         Msg::Mouse(mouse) => super::mouse::on_mouse(app, mouse, &mut fx),
         Msg::Paste(text) => on_paste(app, &text),
@@ -99,7 +103,46 @@ fn on_paste(app: &mut App, text: &str) {
             app.contacts.set_filter(text_now);
         }
         None if app.inspector.body.searching => app.inspector.body.search.paste(text),
-        Some(Modal::Confirm(_) | Modal::Message(_)) | None => {}
+        Some(Modal::Confirm(_) | Modal::Message(_) | Modal::Discard(_)) | None => {}
+    }
+}
+
+/// A key while the terminal is too small to show the panes: only quitting works, so nothing
+/// acts on a list or a form the operator cannot see.
+fn on_hidden_key(app: &mut App, key: KeyEvent, fx: &mut Effects) {
+    if key.kind == KeyEventKind::Release {
+        return;
+    }
+    if let Some(Modal::Discard(_)) = &app.modal
+        && !is_ctrl_c(key)
+    {
+        if let Some(modal) = app.modal.take() {
+            on_modal_key(app, modal, key, fx);
+        }
+        return;
+    }
+    if is_ctrl_c(key) || app.keymap.lookup(app.focus, Key::from_event(key)) == Some(Action::Quit) {
+        request_quit(app);
+    }
+}
+
+fn is_ctrl_c(key: KeyEvent) -> bool {
+    key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL)
+}
+
+/// Quits, unless a form holds unsaved text: then it asks first, and a second Ctrl-C while it
+/// asks quits.
+pub fn request_quit(app: &mut App) {
+    match app.modal.take() {
+        Some(Modal::Discard(_)) => app.quit = true,
+        Some(form) if form.has_unsaved_changes() => {
+            let question = DiscardQuestion { form };
+            app.modal = Some(Modal::Discard(Box::new(question)));
+        }
+        other => {
+            app.modal = other;
+            app.quit = true;
+        }
     }
 }
 
@@ -107,8 +150,8 @@ fn on_key(app: &mut App, key: KeyEvent, fx: &mut Effects) {
     if key.kind == KeyEventKind::Release {
         return;
     }
-    if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
-        app.quit = true;
+    if is_ctrl_c(key) {
+        request_quit(app);
         return;
     }
     if let Some(modal) = app.modal.take() {
@@ -169,6 +212,14 @@ fn on_modal_key(app: &mut App, modal: Modal, key: KeyEvent, fx: &mut Effects) {
                 super::location::switch_to(app, id, fx);
                 None
             }
+        },
+        Modal::Discard(question) => match DiscardQuestion::answer(key) {
+            Some(true) => {
+                app.quit = true;
+                None
+            }
+            Some(false) => Some(question.form),
+            None => Some(Modal::Discard(question)),
         },
     };
     app.modal = keep;

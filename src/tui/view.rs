@@ -17,6 +17,11 @@ use super::theme::Theme;
 /// Below this size the console shows "terminal too small" instead of the panes.
 pub const MIN_SIZE: (u16, u16) = (60, 16);
 
+/// Whether a terminal of `size` (width, height) is below [`MIN_SIZE`], so the panes are hidden.
+pub fn too_small(size: (u16, u16)) -> bool {
+    size.0 < MIN_SIZE.0 || size.1 < MIN_SIZE.1
+}
+
 /// Where the parts of the screen go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Areas {
@@ -168,8 +173,8 @@ pub fn pane_block<'a>(title: &str, focused: bool, theme: &Theme) -> Block<'a> {
 /// Draws the whole screen.
 pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
     let area = frame.area();
-    if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
-        render_too_small(frame, area, theme);
+    if too_small((area.width, area.height)) {
+        render_too_small(frame, area, app, theme);
         return;
     }
     let areas = areas(app, area);
@@ -185,7 +190,13 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
     render_modal(frame, area, app, theme);
 }
 
-fn render_too_small(frame: &mut Frame, area: Rect, theme: &Theme) {
+fn render_too_small(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let ask = matches!(app.modal, Some(Modal::Discard(_)));
+    let last = if ask {
+        Line::styled(super::forms::discard::QUESTION, theme.warning)
+    } else {
+        Line::styled("Resize, or press q to quit.", theme.dim)
+    };
     let text = vec![
         Line::styled("Terminal too small", theme.title),
         Line::styled(
@@ -195,7 +206,7 @@ fn render_too_small(frame: &mut Frame, area: Rect, theme: &Theme) {
             ),
             theme.text,
         ),
-        Line::styled("Resize, or press q to quit.", theme.dim),
+        last,
     ];
     frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
 }
@@ -312,5 +323,6 @@ fn render_modal(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         }
         Some(Modal::Message(message)) => message.render(frame, area, theme),
         Some(Modal::Locations(picker)) => picker.render(frame, area, theme),
+        Some(Modal::Discard(question)) => question.render(frame, area, theme),
     }
 }

@@ -2,6 +2,7 @@
 //! messages. While one is open it takes every key.
 
 pub mod confirm;
+pub mod discard;
 pub mod help;
 pub mod line_input;
 pub mod location_picker;
@@ -18,6 +19,7 @@ use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
 use super::theme::Theme;
 
 pub use confirm::Confirm;
+pub use discard::DiscardQuestion;
 pub use help::Help;
 pub use note_form::NoteForm;
 pub use palette::Palette;
@@ -35,6 +37,19 @@ pub enum Modal {
     Help(Help),
     Message(Message),
     Locations(location_picker::LocationPicker),
+    /// Quit over unsaved text?
+    Discard(Box<DiscardQuestion>),
+}
+
+impl Modal {
+    /// Whether the dialog is a task or note form holding text that was never saved.
+    pub fn has_unsaved_changes(&self) -> bool {
+        match self {
+            Self::Task(form) => form.has_changes(),
+            Self::Note(form) => form.has_changes(),
+            _ => false,
+        }
+    }
 }
 
 /// A message that stays until a key is pressed: bulk results, errors worth reading.

@@ -24,6 +24,8 @@ pub struct NoteForm {
     pub body: TextArea<'static>,
     /// Why the last save was refused.
     pub error: Option<String>,
+    /// The body the form opened with, to tell whether anything was typed.
+    initial: String,
 }
 
 /// What a key did to the form.
@@ -53,7 +55,13 @@ impl NoteForm {
             note_id,
             body: area,
             error: None,
+            initial: body.lines().collect::<Vec<_>>().join("\n"),
         }
+    }
+
+    /// Whether the body differs from what the form opened with.
+    pub fn has_changes(&self) -> bool {
+        self.body.lines().join("\n") != self.initial
     }
 
     /// Reads a key: Ctrl-S saves, Esc cancels, the rest edits the body.

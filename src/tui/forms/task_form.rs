@@ -43,6 +43,8 @@ pub struct TaskForm {
     pub focus: Field,
     /// Why the last save was refused.
     pub error: Option<String>,
+    /// The fields' text when the form opened, to tell whether anything was typed.
+    initial: Vec<String>,
 }
 
 /// What a key did to the form.
@@ -71,7 +73,7 @@ fn text_area(text: &str) -> TextArea<'static> {
 impl TaskForm {
     /// An empty form for a new task of a contact.
     pub fn create(contact_id: String) -> Self {
-        Self {
+        Self::remember(Self {
             contact_id,
             task_id: None,
             completed: false,
@@ -81,7 +83,8 @@ impl TaskForm {
             assignee: text_area(""),
             focus: Field::Title,
             error: None,
-        }
+            initial: Vec::new(),
+        })
     }
 
     /// A form filled with a task to edit; its due date is shown in the display zone.
@@ -92,7 +95,7 @@ impl TaskForm {
             .and_then(parse_date)
             .map(|at| clock.absolute(at))
             .unwrap_or_default();
-        Self {
+        Self::remember(Self {
             contact_id,
             task_id: Some(task.id.clone()),
             completed: task.completed,
@@ -102,7 +105,21 @@ impl TaskForm {
             assignee: text_area(task.assigned_to.as_deref().unwrap_or_default()),
             focus: Field::Title,
             error: None,
-        }
+            initial: Vec::new(),
+        })
+    }
+
+    fn remember(mut self) -> Self {
+        self.initial = FIELDS.iter().map(|f| self.value(*f)).collect();
+        self
+    }
+
+    /// Whether any field differs from what the form opened with.
+    pub fn has_changes(&self) -> bool {
+        FIELDS
+            .iter()
+            .zip(&self.initial)
+            .any(|(field, initial)| self.value(*field) != *initial)
     }
 
     fn field_mut(&mut self, field: Field) -> &mut TextArea<'static> {

@@ -72,6 +72,9 @@ fn title(app: &App) -> String {
     if !list.marked.is_empty() {
         title = format!("{title} {} marked", list.marked.len());
     }
+    if list.is_stale() && !list.loading {
+        title = format!("{title} (stale)");
+    }
     title
 }
 

@@ -2,6 +2,8 @@
 //! with unsaved text.
 
 use super::Fixture;
+use crate::tui::forms::Modal;
+use crate::tui::update::{Msg, update};
 
 #[test]
 fn a_due_date_error_is_shown_in_full() {
@@ -19,4 +21,61 @@ fn a_due_date_error_is_shown_in_full() {
             "{screen}"
         );
     }
+}
+
+fn note_text(f: &Fixture) -> Option<String> {
+    match &f.app.modal {
+        Some(Modal::Note(form)) => Some(form.body.lines().join("\n")),
+        _ => None,
+    }
+}
+
+#[test]
+fn ctrl_c_over_unsaved_text_asks_first() {
+    let mut f = Fixture::loaded(80, 24);
+    f.keys(&["tab", "tab", "tab", "n"]);
+    f.type_text("quick note");
+    assert_eq!(note_text(&f).as_deref(), Some("quick note"), "q is text");
+    f.keys(&["ctrl-c"]);
+    assert!(!f.app.quit);
+    assert!(
+        f.render()
+            .contains("Discard unsaved changes and quit? (y/N)")
+    );
+    f.keys(&["n"]);
+    assert_eq!(note_text(&f).as_deref(), Some("quick note"));
+    f.keys(&["ctrl-c", "y"]);
+    assert!(f.app.quit);
+}
+
+#[test]
+fn a_second_ctrl_c_quits_and_an_untouched_form_quits_at_once() {
+    let mut f = Fixture::loaded(80, 24);
+    f.keys(&["tab", "tab", "e"]);
+    f.keys(&["ctrl-c"]);
+    assert!(f.app.quit, "nothing was changed");
+
+    let mut f = Fixture::loaded(80, 24);
+    f.keys(&["tab", "tab", "e"]);
+    f.type_text("!");
+    f.keys(&["ctrl-c"]);
+    assert!(!f.app.quit);
+    f.keys(&["ctrl-c"]);
+    assert!(f.app.quit);
+}
+
+#[test]
+fn the_question_shows_on_a_too_small_screen() {
+    let mut f = Fixture::loaded(80, 24);
+    f.keys(&["tab", "tab", "tab", "n"]);
+    f.type_text("draft");
+    let fx = update(&mut f.app, Msg::Resize(40, 10));
+    f.sent.extend(fx);
+    f.keys(&["q"]);
+    assert!(!f.app.quit);
+    assert!(f.render().contains("Discard unsaved"));
+    f.keys(&["n"]);
+    assert_eq!(note_text(&f).as_deref(), Some("draft"));
+    f.keys(&["q", "y"]);
+    assert!(f.app.quit);
 }

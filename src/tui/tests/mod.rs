@@ -3,6 +3,8 @@
 
 mod flows;
 mod forms;
+mod guards;
+mod lists;
 mod snapshots;
 mod sync;
 

@@ -1,0 +1,160 @@
+//! Lists that change under the cursor: re-sorts after a write, a refresh that fails, and a
+//! listing that no longer has the selected contact.
+
+use super::{Fixture, notes};
+use crate::tui::update::Effect;
+use crate::worker::messages::{Command, Event, Loaded};
+
+fn toggles(f: &mut Fixture) -> Vec<(String, bool)> {
+    f.sent
+        .drain(..)
+        .filter_map(|e| match e {
+            Effect::Send(Command::CompleteTask {
+                task_id, completed, ..
+            }) => Some((task_id, completed)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn completed(f: &mut Fixture, task_id: &str, done: bool) {
+    f.event(Event::Completed {
+        contact_id: "c1".into(),
+        task_id: task_id.into(),
+        completed: done,
+        exchange_id: 9,
+    });
+}
+
+#[test]
+fn a_second_toggle_reopens_the_same_task() {
+    let mut f = Fixture::loaded(80, 24);
+    f.keys(&["tab", "tab", "x"]);
+    assert_eq!(toggles(&mut f), [("t1".to_string(), true)]);
+    completed(&mut f, "t1", true);
+    f.keys(&["x"]);
+    assert_eq!(toggles(&mut f), [("t1".to_string(), false)]);
+
+    // The reload, in the server's order, keeps the cursor on the task too.
+    let mut tasks = super::tasks();
+    for task in &mut tasks {
+        task.completed = task.id != "t2";
+    }
+    let seq = f.app.seq;
+    f.event(Event::Loaded {
+        seq,
+        contact_id: "c1".into(),
+        value: Loaded::Tasks(tasks),
+        exchange_id: 10,
+    });
+    f.keys(&["x"]);
+    assert_eq!(toggles(&mut f), [("t1".to_string(), false)]);
+}
+
+#[test]
+fn the_cursor_follows_a_note_that_moves_after_a_pin() {
+    let mut f = Fixture::loaded(80, 24);
+    f.keys(&["tab", "tab", "tab", "G"]);
+    let selected = |f: &Fixture| {
+        let notes = f.app.notes.ready().unwrap();
+        notes[f.app.notes.cursor.selected].id.clone()
+    };
+    assert_eq!(selected(&f), "n1");
+    let mut pinned = notes();
+    for note in &mut pinned {
+        note.pinned |= note.id == "n1";
+    }
+    let seq = f.app.seq;
+    f.event(Event::Loaded {
+        seq,
+        contact_id: "c1".into(),
+        value: Loaded::Notes(pinned),
+        exchange_id: 11,
+    });
+    assert_eq!(selected(&f), "n1");
+    assert_eq!(f.app.notes.cursor.selected, 0);
+}
+
+#[test]
+fn a_failed_refresh_keeps_the_rows_loaded_so_far() {
+    let mut f = Fixture::loaded(80, 24);
+    f.keys(&["j", "ctrl-r"]);
+    assert!(
+        f.sent
+            .iter()
+            .any(|e| matches!(e, Effect::Send(Command::Search { generation: 2, .. })))
+    );
+    f.event(Event::Failed {
+        what: "Loading contacts".into(),
+        error: "the server did not answer: connection refused".into(),
+    });
+    let screen = f.render();
+    assert!(screen.contains("Contacts 6/6"), "{screen}");
+    assert!(screen.contains("(stale)"), "{screen}");
+    assert!(screen.contains("Ada Lovelace"), "{screen}");
+    assert!(!screen.contains("No contacts."), "{screen}");
+    assert!(screen.contains("connection refused"), "{screen}");
+    assert_eq!(f.app.current_contact_id(), Some("c2"));
+
+    // A page of an older listing changes nothing; the new listing's first page replaces
+    // the rows and keeps the selected contact selected.
+    f.event(page(1, vec![super::contacts()[4].clone()]));
+    assert_eq!(f.app.contacts.len(), 6);
+    f.event(page(2, super::contacts()[1..3].to_vec()));
+    assert_eq!(f.app.contacts.len(), 2);
+    assert!(!f.render().contains("(stale)"));
+    assert_eq!(f.app.current_contact_id(), Some("c2"));
+}
+
+fn page(generation: u64, contacts: Vec<crate::ghl::models::Contact>) -> Event {
+    Event::Page {
+        generation,
+        total: contacts.len() as u64,
+        contacts,
+        more: false,
+        exchange_id: 12,
+    }
+}
+
+#[test]
+fn a_search_without_results_clears_the_detail_panes() {
+    let mut f = Fixture::loaded(80, 24);
+    f.keys(&["/"]);
+    f.type_text("nobody");
+    f.keys(&["enter"]);
+    f.event(page(2, Vec::new()));
+    assert_eq!(f.app.current_contact_id(), None);
+    f.sent.clear();
+    f.keys(&["tab", "tab"]);
+    let screen = f.render();
+    assert!(screen.contains("No contacts."), "{screen}");
+    assert!(!screen.contains("Follow up"), "{screen}");
+    f.keys(&["x", "e", "d", "n", "t"]);
+    assert!(
+        !f.sent.iter().any(|e| matches!(e, Effect::Send(_))),
+        "{:?}",
+        f.sent
+    );
+    assert!(f.app.modal.is_none());
+    assert!(f.render().contains("No contact selected."));
+    f.keys(&["tab"]);
+    assert!(!f.render().contains("Pinned: prefers email"));
+}
+
+#[test]
+fn loads_for_a_contact_no_longer_listed_are_dropped() {
+    let mut f = Fixture::loaded(80, 24);
+    f.keys(&["/"]);
+    f.type_text("nobody");
+    f.keys(&["enter"]);
+    assert_eq!(f.app.current_contact_id(), Some("c1"));
+    let seq = f.app.seq;
+    f.event(page(2, Vec::new()));
+    f.event(Event::Loaded {
+        seq,
+        contact_id: "c1".into(),
+        value: Loaded::Tasks(super::tasks()),
+        exchange_id: 13,
+    });
+    assert!(f.app.tasks.ready().is_none());
+}
