@@ -142,3 +142,22 @@ fn closed_pipes_end_output_quietly() {
         assert!(!said.contains("panicked"), "{args:?}: {said}");
     }
 }
+
+#[test]
+fn config_check_validates_key_remaps() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("keys.toml");
+    std::fs::write(
+        &config,
+        "[ui.keys]\n\"nope.action\" = [\"x\"]\n\"quit\" = [\"ctrl-zz\"]\n",
+    )
+    .unwrap();
+    let out = console("http://127.0.0.1:9", dir.path())
+        .args(["config", "check", "--config", config.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(said.contains("nope.action"), "{said}");
+    assert!(said.contains("ctrl-zz"), "{said}");
+}

@@ -223,6 +223,15 @@ pub fn run_config(cli: &Cli, command: &ConfigCommand) -> anyhow::Result<u8> {
                 let file = settings
                     .file
                     .map_or("(no file: defaults)".into(), |p| p.display().to_string());
+                let keys = settings.config.ui.keys.clone().into_iter().collect();
+                let (_, problems) = crate::tui::keymap::Keymap::new(&keys);
+                if !problems.is_empty() {
+                    say(format_args!("invalid: {file}: [ui.keys]"));
+                    for problem in problems {
+                        say(format_args!("  {problem}"));
+                    }
+                    return Ok(1);
+                }
                 say(format_args!("ok: {file}"));
                 Ok(0)
             }

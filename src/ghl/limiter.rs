@@ -62,10 +62,15 @@ struct LimiterState {
 
 impl Limiter {
     /// A limiter that lets at most `max` requests start within any `window`.
+    ///
+    /// The window is kept 2% longer (10 ms to 200 ms) than asked: the server counts requests
+    /// when they arrive, not when they leave, so network jitter could otherwise put one request
+    /// too many into a server window.
     pub fn new(max: u32, window: Duration) -> Self {
+        let margin = (window / 50).clamp(Duration::from_millis(10), Duration::from_millis(200));
         Self {
             max: max.max(1),
-            window,
+            window: window + margin,
             state: Mutex::new(LimiterState::default()),
         }
     }
