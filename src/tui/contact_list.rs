@@ -70,6 +70,12 @@ impl ContactList {
 
     /// Drops the previous listing's rows when the first page of the new one arrives, keeping
     /// the selected contact's id to select it again.
+    /// Empties the list at once (another location's rows must not stay on screen).
+    pub fn clear(&mut self) {
+        self.drop_stale();
+        self.total = 0;
+    }
+
     fn drop_stale(&mut self) -> Option<String> {
         let selected = self.selected().map(|c| c.id.clone());
         self.rows_of = self.generation;

@@ -116,6 +116,7 @@ fn switched(app: &mut App, location_id: &str, fx: &mut Effects) {
     app.appointments.reset(None);
     app.note_scroll = 0;
     app.undo = None;
+    app.contacts.clear();
     app.contacts.marked.clear();
     app.contacts.known_tags.clear();
     app.contacts.exchange_id = None;
