@@ -14,7 +14,7 @@ use std::time::Duration;
 use crossterm::event::KeyEvent;
 use ghl_console::ghl::models::Contact;
 use ghl_console::ghl::{ClientConfig, GhlClient, Secret};
-use ghl_console::sandbox::{DEMO_LOCATION_ID, DEMO_TOKEN, SandboxConfig, SandboxHandle};
+use ghl_console::sandbox::{DEMO_LOCATION_ID, DEMO_TOKEN, Faults, SandboxConfig, SandboxHandle};
 use ghl_console::tui::app::{App, Pane, Settings};
 use ghl_console::tui::clock::Clock;
 use ghl_console::tui::keymap::Key;
@@ -308,6 +308,47 @@ async fn write_a_note() {
         notes
             .iter()
             .any(|n| n.body.as_deref() == Some("Met at the fair.\nWants a demo."))
+    );
+}
+
+#[tokio::test]
+async fn a_note_refused_with_502_stays_in_its_form() {
+    let mut console = Console::open().await;
+    let contact = console.contact_where(|_| true);
+    console.open_contact(&contact).await;
+    console.keys(&["tab", "tab", "tab", "n"]).await;
+    console.type_text("Call after the fair.").await;
+    let before = console.sandbox.store().notes(&contact.id).unwrap().len();
+    console.sandbox.set_faults(Faults {
+        error_every: Some(1),
+        error_statuses: vec![502],
+        ..Faults::default()
+    });
+    console.keys(&["ctrl-s"]).await;
+
+    let posts = |c: &Console| {
+        let exchanges = c.app.inspector.exchanges.iter();
+        exchanges
+            .filter(|e| e.method == "POST" && e.path().ends_with("/notes"))
+            .count()
+    };
+    assert_eq!(posts(&console), 1, "a create is not sent again by itself");
+    assert_eq!(
+        console.sandbox.store().notes(&contact.id).unwrap().len(),
+        before
+    );
+    let screen = console.render();
+    assert!(screen.contains("Adding the note failed"), "{screen}");
+    assert!(screen.contains("Call after the fair."), "{screen}");
+
+    console.sandbox.set_faults(Faults::default());
+    console.keys(&["ctrl-s"]).await;
+    assert!(console.app.modal.is_none());
+    let notes = console.sandbox.store().notes(&contact.id).unwrap();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.body.as_deref() == Some("Call after the fair."))
     );
 }
 

@@ -7,6 +7,7 @@ use crate::ghl::models::{Note, Task, parse_date};
 use crate::worker::messages::{Event, Loaded, Resource};
 
 use super::app::{App, Connection, Level, MAX_EXCHANGES, Undo};
+use super::forms::Modal;
 use super::perform::reload;
 use super::record::Load;
 use super::update::{Effects, show_message};
@@ -42,9 +43,22 @@ pub fn on_event(app: &mut App, event: Event, fx: &mut Effects) {
         } => {
             app.toast(Level::Info, message.clone());
             app.log(Level::Info, message);
+            settle_form(app, &contact_id, resource, None);
             if app.current_contact_id() == Some(contact_id.as_str()) {
                 reload(app, resource, fx);
             }
+        }
+        Event::WriteFailed {
+            contact_id,
+            resource,
+            what,
+            error,
+        } => {
+            let text = format!("{what} failed: {error}");
+            app.toast(Level::Error, text.clone());
+            app.log(Level::Error, text.clone());
+            app.status.last_error = Some(error);
+            settle_form(app, &contact_id, resource, Some(text));
         }
         Event::Completed {
             contact_id,
@@ -207,6 +221,33 @@ fn on_tagged(
     let current = app.current_contact_id().map(str::to_string);
     if current.is_some_and(|id| succeeded.contains(&id)) {
         reload(app, Resource::Contact, fx);
+    }
+}
+
+/// Hands the answer to a save to the form that sent it, if it is still open: success closes
+/// it, failure shows why in it with the typed text kept. Nothing is sent again by itself.
+fn settle_form(app: &mut App, contact_id: &str, resource: Resource, error: Option<String>) {
+    let form = match &mut app.modal {
+        Some(Modal::Discard(question)) => &mut question.form,
+        Some(modal) => modal,
+        None => return,
+    };
+    let worked = error.is_none();
+    match form {
+        Modal::Task(form)
+            if resource == Resource::Tasks && form.saving && form.contact_id == contact_id =>
+        {
+            form.settle(error);
+        }
+        Modal::Note(form)
+            if resource == Resource::Notes && form.saving && form.contact_id == contact_id =>
+        {
+            form.settle(error);
+        }
+        _ => return,
+    }
+    if worked {
+        app.modal = None;
     }
 }
 

@@ -6,7 +6,7 @@ use std::fmt;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::actions::{Action, ActionSpec, REGISTRY, by_id};
+use super::actions::{Action, ActionSpec, REGISTRY, Scope, by_id};
 use super::app::Pane;
 
 /// One key with its modifiers, normalised so a typed key and a parsed key string compare equal.
@@ -134,7 +134,9 @@ impl Default for Keymap {
 
 impl Keymap {
     /// Builds the map from the registry's defaults, replacing the keys of every action the
-    /// remapping names. Returns the problems found (unknown action ids, unreadable keys).
+    /// remapping names. A remapped key that another action uses where both apply moves to the
+    /// remapped action (the other loses it), so no key means two things. Returns the problems
+    /// found: unknown action ids, unreadable keys and such moved keys.
     pub fn new(remap: &HashMap<String, Vec<String>>) -> (Self, Vec<String>) {
         let mut problems = Vec::new();
         let mut keys: HashMap<Action, Vec<Key>> = REGISTRY
@@ -147,7 +149,9 @@ impl Keymap {
             match by_id(id) {
                 Some(spec) => {
                     let strings: Vec<&str> = remap[id].iter().map(String::as_str).collect();
-                    keys.insert(spec.action, parse_all(&strings, &mut problems));
+                    let parsed = parse_all(&strings, &mut problems);
+                    take_keys(&mut keys, spec, &parsed, &mut problems);
+                    keys.insert(spec.action, parsed);
                 }
                 None => problems.push(format!("unknown action \"{id}\" in key remapping")),
             }
@@ -162,7 +166,7 @@ impl Keymap {
         let candidates: Vec<&ActionSpec> = REGISTRY.iter().filter(bound).collect();
         candidates
             .iter()
-            .find(|s| s.scope != super::actions::Scope::Global)
+            .find(|s| s.scope != Scope::Global)
             .or_else(|| candidates.first())
             .map(|s| s.action)
     }
@@ -176,6 +180,48 @@ impl Keymap {
     pub fn label(&self, action: Action) -> String {
         let keys: Vec<String> = self.keys_of(action).iter().map(Key::to_string).collect();
         keys.join("/")
+    }
+}
+
+/// Checks a `[ui.keys]` remapping without building a console: unknown action ids, unreadable
+/// key strings and keys that collide with another action's, one message each.
+#[expect(
+    clippy::implicit_hasher,
+    reason = "the same map type as the config's [ui.keys] and Keymap::new"
+)]
+pub fn validate_keys(keys: &HashMap<String, Vec<String>>) -> Vec<String> {
+    Keymap::new(keys).1
+}
+
+/// Whether two actions can be asked for in the same pane.
+fn overlaps(a: Scope, b: Scope) -> bool {
+    match (a, b) {
+        (Scope::Global, _) | (_, Scope::Global) => true,
+        (Scope::Panes(a), Scope::Panes(b)) => a.iter().any(|pane| b.contains(pane)),
+    }
+}
+
+/// Takes `wanted` away from every other action that applies where `spec` does, saying so.
+fn take_keys(
+    keys: &mut HashMap<Action, Vec<Key>>,
+    spec: &ActionSpec,
+    wanted: &[Key],
+    problems: &mut Vec<String>,
+) {
+    for other in REGISTRY {
+        if other.action == spec.action || !overlaps(spec.scope, other.scope) {
+            continue;
+        }
+        let Some(bound) = keys.get_mut(&other.action) else {
+            continue;
+        };
+        for key in wanted.iter().filter(|key| bound.contains(key)) {
+            problems.push(format!(
+                "key \"{key}\" of \"{}\" was also bound to \"{}\"; it now does only \"{}\"",
+                spec.id, other.id, spec.id
+            ));
+        }
+        bound.retain(|key| !wanted.contains(key));
     }
 }
 
@@ -233,5 +279,43 @@ mod tests {
         assert_eq!(map.lookup(Pane::Tasks, x), None);
         let ctrl_t = Key::parse("ctrl-t").unwrap();
         assert_eq!(map.lookup(Pane::Tasks, ctrl_t), Some(Action::TaskToggle));
+    }
+
+    #[test]
+    fn a_remap_takes_its_key_from_the_action_that_had_it() {
+        let remap = HashMap::from([("quit".to_string(), vec!["j".to_string()])]);
+        let (map, problems) = Keymap::new(&remap);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].contains("move.down"), "{problems:?}");
+        let j = Key::parse("j").unwrap();
+        assert_eq!(map.lookup(Pane::Contacts, j), Some(Action::Quit));
+        assert_eq!(map.label(Action::Down), "↓");
+        assert_eq!(map.label(Action::Quit), "j");
+    }
+
+    #[test]
+    fn keys_of_other_panes_do_not_collide() {
+        let remap = HashMap::from([("task.toggle".to_string(), vec!["e".to_string()])]);
+        let (map, problems) = Keymap::new(&remap);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].contains("task.edit"));
+        let e = Key::parse("e").unwrap();
+        assert_eq!(map.lookup(Pane::Notes, e), Some(Action::NoteEdit));
+        assert_eq!(map.lookup(Pane::Tasks, e), Some(Action::TaskToggle));
+    }
+
+    #[test]
+    fn validate_keys_reports_every_problem() {
+        assert!(validate_keys(&HashMap::new()).is_empty());
+        let keys = HashMap::from([
+            ("help".to_string(), vec!["ctrl-zz".to_string()]),
+            ("no.such".to_string(), vec!["z".to_string()]),
+            ("yank".to_string(), vec!["q".to_string()]),
+        ]);
+        let problems = validate_keys(&keys);
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert!(problems.iter().any(|p| p.contains("ctrl-zz")));
+        assert!(problems.iter().any(|p| p.contains("no.such")));
+        assert!(problems.iter().any(|p| p.contains("\"quit\"")));
     }
 }

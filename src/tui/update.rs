@@ -177,12 +177,20 @@ fn on_modal_key(app: &mut App, modal: Modal, key: KeyEvent, fx: &mut Effects) {
         Modal::Task(mut form) => match form.handle(key, &app.clock) {
             TaskOutcome::Editing => Some(Modal::Task(form)),
             TaskOutcome::Cancelled => None,
-            TaskOutcome::Save(command) => send(fx, command),
+            TaskOutcome::Save(command) => {
+                form.saving = true;
+                fx.push(Effect::Send(command));
+                Some(Modal::Task(form))
+            }
         },
         Modal::Note(mut form) => match form.handle(key) {
             NoteOutcome::Editing => Some(Modal::Note(form)),
             NoteOutcome::Cancelled => None,
-            NoteOutcome::Save(command) => send(fx, command),
+            NoteOutcome::Save(command) => {
+                form.saving = true;
+                fx.push(Effect::Send(command));
+                Some(Modal::Note(form))
+            }
         },
         Modal::Tags(mut input) => match input.handle(key) {
             TagOutcome::Editing => Some(Modal::Tags(input)),

@@ -152,6 +152,13 @@ pub enum Event {
         message: String,
         exchange_id: u64,
     },
+    /// A write failed; the form that sent it, if still open, shows why and keeps its text.
+    WriteFailed {
+        contact_id: String,
+        resource: Resource,
+        what: String,
+        error: String,
+    },
     /// A task's completion changed.
     Completed {
         contact_id: String,

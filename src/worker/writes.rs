@@ -26,7 +26,8 @@ pub(super) async fn write(shared: Shared, command: Command) {
         },
         Command::CreateTask { contact_id, task } => {
             let result = client.create_task(&contact_id, &task).await;
-            written(&shared, contact_id, Resource::Tasks, "Task created", result);
+            let words = ("Task created", "Adding the task");
+            written(&shared, contact_id, Resource::Tasks, words, result);
         }
         Command::UpdateTask {
             contact_id,
@@ -34,14 +35,16 @@ pub(super) async fn write(shared: Shared, command: Command) {
             update,
         } => {
             let result = client.update_task(&contact_id, &task_id, &update).await;
-            written(&shared, contact_id, Resource::Tasks, "Task saved", result);
+            let words = ("Task saved", "Saving the task");
+            written(&shared, contact_id, Resource::Tasks, words, result);
         }
         Command::DeleteTask {
             contact_id,
             task_id,
         } => {
             let result = client.delete_task(&contact_id, &task_id).await;
-            written(&shared, contact_id, Resource::Tasks, "Task deleted", result);
+            let words = ("Task deleted", "Deleting the task");
+            written(&shared, contact_id, Resource::Tasks, words, result);
         }
         other => write_more(&shared, other).await,
     }
@@ -52,7 +55,8 @@ async fn write_more(shared: &Shared, command: Command) {
     match command {
         Command::CreateNote { contact_id, note } => {
             let result = client.create_note(&contact_id, &note).await;
-            written(shared, contact_id, Resource::Notes, "Note added", result);
+            let words = ("Note added", "Adding the note");
+            written(shared, contact_id, Resource::Notes, words, result);
         }
         Command::UpdateNote {
             contact_id,
@@ -60,14 +64,16 @@ async fn write_more(shared: &Shared, command: Command) {
             note,
         } => {
             let result = client.update_note(&contact_id, &note_id, &note).await;
-            written(shared, contact_id, Resource::Notes, "Note saved", result);
+            let words = ("Note saved", "Saving the note");
+            written(shared, contact_id, Resource::Notes, words, result);
         }
         Command::DeleteNote {
             contact_id,
             note_id,
         } => {
             let result = client.delete_note(&contact_id, &note_id).await;
-            written(shared, contact_id, Resource::Notes, "Note deleted", result);
+            let words = ("Note deleted", "Deleting the note");
+            written(shared, contact_id, Resource::Notes, words, result);
         }
         Command::ChangeTags {
             contact_ids,
@@ -97,21 +103,31 @@ async fn write_more(shared: &Shared, command: Command) {
     }
 }
 
+/// Reports a write: `words` are what is said when it worked ("Note added") and what was
+/// being done when it failed ("Adding the note").
 fn written<T>(
     shared: &Shared,
     contact_id: String,
     resource: Resource,
-    message: &str,
+    (done, doing): (&str, &str),
     result: Result<Reply<T>, GhlError>,
 ) {
     match result {
         Ok(reply) => shared.send(Event::Written {
             contact_id,
             resource,
-            message: format!("{message}."),
+            message: format!("{done}."),
             exchange_id: reply.exchange.id,
         }),
-        Err(error) => failed(shared, message, &error),
+        Err(error) => {
+            tracing::warn!(what = doing, status = ?error.status(), trace_id = ?error.trace_id(), "write failed");
+            shared.send(Event::WriteFailed {
+                contact_id,
+                resource,
+                what: doing.to_string(),
+                error: error.to_string(),
+            });
+        }
     }
 }
 

@@ -22,8 +22,10 @@ pub struct NoteForm {
     pub note_id: Option<String>,
     /// The body being typed.
     pub body: TextArea<'static>,
-    /// Why the last save was refused.
+    /// Why the last save was refused or failed.
     pub error: Option<String>,
+    /// Whether a save was sent and its answer is awaited; keys wait meanwhile, except Esc.
+    pub saving: bool,
     /// The body the form opened with, to tell whether anything was typed.
     initial: String,
 }
@@ -55,8 +57,16 @@ impl NoteForm {
             note_id,
             body: area,
             error: None,
+            saving: false,
             initial: body.lines().collect::<Vec<_>>().join("\n"),
         }
+    }
+
+    /// Takes the answer to a save: `None` when it worked, else why it failed, shown in the
+    /// form with the text kept for another try.
+    pub fn settle(&mut self, error: Option<String>) {
+        self.saving = false;
+        self.error = error;
     }
 
     /// Whether the body differs from what the form opened with.
@@ -69,6 +79,7 @@ impl NoteForm {
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         match key.code {
             KeyCode::Esc => NoteOutcome::Cancelled,
+            _ if self.saving => NoteOutcome::Editing,
             KeyCode::Char('s') if ctrl => self.save(),
             _ => {
                 self.body.input(key);
@@ -122,6 +133,7 @@ impl NoteForm {
         .areas(inner);
         frame.render_widget(&self.body, editor);
         let hint = match &self.error {
+            _ if self.saving => Line::styled("Saving…   esc close", theme.dim),
             Some(error) => Line::styled(error.clone(), theme.error),
             None => Line::styled("ctrl-s save   esc cancel", theme.dim),
         };

@@ -41,8 +41,10 @@ pub struct TaskForm {
     assignee: TextArea<'static>,
     /// The field keys go to.
     pub focus: Field,
-    /// Why the last save was refused.
+    /// Why the last save was refused or failed.
     pub error: Option<String>,
+    /// Whether a save was sent and its answer is awaited; keys wait meanwhile, except Esc.
+    pub saving: bool,
     /// The fields' text when the form opened, to tell whether anything was typed.
     initial: Vec<String>,
 }
@@ -83,6 +85,7 @@ impl TaskForm {
             assignee: text_area(""),
             focus: Field::Title,
             error: None,
+            saving: false,
             initial: Vec::new(),
         })
     }
@@ -105,6 +108,7 @@ impl TaskForm {
             assignee: text_area(task.assigned_to.as_deref().unwrap_or_default()),
             focus: Field::Title,
             error: None,
+            saving: false,
             initial: Vec::new(),
         })
     }
@@ -112,6 +116,13 @@ impl TaskForm {
     fn remember(mut self) -> Self {
         self.initial = FIELDS.iter().map(|f| self.value(*f)).collect();
         self
+    }
+
+    /// Takes the answer to a save: `None` when it worked, else why it failed, shown in the
+    /// form with the text kept for another try.
+    pub fn settle(&mut self, error: Option<String>) {
+        self.saving = false;
+        self.error = error;
     }
 
     /// Whether any field differs from what the form opened with.
@@ -144,6 +155,13 @@ impl TaskForm {
     /// Reads a key: Tab and Shift-Tab move between fields, Enter moves on from a one-line
     /// field, Ctrl-S saves, Esc cancels; the rest edits the focused field.
     pub fn handle(&mut self, key: KeyEvent, clock: &Clock) -> TaskOutcome {
+        if self.saving {
+            return if key.code == KeyCode::Esc {
+                TaskOutcome::Cancelled
+            } else {
+                TaskOutcome::Editing
+            };
+        }
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         match key.code {
             KeyCode::Esc => return TaskOutcome::Cancelled,
@@ -291,6 +309,9 @@ impl TaskForm {
     /// The line under the fields: the keys, or why the last save was refused, wrapped to the
     /// form's width so the whole message shows.
     fn footer_lines(&self, width: usize, theme: &Theme) -> Vec<Line<'static>> {
+        if self.saving {
+            return vec![Line::styled("Saving…   esc close", theme.dim)];
+        }
         match &self.error {
             Some(error) => crate::tui::text::wrap(error, width)
                 .into_iter()

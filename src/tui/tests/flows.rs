@@ -68,6 +68,13 @@ fn new_task_with_a_multi_line_body() {
     assert_eq!(task.title, "Call Ada");
     assert_eq!(task.body.as_deref(), Some("first line\nsecond line"));
     assert_eq!(task.due_date, "2026-03-02T09:00:00Z");
+    assert!(f.app.modal.is_some(), "open until the answer comes");
+    f.event(Event::Written {
+        contact_id: "c1".into(),
+        resource: Resource::Tasks,
+        message: "Task created.".into(),
+        exchange_id: 8,
+    });
     assert!(f.app.modal.is_none());
 }
 
@@ -134,6 +141,14 @@ fn note_written_and_deleted() {
         panic!("expected a note, got {sent:?}");
     };
     assert_eq!(note.body, "Met at the fair\nWants a demo");
+    f.event(Event::Written {
+        contact_id: "c1".into(),
+        resource: Resource::Notes,
+        message: "Note added.".into(),
+        exchange_id: 8,
+    });
+    assert!(f.app.modal.is_none());
+    commands(&mut f);
     f.keys(&["d", "y"]);
     assert_eq!(
         commands(&mut f),

@@ -3,7 +3,8 @@
 
 use super::Fixture;
 use crate::tui::forms::Modal;
-use crate::tui::update::{Msg, update};
+use crate::tui::update::{Effect, Msg, update};
+use crate::worker::messages::{Command, Event, Resource};
 
 #[test]
 fn a_due_date_error_is_shown_in_full() {
@@ -78,4 +79,75 @@ fn the_question_shows_on_a_too_small_screen() {
     assert_eq!(note_text(&f).as_deref(), Some("draft"));
     f.keys(&["q", "y"]);
     assert!(f.app.quit);
+}
+
+fn creates(f: &mut Fixture) -> usize {
+    f.sent
+        .drain(..)
+        .filter(|e| matches!(e, Effect::Send(Command::CreateNote { .. })))
+        .count()
+}
+
+#[test]
+fn a_failed_create_keeps_the_form_and_its_text() {
+    let mut f = Fixture::loaded(80, 24);
+    f.keys(&["tab", "tab", "tab", "n"]);
+    f.type_text("Met at the fair");
+    f.keys(&["ctrl-s"]);
+    assert_eq!(creates(&mut f), 1);
+    assert!(f.render().contains("Saving…"));
+    f.type_text("ignored while saving");
+    assert_eq!(note_text(&f).as_deref(), Some("Met at the fair"));
+
+    f.event(Event::WriteFailed {
+        contact_id: "c1".into(),
+        resource: Resource::Notes,
+        what: "Adding the note".into(),
+        error: "server error (502)".into(),
+    });
+    assert_eq!(creates(&mut f), 0, "never sent again by itself");
+    assert_eq!(note_text(&f).as_deref(), Some("Met at the fair"));
+    let screen = f.render();
+    assert!(
+        screen.contains("Adding the note failed: server error (502)"),
+        "{screen}"
+    );
+    assert!(f.app.log.lines.iter().any(|l| l.text.contains("502")));
+
+    f.keys(&["ctrl-s"]);
+    assert_eq!(creates(&mut f), 1, "the operator sends it again");
+    f.event(Event::Written {
+        contact_id: "c1".into(),
+        resource: Resource::Notes,
+        message: "Note added.".into(),
+        exchange_id: 14,
+    });
+    assert!(f.app.modal.is_none());
+}
+
+#[test]
+fn a_failed_task_edit_keeps_the_form() {
+    let mut f = Fixture::loaded(80, 24);
+    f.keys(&["tab", "tab", "e"]);
+    f.type_text(" today");
+    f.keys(&["ctrl-s"]);
+    f.event(Event::WriteFailed {
+        contact_id: "c1".into(),
+        resource: Resource::Tasks,
+        what: "Saving the task".into(),
+        error: "the server did not answer".into(),
+    });
+    let Some(Modal::Task(form)) = &f.app.modal else {
+        panic!("the form stays open");
+    };
+    assert_eq!(
+        form.value(crate::tui::forms::task_form::Field::Title),
+        "Call back about invoice today"
+    );
+    assert!(
+        form.error
+            .as_deref()
+            .unwrap()
+            .starts_with("Saving the task failed")
+    );
 }
