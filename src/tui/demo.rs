@@ -102,10 +102,13 @@ pub struct DemoStore {
 impl DemoStore {
     /// Creates the directory and opens an empty store in it.
     pub fn open() -> anyhow::Result<Self> {
+        static OPENED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let stamp = chrono::Utc::now().timestamp_millis();
-        let name = format!("ghl-console-demo-{}-{stamp}", std::process::id());
+        let nth = OPENED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let name = format!("ghl-console-demo-{}-{stamp}-{nth}", std::process::id());
         let dir = std::env::temp_dir().join(name);
-        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        // A new directory each time: two demos (or tests) never share a store.
+        std::fs::create_dir(&dir).with_context(|| format!("creating {}", dir.display()))?;
         let path = dir.join("rankr.sqlite3");
         let store =
             SqliteStore::open(&path).with_context(|| format!("opening {}", path.display()))?;
