@@ -107,9 +107,11 @@ pub fn save(app: &mut App, fx: &mut Effects) {
         app.toast(Level::Error, "Could not serialise the exchange.");
         return;
     };
+    // Only our own numbers and the clock name the file: nothing from the server.
+    let stamp = app.clock.now.format("%Y%m%d-%H%M%S");
     let path = app
         .settings
         .save_dir
-        .join(format!("ghl-exchange-{}.json", exchange.id));
+        .join(format!("ghl-exchange-{stamp}-{}.json", exchange.id));
     fx.push(Effect::Send(Command::SaveFile { path, contents }));
 }

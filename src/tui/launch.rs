@@ -96,7 +96,7 @@ fn settings(
         read_only,
         keys,
         log_path: Some(crate::logging::log_file_hint()),
-        save_dir: std::env::current_dir().unwrap_or_else(|_| crate::config::data_dir()),
+        save_dir: crate::config::data_dir().join("exchanges"),
         field_names,
     }
 }

@@ -80,13 +80,20 @@ async fn write_more(shared: &Shared, command: Command) {
             tags,
             add,
         } => change_tags(shared, contact_ids, tags, add).await,
-        Command::SaveFile { path, contents } => match tokio::fs::write(&path, contents).await {
-            Ok(()) => shared.send(Event::Saved { path }),
-            Err(error) => shared.send(Event::Failed {
-                what: format!("Saving {}", path.display()),
-                error: error.to_string(),
-            }),
-        },
+        Command::SaveFile { path, contents } => {
+            let saved = tokio::task::spawn_blocking(move || save_new(&path, &contents)).await;
+            match saved {
+                Ok(Ok(path)) => shared.send(Event::Saved { path }),
+                Ok(Err((path, error))) => shared.send(Event::Failed {
+                    what: format!("Saving {}", path.display()),
+                    error: error.to_string(),
+                }),
+                Err(error) => shared.send(Event::Failed {
+                    what: "Saving the exchange".into(),
+                    error: error.to_string(),
+                }),
+            }
+        }
         // Listing, loads and task writes are handled before this point.
         Command::Search { .. }
         | Command::NextPage { .. }
@@ -153,4 +160,70 @@ async fn change_tags(shared: &Shared, contact_ids: Vec<String>, tags: Vec<String
         succeeded,
         failed,
     });
+}
+
+/// Writes `contents` to a new file (mode 0600: bodies hold personal data), never replacing
+/// one: when `path` is taken, `-2`, `-3`, ... is added before the extension.
+fn save_new(
+    path: &std::path::Path,
+    contents: &str,
+) -> Result<std::path::PathBuf, (std::path::PathBuf, std::io::Error)> {
+    use std::io::Write;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| (path.to_path_buf(), e))?;
+    }
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    for n in 1..1000 {
+        let candidate = if n == 1 {
+            path.to_path_buf()
+        } else {
+            path.with_file_name(format!("{stem}-{n}.json"))
+        };
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        match options.open(&candidate) {
+            Ok(mut file) => {
+                return file
+                    .write_all(contents.as_bytes())
+                    .map(|()| candidate.clone())
+                    .map_err(|e| (candidate, e));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err((candidate, e)),
+        }
+    }
+    Err((
+        path.to_path_buf(),
+        std::io::Error::other("too many files of that name"),
+    ))
+}
+
+#[cfg(test)]
+mod save_tests {
+    use super::save_new;
+
+    #[test]
+    fn saving_never_replaces_a_file_and_keeps_it_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("exchanges/ghl-exchange-1.json");
+        let first = save_new(&path, "one").unwrap();
+        let second = save_new(&path, "two").unwrap();
+        assert_ne!(first, second);
+        assert_eq!(std::fs::read_to_string(&first).unwrap(), "one");
+        assert_eq!(std::fs::read_to_string(&second).unwrap(), "two");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&second).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
 }
