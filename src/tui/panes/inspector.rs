@@ -104,6 +104,11 @@ fn header_lines(exchange: &Exchange, theme: &Theme, width: usize) -> Vec<Line<'s
     if let Some(error) = &exchange.error {
         lines.push(Line::styled(fit(error, width), theme.error));
     }
+    // The request body comes first: the head is cut to half the pane, and headers are long.
+    if let Some(body) = &exchange.request_body {
+        lines.push(Line::styled("— request body", theme.dim));
+        lines.extend(request_body_lines(body, width, theme));
+    }
     for (title, headers) in [
         ("request", &exchange.request_headers),
         ("response", &exchange.response_headers),
@@ -116,12 +121,31 @@ fn header_lines(exchange: &Exchange, theme: &Theme, width: usize) -> Vec<Line<'s
             ));
         }
     }
-    if let Some(body) = &exchange.request_body {
-        lines.push(Line::styled("— request body", theme.dim));
-        lines.push(Line::styled(fit(body, width), theme.text));
+    lines
+}
+
+/// The request body, pretty when it is JSON, at most [`REQUEST_BODY_LINES`] lines.
+fn request_body_lines(body: &str, width: usize, theme: &Theme) -> Vec<Line<'static>> {
+    let pretty = serde_json::from_str::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| serde_json::to_string_pretty(&v).ok())
+        .unwrap_or_else(|| body.to_string());
+    let all: Vec<&str> = pretty.lines().collect();
+    let mut lines: Vec<Line<'static>> = all
+        .iter()
+        .take(REQUEST_BODY_LINES)
+        .map(|l| Line::styled(fit(l, width), theme.text))
+        .collect();
+    if all.len() > REQUEST_BODY_LINES {
+        let more = all.len() - REQUEST_BODY_LINES;
+        let note = format!("… {more} more lines (s saves the whole exchange, c copies it as curl)");
+        lines.push(Line::styled(fit(&note, width), theme.dim));
     }
     lines
 }
+
+/// How many lines of a request body the head of the exchange shows.
+const REQUEST_BODY_LINES: usize = 8;
 
 fn render_detail(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, focused: bool) {
     let body = &app.inspector.body;
@@ -147,4 +171,38 @@ fn render_detail(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, focuse
     let text_area = block.inner(rest);
     frame.render_widget(block, rest);
     body.render(text_area, frame.buffer_mut(), theme);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_request_body_is_shown_before_the_headers() {
+        let exchange = Exchange {
+            method: "POST".into(),
+            url: "http://127.0.0.1:1/contacts/c/notes".into(),
+            request_body: Some(r#"{"body":"Called"}"#.into()),
+            request_headers: vec![("version".into(), "2021-07-28".into())],
+            ..Exchange::default()
+        };
+        let text: Vec<String> = header_lines(&exchange, &Theme::plain(), 60)
+            .iter()
+            .map(|l| {
+                l.spans
+                    .iter()
+                    .map(|s| s.content.as_ref())
+                    .collect::<String>()
+            })
+            .collect();
+        let body = text
+            .iter()
+            .position(|l| l.contains("\"body\": \"Called\""))
+            .unwrap();
+        let headers = text
+            .iter()
+            .position(|l| l.contains("request headers"))
+            .unwrap();
+        assert!(body < headers, "{text:?}");
+    }
 }
