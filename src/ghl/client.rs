@@ -269,6 +269,28 @@ impl GhlClient {
         self.inner.exchanges.subscribe()
     }
 
+    /// The most requests per second this client may send: its own limiter's pace, tightened by
+    /// the burst budget the server last reported. `None` when neither limits it.
+    pub fn pace(&self) -> Option<f64> {
+        let per_sec = |max: u32, window: Duration| {
+            (window > Duration::ZERO).then(|| f64::from(max) / window.as_secs_f64())
+        };
+        let own = self
+            .inner
+            .config
+            .rate_limit
+            .and_then(|(m, w)| per_sec(m, w));
+        let budget = self.budget();
+        let server = budget
+            .max
+            .zip(budget.interval)
+            .and_then(|(m, w)| per_sec(m, w));
+        match (own, server) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
     /// The rate-limit budget the last response reported.
     pub fn budget(&self) -> RateBudget {
         self.inner.budget.lock().map(|b| *b).unwrap_or_default()

@@ -41,7 +41,7 @@ pub async fn run(
         Some(store.start_run(&config.location_id, mode_name)?)
     };
     tracing::info!(?run_id, mode = mode_name, location = %config.location_id, "sync run started");
-    let mut tracker = Tracker::new(progress);
+    let mut tracker = Tracker::new(progress).paced(client.pace());
     tracker.update(|p| {
         p.run_id = run_id;
         p.mode = mode_name.into();
