@@ -211,9 +211,38 @@ fn render_too_small(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
 }
 
+/// The product name that starts the header line.
+const HEADER_TITLE: &str = " ghl-console ";
+
+/// The header's pane tabs: each pane with the columns its tab spans, left to right.
+fn header_tabs() -> impl Iterator<Item = (Pane, std::ops::Range<u16>)> {
+    let columns = |text: &str| u16::try_from(super::text::width(text)).unwrap_or(u16::MAX);
+    let mut x = columns(HEADER_TITLE);
+    Pane::ALL.into_iter().map(move |pane| {
+        let start = x.saturating_add(1);
+        let end = start
+            .saturating_add(columns(pane.title()))
+            .saturating_add(2);
+        x = end;
+        (pane, start..end)
+    })
+}
+
+/// The pane whose tab in the header is under a point, if any.
+pub fn tab_at(app: &App, at: Position) -> Option<Pane> {
+    let header = areas(app, screen(app)).header;
+    if !header.contains(at) {
+        return None;
+    }
+    let column = at.x - header.x;
+    header_tabs()
+        .find(|(_, columns)| columns.contains(&column))
+        .map(|(pane, _)| pane)
+}
+
 fn render_header(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let mut spans = vec![Span::styled(" ghl-console ", theme.title)];
-    for pane in Pane::ALL {
+    let mut spans = vec![Span::styled(HEADER_TITLE, theme.title)];
+    for (pane, _) in header_tabs() {
         let style = if pane == app.focus {
             theme.selection
         } else if pane == app.side && !app.focus.is_wide() {

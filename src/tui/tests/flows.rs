@@ -404,3 +404,27 @@ fn a_second_search_starts_a_new_query() {
     assert_eq!(f.app.inspector.body.search.text(), "total");
     assert!(f.render().contains("/total 1/1"));
 }
+
+#[test]
+fn a_click_on_a_tab_in_the_header_focuses_its_pane() {
+    use crate::tui::app::Pane;
+    use crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+    let mut f = super::Fixture::loaded(160, 48);
+    for pane in Pane::ALL.into_iter().rev() {
+        let screen = f.render();
+        let header = screen.lines().next().unwrap();
+        // The tab's title, found on the drawn header: the click lands on what the user sees.
+        let title = format!(" {} ", pane.title());
+        let byte = header.find(&title).unwrap();
+        let column = crate::tui::text::width(&header[..byte]) + 2;
+        let click = MouseEvent {
+            kind: MouseEventKind::Down(MouseButton::Left),
+            column: u16::try_from(column).unwrap(),
+            row: 0,
+            modifiers: KeyModifiers::NONE,
+        };
+        let fx = crate::tui::update::update(&mut f.app, crate::tui::update::Msg::Mouse(click));
+        f.sent.extend(fx);
+        assert_eq!(f.app.focus, pane, "clicked {title:?} at column {column}");
+    }
+}
