@@ -52,6 +52,8 @@ impl NoteForm {
         });
         area.move_cursor(ratatui_textarea::CursorMove::Bottom);
         area.move_cursor(ratatui_textarea::CursorMove::End);
+        // Notes are prose: long lines wrap at words, keeping the cursor in view.
+        area.set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
         Self {
             contact_id,
             note_id,

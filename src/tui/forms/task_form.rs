@@ -6,7 +6,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Clear, Paragraph};
-use ratatui_textarea::{CursorMove, TextArea};
+use ratatui_textarea::{CursorMove, TextArea, WrapMode};
 
 use crate::ghl::models::{NewTask, Task, TaskUpdate, format_due_date, parse_date};
 use crate::tui::clock::Clock;
@@ -72,6 +72,14 @@ fn text_area(text: &str) -> TextArea<'static> {
     area
 }
 
+/// A multi-line body: long lines wrap at words, so the cursor and the text around it stay in
+/// view.
+fn body_area(text: &str) -> TextArea<'static> {
+    let mut area = text_area(text);
+    area.set_wrap_mode(WrapMode::WordOrGlyph);
+    area
+}
+
 impl TaskForm {
     /// An empty form for a new task of a contact.
     pub fn create(contact_id: String) -> Self {
@@ -80,7 +88,7 @@ impl TaskForm {
             task_id: None,
             completed: false,
             title: text_area(""),
-            body: text_area(""),
+            body: body_area(""),
             due: text_area("tomorrow 9:00"),
             assignee: text_area(""),
             focus: Field::Title,
@@ -103,7 +111,7 @@ impl TaskForm {
             task_id: Some(task.id.clone()),
             completed: task.completed,
             title: text_area(task.title.as_deref().unwrap_or_default()),
-            body: text_area(task.body.as_deref().unwrap_or_default()),
+            body: body_area(task.body.as_deref().unwrap_or_default()),
             due: text_area(&due),
             assignee: text_area(task.assigned_to.as_deref().unwrap_or_default()),
             focus: Field::Title,

@@ -151,3 +151,34 @@ fn a_failed_task_edit_keeps_the_form() {
             .starts_with("Saving the task failed")
     );
 }
+
+#[test]
+fn a_long_line_in_the_note_editor_wraps_and_keeps_its_end_in_view() {
+    let mut f = Fixture::loaded(80, 24);
+    f.keys(&["tab", "tab", "tab", "n"]);
+    let words: Vec<String> = (0..60).map(|i| format!("word{i:02}")).collect();
+    f.type_text(&words.join(" "));
+    let screen = f.render();
+    for word in ["word00", "word30", "word59"] {
+        assert!(screen.contains(word), "{word} not shown:\n{screen}");
+    }
+    assert_eq!(
+        note_text(&f).as_deref(),
+        Some(words.join(" ").as_str()),
+        "one line"
+    );
+}
+
+#[test]
+fn a_long_line_in_the_task_body_wraps_and_keeps_its_end_in_view() {
+    let mut f = Fixture::loaded(80, 24);
+    f.keys(&["tab", "tab", "n"]);
+    f.type_text("Title");
+    f.keys(&["tab"]);
+    let words: Vec<String> = (0..40).map(|i| format!("step{i:02}")).collect();
+    f.type_text(&words.join(" "));
+    let screen = f.render();
+    for word in ["step00", "step39"] {
+        assert!(screen.contains(word), "{word} not shown:\n{screen}");
+    }
+}
