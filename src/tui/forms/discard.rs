@@ -44,7 +44,7 @@ impl DiscardQuestion {
             Line::styled("y = discard and quit   n / Enter / Esc = back", theme.dim),
         ];
         let rect = super::centered(area, 56, 5);
-        frame.render_widget(ratatui::widgets::Clear, rect);
+        super::clear_under(frame, rect);
         let block = dialog_block("Quit", theme).border_style(theme.warning);
         let body = Paragraph::new(lines).wrap(Wrap { trim: true }).block(block);
         frame.render_widget(body, rect);

@@ -7,7 +7,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
-use ratatui::widgets::{Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 
 use crate::tui::actions::{REGISTRY, Scope};
 use crate::tui::keymap::Keymap;
@@ -82,7 +82,7 @@ impl Help {
     /// Draws help over `area`.
     pub fn render(&self, frame: &mut Frame, area: Rect, ctx: &HelpContext<'_>, theme: &Theme) {
         let rect = super::centered(area, 100, area.height.saturating_sub(2));
-        frame.render_widget(Clear, rect);
+        super::clear_under(frame, rect);
         let log = ctx
             .log_path
             .map_or_else(|| "not written".to_string(), |p| p.display().to_string());

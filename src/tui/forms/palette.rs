@@ -4,7 +4,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 
 use crate::tui::actions::{Action, ActionSpec, REGISTRY};
 use crate::tui::app::Pane;
@@ -93,7 +93,7 @@ impl Palette {
     /// Draws the palette over `area`.
     pub fn render(&self, frame: &mut Frame, area: Rect, keymap: &Keymap, theme: &Theme) {
         let rect = super::centered(area, 64, 16);
-        frame.render_widget(Clear, rect);
+        super::clear_under(frame, rect);
         let mut lines = vec![Line::from(vec![
             Span::styled(": ", theme.title),
             Span::styled(self.input.text().to_string(), theme.text),

@@ -5,7 +5,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Clear, Paragraph};
+use ratatui::widgets::{Block, Paragraph};
 use ratatui_textarea::{CursorMove, TextArea, WrapMode};
 
 use crate::ghl::models::{NewTask, Task, TaskUpdate, format_due_date, parse_date};
@@ -268,7 +268,7 @@ impl TaskForm {
     /// Draws the form over `area`.
     pub fn render(&self, frame: &mut Frame, area: Rect, theme: &Theme) {
         let rect = super::centered(area, 72, 20);
-        frame.render_widget(Clear, rect);
+        super::clear_under(frame, rect);
         let title = if self.task_id.is_some() {
             "Edit task"
         } else {
