@@ -1,10 +1,14 @@
 //! Display-width helpers that keep table columns aligned whatever the server sends.
 //!
 //! Widths are counted the way ratatui lays text into its buffer: grapheme by grapheme, so wide
-//! CJK characters take two cells, a letter with a combining accent takes one, and an emoji
-//! joined with zero-width joiners counts once. Control characters and the bidirectional
-//! override and isolate characters are removed first, so a contact name cannot move the
-//! cursor, clear the screen or reverse the rest of a row.
+//! CJK characters take two cells and a letter with a combining accent takes one. Control
+//! characters and the bidirectional override and isolate characters are removed first, so a
+//! contact name cannot move the cursor, clear the screen or reverse the rest of a row.
+//!
+//! Zero-width joiners are removed too. Terminals disagree on a joined emoji such as 👩‍💻:
+//! some draw one glyph two cells wide, while tmux and many others draw each part, four cells,
+//! which pushes the rest of the row out of its columns. Without the joiner every terminal
+//! draws the parts side by side, in the cells counted here.
 
 use std::borrow::Cow;
 
@@ -27,13 +31,17 @@ fn is_spacing_control(c: char) -> bool {
     )
 }
 
+/// The zero-width joiner, which terminals join or not as they please.
+const ZERO_WIDTH_JOINER: char = '\u{200D}';
+
 /// Whether `c` must not reach the terminal as is.
 fn is_unsafe(c: char) -> bool {
-    c.is_control() || is_bidi_control(c) || is_spacing_control(c)
+    c.is_control() || is_bidi_control(c) || is_spacing_control(c) || c == ZERO_WIDTH_JOINER
 }
 
 /// Makes server text safe to draw: tabs and line breaks become spaces, other control
-/// characters and bidi overrides or isolates are dropped. Borrows when nothing changes.
+/// characters, bidi overrides or isolates and zero-width joiners are dropped. Borrows when
+/// nothing changes.
 pub fn sanitize(text: &str) -> Cow<'_, str> {
     if !text.chars().any(is_unsafe) {
         return Cow::Borrowed(text);
@@ -160,11 +168,13 @@ mod tests {
     }
 
     #[test]
-    fn zwj_emoji_counts_once() {
-        assert_eq!(width("👩‍💻 Dev"), 6);
-        assert_eq!(fit("👩‍💻 Dev", 8), "👩‍💻 Dev  ");
-        assert_eq!(fit("👩‍💻 Dev", 3), "👩‍💻…");
-        assert_eq!(fit("👩‍💻 Dev", 2), "… ");
+    fn a_joined_emoji_is_drawn_as_its_parts() {
+        // 👩‍💻 is 👩, a zero-width joiner and 💻: drawn as 👩💻, four cells in every terminal.
+        assert_eq!(width("👩\u{200D}💻 Dev"), 8);
+        assert_eq!(fit("👩\u{200D}💻 Dev", 9), "👩💻 Dev ");
+        assert_eq!(fit("👩\u{200D}💻 Dev", 4), "👩… ");
+        assert_eq!(fit("👩\u{200D}💻 Dev", 2), "… ");
+        assert_eq!(sanitize("a\u{200D}b"), "ab");
     }
 
     #[test]
