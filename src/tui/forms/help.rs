@@ -87,7 +87,13 @@ impl Help {
             .log_path
             .map_or_else(|| "not written".to_string(), |p| p.display().to_string());
         let mut lines = vec![
-            Line::styled(format!("Search: {}▏", self.search.text()), theme.title),
+            Line::styled(
+                format!(
+                    "Search: {}▏",
+                    crate::tui::text::sanitize(self.search.text())
+                ),
+                theme.title,
+            ),
             Line::styled(format!("Log file: {log}"), theme.dim),
             Line::raw(""),
         ];

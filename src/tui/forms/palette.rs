@@ -96,7 +96,10 @@ impl Palette {
         super::clear_under(frame, rect);
         let mut lines = vec![Line::from(vec![
             Span::styled(": ", theme.title),
-            Span::styled(self.input.text().to_string(), theme.text),
+            Span::styled(
+                crate::tui::text::sanitize(self.input.text()).into_owned(),
+                theme.text,
+            ),
             Span::styled("▏", theme.title),
         ])];
         let room = usize::from(rect.height.saturating_sub(3));

@@ -140,7 +140,10 @@ impl TagInput {
             Line::styled(format!("{verb} on {who} (comma separated)"), theme.dim),
             Line::from(vec![
                 Span::styled("> ", theme.title),
-                Span::styled(self.input.text().to_string(), theme.text),
+                Span::styled(
+                    crate::tui::text::sanitize(self.input.text()).into_owned(),
+                    theme.text,
+                ),
                 Span::styled("▏", theme.title),
             ]),
             Line::raw(""),

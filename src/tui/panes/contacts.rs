@@ -89,7 +89,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     );
     if list.editing_filter || !list.filter.is_empty() {
         let cursor = if list.editing_filter { "▏" } else { "" };
-        let text = format!(" /{}{cursor} {} found ", list.filter, list.len());
+        let text = format!(
+            " /{}{cursor} {} found ",
+            crate::tui::text::sanitize(&list.filter),
+            list.len()
+        );
         block = block.title_bottom(Line::styled(text, theme.title));
     } else if list.loading {
         block = block.title_bottom(Line::styled(" loading… ", theme.dim));

@@ -151,7 +151,10 @@ fn render_detail(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, focuse
     let body = &app.inspector.body;
     let mut title = "Exchange".to_string();
     if let Some(count) = body.match_count() {
-        title = format!("{title} /{} {count}", body.search.text());
+        title = format!(
+            "{title} /{} {count}",
+            crate::tui::text::sanitize(body.search.text())
+        );
     }
     let block = pane_block(&title, focused, theme);
     let inner = block.inner(area);
