@@ -434,3 +434,155 @@ async fn pasted_line_endings_become_newlines_in_the_editor() {
         "{notes:?}"
     );
 }
+
+/// tmux on a server of this test's own (`-L fuzz`), never the user's.
+fn tmux(args: &[&str]) -> String {
+    let out = std::process::Command::new("tmux")
+        .args(["-L", "fuzz"])
+        .args(args)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn tmux_available() -> bool {
+    std::process::Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// Kills the session when the test ends, however it ends.
+struct Session(String);
+
+impl Session {
+    fn screen(&self) -> String {
+        tmux(&["capture-pane", "-p", "-t", &self.0])
+    }
+
+    fn wait_for(&self, what: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let screen = self.screen();
+            if screen.contains(what) {
+                return screen;
+            }
+            assert!(Instant::now() < deadline, "waited for {what:?}:\n{screen}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        tmux(&["kill-session", "-t", &self.0]);
+    }
+}
+
+/// The CPU time (user plus system, in clock ticks) a process has used, or `None` once it has
+/// exited (gone, or a zombie waiting to be reaped).
+fn cpu_ticks(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    if fields.first() == Some(&"Z") {
+        return None;
+    }
+    Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
+}
+
+#[test]
+fn the_real_console_survives_a_resize_storm_and_exits_when_its_pty_closes() {
+    if !tmux_available() {
+        println!("skipped: tmux is not installed");
+        return;
+    }
+    let dirs = tempfile::tempdir().unwrap();
+    let dir = |name: &str| {
+        let path = dirs.path().join(name);
+        std::fs::create_dir_all(&path).unwrap();
+        path.display().to_string()
+    };
+    let (tmp, logs, home) = (dir("tmp"), dir("logs"), dir("home"));
+    let binary = env!("CARGO_BIN_EXE_ghl-console");
+    let command = format!(
+        "exec env -u GHL_TOKEN TMPDIR='{tmp}' HOME='{home}' XDG_CONFIG_HOME='{home}/c' \
+         XDG_DATA_HOME='{home}/d' XDG_STATE_HOME='{home}/s' GHL_CONSOLE_LOG_DIR='{logs}' \
+         GHL_LOG=debug '{binary}' --demo"
+    );
+    let session = Session(format!("ghl-pty-{}", std::process::id()));
+    tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        &session.0,
+        "-x",
+        "120",
+        "-y",
+        "40",
+        &command,
+    ]);
+    session.wait_for("online");
+    let pid: u32 = tmux(&["display-message", "-p", "-t", &session.0, "#{pane_pid}"])
+        .trim()
+        .parse()
+        .unwrap();
+
+    let mut rng = 0x2545_f491_4f6c_dd1d_u64;
+    for _ in 0..60 {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        let (width, height) = (1 + rng % 220, 1 + (rng >> 20) % 70);
+        let (width, height) = (width.to_string(), height.to_string());
+        tmux(&[
+            "resize-window",
+            "-t",
+            &session.0,
+            "-x",
+            &width,
+            "-y",
+            &height,
+        ]);
+    }
+    tmux(&["resize-window", "-t", &session.0, "-x", "40", "-y", "10"]);
+    session.wait_for("Terminal too small");
+    tmux(&["resize-window", "-t", &session.0, "-x", "120", "-y", "40"]);
+    let screen = session.wait_for("online");
+    assert!(screen.contains("Contacts"), "{screen}");
+    assert!(cpu_ticks(pid).is_some(), "the console died in the storm");
+
+    // Closing the pane closes the pty; the console must notice and end, not spin.
+    tmux(&["kill-session", "-t", &session.0]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while cpu_ticks(pid).is_some() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    if let Some(before) = cpu_ticks(pid) {
+        std::thread::sleep(Duration::from_secs(1));
+        let after = cpu_ticks(pid).unwrap_or(before);
+        panic!(
+            "the console still runs 10 s after its pty closed, using {} ticks a second",
+            after - before
+        );
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(&tmp)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "the demo store was left behind: {leftovers:?}"
+    );
+    let log: String = std::fs::read_dir(&logs)
+        .unwrap()
+        .flatten()
+        .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
+        .collect();
+    let why = log
+        .lines()
+        .find(|l| l.contains("signal received") || l.contains("terminal went away"));
+    let why = why.unwrap_or_else(|| panic!("the log does not say why the console closed:\n{log}"));
+    println!("closed: {why}");
+    assert!(!log.contains(DEMO_TOKEN), "the token is in the log");
+}
