@@ -9,6 +9,7 @@
     reason = "test code: a failed unwrap is a failed test"
 )]
 
+use std::fmt::Write as _;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::{Duration, Instant};
 
@@ -347,7 +348,7 @@ fn megabyte() -> String {
     let mut text = String::with_capacity(1 << 20);
     let mut n = 0;
     while text.len() < 1 << 20 {
-        text.push_str(&format!("{n:06} {line}\n"));
+        writeln!(text, "{n:06} {line}").unwrap();
         n += 1;
     }
     text

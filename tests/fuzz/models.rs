@@ -184,9 +184,12 @@ proptest! {
     }
 }
 
+/// The status and body the loopback server answers with.
+type Reply = Arc<Mutex<(u16, Vec<u8>)>>;
+
 /// A loopback server that answers every request with one status and body, set per case.
 struct Answering {
-    reply: Arc<Mutex<(u16, Vec<u8>)>>,
+    reply: Reply,
     client: GhlClient,
     runtime: tokio::runtime::Runtime,
 }
@@ -218,7 +221,7 @@ impl Answering {
     }
 }
 
-async fn answer(State(reply): State<Arc<Mutex<(u16, Vec<u8>)>>>) -> axum::response::Response {
+async fn answer(State(reply): State<Reply>) -> axum::response::Response {
     let (status, body) = reply.lock().unwrap().clone();
     let status = StatusCode::from_u16(status).unwrap();
     let headers = [(axum::http::header::CONTENT_TYPE, "application/json")];

@@ -232,7 +232,7 @@ fn naive_count(view: &JsonView, query: &str) -> usize {
 
 /// A query that is likely to match: a piece of a line in another case, or anything.
 fn query_for(view: &JsonView, pick: usize, len: usize, upper: bool, other: &str) -> String {
-    if view.doc.rows.is_empty() || pick % 4 == 0 {
+    if view.doc.rows.is_empty() || pick.is_multiple_of(4) {
         return other.to_string();
     }
     let line: Vec<char> = view.doc.line(pick % view.doc.rows.len()).chars().collect();
