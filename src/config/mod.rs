@@ -298,27 +298,16 @@ fn key_at(text: &str, line: usize) -> Option<String> {
     Some(table.map_or_else(|| key.to_string(), |t| format!("{t}.{key}")))
 }
 
-/// Adds the line of the offending key to a validation error, when the file sets it.
+/// Adds the line of the offending key to a validation error: the line that sets the key, else
+/// the line that opens or sets its table (a required key that is missing belongs there).
 fn with_line(error: ConfigError, text: &str, path: &Path) -> ConfigError {
     let ConfigError::Invalid { key, message, .. } = error else {
         return error;
     };
-    let leaf = key
-        .rsplit('.')
-        .next()
-        .unwrap_or(&key)
-        .split('[')
-        .next()
-        .unwrap_or(&key)
-        .to_string();
-    let found = text.lines().enumerate().find(|(i, l)| {
-        key_at(text, i + 1).is_some_and(|k| k == key)
-            || l.trim_start().starts_with(&format!("{leaf} "))
-    });
-    match found {
-        Some((i, _)) => ConfigError::Parse {
+    match line_of(text, &key) {
+        Some(line) => ConfigError::Parse {
             path: path.to_path_buf(),
-            line: i + 1,
+            line,
             column: 1,
             message: format!("`{key}`: {message}"),
         },
@@ -328,6 +317,61 @@ fn with_line(error: ConfigError, text: &str, path: &Path) -> ConfigError {
             message,
         },
     }
+}
+
+/// The line (1-based) that sets `key` (`api.base_url`, `locations[1].id`), else the line that
+/// opens or sets its table.
+fn line_of(text: &str, key: &str) -> Option<usize> {
+    let (table, rest) = key.split_once('.').unwrap_or(("", key));
+    let (table, index) = match table.split_once('[') {
+        Some((name, n)) => (name, n.trim_end_matches(']').parse::<usize>().ok()),
+        None => (table, None),
+    };
+    let plain = if table.is_empty() {
+        rest.to_string()
+    } else {
+        format!("{table}.{rest}")
+    };
+    let count = text.lines().count();
+    let keys: Vec<Option<String>> = (1..=count).map(|n| key_at(text, n)).collect();
+    let headers: Vec<usize> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| {
+            let l = l.trim();
+            l == format!("[{table}]") || l == format!("[[{table}]]")
+        })
+        .map(|(i, _)| i + 1)
+        .collect();
+    // In an array of tables, only the lines under the entry's own header count.
+    let (from, to) = match index {
+        Some(n) => match headers.get(n) {
+            Some(&start) => (start, headers.get(n + 1).map_or(count, |next| next - 1)),
+            None => (1, count),
+        },
+        None => (1, count),
+    };
+    let within = |n: &usize| (from..=to).contains(n);
+    let sets = |n: &usize, wanted: &str| keys[n - 1].as_deref() == Some(wanted);
+    let leaf = rest.rsplit('.').next().unwrap_or(rest);
+    let loose = |n: &usize| {
+        text.lines()
+            .nth(n - 1)
+            .is_some_and(|l| l.trim_start().starts_with(&format!("{leaf} ")))
+    };
+    let opens = |n: &usize| {
+        sets(n, table)
+            || keys[n - 1]
+                .as_deref()
+                .is_some_and(|k| k.starts_with(&format!("{table}.")))
+    };
+    (1..=count)
+        .filter(within)
+        .find(|n| sets(n, &plain))
+        .or_else(|| (1..=count).filter(within).find(loose))
+        .or_else(|| index.and_then(|n| headers.get(n).copied()))
+        .or_else(|| headers.first().copied())
+        .or_else(|| (1..=count).find(opens))
 }
 
 /// Reads and parses a config file.
@@ -433,7 +477,7 @@ pub fn parse_rate(text: &str) -> Result<Option<(u32, std::time::Duration)>, Stri
     let window = match unit {
         "ms" => std::time::Duration::from_millis(number),
         "s" | "" => std::time::Duration::from_secs(number),
-        "m" => std::time::Duration::from_secs(number * 60),
+        "m" => std::time::Duration::from_secs(number.checked_mul(60).ok_or("window too long")?),
         _ => return Err("window unit must be ms, s or m".into()),
     };
     if count == 0 || window.is_zero() {

@@ -90,6 +90,8 @@ fn on_tick(app: &mut App, now: DateTime<Utc>) {
 }
 
 fn on_paste(app: &mut App, text: &str) {
+    // Terminals paste line breaks as CR (or CRLF); the editors split lines on LF only.
+    let text = &text.replace("\r\n", "\n").replace('\r', "\n");
     match &mut app.modal {
         Some(Modal::Task(form)) => form.paste(text),
         Some(Modal::Note(form)) => form.paste(text),
@@ -99,7 +101,7 @@ fn on_paste(app: &mut App, text: &str) {
         Some(Modal::Locations(picker)) => picker.input.paste(text),
         None if app.contacts.editing_filter => {
             let mut text_now = app.contacts.filter.clone();
-            text_now.push_str(&text.replace('\n', " "));
+            text_now.extend(text.chars().map(|c| if c.is_control() { ' ' } else { c }));
             app.contacts.set_filter(text_now);
         }
         None if app.inspector.body.searching => app.inspector.body.search.paste(text),

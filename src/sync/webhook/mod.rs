@@ -63,7 +63,7 @@ pub enum EventError {
 }
 
 /// Reads a verified body into a queue entry, refusing it if its `timestamp` is more than
-/// `max_age` from `now`. A body without `webhookId` is keyed by its hash.
+/// `max_age` from `now`. A body without `webhookId` (or with an empty one) is keyed by its hash.
 pub fn parse_event(
     body: &[u8],
     now: DateTime<Utc>,
@@ -94,10 +94,13 @@ pub fn parse_event(
     } else {
         text(record, "contactId")
     };
-    let webhook_id = text(&value, "webhookId").unwrap_or_else(|| {
-        let digest = Sha256::digest(body);
-        format!("sha256:{}", super::mapping::hex(&digest))
-    });
+    // An empty id would make every such delivery a duplicate of the first: key it by hash.
+    let webhook_id = text(&value, "webhookId")
+        .filter(|id| !id.trim().is_empty())
+        .unwrap_or_else(|| {
+            let digest = Sha256::digest(body);
+            format!("sha256:{}", super::mapping::hex(&digest))
+        });
     Ok(NewEvent {
         webhook_id,
         event_type,
