@@ -46,8 +46,17 @@ pub async fn run(
         p.run_id = run_id;
         p.mode = mode_name.into();
     });
-    let mut engine = Engine::new(Context::new(config, client, store, run_id), tracker, cancel);
-    let result = execute(&mut engine, &cursor, full).await;
+    let mut engine = Engine::new(
+        Context::new(config, client, store, run_id),
+        tracker,
+        cancel.clone(),
+    );
+    // A cancel ends the run at once, even in the middle of a request that hangs: each commit
+    // is synchronous, so dropping the steps between two awaits loses nothing committed.
+    let result = tokio::select! {
+        result = execute(&mut engine, &cursor, full) => result,
+        () = cancel.cancelled() => Err(Stop::Cancelled),
+    };
     let outbox_pending = deliver(&mut engine, &result).await?;
     let mut summary = summarize(&mut engine, mode_name, outbox_pending, started)?;
     let error = outcome(&mut summary, result);
