@@ -14,7 +14,7 @@ mod common;
 use std::sync::Arc;
 
 use common::oauth::{app, consent, oauth_client};
-use ghl_console::auth::{OAuthApp, OAuthRefresh, TokenStore};
+use ghl_console::auth::OAuthApp;
 use ghl_console::ghl::client::{BoxFuture, Refresh};
 use ghl_console::ghl::{ClientConfig, GhlClient, GhlError, Secret};
 use ghl_console::sandbox::{self, SandboxConfig, SandboxHandle};

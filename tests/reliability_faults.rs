@@ -20,7 +20,7 @@ use std::time::Duration;
 use ghl_console::ghl::models::NewContact;
 use ghl_console::ghl::{GhlClient, GhlError, ListQuery};
 use ghl_console::sandbox::{DEMO_LOCATION_ID, Faults, SandboxConfig};
-use ghl_console::sync::{self, SyncError, SyncMode, SyncSummary};
+use ghl_console::sync::{self, SyncError, SyncMode, SyncProgress, SyncSummary};
 use sync_support::{World, assert_mirrors_sandbox, config, tuned_client};
 use tokio_util::sync::CancellationToken;
 
@@ -65,7 +65,9 @@ async fn run(world: &World, client: &GhlClient) -> Ended {
             said: said(&summary),
         },
         Err(error) => {
-            let summary = error.summary().unwrap_or_else(|| panic!("no summary: {error}"));
+            let summary = error
+                .summary()
+                .unwrap_or_else(|| panic!("no summary: {error}"));
             Ended {
                 outcome: summary.outcome.clone(),
                 said: format!("{error} | {}", said(summary)),
@@ -156,7 +158,10 @@ async fn a_daily_429_stops_the_run_at_once_and_leaves_the_client_usable() {
     // The day turns: the client must not still be holding every request for the old 429.
     world.sandbox.set_faults(Faults::default());
     let next = tokio::time::timeout(Duration::from_secs(5), list(&paced)).await;
-    assert!(matches!(next, Ok(Ok(_))), "held after a daily 429: {next:?}");
+    assert!(
+        matches!(next, Ok(Ok(_))),
+        "held after a daily 429: {next:?}"
+    );
     let under = survive(&world, &paced, Faults::default(), 0).await;
     assert!(under.is_empty());
 }
@@ -215,7 +220,11 @@ async fn slow_and_silent_answers_time_out_instead_of_waiting() {
     });
     let hung = list(&client).await;
     assert!(matches!(hung, Err(GhlError::Timeout(_))), "{hung:?}");
-    assert!(hung.unwrap_err().to_string().contains("timed out after 500ms"));
+    assert!(
+        hung.unwrap_err()
+            .to_string()
+            .contains("timed out after 500ms")
+    );
 
     let client = quick(&world, 700, 4);
     let faults = Faults {
@@ -314,7 +323,11 @@ async fn wrong_types_fail_with_the_field_named_and_the_sync_resumes() {
         panic!("expected a decode error: {typed:?}");
     };
     assert!(message.contains("invalid type"), "{message}");
-    assert_eq!(world.sandbox.stats().total, 1, "a JSON answer is not read again");
+    assert_eq!(
+        world.sandbox.stats().total,
+        1,
+        "a JSON answer is not read again"
+    );
 
     let faults = Faults {
         wrong_types_every: Some(6),
@@ -354,7 +367,10 @@ async fn an_empty_201_is_checked_for_the_saved_contact_not_sent_again() {
         ..Faults::default()
     });
     let empty = list(&client).await;
-    assert!(matches!(empty, Err(GhlError::Decode { status: 200, .. })), "{empty:?}");
+    assert!(
+        matches!(empty, Err(GhlError::Decode { status: 200, .. })),
+        "{empty:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -393,7 +409,11 @@ async fn json_nested_100000_deep_is_an_error_not_a_stack_overflow() {
         panic!("expected a decode error: {deep:?}");
     };
     assert!(message.contains("recursion limit"), "{message}");
-    assert_eq!(world.sandbox.stats().total, 1, "well-formed JSON is not read again");
+    assert_eq!(
+        world.sandbox.stats().total,
+        1,
+        "well-formed JSON is not read again"
+    );
 
     let faults = Faults {
         nest_every: Some(6),
@@ -403,7 +423,10 @@ async fn json_nested_100000_deep_is_an_error_not_a_stack_overflow() {
     // ended ok and the resumed store missed them for good.
     let under = survive(&world, &quick(&world, 2000, 6), faults, 2).await;
     assert!(under.iter().all(|r| r.outcome != "ok"), "{under:?}");
-    assert!(any_said(&under, "could not decode the response (200)"), "{under:?}");
+    assert!(
+        any_said(&under, "could not decode the response (200)"),
+        "{under:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -413,7 +436,9 @@ async fn bytes_that_are_not_utf8_are_refused_then_read_again() {
         bad_utf8_every: Some(1),
         ..Faults::default()
     });
-    let id = world.sandbox.store().contacts(DEMO_LOCATION_ID)[0].id.clone();
+    let id = world.sandbox.store().contacts(DEMO_LOCATION_ID)[0]
+        .id
+        .clone();
     let spoiled = bounded("a get", quick(&world, 2000, 1).get_contact(&id)).await;
     let Err(GhlError::Decode { message, .. }) = spoiled else {
         panic!("expected a decode error: {spoiled:?}");
@@ -445,7 +470,7 @@ async fn oauth_world(contacts: usize) -> (World, tempfile::TempDir, GhlClient) {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_access_token_expiring_mid_sync_is_refreshed_and_the_sync_goes_on() {
     let (world, _dir, client) = oauth_world(80).await;
-    let (tx, mut rx) = tokio::sync::watch::channel(Default::default());
+    let (tx, mut rx) = tokio::sync::watch::channel(SyncProgress::default());
     let store = world.store.as_ref();
     let cancel = CancellationToken::new();
     let settings = config();
@@ -459,7 +484,8 @@ async fn an_access_token_expiring_mid_sync_is_refreshed_and_the_sync_goes_on() {
         }
         false
     };
-    let (summary, expired) = bounded("the run", async { tokio::join!(running, expire) }).await;
+    let both = async { tokio::join!(running, expire) };
+    let (summary, expired) = Box::pin(bounded("the run", both)).await;
     assert!(expired, "the tokens expired while the sync ran");
     assert!(summary.unwrap().is_ok());
     assert!(world.sandbox.oauth_stats().refreshes >= 1);
@@ -476,7 +502,10 @@ async fn a_failing_refresh_endpoint_stops_the_run_with_a_clear_message_and_it_re
     };
     let under = survive(&world, &client, faults, 1).await;
     assert_eq!(under[0].outcome, "stopped");
-    assert!(under[0].said.contains("refreshing the OAuth access token"), "{under:?}");
+    assert!(
+        under[0].said.contains("refreshing the OAuth access token"),
+        "{under:?}"
+    );
     assert!(under[0].said.contains("503"), "{under:?}");
 }
 
@@ -487,7 +516,11 @@ async fn a_revoked_grant_stops_the_run_and_asks_for_a_new_login() {
     world.sandbox.revoke_grants();
     let revoked = run(&world, &client).await;
     assert_eq!(revoked.outcome, "stopped");
-    assert!(revoked.said.contains("ghl-console auth login"), "{}", revoked.said);
+    assert!(
+        revoked.said.contains("ghl-console auth login"),
+        "{}",
+        revoked.said
+    );
 
     let app = common::oauth::login(&world.sandbox, dir.path()).await;
     let client = common::oauth::oauth_client(&world.sandbox, app);

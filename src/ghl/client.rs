@@ -319,7 +319,11 @@ impl GhlClient {
                 return Err(error);
             }
             let wait = backoff(tries);
-            tracing::info!(tries, wait_ms = wait.as_millis(), "spoiled body; reading again");
+            tracing::info!(
+                tries,
+                wait_ms = wait.as_millis(),
+                "spoiled body; reading again"
+            );
             tokio::time::sleep(wait).await;
         }
     }

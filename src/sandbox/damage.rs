@@ -14,7 +14,7 @@ use super::faults::body_bytes;
 pub const NEST_DEPTH: usize = 100_000;
 
 /// The chunk a padded answer is streamed in.
-const PAD: [u8; 64 * 1024] = [b' '; 64 * 1024];
+static PAD: [u8; 64 * 1024] = [b' '; 64 * 1024];
 
 /// Keeps status and headers, drops the body.
 pub(super) async fn empty(response: Response) -> Response {
@@ -108,10 +108,7 @@ pub(super) async fn padded(response: Response, size: u64) -> Response {
     let head = std::iter::once(bytes);
     let chunks = (0..whole).map(|_| Bytes::from_static(&PAD));
     let tail = std::iter::once(Bytes::from_static(&PAD[..rest]));
-    let stream = head
-        .chain(chunks)
-        .chain(tail)
-        .map(Ok::<_, std::io::Error>);
+    let stream = head.chain(chunks).chain(tail).map(Ok::<_, std::io::Error>);
     Response::from_parts(parts, Body::from_stream(futures_util::stream::iter(stream)))
 }
 

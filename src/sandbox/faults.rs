@@ -309,10 +309,9 @@ fn server_error(status: u16) -> Response {
 /// A 429 of the daily limit: nothing is left today.
 fn daily_spent() -> Response {
     let mut response = ApiError::too_many_requests(3600).into_response();
-    response.headers_mut().insert(
-        "x-ratelimit-daily-remaining",
-        HeaderValue::from_static("0"),
-    );
+    response
+        .headers_mut()
+        .insert("x-ratelimit-daily-remaining", HeaderValue::from_static("0"));
     response
 }
 

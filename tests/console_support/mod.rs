@@ -42,10 +42,7 @@ impl Console {
     }
 
     /// [`Console::open`], with the demo location's client settings changed by `tune`.
-    pub async fn open_with(
-        second_read_only: bool,
-        tune: Option<fn(&mut ClientConfig)>,
-    ) -> Self {
+    pub async fn open_with(second_read_only: bool, tune: Option<fn(&mut ClientConfig)>) -> Self {
         let listen = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
         let config = SandboxConfig {
             contacts: 30,
@@ -108,9 +105,8 @@ impl Console {
     /// Feeds worker events until nothing runs and nothing arrives for a while.
     pub async fn settle(&mut self) {
         let idle = |app: &App| app.status.in_flight == 0 && app.sync.running.is_none();
-        if !self.pump_until(Duration::from_secs(60), idle).await {
-            panic!("the console did not settle");
-        }
+        let settled = self.pump_until(Duration::from_secs(60), idle).await;
+        assert!(settled, "the console did not settle");
     }
 
     /// Feeds worker events until `done` holds after a quiet moment, or `limit` passes;

@@ -179,8 +179,20 @@ pub fn sandbox_ids(handle: &SandboxHandle) -> (Vec<String>, Vec<String>, Vec<Str
     let mut tasks = Vec::new();
     let mut notes = Vec::new();
     for contact in &contacts {
-        tasks.extend(store.tasks(&contact.id).unwrap_or_default().into_iter().map(|t| t.id));
-        notes.extend(store.notes(&contact.id).unwrap_or_default().into_iter().map(|n| n.id));
+        tasks.extend(
+            store
+                .tasks(&contact.id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|t| t.id),
+        );
+        notes.extend(
+            store
+                .notes(&contact.id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|n| n.id),
+        );
     }
     let mut contacts: Vec<String> = contacts.into_iter().map(|c| c.id).collect();
     contacts.sort();

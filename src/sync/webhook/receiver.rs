@@ -211,14 +211,12 @@ async fn take_turn(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
-    match tokio::time::timeout(TURN_TIMEOUT, turns.acquire()).await {
-        Ok(Ok(_turn)) => next.run(request).await,
-        _ => {
-            tracing::warn!("webhook delivery waited too long for its turn; answered 503");
-            let body = axum::Json(json!({ "status": "busy" }));
-            (StatusCode::SERVICE_UNAVAILABLE, body).into_response()
-        }
+    if let Ok(Ok(_turn)) = tokio::time::timeout(TURN_TIMEOUT, turns.acquire()).await {
+        return next.run(request).await;
     }
+    tracing::warn!("webhook delivery waited too long for its turn; answered 503");
+    let body = axum::Json(json!({ "status": "busy" }));
+    (StatusCode::SERVICE_UNAVAILABLE, body).into_response()
 }
 
 async fn receive(
