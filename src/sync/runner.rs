@@ -176,10 +176,16 @@ fn record(store: &dyn RankrStore, summary: &SyncSummary) -> Result<(), crate::ra
     } else {
         Level::Warn
     };
+    // Why it stopped comes first: the Sync pane cuts long lines at its edge.
     let mut line =
         LogEntry::new(level, "run", Some(&id.to_string()), &summary.outcome).message(format!(
-            "{} run: {} seen, {} created, {} updated, {} unchanged, {} deleted, {} failed, {} \
-         requests{}",
+            "{}{} run: {} seen, {} created, {} updated, {} unchanged, {} deleted, {} failed, {} \
+         requests",
+            summary
+                .message
+                .as_deref()
+                .map(|m| format!("{m}; "))
+                .unwrap_or_default(),
             summary.mode,
             c.seen,
             c.created,
@@ -188,11 +194,6 @@ fn record(store: &dyn RankrStore, summary: &SyncSummary) -> Result<(), crate::ra
             c.deleted,
             c.failed,
             c.requests,
-            summary
-                .message
-                .as_deref()
-                .map(|m| format!("; {m}"))
-                .unwrap_or_default()
         ));
     line.run_id = Some(id);
     store.log(&[line])?;
