@@ -123,12 +123,22 @@ impl Bench {
     }
 
     /// Runs `sync --json` to its end and checks it succeeded.
-    fn sync_to_the_end(&self, args: &[&str]) -> Duration {
-        let started = Instant::now();
+    fn sync_to_the_end(&self, args: &[&str]) {
         let mut all = vec!["sync", "--json"];
         all.extend_from_slice(args);
         let status = self.command(&all).status().unwrap();
         assert!(status.success(), "sync {args:?} ended with {status}");
+    }
+
+    /// How long an uninterrupted full run takes here, on a scratch store.
+    fn time_full_run(&self) -> Duration {
+        let scratch = self.world.dir.path().join("timing.sqlite3");
+        let started = Instant::now();
+        let status = self
+            .command(&["sync", "--json", "--store", scratch.to_str().unwrap()])
+            .status()
+            .unwrap();
+        assert!(status.success());
         started.elapsed()
     }
 
@@ -150,14 +160,7 @@ fn kill_points() -> usize {
 #[test]
 fn a_headless_sync_killed_at_random_points_resumes_without_loss_or_duplicates() {
     let mut bench = Bench::new(300, "headless");
-    let scratch = bench.world.dir.path().join("timing.sqlite3");
-    let started = Instant::now();
-    let timing = bench
-        .command(&["sync", "--json", "--store", scratch.to_str().unwrap()])
-        .status()
-        .unwrap();
-    assert!(timing.success());
-    let full_run = started.elapsed();
+    let full_run = bench.time_full_run();
 
     let points = kill_points();
     let (mut mid_run, mut finished_first) = (0, 0);
@@ -238,6 +241,7 @@ fn the_console_killed_during_a_sync_resumes_without_loss_or_duplicates() {
         return;
     }
     let mut bench = Bench::new(300, "console");
+    let full_run = bench.time_full_run();
     let dir = bench.world.dir.path().to_path_buf();
     let session = format!("kill-{}", std::process::id());
     let mut killed = 0;
@@ -267,7 +271,7 @@ fn the_console_killed_during_a_sync_resumes_without_loss_or_duplicates() {
         let pid = tmux(&["display-message", "-p", "-t", &session, "#{pane_pid}"]);
         let before = contacts_in(&bench.store);
         tmux(&["send-keys", "-t", &session, "S"]);
-        let delay = Duration::from_millis(bench.rng.random_range(50..1_500));
+        let delay = full_run.mul_f64(bench.rng.random_range(0.05..0.9));
         let started = Instant::now();
         wait_for(
             || contacts_in(&bench.store) > before || started.elapsed() > delay,

@@ -77,12 +77,16 @@ pub async fn run(
     }
 }
 
-/// The run's steps: the walk or the incremental pages, then the stale tasks and notes.
+/// The run's steps: the walk or the incremental pages, then the stale tasks and notes. A walk
+/// that finishes is followed by the incremental pages from where it began: it may have taken
+/// long, or been resumed by a later run after a kill, and contacts it passed early may have
+/// changed since, so a full run ends as current as an incremental one.
 async fn execute(engine: &mut Engine<'_>, cursor: &SyncCursor, full: bool) -> Result<(), Stop> {
-    if full {
-        engine.walk(cursor).await?;
-    } else {
+    if !full {
         engine.incremental(cursor).await?;
+    } else if engine.walk(cursor).await? && !engine.ctx.config.dry_run {
+        let walked = engine.ctx.store.cursor(&engine.ctx.config.location_id)?;
+        engine.incremental(&walked).await?;
     }
     if !engine.ctx.config.dry_run {
         engine.stale_children().await?;

@@ -221,7 +221,13 @@ pub async fn assert_mirrors_sandbox(world: &World, path: &Path) {
     .await
     .unwrap();
     assert!(fresh.is_ok(), "the reference sync: {fresh:?}");
-    assert_eq!(live_content(path), live_content(reference.path()));
+    let (ours, theirs) = (live_content(path), live_content(reference.path()));
+    let only_ours: Vec<_> = ours.iter().filter(|l| !theirs.contains(l)).collect();
+    let only_fresh: Vec<_> = theirs.iter().filter(|l| !ours.contains(l)).collect();
+    assert!(
+        only_ours.is_empty() && only_fresh.is_empty(),
+        "content differs\nstored only: {only_ours:#?}\nfresh only: {only_fresh:#?}"
+    );
 }
 
 /// `PRAGMA integrity_check` of a store file.
