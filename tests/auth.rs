@@ -13,47 +13,11 @@ mod common;
 
 use std::sync::Arc;
 
-use ghl_console::auth::{OAuthApp, OAuthRefresh, TokenStore};
+use common::oauth::{app, consent, oauth_client};
+use ghl_console::auth::OAuthApp;
 use ghl_console::ghl::client::{BoxFuture, Refresh};
 use ghl_console::ghl::{ClientConfig, GhlClient, GhlError, Secret};
 use ghl_console::sandbox::{self, SandboxConfig, SandboxHandle};
-
-fn app(sandbox: &SandboxHandle, store: &std::path::Path) -> OAuthApp {
-    OAuthApp {
-        base_url: sandbox.base_url(),
-        client_id: sandbox::DEMO_CLIENT_ID.into(),
-        client_secret: Secret::new(sandbox::DEMO_CLIENT_SECRET),
-        store: TokenStore::new(store),
-    }
-}
-
-/// Goes through the consent page the way a browser would and returns the code.
-async fn consent(sandbox: &SandboxHandle, user_type: &str) -> String {
-    ghl_console::ghl::client::install_tls();
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let url = format!(
-        "{}/oauth/chooselocation?response_type=code&client_id={}&redirect_uri=http://127.0.0.1:9/cb&user_type={user_type}",
-        sandbox.base_url(),
-        sandbox::DEMO_CLIENT_ID
-    );
-    let answer = http.get(url).send().await.unwrap();
-    assert_eq!(answer.status(), 302);
-    let location = answer.headers()["location"].to_str().unwrap().to_string();
-    ghl_console::cli::auth::code_from_paste(&location).unwrap()
-}
-
-fn oauth_client(sandbox: &SandboxHandle, app: Arc<OAuthApp>) -> GhlClient {
-    let mut config = ClientConfig::new(
-        sandbox.base_url(),
-        Secret::default(),
-        sandbox::DEMO_LOCATION_ID,
-    );
-    config.rate_limit = None;
-    GhlClient::with_refresh(config, Arc::new(OAuthRefresh(app))).unwrap()
-}
 
 async fn logged_in() -> (SandboxHandle, tempfile::TempDir, Arc<OAuthApp>) {
     let sandbox = sandbox::spawn(
@@ -67,11 +31,7 @@ async fn logged_in() -> (SandboxHandle, tempfile::TempDir, Arc<OAuthApp>) {
     .await
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let app = Arc::new(app(&sandbox, &dir.path().join("oauth.json")));
-    let code = consent(&sandbox, "Location").await;
-    app.exchange_code(&code, "http://127.0.0.1:9/cb")
-        .await
-        .unwrap();
+    let app = common::oauth::login(&sandbox, dir.path()).await;
     (sandbox, dir, app)
 }
 

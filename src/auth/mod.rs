@@ -126,7 +126,7 @@ impl OAuthApp {
                     .unwrap_or_else(|| "Location".into()),
             ),
         ];
-        let answer = self.post_token(&form).await?;
+        let answer = self.post_token(&form).await.map_err(refresh_failed)?;
         let tokens = StoredTokens::from_answer(answer, Some(&current));
         // Written before it is used: the old refresh token is already spent.
         self.store.save(&tokens)?;
@@ -228,10 +228,8 @@ async fn decode<T: serde::de::DeserializeOwned>(
     response: reqwest::Response,
 ) -> Result<T, GhlError> {
     let status = response.status().as_u16();
-    let body = response
-        .text()
-        .await
-        .map_err(|e| crate::ghl::client::transport_error(&e))?;
+    let (body, _) =
+        crate::ghl::client::read_capped(response, crate::ghl::client::MAX_RESPONSE_BYTES).await?;
     if (200..300).contains(&status) {
         return serde_json::from_str(&body).map_err(|e| GhlError::Decode {
             status,
@@ -260,6 +258,42 @@ async fn decode<T: serde::de::DeserializeOwned>(
             trace_id: None,
         },
     })
+}
+
+/// Says a failure happened while refreshing the token, keeping its kind: a refused refresh
+/// still asks for a new login, a server error is still one.
+fn refresh_failed(error: GhlError) -> GhlError {
+    let context = |m: String| format!("refreshing the OAuth access token failed: {m}");
+    match error {
+        GhlError::Unauthorized { message, trace_id } => GhlError::Unauthorized {
+            message: context(message),
+            trace_id,
+        },
+        GhlError::Forbidden { message, trace_id } => GhlError::Forbidden {
+            message: context(message),
+            trace_id,
+        },
+        GhlError::Server {
+            status,
+            message,
+            trace_id,
+        } => GhlError::Server {
+            status,
+            message: context(message),
+            trace_id,
+        },
+        GhlError::Network(message) => GhlError::Network(context(message)),
+        GhlError::Decode {
+            status,
+            message,
+            body,
+        } => GhlError::Decode {
+            status,
+            message: context(message),
+            body,
+        },
+        other => other,
+    }
 }
 
 fn reauthorise(why: &str) -> GhlError {

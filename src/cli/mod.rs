@@ -297,9 +297,13 @@ pub async fn run_api(settings: &Settings, args: &ApiArgs) -> anyhow::Result<i32>
         writeln!(out)?;
         writeln!(out, "{}", pretty(&body))?;
     }
-    let json_ok =
-        body.trim().is_empty() || serde_json::from_str::<serde_json::Value>(&body).is_ok();
-    if !json_ok {
+    let json_ok = raw.invalid_utf8_at.is_none()
+        && (body.trim().is_empty() || serde_json::from_str::<serde_json::Value>(&body).is_ok());
+    if let Some(at) = raw.invalid_utf8_at {
+        eprintln!(
+            "warning: the body is not valid UTF-8 (byte {at}), so not JSON; bad bytes show as U+FFFD"
+        );
+    } else if !json_ok {
         eprintln!("warning: the body is not valid JSON (an HTML error page or a cut-off answer?)");
     }
     Ok(i32::from(!(200..300).contains(&raw.status) || !json_ok))

@@ -19,8 +19,10 @@ use super::limiter::{Limiter, RateBudget};
 use super::secret::Secret;
 use super::{API_VERSION, DEFAULT_BASE_URL};
 
-/// Responses larger than this are refused as a decode error rather than read into memory.
-pub const MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
+/// Responses larger than this are refused as a decode error rather than read into memory. The
+/// largest answer the API gives (a search page of 500 contacts with custom fields, or every
+/// note of a busy contact) is a few megabytes; anything past this is a broken server or proxy.
+pub const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 
 /// How a client reaches GHL.
 #[derive(Debug, Clone)]
@@ -169,7 +171,21 @@ impl Call {
 pub struct RawResponse {
     pub status: u16,
     pub headers: Vec<(String, String)>,
+    /// The body as text; bytes that are not UTF-8 are shown as U+FFFD.
     pub body: String,
+    /// Where the first byte that is not UTF-8 was, when the body had one.
+    pub invalid_utf8_at: Option<usize>,
+}
+
+impl RawResponse {
+    /// Whether a 2xx body is not JSON at all (empty, cut off, a proxy's HTML page, bytes that
+    /// are not UTF-8, nesting past the parser's limit), as opposed to JSON of an unexpected
+    /// shape: the first kind is spoiled on the way, and reading again may give the real answer.
+    pub fn is_damaged(&self) -> bool {
+        (200..300).contains(&self.status)
+            && (self.invalid_utf8_at.is_some()
+                || serde_json::from_str::<serde::de::IgnoredAny>(&self.body).is_err())
+    }
 }
 
 /// The GHL API client. Cheap to clone; clones share the connection pool, limiter and log.
@@ -296,24 +312,41 @@ impl GhlClient {
         self.inner.budget.lock().map(|b| *b).unwrap_or_default()
     }
 
-    /// Sends a call and decodes a 2xx body as `T`.
+    /// Sends a call and decodes a 2xx body as `T`. A safe call whose body does not decode and
+    /// is not JSON at all (see [`RawResponse::is_damaged`]) is sent again, as a dropped
+    /// connection would be; JSON of the wrong shape is the server's answer and is not.
     pub async fn send<T: DeserializeOwned>(&self, call: Call) -> Result<Reply<T>, GhlError> {
         let needs = needed_scope(&call);
-        let reply = self.send_raw(call).await?;
-        if !(200..300).contains(&reply.value.status) {
-            let error = error_from_response(&reply.value, &reply.exchange);
-            return Err(self.explain_forbidden(error, needs));
-        }
-        match serde_json::from_str::<T>(&reply.value.body) {
-            Ok(value) => Ok(Reply {
-                value,
-                exchange: reply.exchange,
-            }),
-            Err(e) => Err(GhlError::Decode {
-                status: reply.value.status,
-                message: e.to_string(),
-                body: reply.value.body,
-            }),
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            let reply = self.exchange_call(&call).await?;
+            if !(200..300).contains(&reply.value.status) {
+                let error = error_from_response(&reply.value, &reply.exchange);
+                return Err(self.explain_forbidden(error, needs));
+            }
+            let error = match decode::<T>(&reply.value) {
+                Ok(value) => {
+                    return Ok(Reply {
+                        value,
+                        exchange: reply.exchange,
+                    });
+                }
+                Err(error) => error,
+            };
+            let again = call.retry == Retry::Safe
+                && tries <= self.inner.config.max_retries
+                && reply.value.is_damaged();
+            if !again {
+                return Err(error);
+            }
+            let wait = backoff(tries);
+            tracing::info!(
+                tries,
+                wait_ms = wait.as_millis(),
+                "spoiled body; reading again"
+            );
+            tokio::time::sleep(wait).await;
         }
     }
 
@@ -334,7 +367,12 @@ impl GhlClient {
 
     /// Sends a call and returns whatever came back, any status, after retries.
     pub async fn send_raw(&self, call: Call) -> Result<Reply<RawResponse>, GhlError> {
-        let url = self.url_for(&call)?;
+        self.exchange_call(&call).await
+    }
+
+    /// [`Self::send_raw`] on a borrowed call.
+    async fn exchange_call(&self, call: &Call) -> Result<Reply<RawResponse>, GhlError> {
+        let url = self.url_for(call)?;
         if let Some(refresher) = &self.inner.refresher {
             self.set_token(refresher.current().await?);
         }
@@ -342,7 +380,7 @@ impl GhlClient {
         let mut refreshed = false;
         loop {
             attempt += 1;
-            let outcome = self.attempt(&call, &url, attempt).await;
+            let outcome = self.attempt(call, &url, attempt).await;
             if let Ok(reply) = &outcome
                 && reply.value.status == 401
             {
@@ -356,7 +394,7 @@ impl GhlClient {
                     continue;
                 }
             }
-            let Some(wait) = self.retry_wait(&call, &outcome, attempt) else {
+            let Some(wait) = self.retry_wait(call, &outcome, attempt) else {
                 return outcome;
             };
             tracing::info!(attempt, wait_ms = wait.as_millis(), path = %url.path(), "retrying");
@@ -454,19 +492,23 @@ impl GhlClient {
         let result = read_response(request.send().await).await;
         exchange.elapsed = started.elapsed();
         match result {
-            Ok((status, headers, body)) => {
+            Ok((status, headers, (body, invalid_utf8_at))) => {
                 self.observe(&headers).await;
                 let raw = RawResponse {
                     status: status.as_u16(),
                     headers: header_pairs(&headers),
                     body,
+                    invalid_utf8_at,
                 };
                 self.finish_exchange(&mut exchange, Some(&raw), None);
-                if status == StatusCode::TOO_MANY_REQUESTS {
-                    let (_, wait) = rate_limit_from(&raw.headers);
-                    if let Some(limiter) = &self.inner.limiter {
-                        limiter.hold_for(wait).await;
-                    }
+                // Waiting out a burst 429 helps every request; the daily limit lasts until the
+                // day turns, so holding every request for it would only freeze the console:
+                // each call fails at once instead, with the daily limit named.
+                if status == StatusCode::TOO_MANY_REQUESTS
+                    && let (RateLimitKind::Burst, wait) = rate_limit_from(&raw.headers)
+                    && let Some(limiter) = &self.inner.limiter
+                {
+                    limiter.hold_for(wait).await;
                 }
                 Ok(Reply {
                     value: raw,
@@ -584,29 +626,67 @@ fn needed_scope(call: &Call) -> &'static str {
     }
 }
 
+/// A body as text, and where its first byte that is not UTF-8 was, if any.
+type Text = (String, Option<usize>);
+
 /// Reads a response fully, mapping transport failures to typed errors.
 async fn read_response(
     sent: Result<reqwest::Response, reqwest::Error>,
-) -> Result<(StatusCode, HeaderMap, String), GhlError> {
-    let mut response = sent.map_err(|e| transport_error(&e))?;
+) -> Result<(StatusCode, HeaderMap, Text), GhlError> {
+    let response = sent.map_err(|e| transport_error(&e))?;
     let status = response.status();
     let headers = response.headers().clone();
+    let body = read_capped(response, MAX_RESPONSE_BYTES).await?;
+    Ok((status, headers, body))
+}
+
+/// Reads a body of at most `max` bytes: a larger one is refused as soon as its
+/// `Content-Length`, or the bytes read so far, pass `max`, so it never sits in memory whole.
+pub(crate) async fn read_capped(
+    mut response: reqwest::Response,
+    max: usize,
+) -> Result<Text, GhlError> {
+    let status = response.status().as_u16();
+    let too_large = |seen: &[u8], size: String| GhlError::Decode {
+        status,
+        message: format!(
+            "the response is {size}, over the limit of {} MiB; it was not read",
+            max / (1024 * 1024)
+        ),
+        body: String::from_utf8_lossy(&seen[..seen.len().min(4096)]).into_owned(),
+    };
+    if let Some(length) = response.content_length().filter(|l| *l > max as u64) {
+        return Err(too_large(&[], format!("{length} bytes")));
+    }
     let mut bytes = Vec::new();
     while let Some(chunk) = response.chunk().await.map_err(|e| transport_error(&e))? {
-        if bytes.len() + chunk.len() > MAX_RESPONSE_BYTES {
-            return Err(GhlError::Decode {
-                status: status.as_u16(),
-                message: format!("response larger than {MAX_RESPONSE_BYTES} bytes; not read"),
-                body: String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).into_owned(),
-            });
+        if bytes.len() + chunk.len() > max {
+            return Err(too_large(&bytes, format!("more than {max} bytes")));
         }
         bytes.extend_from_slice(&chunk);
     }
-    let body = match String::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    Ok(match String::from_utf8(bytes) {
+        Ok(text) => (text, None),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            (String::from_utf8_lossy(e.as_bytes()).into_owned(), Some(at))
+        }
+    })
+}
+
+/// Decodes a 2xx body as `T`; a body that is not UTF-8 is refused, not guessed at.
+fn decode<T: DeserializeOwned>(raw: &RawResponse) -> Result<T, GhlError> {
+    let refuse = |message: String| GhlError::Decode {
+        status: raw.status,
+        message,
+        body: raw.body.clone(),
     };
-    Ok((status, headers, body))
+    if let Some(at) = raw.invalid_utf8_at {
+        return Err(refuse(format!(
+            "the response is not valid UTF-8 (byte {at}), so it is not JSON"
+        )));
+    }
+    serde_json::from_str::<T>(&raw.body).map_err(|e| refuse(e.to_string()))
 }
 
 /// Maps a transport failure to a typed error, with every cause in the message.

@@ -129,6 +129,14 @@ impl OAuthState {
         }
     }
 
+    /// Expires every access token and spends every refresh token.
+    pub(crate) fn revoke_grants(&self) {
+        self.revoke_access_tokens();
+        for (_, used) in self.book().refresh.values_mut() {
+            *used = true;
+        }
+    }
+
     pub(crate) fn stats(&self) -> OAuthStats {
         let book = self.book();
         OAuthStats {
@@ -234,6 +242,14 @@ fn invalid_grant(app: &SharedState, why: &str) -> Response {
 }
 
 async fn token_endpoint(State(app): State<SharedState>, Form(form): Form<TokenForm>) -> Response {
+    if let Some(status) = app.faults.token_error() {
+        let status = StatusCode::from_u16(status)
+            .ok()
+            .filter(StatusCode::is_server_error)
+            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        return ApiError::new(status, status.canonical_reason().unwrap_or("Server Error"))
+            .into_response();
+    }
     let settings = &app.oauth.settings;
     if form.client_id != settings.client_id || form.client_secret != settings.client_secret {
         return ApiError::unauthorized().into_response();

@@ -241,13 +241,20 @@ fn ended(app: &mut App, summary: Option<SyncSummary>, error: Option<String>, fx:
         let client = app.sync.client();
         app.sync.session_runs.entry(run).or_insert(client);
     }
-    let text = summary.as_ref().map_or_else(
-        || "Sync failed".to_string(),
-        |s| format!("Sync {}: {}", s.outcome, counts_text(s)),
-    );
-    let (level, text) = match &error {
-        Some(why) => (Level::Error, format!("{text}: {why}")),
-        None => (Level::Info, text),
+    // The reason comes first: a toast or log line is cut at the screen's edge, and the counts
+    // matter less than why the run stopped.
+    let (level, text) = match (&error, summary.as_ref()) {
+        (Some(why), Some(s)) => {
+            let reason = s.message.as_deref().unwrap_or(why);
+            let text = format!("Sync {}: {reason} ({})", s.outcome, counts_text(s));
+            (Level::Error, text)
+        }
+        (Some(why), None) => (Level::Error, format!("Sync failed: {why}")),
+        (None, Some(s)) => (
+            Level::Info,
+            format!("Sync {}: {}", s.outcome, counts_text(s)),
+        ),
+        (None, None) => (Level::Info, "Sync ended".to_string()),
     };
     app.toast(level, text.clone());
     app.log(level, text);
