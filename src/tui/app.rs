@@ -199,6 +199,9 @@ pub struct App {
     pub focus: Pane,
     /// The pane shown beside the contacts.
     pub side: Pane,
+    /// Where Esc goes back to from a full-width pane (the inspector, the sync log): the pane it
+    /// was opened from.
+    pub return_to: Option<Pane>,
     /// Keys to actions.
     pub keymap: Keymap,
     /// Now, and the zone dates are shown in.
@@ -247,6 +250,7 @@ impl App {
             settings,
             focus: Pane::Contacts,
             side: Pane::Detail,
+            return_to: None,
             keymap,
             clock,
             size: (80, 24),

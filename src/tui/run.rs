@@ -27,6 +27,7 @@ const TICK: Duration = Duration::from_millis(250);
 
 /// The numbers of the signals that end the console.
 const SIGHUP: u8 = 1;
+const SIGINT: u8 = 2;
 const SIGTERM: u8 = 15;
 
 /// Why the loop ended.
@@ -86,6 +87,9 @@ where
     let mut ticker = tokio::time::interval(TICK);
     let mut term = signal(SignalKind::terminate()).context("listening for SIGTERM")?;
     let mut hangup = signal(SignalKind::hangup()).context("listening for SIGHUP")?;
+    // Ctrl-C in the terminal is a key (raw mode); a SIGINT comes from `kill -INT` and the like,
+    // and ends the console as cleanly as SIGTERM does.
+    let mut interrupt = signal(SignalKind::interrupt()).context("listening for SIGINT")?;
     let first = update::start(app);
     apply(app, worker, first);
     let mut answering = false;
@@ -110,6 +114,7 @@ where
             _ = ticker.tick() => Msg::Tick(Utc::now()),
             _ = term.recv() => break Stop::Signal(SIGTERM),
             _ = hangup.recv() => break Stop::Signal(SIGHUP),
+            _ = interrupt.recv() => break Stop::Signal(SIGINT),
         };
         answering = matches!(msg, Msg::Key(_));
         if handle(app, worker, msg) {

@@ -428,3 +428,18 @@ fn a_click_on_a_tab_in_the_header_focuses_its_pane() {
         assert_eq!(f.app.focus, pane, "clicked {title:?} at column {column}");
     }
 }
+
+#[test]
+fn esc_from_the_inspector_goes_back_where_it_was_opened() {
+    use crate::tui::app::Pane;
+    let mut f = Fixture::loaded(120, 40);
+    f.keys(&["tab", "tab"]);
+    assert_eq!(f.app.focus, Pane::Tasks);
+    f.keys(&["i"]);
+    assert_eq!(f.app.focus, Pane::Inspector);
+    f.keys(&["esc"]);
+    assert_eq!(f.app.focus, Pane::Tasks, "back to the tasks");
+    // Opened from the contacts, it goes back to the contacts.
+    f.keys(&["shift-tab", "shift-tab", "i", "esc"]);
+    assert_eq!(f.app.focus, Pane::Contacts);
+}
