@@ -285,7 +285,7 @@ fn the_client_turns_mutated_bodies_into_values_or_errors() {
 /// the models do not know came back one unit in the last place off after a read and a write.
 #[test]
 fn regression_a_float_in_unknown_fields_survives_a_round_trip() {
-    let raw = br#"{"id":{"id":-1.9547822739379136e+282},"total":1}"#;
+    let raw = br#"{"contacts":[],"id":{"id":-1.9547822739379136e+282},"total":1}"#;
     let page = round_trips::<SearchPage>(raw).unwrap().unwrap();
     assert_eq!(
         page.extra["id"]["id"].as_f64(),
