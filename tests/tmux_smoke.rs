@@ -219,3 +219,72 @@ fn a_sigint_sent_with_kill_restores_the_terminal() {
     );
     assert_eq!(session.format("#{cursor_flag}"), "1", "cursor shown");
 }
+
+#[test]
+fn a_yank_inside_tmux_reaches_a_paste_buffer_with_set_clipboard_on() {
+    if !tmux_available() {
+        println!("skipped: tmux is not installed");
+        return;
+    }
+    let server = format!("ghl-osc-{}", std::process::id());
+    let on_server = |args: &[&str]| {
+        let out = Command::new("tmux")
+            .args(["-L", &server])
+            .args(args)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let dirs = tempfile::tempdir().unwrap();
+    let home = dirs.path().display();
+    let binary = env!("CARGO_BIN_EXE_ghl-console");
+    let script = format!(
+        "env -u GHL_TOKEN HOME='{home}' XDG_CONFIG_HOME='{home}/c' XDG_DATA_HOME='{home}/d' \
+         XDG_STATE_HOME='{home}/s' GHL_CONSOLE_LOG_DIR='{home}/logs' '{binary}' --demo"
+    );
+    on_server(&[
+        "-f",
+        "/dev/null",
+        "new-session",
+        "-d",
+        "-s",
+        "osc",
+        "-x",
+        "120",
+        "-y",
+        "40",
+        &script,
+    ]);
+    on_server(&["set-option", "-g", "set-clipboard", "on"]);
+    let screen = || on_server(&["capture-pane", "-p", "-t", "osc"]);
+    let wait = |what: &str| {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let now = screen();
+            if now.contains(what) {
+                return now;
+            }
+            assert!(Instant::now() < deadline, "waited for {what:?}:\n{now}");
+            std::thread::sleep(Duration::from_millis(150));
+        }
+    };
+    wait("online");
+    // The selected contact's id, copied from the contacts pane.
+    on_server(&["send-keys", "-t", "osc", "y"]);
+    let toast = wait("to the clipboard");
+    assert!(toast.contains("set-clipboard on"), "{toast}");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let buffer = loop {
+        let buffer = on_server(&["show-buffer"]);
+        if !buffer.is_empty() || Instant::now() > deadline {
+            break buffer;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    on_server(&["kill-server"]);
+    assert_eq!(buffer.trim().len(), 20, "a GHL contact id: {buffer:?}");
+    assert!(
+        buffer.trim().chars().all(char::is_alphanumeric),
+        "{buffer:?}"
+    );
+}

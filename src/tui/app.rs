@@ -188,6 +188,8 @@ pub struct Settings {
     pub save_dir: PathBuf,
     /// Custom field names by id, where known.
     pub field_names: HashMap<String, String>,
+    /// Whether the console runs inside tmux, where copying needs tmux's `set-clipboard on`.
+    pub in_tmux: bool,
 }
 
 /// The console's state.

@@ -98,6 +98,7 @@ fn settings(
         log_path: Some(crate::logging::log_file_hint()),
         save_dir: crate::config::data_dir().join("exchanges"),
         field_names,
+        in_tmux: super::clipboard::in_tmux(),
     }
 }
 
