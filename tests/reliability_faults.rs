@@ -527,3 +527,62 @@ async fn a_revoked_grant_stops_the_run_and_asks_for_a_new_login() {
     let under = survive(&world, &client, Faults::default(), 0).await;
     assert!(under.is_empty());
 }
+
+/// The binary with a config pointing at `base_url`, no retries, and data dirs under `dir`.
+fn binary(dir: &std::path::Path, base_url: &str, args: &[&str]) -> std::process::Output {
+    let config = dir.join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[api]\nbase_url = \"{base_url}\"\nlocation_id = \"{DEMO_LOCATION_ID}\"\n\
+             max_retries = 0\ntimeout_secs = 5\n\n[rankr]\nstore_path = \"{}\"\n",
+            dir.join("rankr.sqlite3").display()
+        ),
+    )
+    .unwrap();
+    std::process::Command::new(env!("CARGO_BIN_EXE_ghl-console"))
+        .arg("--config")
+        .arg(&config)
+        .args(args)
+        .env("GHL_TOKEN", "pit-nowhere")
+        .env("XDG_CONFIG_HOME", dir.join("config"))
+        .env("XDG_DATA_HOME", dir.join("data"))
+        .env("XDG_STATE_HOME", dir.join("state"))
+        .env("GHL_CONSOLE_LOG_DIR", dir.join("logs"))
+        .env("HOME", dir)
+        .output()
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_commands_name_a_connect_failure_and_exit_with_its_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let probe = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let closed = format!("http://{}", probe.local_addr().unwrap());
+    drop(probe);
+
+    let sync = binary(dir.path(), &closed, &["sync", "--json"]);
+    let stderr = String::from_utf8_lossy(&sync.stderr);
+    assert_eq!(sync.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("the sync stopped: network error"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("Connection refused"), "{stderr}");
+    let summary: serde_json::Value = serde_json::from_slice(&sync.stdout).unwrap();
+    assert_eq!(summary["outcome"], "stopped");
+    assert_eq!(
+        sync_support::integrity(&dir.path().join("rankr.sqlite3")),
+        "ok"
+    );
+
+    let path = format!("/contacts/?locationId={DEMO_LOCATION_ID}");
+    let api = binary(
+        dir.path(),
+        "http://ghl-sandbox.invalid",
+        &["api", "GET", &path],
+    );
+    let stderr = String::from_utf8_lossy(&api.stderr);
+    assert_eq!(api.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("dns error"), "{stderr}");
+}
