@@ -241,6 +241,20 @@ async fn forged_stale_oversized_and_mistyped_deliveries_are_refused() {
         1,
         "only the good one"
     );
+
+    // A flood of forged deliveries: each is refused, but the store's log keeps 20 a minute.
+    for n in 0..40 {
+        let forged = event("ContactUpdate", &id, &format!("forged-flood-{n}"), now);
+        assert_eq!(post(&http, &url, &[], forged).await.0, 401);
+    }
+    let filter = ghl_console::rankr::LogFilter {
+        limit: 1000,
+        entity: Some("webhook".into()),
+        ..ghl_console::rankr::LogFilter::default()
+    };
+    let lines = world.store.recent_log(&filter).unwrap();
+    let refused = lines.iter().filter(|l| l.action == "refused").count();
+    assert_eq!(refused, 20, "47 refusals, 20 lines in the store's log");
 }
 
 /// Sends `body` with `Transfer-Encoding: chunked` (no length up front) over a raw socket and
