@@ -14,92 +14,15 @@
 mod common;
 mod sync_support;
 
-use std::future::Future;
 use std::time::Duration;
 
 use ghl_console::ghl::models::NewContact;
 use ghl_console::ghl::{GhlClient, GhlError, ListQuery};
 use ghl_console::sandbox::{DEMO_LOCATION_ID, Faults, SandboxConfig};
-use ghl_console::sync::{self, SyncError, SyncMode, SyncProgress, SyncSummary};
+use ghl_console::sync::{self, SyncError, SyncMode, SyncProgress};
+use sync_support::faults::{any_said, bounded, quick, run, survive};
 use sync_support::{World, assert_mirrors_sandbox, config, tuned_client};
 use tokio_util::sync::CancellationToken;
-
-/// A call or a run that takes longer than this has hung.
-const HANG: Duration = Duration::from_secs(40);
-
-async fn bounded<T>(what: &str, future: impl Future<Output = T>) -> T {
-    tokio::time::timeout(HANG, future)
-        .await
-        .unwrap_or_else(|_| panic!("{what} hung for {HANG:?}"))
-}
-
-/// A client for the world's sandbox with this timeout and this many retries.
-fn quick(world: &World, timeout_ms: u64, retries: u32) -> GhlClient {
-    tuned_client(&world.sandbox, |c| {
-        c.timeout = Duration::from_millis(timeout_ms);
-        c.max_retries = retries;
-    })
-}
-
-/// How one run ended: `ok`, `failed` (records listed) or `stopped`, and all it said.
-#[derive(Debug)]
-struct Ended {
-    outcome: String,
-    said: String,
-}
-
-fn said(summary: &SyncSummary) -> String {
-    let failed = summary.failed.iter().map(|f| f.message.as_str());
-    let message = summary.message.iter().map(String::as_str);
-    failed.chain(message).collect::<Vec<_>>().join(" | ")
-}
-
-async fn run(world: &World, client: &GhlClient) -> Ended {
-    let cancel = CancellationToken::new();
-    let store = world.store.as_ref();
-    let settings = config();
-    let result = sync::run(&settings, client, store, SyncMode::Auto, None, cancel);
-    match bounded("a sync run", result).await {
-        Ok(summary) => Ended {
-            outcome: summary.outcome.clone(),
-            said: said(&summary),
-        },
-        Err(error) => {
-            let summary = error
-                .summary()
-                .unwrap_or_else(|| panic!("no summary: {error}"));
-            Ended {
-                outcome: summary.outcome.clone(),
-                said: format!("{error} | {}", said(summary)),
-            }
-        }
-    }
-}
-
-/// Runs `runs` syncs under `faults`, then syncs with the faults off until one is ok (three
-/// tries at most), and checks the store mirrors the sandbox. Returns the runs under the faults.
-async fn survive(world: &World, client: &GhlClient, faults: Faults, runs: usize) -> Vec<Ended> {
-    world.sandbox.set_faults(faults);
-    let mut under = Vec::new();
-    for _ in 0..runs {
-        under.push(run(world, client).await);
-    }
-    world.sandbox.set_faults(Faults::default());
-    let mut last = run(world, client).await;
-    for _ in 0..2 {
-        if last.outcome == "ok" {
-            break;
-        }
-        last = run(world, client).await;
-    }
-    assert_eq!(last.outcome, "ok", "resumed run: {}", last.said);
-    assert_mirrors_sandbox(world, world.store.path()).await;
-    under
-}
-
-fn any_said(runs: &[Ended], needle: &str) -> bool {
-    runs.iter().any(|r| r.said.contains(needle))
-}
 
 async fn list(client: &GhlClient) -> Result<usize, GhlError> {
     let reply = bounded("a list call", client.list_contacts(&ListQuery::default())).await?;

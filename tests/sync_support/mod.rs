@@ -4,6 +4,8 @@
 #![allow(dead_code, reason = "each sync test file uses a different part")]
 #![expect(clippy::unwrap_used, reason = "set-up helpers of tests fail loudly")]
 
+pub mod faults;
+
 use std::path::Path;
 use std::sync::Arc;
 
