@@ -14,92 +14,15 @@
 mod common;
 mod sync_support;
 
-use std::future::Future;
 use std::time::Duration;
 
 use ghl_console::ghl::models::NewContact;
 use ghl_console::ghl::{GhlClient, GhlError, ListQuery};
 use ghl_console::sandbox::{DEMO_LOCATION_ID, Faults, SandboxConfig};
-use ghl_console::sync::{self, SyncError, SyncMode, SyncProgress, SyncSummary};
+use ghl_console::sync::{self, SyncError, SyncMode, SyncProgress};
+use sync_support::faults::{any_said, bounded, quick, run, survive};
 use sync_support::{World, assert_mirrors_sandbox, config, tuned_client};
 use tokio_util::sync::CancellationToken;
-
-/// A call or a run that takes longer than this has hung.
-const HANG: Duration = Duration::from_secs(40);
-
-async fn bounded<T>(what: &str, future: impl Future<Output = T>) -> T {
-    tokio::time::timeout(HANG, future)
-        .await
-        .unwrap_or_else(|_| panic!("{what} hung for {HANG:?}"))
-}
-
-/// A client for the world's sandbox with this timeout and this many retries.
-fn quick(world: &World, timeout_ms: u64, retries: u32) -> GhlClient {
-    tuned_client(&world.sandbox, |c| {
-        c.timeout = Duration::from_millis(timeout_ms);
-        c.max_retries = retries;
-    })
-}
-
-/// How one run ended: `ok`, `failed` (records listed) or `stopped`, and all it said.
-#[derive(Debug)]
-struct Ended {
-    outcome: String,
-    said: String,
-}
-
-fn said(summary: &SyncSummary) -> String {
-    let failed = summary.failed.iter().map(|f| f.message.as_str());
-    let message = summary.message.iter().map(String::as_str);
-    failed.chain(message).collect::<Vec<_>>().join(" | ")
-}
-
-async fn run(world: &World, client: &GhlClient) -> Ended {
-    let cancel = CancellationToken::new();
-    let store = world.store.as_ref();
-    let settings = config();
-    let result = sync::run(&settings, client, store, SyncMode::Auto, None, cancel);
-    match bounded("a sync run", result).await {
-        Ok(summary) => Ended {
-            outcome: summary.outcome.clone(),
-            said: said(&summary),
-        },
-        Err(error) => {
-            let summary = error
-                .summary()
-                .unwrap_or_else(|| panic!("no summary: {error}"));
-            Ended {
-                outcome: summary.outcome.clone(),
-                said: format!("{error} | {}", said(summary)),
-            }
-        }
-    }
-}
-
-/// Runs `runs` syncs under `faults`, then syncs with the faults off until one is ok (three
-/// tries at most), and checks the store mirrors the sandbox. Returns the runs under the faults.
-async fn survive(world: &World, client: &GhlClient, faults: Faults, runs: usize) -> Vec<Ended> {
-    world.sandbox.set_faults(faults);
-    let mut under = Vec::new();
-    for _ in 0..runs {
-        under.push(run(world, client).await);
-    }
-    world.sandbox.set_faults(Faults::default());
-    let mut last = run(world, client).await;
-    for _ in 0..2 {
-        if last.outcome == "ok" {
-            break;
-        }
-        last = run(world, client).await;
-    }
-    assert_eq!(last.outcome, "ok", "resumed run: {}", last.said);
-    assert_mirrors_sandbox(world, world.store.path()).await;
-    under
-}
-
-fn any_said(runs: &[Ended], needle: &str) -> bool {
-    runs.iter().any(|r| r.said.contains(needle))
-}
 
 async fn list(client: &GhlClient) -> Result<usize, GhlError> {
     let reply = bounded("a list call", client.list_contacts(&ListQuery::default())).await?;
@@ -526,4 +449,63 @@ async fn a_revoked_grant_stops_the_run_and_asks_for_a_new_login() {
     let client = common::oauth::oauth_client(&world.sandbox, app);
     let under = survive(&world, &client, Faults::default(), 0).await;
     assert!(under.is_empty());
+}
+
+/// The binary with a config pointing at `base_url`, no retries, and data dirs under `dir`.
+fn binary(dir: &std::path::Path, base_url: &str, args: &[&str]) -> std::process::Output {
+    let config = dir.join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[api]\nbase_url = \"{base_url}\"\nlocation_id = \"{DEMO_LOCATION_ID}\"\n\
+             max_retries = 0\ntimeout_secs = 5\n\n[rankr]\nstore_path = \"{}\"\n",
+            dir.join("rankr.sqlite3").display()
+        ),
+    )
+    .unwrap();
+    std::process::Command::new(env!("CARGO_BIN_EXE_ghl-console"))
+        .arg("--config")
+        .arg(&config)
+        .args(args)
+        .env("GHL_TOKEN", "pit-nowhere")
+        .env("XDG_CONFIG_HOME", dir.join("config"))
+        .env("XDG_DATA_HOME", dir.join("data"))
+        .env("XDG_STATE_HOME", dir.join("state"))
+        .env("GHL_CONSOLE_LOG_DIR", dir.join("logs"))
+        .env("HOME", dir)
+        .output()
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_commands_name_a_connect_failure_and_exit_with_its_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let probe = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let closed = format!("http://{}", probe.local_addr().unwrap());
+    drop(probe);
+
+    let sync = binary(dir.path(), &closed, &["sync", "--json"]);
+    let stderr = String::from_utf8_lossy(&sync.stderr);
+    assert_eq!(sync.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("the sync stopped: network error"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("Connection refused"), "{stderr}");
+    let summary: serde_json::Value = serde_json::from_slice(&sync.stdout).unwrap();
+    assert_eq!(summary["outcome"], "stopped");
+    assert_eq!(
+        sync_support::integrity(&dir.path().join("rankr.sqlite3")),
+        "ok"
+    );
+
+    let path = format!("/contacts/?locationId={DEMO_LOCATION_ID}");
+    let api = binary(
+        dir.path(),
+        "http://ghl-sandbox.invalid",
+        &["api", "GET", &path],
+    );
+    let stderr = String::from_utf8_lossy(&api.stderr);
+    assert_eq!(api.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("dns error"), "{stderr}");
 }

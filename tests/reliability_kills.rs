@@ -23,6 +23,7 @@ use std::time::{Duration, Instant};
 
 use ghl_console::ghl::models::{Contact, Task};
 use ghl_console::sandbox::{DEMO_LOCATION_ID, DEMO_TOKEN, SandboxConfig};
+use ghl_console::sync::SyncMode;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sync_support::{World, assert_mirrors_sandbox, integrity};
@@ -196,6 +197,39 @@ fn a_headless_sync_killed_at_random_points_resumes_without_loss_or_duplicates() 
         "a third of the kills at least landed mid-run"
     );
     bench.check();
+}
+
+/// What the kill loops found, made deterministic: a walk stopped part way (here by `--limit`)
+/// and resumed by a later run must end with the contacts it passed early deleted or changed in
+/// the meantime brought up to date, not left as they were.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_walk_resumed_after_deletions_and_changes_ends_current() {
+    let world = World::new(60).await;
+    let mut first = sync_support::config();
+    first.page_size = 10;
+    first.limit = Some(20);
+    let part = world.sync_with(&first, SyncMode::Auto).await;
+    assert!(part.walk_pending, "{part:?}");
+    let walked: Vec<String> = ghl_ids(world.store.path());
+    assert_eq!(walked.len(), 20);
+
+    let sandbox = world.sandbox.store();
+    assert!(sandbox.delete_contact(&walked[0]));
+    sandbox.update_contact(&walked[1], |c| c.tags.push("changed-while-walking".into()));
+    let mut rest = sync_support::config();
+    rest.page_size = 10;
+    let resumed = world.sync_with(&rest, SyncMode::Auto).await;
+    assert!(resumed.is_ok() && !resumed.walk_pending, "{resumed:?}");
+    assert_mirrors_sandbox(&world, world.store.path()).await;
+}
+
+fn ghl_ids(store: &Path) -> Vec<String> {
+    let conn = rusqlite::Connection::open(store).unwrap();
+    let mut stmt = conn.prepare("SELECT ghl_id FROM contacts").unwrap();
+    stmt.query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
 }
 
 /// A tmux server of this test's own.

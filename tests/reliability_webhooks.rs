@@ -241,6 +241,20 @@ async fn forged_stale_oversized_and_mistyped_deliveries_are_refused() {
         1,
         "only the good one"
     );
+
+    // A flood of forged deliveries: each is refused, but the store's log keeps 20 a minute.
+    for n in 0..40 {
+        let forged = event("ContactUpdate", &id, &format!("forged-flood-{n}"), now);
+        assert_eq!(post(&http, &url, &[], forged).await.0, 401);
+    }
+    let filter = ghl_console::rankr::LogFilter {
+        limit: 1000,
+        entity: Some("webhook".into()),
+        ..ghl_console::rankr::LogFilter::default()
+    };
+    let lines = world.store.recent_log(&filter).unwrap();
+    let refused = lines.iter().filter(|l| l.action == "refused").count();
+    assert_eq!(refused, 20, "47 refusals, 20 lines in the store's log");
 }
 
 /// Sends `body` with `Transfer-Encoding: chunked` (no length up front) over a raw socket and
@@ -321,72 +335,82 @@ async fn duplicated_and_out_of_order_deliveries_apply_once_in_event_order() {
     assert_mirrors_sandbox(&world, world.store.path()).await;
 }
 
+/// 1,000 signed `ContactUpdate`s, five for each of `ids`, named `{prefix}-N`.
+fn flood(ids: &[String], prefix: &str) -> Vec<String> {
+    let now = chrono::Utc::now();
+    (0..1000_usize)
+        .zip(ids.iter().cycle())
+        .map(|(n, id)| {
+            let at = now + chrono::Duration::milliseconds(i64::try_from(n).unwrap());
+            event("ContactUpdate", id, &format!("{prefix}-{n}"), at)
+        })
+        .collect()
+}
+
+/// Delivers every body, 64 at a time; returns how many got a 200 whose answer says `word`.
+async fn deliver_all(http: &reqwest::Client, url: &str, bodies: Vec<String>, word: &str) -> usize {
+    let answers: Vec<(u16, String)> = futures_util::stream::iter(bodies)
+        .map(|body| deliver(http, url, body))
+        .buffer_unordered(64)
+        .collect()
+        .await;
+    answers
+        .iter()
+        .filter(|(s, b)| *s == 200 && b.contains(word))
+        .count()
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_flood_of_1000_events_is_acknowledged_applied_once_and_memory_stays_bounded() {
     let world = synced_world(200).await;
     let receiver = Receiver::start(&world, Some("127.0.0.1:0"));
     let (http, url) = (http(), receiver.url());
-    let ids: Vec<String> = world
-        .sandbox
-        .store()
+    let sandbox = world.sandbox.store();
+    let ids: Vec<String> = sandbox
         .contacts(DEMO_LOCATION_ID)
         .into_iter()
         .map(|c| c.id)
         .collect();
     for id in &ids {
-        world
-            .sandbox
-            .store()
-            .update_contact(id, |c| c.tags.push("flood".into()));
+        sandbox.update_contact(id, |c| c.tags.push("flood".into()));
     }
     world.sandbox.reset_stats();
     let rss_before = receiver.memory_kb("VmRSS");
-    let now = chrono::Utc::now();
-    let bodies: Vec<String> = (0..1000_usize)
-        .zip(ids.iter().cycle())
-        .map(|(n, id)| {
-            let at = now + chrono::Duration::milliseconds(i64::try_from(n).unwrap());
-            event("ContactUpdate", id, &format!("flood-{n}"), at)
-        })
-        .collect();
 
-    let answers: Vec<(u16, String)> = futures_util::stream::iter(bodies.clone())
-        .map(|body| deliver(&http, &url, body))
-        .buffer_unordered(64)
-        .collect()
-        .await;
-    let queued = answers
-        .iter()
-        .filter(|(s, b)| *s == 200 && b.contains("queued"));
-    assert_eq!(queued.count(), 1000, "every event acknowledged and queued");
-    let again: Vec<(u16, String)> = futures_util::stream::iter(bodies)
-        .map(|body| deliver(&http, &url, body))
-        .buffer_unordered(64)
-        .collect()
-        .await;
-    let repeats = again
-        .iter()
-        .filter(|(s, b)| *s == 200 && b.contains("duplicate"));
+    let first = flood(&ids, "first");
     assert_eq!(
-        repeats.count(),
-        1000,
-        "every repeat acknowledged and ignored"
+        deliver_all(&http, &url, first.clone(), "queued").await,
+        1000
     );
-
+    assert_eq!(deliver_all(&http, &url, first, "duplicate").await, 1000);
     drained(world.store.path(), Duration::from_secs(120)).await;
-    let rss_after = receiver.memory_kb("VmRSS");
+    let rss_first = receiver.memory_kb("VmRSS");
+
+    // A second flood of new events: memory must not grow with the number of deliveries.
+    for id in &ids {
+        sandbox.update_contact(id, |c| c.tags.push("flood-again".into()));
+    }
+    let second = flood(&ids, "second");
+    assert_eq!(deliver_all(&http, &url, second, "queued").await, 1000);
+    drained(world.store.path(), Duration::from_secs(120)).await;
+    let rss_second = receiver.memory_kb("VmRSS");
     let peak = receiver.memory_kb("VmHWM");
     println!(
-        "webhook flood: 2000 deliveries (1000 new, 1000 repeats); receiver RSS {rss_before} kB \
-         before, {rss_after} kB after, peak {peak} kB"
+        "webhook flood: receiver RSS {rss_before} kB before, {rss_first} kB after 1000 events \
+         and 1000 repeats, {rss_second} kB after 1000 more events; peak {peak} kB"
     );
+
     let states = queue(world.store.path());
-    assert_eq!(states.get("done"), Some(&1000), "{states:?}");
+    assert_eq!(states.get("done"), Some(&2000), "{states:?}");
     let fetched = world.sandbox.stats().routes["GET /contacts/{contactId}"];
-    assert_eq!(fetched, 1000, "each event applied once");
+    assert_eq!(fetched, 2000, "each event applied once, no repeat applied");
     assert!(
         peak < rss_before + 64 * 1024,
         "memory grew from {rss_before} kB to a peak of {peak} kB"
+    );
+    assert!(
+        rss_second < rss_first + 16 * 1024,
+        "the second flood grew memory from {rss_first} kB to {rss_second} kB"
     );
     assert_mirrors_sandbox(&world, world.store.path()).await;
 }

@@ -229,7 +229,7 @@ async fn decode<T: serde::de::DeserializeOwned>(
 ) -> Result<T, GhlError> {
     let status = response.status().as_u16();
     let (body, _) =
-        crate::ghl::client::read_capped(response, crate::ghl::client::MAX_RESPONSE_BYTES).await?;
+        crate::ghl::read_capped(response, crate::ghl::client::MAX_RESPONSE_BYTES).await?;
     if (200..300).contains(&status) {
         return serde_json::from_str(&body).map_err(|e| GhlError::Decode {
             status,

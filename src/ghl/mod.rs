@@ -2,6 +2,7 @@
 //! errors, and the masked record of every HTTP exchange.
 
 pub mod api;
+mod body;
 pub mod client;
 pub mod error;
 pub mod exchange;
@@ -12,6 +13,7 @@ pub mod secret;
 pub mod verify;
 
 pub use api::ListQuery;
+pub(crate) use body::read_capped;
 pub use client::{Call, ClientConfig, GhlClient, RawResponse, Reply};
 pub use error::{GhlError, RateLimitKind};
 pub use exchange::Exchange;

@@ -118,6 +118,7 @@ impl<'a> Engine<'a> {
     /// A full walk, resumed from `cursor.walk` when an earlier one did not finish. Returns
     /// whether the walk finished.
     pub async fn walk(&mut self, cursor: &SyncCursor) -> Result<bool, Stop> {
+        let resumed = cursor.walk.is_some();
         let (generation, after, mark) = match &cursor.walk {
             Some(w) => (w.generation, w.search_after.clone(), w.mark.clone()),
             None => (
@@ -158,8 +159,23 @@ impl<'a> Engine<'a> {
                 return Ok(false);
             }
         }
-        self.tombstones(generation, mark).await?;
+        self.tombstones(generation, mark, resumed).await?;
         Ok(true)
+    }
+
+    /// The ids of every contact in GHL now, a page of the largest size per request.
+    async fn ids_in_ghl(&self) -> Result<HashSet<String>, Stop> {
+        let template = SearchRequest {
+            page_limit: crate::ghl::api::MAX_PAGE_LIMIT,
+            sort: vec![sort("dateAdded")],
+            ..SearchRequest::default()
+        };
+        let mut pager = self.ctx.client.search_pager(template);
+        let mut ids = HashSet::new();
+        while let Some(reply) = self.next_page(&mut pager).await? {
+            ids.extend(reply.value.contacts.into_iter().map(|c| c.id));
+        }
+        Ok(ids)
     }
 
     /// The newest `dateUpdated` in GHL now: where the incremental cursor stands after the walk.
@@ -189,10 +205,29 @@ impl<'a> Engine<'a> {
 
     /// Checks the contacts the walk did not see: gone (404) ones become tombstones, ones still
     /// there are synced. Then the walk is done and the incremental cursor moves to its mark.
-    async fn tombstones(&mut self, generation: i64, mark: Option<String>) -> Result<(), Stop> {
+    ///
+    /// A walk resumed from an earlier run (after a kill, a limit or the daily budget) passed
+    /// some contacts in that run, and any of them deleted since would stay live: so the ids
+    /// GHL has now are listed too (one request per 500 contacts), and the contacts this
+    /// process did not see that GHL no longer lists are checked the same way.
+    async fn tombstones(
+        &mut self,
+        generation: i64,
+        mark: Option<String>,
+        resumed: bool,
+    ) -> Result<(), Stop> {
         self.tracker.update(|p| p.phase = Phase::Tombstones);
         let location_id = self.ctx.config.location_id.clone();
-        let unseen = self.ctx.store.unseen_contacts(&location_id, generation)?;
+        let mut unseen = self.ctx.store.unseen_contacts(&location_id, generation)?;
+        if resumed {
+            let in_ghl = self.ids_in_ghl().await?;
+            // No walk has generation `i64::MIN`: this lists every live contact.
+            let live = self.ctx.store.unseen_contacts(&location_id, i64::MIN)?;
+            unseen.extend(live.into_iter().filter(|row| {
+                row.seen_walk == Some(generation)
+                    && row.ghl_id.as_ref().is_some_and(|id| !in_ghl.contains(id))
+            }));
+        }
         let mut plan = self.ctx.plan();
         let mut found = Vec::new();
         for row in unseen {

@@ -4,6 +4,8 @@
 #![allow(dead_code, reason = "each sync test file uses a different part")]
 #![expect(clippy::unwrap_used, reason = "set-up helpers of tests fail loudly")]
 
+pub mod faults;
+
 use std::path::Path;
 use std::sync::Arc;
 
@@ -207,7 +209,19 @@ pub fn sandbox_ids(handle: &SandboxHandle) -> (Vec<String>, Vec<String>, Vec<Str
 pub async fn assert_mirrors_sandbox(world: &World, path: &Path) {
     assert_eq!(integrity(path), "ok", "integrity of {}", path.display());
     assert_eq!(duplicate_ghl_ids(path), 0, "a GHL id is stored twice");
-    assert_eq!(live_ids(path), sandbox_ids(&world.sandbox), "ids differ");
+    let (ours, theirs) = (live_ids(path), sandbox_ids(&world.sandbox));
+    for (kind, ours, theirs) in [
+        ("contacts", &ours.0, &theirs.0),
+        ("tasks", &ours.1, &theirs.1),
+        ("notes", &ours.2, &theirs.2),
+    ] {
+        let only_ours: Vec<_> = ours.iter().filter(|id| !theirs.contains(id)).collect();
+        let only_ghl: Vec<_> = theirs.iter().filter(|id| !ours.contains(id)).collect();
+        assert!(
+            only_ours.is_empty() && only_ghl.is_empty(),
+            "{kind} differ\nstored only: {only_ours:?}\nin GHL only: {only_ghl:?}"
+        );
+    }
     let name = format!("reference-{}.sqlite3", rand::random::<u64>());
     let reference = world.other_store(&name);
     let fresh = sync::run(
