@@ -21,6 +21,7 @@
 
 mod config_text;
 mod dates;
+mod exchanges;
 mod models;
 mod strategies;
 mod webhooks;
