@@ -291,3 +291,88 @@ fn regression_events_with_an_empty_webhook_id_are_not_duplicates() {
     }
     assert_eq!(at.queued(), 2);
 }
+
+/// A receiver served on a loopback port, as `ghl-console webhook --listen` serves it, with a
+/// 4 KiB body limit.
+struct Served {
+    runtime: tokio::runtime::Runtime,
+    url: String,
+    http: reqwest::Client,
+    _dir: tempfile::TempDir,
+}
+
+impl Served {
+    fn start() -> Self {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let store: Arc<dyn RankrStore> =
+            Arc::new(SqliteStore::open(&dir.path().join("rankr.sqlite3")).unwrap());
+        let [_, verifier, _] = verifiers();
+        let settings = ReceiverSettings::new(verifier, 4096);
+        let receiver = Arc::new(Receiver::new(
+            store,
+            settings,
+            Arc::new(tokio::sync::Notify::new()),
+        ));
+        let url = runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            let cancel = tokio_util::sync::CancellationToken::new();
+            tokio::spawn(ghl_console::sync::webhook::serve(
+                listener, receiver, cancel,
+            ));
+            format!("http://{addr}/webhook")
+        });
+        Self {
+            runtime,
+            url,
+            http: reqwest::Client::new(),
+            _dir: dir,
+        }
+    }
+}
+
+#[test]
+fn deliveries_over_http_get_the_answer_their_signature_and_size_call_for() {
+    let served = Served::start();
+    let strategy = (
+        headers(),
+        prop_oneof![4 => body(), 1 => proptest::collection::vec(any::<u8>(), 4000..9000)],
+        any::<bool>(),
+    );
+    let mut runner = proptest::test_runner::TestRunner::new(crate::config(64));
+    runner
+        .run(&strategy, |(mut headers, body, signed)| {
+            if signed {
+                headers.extend(sign_ed25519(&body));
+            }
+            let request = served
+                .http
+                .post(&served.url)
+                .headers(headers)
+                .body(body.clone());
+            let status = served
+                .runtime
+                .block_on(async { request.send().await.map(|r| r.status().as_u16()) })
+                .map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let parsed = parse_event(&body, Utc::now(), MAX_AGE);
+            let expected: &[u16] = if body.len() > 4096 {
+                &[413]
+            } else if !signed {
+                &[401]
+            } else {
+                match parsed {
+                    Ok(_) => &[200],
+                    Err(EventError::NotAnEvent(_)) => &[400],
+                    Err(_) => &[401],
+                }
+            };
+            prop_assert!(
+                expected.contains(&status),
+                "answered {status}, expected {expected:?}"
+            );
+            Ok(())
+        })
+        .unwrap();
+}
