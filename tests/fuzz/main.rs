@@ -24,6 +24,7 @@ mod dates;
 mod exchanges;
 mod models;
 mod strategies;
+mod sync_mapping;
 mod webhooks;
 
 use proptest::test_runner::Config;
