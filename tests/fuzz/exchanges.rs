@@ -87,7 +87,9 @@ proptest! {
         prop_assert!(!leaks(&token, &exchange.to_curl()), "in the curl");
         for body in [&exchange.request_body, &exchange.response_body].into_iter().flatten() {
             let shown = JsonView::from_body(body).to_pretty_string();
-            let decoded = serde_json::from_str::<Value>(body).map(|v| v.to_string()).unwrap_or_default();
+            let decoded = serde_json::from_str::<Value>(body)
+                .map(|v| v.to_string())
+                .unwrap_or_default();
             prop_assert!(!leaks(&token, &shown), "in the inspector: {shown}");
             prop_assert!(!leaks(&token, &decoded), "in the decoded body: {decoded}");
         }

@@ -267,7 +267,9 @@ proptest! {
         match (status.as_u16(), word) {
             (200, "queued") => prop_assert!(parsed.is_ok() && added == 1, "{parsed:?}"),
             (200, "duplicate") => prop_assert!(parsed.is_ok() && added == 0, "{parsed:?}"),
-            (400, _) => prop_assert!(matches!(parsed, Err(EventError::NotAnEvent(_))) && added == 0),
+            (400, _) => {
+                prop_assert!(matches!(parsed, Err(EventError::NotAnEvent(_))) && added == 0);
+            }
             (401, _) => prop_assert!(parsed.is_err() && added == 0),
             other => prop_assert!(false, "answered {other:?}"),
         }
@@ -281,9 +283,14 @@ fn regression_events_with_an_empty_webhook_id_are_not_duplicates() {
     let at = Receiving::open();
     let stamp = Utc::now().to_rfc3339();
     for id in ["c1", "c2"] {
-        let body = format!(
-            r#"{{"type":"ContactUpdate","id":"{id}","timestamp":"{stamp}","locationId":"L","webhookId":""}}"#
-        );
+        let body = serde_json::json!({
+            "type": "ContactUpdate",
+            "id": id,
+            "timestamp": stamp,
+            "locationId": "L",
+            "webhookId": "",
+        })
+        .to_string();
         let (status, word) = at
             .receiver
             .accept(&sign_ed25519(body.as_bytes()), body.as_bytes());
