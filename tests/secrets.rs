@@ -220,12 +220,12 @@ fn capture_panic(run: impl FnOnce() + std::panic::UnwindSafe) -> String {
 }
 
 /// The log of every thread of this test binary at TRACE level, in one file (a tracing
-/// subscriber is per process).
+/// subscriber is per process). It lives in Cargo's scratch directory for tests and is
+/// started afresh by each run.
 fn log_file() -> &'static Path {
-    static LOG: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
-    let (_, path) = LOG.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("trace.log");
+    static LOG: OnceLock<PathBuf> = OnceLock::new();
+    LOG.get_or_init(|| {
+        let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("secrets-trace.log");
         let writer = std::fs::File::create(&path).unwrap();
         let subscriber = tracing_subscriber::fmt()
             .with_writer(Mutex::new(writer))
@@ -233,9 +233,8 @@ fn log_file() -> &'static Path {
             .with_max_level(tracing::Level::TRACE)
             .finish();
         tracing::subscriber::set_global_default(subscriber).unwrap();
-        (dir, path)
-    });
-    path
+        path
+    })
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -342,7 +342,7 @@ async fn names_in_every_script_keep_every_row_aligned() {
     }
 }
 
-/// A megabyte of text: lines of mixed scripts, tabs and both line endings.
+/// A megabyte of text: numbered lines of mixed scripts, emoji, tabs, quotes and backslashes.
 fn megabyte() -> String {
     let line = "Ligne ünïcödé 李小龍 👩\u{200D}💻 שלום\twith a tab and \"quotes\" \\ back";
     let mut text = String::with_capacity(1 << 20);

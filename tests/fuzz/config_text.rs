@@ -100,7 +100,10 @@ fn config_line() -> impl Strategy<Value = String> {
         6 => (
             proptest::sample::select(KEYS),
             proptest::sample::select(&[" = ", "=", " =", "= ", " : ", " "][..]),
-            prop_oneof![4 => proptest::sample::select(VALUES).prop_map(str::to_string), 1 => text()],
+            prop_oneof![
+                4 => proptest::sample::select(VALUES).prop_map(str::to_string),
+                1 => text(),
+            ],
         )
             .prop_map(|(k, eq, v)| format!("{k}{eq}{v}")),
         1 => Just(String::new()),

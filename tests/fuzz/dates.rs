@@ -175,13 +175,14 @@ proptest! {
         amount in 0i64..100_000, zone in zone(), seconds in 0i64..4_102_444_800, unit in 0usize..4,
     ) {
         let now = recent(zone, seconds);
-        let (typed, spelled, expected) = match unit {
-            0 => (format!("+{amount}m"), format!("in {amount} minutes"), now + Duration::minutes(amount)),
-            1 => (format!("+{amount}h"), format!("in {amount} hours"), now + Duration::hours(amount)),
-            2 => (format!("+{amount}d"), format!("in {amount} days"), now + Duration::days(amount)),
-            _ => (format!("+{amount}w"), format!("in {amount} weeks"), now + Duration::weeks(amount)),
+        let (short, long, step) = match unit {
+            0 => ("m", "minutes", Duration::minutes(amount)),
+            1 => ("h", "hours", Duration::hours(amount)),
+            2 => ("d", "days", Duration::days(amount)),
+            _ => ("w", "weeks", Duration::weeks(amount)),
         };
-        let expected = expected.with_timezone(&Utc);
+        let (typed, spelled) = (format!("+{amount}{short}"), format!("in {amount} {long}"));
+        let expected = (now + step).with_timezone(&Utc);
         prop_assert_eq!(parse_due_in(&typed, &now), Ok(expected));
         prop_assert_eq!(parse_due_in(&spelled, &now), Ok(expected));
     }
@@ -190,7 +191,8 @@ proptest! {
     fn a_weekday_is_the_next_one_at_nine(
         day in 0usize..7, zone in zone(), seconds in 0i64..4_102_444_800, next in any::<bool>(),
     ) {
-        const DAYS: [&str; 7] = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+        const DAYS: [&str; 7] =
+            ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
         let now = recent(zone, seconds);
         let typed = if next { format!("next {}", DAYS[day]) } else { DAYS[day][..3].to_string() };
         let due = local(parse_due_in(&typed, &now).unwrap(), zone);

@@ -21,8 +21,10 @@
 
 mod config_text;
 mod dates;
+mod exchanges;
 mod models;
 mod strategies;
+mod sync_mapping;
 mod webhooks;
 
 use proptest::test_runner::Config;

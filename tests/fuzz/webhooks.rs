@@ -195,16 +195,6 @@ impl Receiving {
     }
 }
 
-fn unsigned_receiver() -> &'static Receiving {
-    static RECEIVING: OnceLock<Receiving> = OnceLock::new();
-    RECEIVING.get_or_init(Receiving::open)
-}
-
-fn signed_receiver() -> &'static Receiving {
-    static RECEIVING: OnceLock<Receiving> = OnceLock::new();
-    RECEIVING.get_or_init(Receiving::open)
-}
-
 proptest! {
     #![proptest_config(crate::config(256))]
 
@@ -248,18 +238,31 @@ proptest! {
     fn payloads_parse_or_err_and_only_fresh_typed_events_pass(body in body()) {
         accepted_event_holds(&body, Utc::now())?;
     }
+}
 
-    #[test]
-    fn the_receiver_queues_nothing_unsigned(headers in headers(), body in body()) {
-        let at = unsigned_receiver();
+/// Runs `check` over `strategy` against one receiver with a store of its own, removed after.
+fn with_receiver<S: Strategy>(
+    strategy: S,
+    check: impl Fn(&Receiving, S::Value) -> Result<(), TestCaseError>,
+) {
+    let at = Receiving::open();
+    let mut runner = proptest::test_runner::TestRunner::new(crate::config(256));
+    runner.run(&strategy, |value| check(&at, value)).unwrap();
+}
+
+#[test]
+fn the_receiver_queues_nothing_unsigned() {
+    with_receiver((headers(), body()), |at, (headers, body)| {
         let (status, _) = at.receiver.accept(&headers, &body);
         prop_assert_eq!(status.as_u16(), 401);
         prop_assert_eq!(at.queued(), 0);
-    }
+        Ok(())
+    });
+}
 
-    #[test]
-    fn the_receiver_queues_only_fresh_signed_events(body in body()) {
-        let at = signed_receiver();
+#[test]
+fn the_receiver_queues_only_fresh_signed_events() {
+    with_receiver(body(), |at, body| {
         let before = at.queued();
         let (status, word) = at.receiver.accept(&sign_ed25519(&body), &body);
         let parsed = parse_event(&body, Utc::now(), MAX_AGE);
@@ -267,11 +270,14 @@ proptest! {
         match (status.as_u16(), word) {
             (200, "queued") => prop_assert!(parsed.is_ok() && added == 1, "{parsed:?}"),
             (200, "duplicate") => prop_assert!(parsed.is_ok() && added == 0, "{parsed:?}"),
-            (400, _) => prop_assert!(matches!(parsed, Err(EventError::NotAnEvent(_))) && added == 0),
+            (400, _) => {
+                prop_assert!(matches!(parsed, Err(EventError::NotAnEvent(_))) && added == 0);
+            }
             (401, _) => prop_assert!(parsed.is_err() && added == 0),
             other => prop_assert!(false, "answered {other:?}"),
         }
-    }
+        Ok(())
+    });
 }
 
 /// Found by `payloads_parse_or_err_and_only_fresh_typed_events_pass`: an empty `webhookId`
@@ -281,13 +287,103 @@ fn regression_events_with_an_empty_webhook_id_are_not_duplicates() {
     let at = Receiving::open();
     let stamp = Utc::now().to_rfc3339();
     for id in ["c1", "c2"] {
-        let body = format!(
-            r#"{{"type":"ContactUpdate","id":"{id}","timestamp":"{stamp}","locationId":"L","webhookId":""}}"#
-        );
+        let body = serde_json::json!({
+            "type": "ContactUpdate",
+            "id": id,
+            "timestamp": stamp,
+            "locationId": "L",
+            "webhookId": "",
+        })
+        .to_string();
         let (status, word) = at
             .receiver
             .accept(&sign_ed25519(body.as_bytes()), body.as_bytes());
         assert_eq!((status.as_u16(), word), (200, "queued"), "{id}");
     }
     assert_eq!(at.queued(), 2);
+}
+
+/// A receiver served on a loopback port, as `ghl-console webhook --listen` serves it, with a
+/// 4 KiB body limit.
+struct Served {
+    runtime: tokio::runtime::Runtime,
+    url: String,
+    http: reqwest::Client,
+    _dir: tempfile::TempDir,
+}
+
+impl Served {
+    fn start() -> Self {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let store: Arc<dyn RankrStore> =
+            Arc::new(SqliteStore::open(&dir.path().join("rankr.sqlite3")).unwrap());
+        let [_, verifier, _] = verifiers();
+        let settings = ReceiverSettings::new(verifier, 4096);
+        let receiver = Arc::new(Receiver::new(
+            store,
+            settings,
+            Arc::new(tokio::sync::Notify::new()),
+        ));
+        let url = runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            let cancel = tokio_util::sync::CancellationToken::new();
+            tokio::spawn(ghl_console::sync::webhook::serve(
+                listener, receiver, cancel,
+            ));
+            format!("http://{addr}/webhook")
+        });
+        Self {
+            runtime,
+            url,
+            http: reqwest::Client::new(),
+            _dir: dir,
+        }
+    }
+}
+
+#[test]
+fn deliveries_over_http_get_the_answer_their_signature_and_size_call_for() {
+    let served = Served::start();
+    let strategy = (
+        headers(),
+        prop_oneof![4 => body(), 1 => proptest::collection::vec(any::<u8>(), 4000..9000)],
+        any::<bool>(),
+    );
+    let mut runner = proptest::test_runner::TestRunner::new(crate::config(64));
+    runner
+        .run(&strategy, |(mut headers, body, signed)| {
+            if signed {
+                headers.extend(sign_ed25519(&body));
+            }
+            let request = served
+                .http
+                .post(&served.url)
+                .headers(headers)
+                .body(body.clone());
+            let status = served
+                .runtime
+                .block_on(async { request.send().await.map(|r| r.status().as_u16()) })
+                .map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let parsed = parse_event(&body, Utc::now(), MAX_AGE);
+            let expected: &[u16] = if body.len() > 4096 {
+                &[413]
+            } else if !signed {
+                &[401]
+            } else {
+                match parsed {
+                    Ok(_) => &[200],
+                    Err(EventError::NotAnEvent(_)) => &[400],
+                    Err(_) => &[401],
+                }
+            };
+            prop_assert!(
+                expected.contains(&status),
+                "answered {status}, expected {expected:?}"
+            );
+            Ok(())
+        })
+        .unwrap();
 }

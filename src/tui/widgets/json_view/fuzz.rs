@@ -331,7 +331,12 @@ proptest! {
     }
 
     #[test]
-    fn drawing_at_any_size_after_anything_holds(body in body(), ops in ops(), w in 0u16..300, h in 0u16..80) {
+    fn drawing_at_any_size_after_anything_holds(
+        body in body(),
+        ops in ops(),
+        w in 0u16..300,
+        h in 0u16..80,
+    ) {
         let mut view = JsonView::from_body(&body);
         for op in &ops {
             apply(&mut view, op);
