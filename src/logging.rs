@@ -1,9 +1,25 @@
 //! Logging to a file under the state dir, never to the terminal the console draws on.
 
 use std::path::PathBuf;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 use tracing_appender::non_blocking::WorkerGuard;
 use tracing_subscriber::EnvFilter;
+
+/// When the process began its work.
+static STARTED: OnceLock<Instant> = OnceLock::new();
+
+/// Notes that the process begins its work now: the first thing `main` does, so the log can say
+/// how long opening the console took.
+pub fn mark_start() {
+    STARTED.get_or_init(Instant::now);
+}
+
+/// The time since [`mark_start`] (or since the first call of either).
+pub fn since_start() -> Duration {
+    STARTED.get_or_init(Instant::now).elapsed()
+}
 
 /// Where log files go: the state dir from `directories` (`$XDG_STATE_HOME/ghl-console`), else
 /// the local data dir, else the temp dir.

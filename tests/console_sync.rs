@@ -13,10 +13,11 @@ use std::time::Duration;
 
 use crossterm::event::KeyEvent;
 use ghl_console::rankr::RankrStore;
-use ghl_console::sandbox::{DEMO_LOCATION_ID, SandboxConfig, SandboxHandle};
+use ghl_console::sandbox::{DEMO_LOCATION_ID, Faults, SandboxConfig, SandboxHandle};
 use ghl_console::tui::app::{App, Pane, Settings};
 use ghl_console::tui::clock::Clock;
 use ghl_console::tui::demo::{self, DemoStore, SECOND_LOCATION_ID};
+use ghl_console::tui::filter_task::FilterRunner;
 use ghl_console::tui::keymap::Key;
 use ghl_console::tui::location::LocationState;
 use ghl_console::tui::theme::Theme;
@@ -29,6 +30,7 @@ use ratatui::backend::TestBackend;
 struct Console {
     app: App,
     worker: WorkerHandle,
+    filter: FilterRunner,
     sandbox: SandboxHandle,
     store: DemoStore,
 }
@@ -70,6 +72,7 @@ impl Console {
         let mut console = Self {
             app,
             worker,
+            filter: FilterRunner::start(),
             sandbox,
             store,
         };
@@ -80,30 +83,43 @@ impl Console {
 
     fn apply(&mut self, effects: Effects) {
         for effect in effects {
-            if let Effect::Send(command) = effect {
-                self.worker.commands.send(command).unwrap();
+            match effect {
+                Effect::Send(command) => self.worker.commands.send(command).unwrap(),
+                Effect::Filter(job) => self.filter.submit(job),
+                Effect::Copy(_) | Effect::Quit => {}
             }
         }
     }
 
-    /// Feeds worker events until nothing runs and nothing arrives for a while.
+    /// Feeds worker events and filter answers until nothing runs and nothing arrives for a
+    /// while.
     async fn settle(&mut self) {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
         while tokio::time::Instant::now() < deadline {
-            match tokio::time::timeout(Duration::from_millis(300), self.worker.events.recv()).await
-            {
-                Ok(Some(event)) => {
-                    let fx = update(&mut self.app, Msg::Worker(event));
+            match tokio::time::timeout(Duration::from_millis(300), self.next()).await {
+                Ok(Some(msg)) => {
+                    let fx = update(&mut self.app, msg);
                     self.apply(fx);
                 }
                 Ok(None) => return,
-                Err(_) if self.app.status.in_flight == 0 && self.app.sync.running.is_none() => {
-                    return;
-                }
+                Err(_) if self.idle() => return,
                 Err(_) => {}
             }
         }
         panic!("the console did not settle");
+    }
+
+    async fn next(&mut self) -> Option<Msg> {
+        tokio::select! {
+            event = self.worker.events.recv() => event.map(Msg::Worker),
+            Some(done) = self.filter.recv() => Some(Msg::Filtered(done)),
+        }
+    }
+
+    fn idle(&self) -> bool {
+        self.app.status.in_flight == 0
+            && self.app.sync.running.is_none()
+            && !self.app.contacts.filter_pending()
     }
 
     async fn keys(&mut self, keys: &[&str]) {
@@ -220,4 +236,68 @@ async fn a_read_only_location_refuses_writes_after_a_switch() {
     console.keys(&["enter"]).await;
     assert_eq!(console.app.settings.location, DEMO_LOCATION_ID);
     assert!(!console.app.settings.read_only);
+}
+
+#[tokio::test]
+async fn the_list_opens_from_the_store_until_ghl_answers() {
+    let mut console = Console::open(false).await;
+    console.keys(&["s"]).await;
+    assert_eq!(console.store_counts(DEMO_LOCATION_ID).0, 30);
+
+    // GHL changes after the sync: one contact renamed, one gone, one new.
+    let sandbox = console.sandbox.store();
+    let contacts = sandbox.contacts(DEMO_LOCATION_ID);
+    let (renamed, gone) = (contacts[3].id.clone(), contacts[7].id.clone());
+    sandbox
+        .update_contact(&renamed, |c| {
+            c.name = None;
+            c.first_name = Some("Renamed".into());
+            c.last_name = Some("Since-Sync".into());
+        })
+        .unwrap();
+    assert!(sandbox.delete_contact(&gone));
+    let newcomer: ghl_console::ghl::models::Contact = serde_json::from_value(
+        serde_json::json!({"id": "", "firstName": "New", "lastName": "Comer"}),
+    )
+    .unwrap();
+    sandbox.insert_contact(DEMO_LOCATION_ID, newcomer).unwrap();
+
+    // A slow GHL: the store's copy is on screen first, marked as such.
+    console.sandbox.set_faults(Faults {
+        latency_ms: 800,
+        ..Faults::default()
+    });
+    let fx = update(
+        &mut console.app,
+        Msg::Key(KeyEvent::new(
+            crossterm::event::KeyCode::Char('r'),
+            crossterm::event::KeyModifiers::CONTROL,
+        )),
+    );
+    console.apply(fx);
+    while console.app.contacts.stored_rows() < 30 {
+        let msg = tokio::time::timeout(Duration::from_secs(5), console.next())
+            .await
+            .expect("the store's rows before GHL's")
+            .unwrap();
+        let fx = update(&mut console.app, msg);
+        console.apply(fx);
+    }
+    let screen = console.render();
+    assert!(screen.contains("FROM STORE (synced"), "{screen}");
+    assert!(screen.contains("(30 from the store)"), "{screen}");
+    assert!(console.app.contacts.at(0).unwrap().stored);
+    assert!(console.app.contacts.items.iter().any(|c| c.id == gone));
+
+    // GHL's listing replaces it: renamed, gone and new as GHL has them now.
+    console.settle().await;
+    let screen = console.render();
+    assert!(!screen.contains("FROM STORE"), "{screen}");
+    assert_eq!(console.app.contacts.len(), 30);
+    let listed = &console.app.contacts.items;
+    assert!(listed.iter().all(|c| !c.stored));
+    assert!(!listed.iter().any(|c| c.id == gone));
+    assert!(listed.iter().any(|c| c.name == "New Comer"));
+    let row = listed.iter().find(|c| c.id == renamed).unwrap();
+    assert_eq!(row.name, "Renamed Since-Sync");
 }

@@ -17,6 +17,7 @@ use tokio::sync::mpsc;
 use crate::worker::WorkerHandle;
 
 use super::app::{App, Level};
+use super::filter_task::FilterRunner;
 use super::terminal::{self, Tui};
 use super::theme::Theme;
 use super::update::{self, Effect, Msg};
@@ -86,9 +87,11 @@ where
     let mut ticker = tokio::time::interval(TICK);
     let mut term = signal(SignalKind::terminate()).context("listening for SIGTERM")?;
     let mut hangup = signal(SignalKind::hangup()).context("listening for SIGHUP")?;
+    let mut filter = FilterRunner::start();
     let first = update::start(app);
-    apply(app, worker, first);
+    apply(app, worker, &mut filter, first);
     let mut answering = false;
+    let mut rows_shown = false;
     let stop = loop {
         update::after(app);
         tui.draw(|frame| view::render(frame, app, theme))?;
@@ -97,6 +100,10 @@ where
         {
             // The bench reading these may be gone; the console goes on either way.
             let _ = answered.send(Instant::now());
+        }
+        if !rows_shown && app.contacts.listed() > 0 {
+            rows_shown = true;
+            log_first_rows(app);
         }
         let msg = tokio::select! {
             event = keys.next() => match event {
@@ -107,16 +114,17 @@ where
                 Some(Err(_)) | None => break Stop::TerminalGone,
             },
             Some(event) = worker.events.recv() => Msg::Worker(event),
+            Some(done) = filter.recv() => Msg::Filtered(done),
             _ = ticker.tick() => Msg::Tick(Utc::now()),
             _ = term.recv() => break Stop::Signal(SIGTERM),
             _ = hangup.recv() => break Stop::Signal(SIGHUP),
         };
         answering = matches!(msg, Msg::Key(_));
-        if handle(app, worker, msg) {
+        if handle(app, worker, &mut filter, msg) {
             break Stop::Quit;
         }
         while let Ok(event) = worker.events.try_recv() {
-            if handle(app, worker, Msg::Worker(event)) {
+            if handle(app, worker, &mut filter, Msg::Worker(event)) {
                 break;
             }
         }
@@ -127,16 +135,39 @@ where
     Ok(stop)
 }
 
-/// Applies one message; returns whether the console should end.
-fn handle(app: &mut App, worker: &WorkerHandle, msg: Msg) -> bool {
-    let effects = update::update(app, msg);
-    apply(app, worker, effects)
+/// Notes in the log when the first contacts were drawn, and from where: how long opening the
+/// console took.
+fn log_first_rows(app: &App) {
+    let from = if app.contacts.stored().is_some() {
+        "the Rankr store"
+    } else {
+        "GHL"
+    };
+    let since_start_ms = crate::logging::since_start().as_millis();
+    tracing::info!(
+        rows = app.contacts.listed(),
+        from,
+        since_start_ms,
+        "first contacts on screen"
+    );
 }
 
-fn apply(app: &mut App, worker: &WorkerHandle, effects: Vec<Effect>) -> bool {
+/// Applies one message; returns whether the console should end.
+fn handle(app: &mut App, worker: &WorkerHandle, filter: &mut FilterRunner, msg: Msg) -> bool {
+    let effects = update::update(app, msg);
+    apply(app, worker, filter, effects)
+}
+
+fn apply(
+    app: &mut App,
+    worker: &WorkerHandle,
+    filter: &mut FilterRunner,
+    effects: Vec<Effect>,
+) -> bool {
     let mut quit = false;
     for effect in effects {
         match effect {
+            Effect::Filter(job) => filter.submit(job),
             Effect::Send(command) => {
                 if worker.commands.send(command).is_err() {
                     app.toast(Level::Error, "The worker stopped; restart the console.");

@@ -11,7 +11,7 @@ use crate::ghl::models::{SearchRequest, SearchSort};
 use crate::ghl::{GhlError, SearchPager};
 
 use super::Shared;
-use super::messages::{Command, Event, Loaded, Resource};
+use super::messages::{Command, ContactRow, Event, Loaded, Resource};
 use super::sync_jobs::{self, SyncSlot};
 
 /// The listing being paged: its generation and its pager.
@@ -21,12 +21,16 @@ type Listing = Arc<Mutex<Option<(u64, SearchPager)>>>;
 pub(super) async fn run(mut shared: Shared, mut commands: mpsc::UnboundedReceiver<Command>) {
     let listing: Listing = Arc::new(Mutex::new(None));
     let mut paging: Option<JoinHandle<()>> = None;
+    let mut stored: Option<JoinHandle<()>> = None;
     let mut loads: HashMap<Resource, JoinHandle<()>> = HashMap::new();
     let mut last_contact_load = None;
     let mut sync = SyncSlot::default();
     while let Some(command) = commands.recv().await {
         match command {
             Command::SwitchLocation { location_id } => {
+                if let Some(job) = stored.take() {
+                    job.abort();
+                }
                 let stopped = (&mut paging, &mut loads, &listing, &sync);
                 switch(&mut shared, stopped, location_id).await;
             }
@@ -39,8 +43,14 @@ pub(super) async fn run(mut shared: Shared, mut commands: mpsc::UnboundedReceive
                 tokio::spawn(sync_jobs::list_locations(shared.clone()));
             }
             Command::Search { generation, query } => {
-                if let Some(job) = paging.take() {
+                for job in [paging.take(), stored.take()].into_iter().flatten() {
                     job.abort();
+                }
+                if query.is_none() {
+                    stored = Some(tokio::spawn(super::stored::list(
+                        shared.clone(),
+                        generation,
+                    )));
                 }
                 let pager = shared.client.search_pager(template(&shared, query));
                 *listing.lock().await = Some((generation, pager));
@@ -80,7 +90,7 @@ pub(super) async fn run(mut shared: Shared, mut commands: mpsc::UnboundedReceive
             }
         }
     }
-    for job in loads.into_values().chain(paging) {
+    for job in loads.into_values().chain(paging).chain(stored) {
         job.abort();
     }
     sync.abort();
@@ -157,7 +167,7 @@ async fn next_page(shared: Shared, listing: Listing, generation: u64) {
                     .is_some_and(|c| c.search_after.is_some());
             shared.send(Event::Page {
                 generation,
-                contacts: page.contacts,
+                contacts: page.contacts.iter().map(ContactRow::of).collect(),
                 total: page.total,
                 more,
                 exchange_id: reply.exchange.id,

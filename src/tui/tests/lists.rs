@@ -110,7 +110,7 @@ fn page(generation: u64, contacts: Vec<crate::ghl::models::Contact>) -> Event {
     Event::Page {
         generation,
         total: contacts.len() as u64,
-        contacts,
+        contacts: super::rows(&contacts),
         more: false,
         exchange_id: 12,
     }

@@ -1,0 +1,72 @@
+//! Listing from the Rankr store: when a listing of the whole location starts, the contacts the
+//! store holds for it are read a page at a time and sent ahead of GHL's pages, so the console
+//! shows the location at once, marked as the store's copy, while GHL is asked.
+
+use std::sync::Arc;
+
+use crate::rankr::{ListedContact, ListingKey, RankrError, RankrStore};
+
+use super::Shared;
+use super::messages::{ContactRow, Event};
+
+/// Contacts per page read from the store: enough for a full screen and a scroll, small enough
+/// that the first page is on screen within milliseconds.
+pub(super) const STORE_PAGE: usize = 1_000;
+
+/// Sends the store's contacts of the client's location as pages of the listing `generation`.
+/// Does nothing without a store or when it holds nothing for the location; a store that fails
+/// is logged and the listing goes on from GHL alone.
+pub(super) async fn list(shared: Shared, generation: u64) {
+    let Some((store, _)) = shared.extras.sync.clone() else {
+        return;
+    };
+    let _busy = shared.busy();
+    let location = shared.client.location_id().to_string();
+    if let Err(error) = send_pages(&shared, store, location, generation).await {
+        tracing::warn!(%error, "the console lists from GHL alone");
+    }
+}
+
+async fn send_pages(
+    shared: &Shared,
+    store: Arc<dyn RankrStore>,
+    location: String,
+    generation: u64,
+) -> Result<(), RankrError> {
+    let summary = {
+        let (store, location) = (store.clone(), location.clone());
+        blocking(move || store.listing_summary(&location)).await?
+    };
+    if summary.contacts == 0 {
+        return Ok(());
+    }
+    let mut after: Option<ListingKey> = None;
+    loop {
+        let page = {
+            let (store, location, from) = (store.clone(), location.clone(), after.clone());
+            blocking(move || store.listing_page(&location, from.as_ref(), STORE_PAGE)).await?
+        };
+        let more = page.len() == STORE_PAGE;
+        after = page.last().map(ListedContact::key);
+        let contacts = page.into_iter().map(ContactRow::stored).collect();
+        shared.send(Event::StoredPage {
+            generation,
+            contacts,
+            total: summary.contacts,
+            synced_at: summary.synced_at.clone(),
+            more,
+        });
+        if !more {
+            return Ok(());
+        }
+    }
+}
+
+/// Runs a store read on the blocking pool: `SQLite` calls wait on the disk.
+async fn blocking<T: Send + 'static>(
+    read: impl FnOnce() -> Result<T, RankrError> + Send + 'static,
+) -> Result<T, RankrError> {
+    tokio::task::spawn_blocking(read)
+        .await
+        .map_err(|_| RankrError::Poisoned)?
+}
