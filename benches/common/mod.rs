@@ -18,7 +18,7 @@ use ghl_console::sandbox::{self, DEMO_LOCATION_ID, DEMO_TOKEN, SandboxConfig, Sa
 use ghl_console::tui::app::{App, Settings};
 use ghl_console::tui::clock::Clock;
 use ghl_console::tui::update::{self, Msg};
-use ghl_console::worker::messages::Event;
+use ghl_console::worker::messages::{ContactRow, Event};
 use tokio::runtime::Runtime;
 
 /// Whether `GHL_BENCH_QUICK` asks for the quick mode: small sizes, nothing judged (CI).
@@ -133,7 +133,7 @@ pub fn console_runtime() -> anyhow::Result<Runtime> {
 
 /// A console of `width` x `height` with `contacts` loaded as one listing, nothing selected
 /// beyond the first row.
-pub fn console_with(contacts: Vec<Contact>, width: u16, height: u16) -> App {
+pub fn console_with(contacts: &[Contact], width: u16, height: u16) -> App {
     let settings = Settings {
         location: DEMO_LOCATION_ID.to_string(),
         save_dir: std::env::temp_dir(),
@@ -147,11 +147,11 @@ pub fn console_with(contacts: Vec<Contact>, width: u16, height: u16) -> App {
 }
 
 /// Adds a page to the console's current listing, as the worker would.
-pub fn add_page(app: &mut App, contacts: Vec<Contact>, more: bool) {
+pub fn add_page(app: &mut App, contacts: &[Contact], more: bool) {
     let total = app.contacts.items.len() + contacts.len();
     let page = Event::Page {
         generation: app.contacts.generation,
-        contacts,
+        contacts: contacts.iter().map(ContactRow::of).collect(),
         total: total as u64,
         more,
         exchange_id: 0,

@@ -75,7 +75,7 @@ impl FuzzyIndex {
 
     /// Adds an entry after the others.
     pub fn push(&mut self, text: &str) {
-        if self.len % CHUNK == 0 {
+        if self.len.is_multiple_of(CHUNK) {
             self.chunks.push(Arc::new(Vec::with_capacity(CHUNK)));
         }
         if let Some(last) = self.chunks.last_mut() {
@@ -109,7 +109,7 @@ impl FuzzyIndex {
     }
 
     fn push_folded(&mut self, entry: Utf32String) {
-        if self.len % CHUNK == 0 {
+        if self.len.is_multiple_of(CHUNK) {
             self.chunks.push(Arc::new(Vec::with_capacity(CHUNK)));
         }
         if let Some(last) = self.chunks.last_mut() {
@@ -211,15 +211,14 @@ impl Matching {
             self.epoch = index.epoch;
         }
 
-        let ranked = match self.reusable(&query, index.len()) {
-            Some(ranked) => ranked,
-            None => {
-                let candidates = self.candidates(&query, index.len());
-                let scored = self.score(index, &pattern, &candidates, cancelled)?;
-                Ranked {
-                    rows: scored.into_iter().map(|(_, position)| position).collect(),
-                    covers: index.len(),
-                }
+        let ranked = if let Some(ranked) = self.reusable(&query, index.len()) {
+            ranked
+        } else {
+            let candidates = self.candidates(&query, index.len());
+            let scored = self.score(index, &pattern, &candidates, cancelled)?;
+            Ranked {
+                rows: scored.into_iter().map(|(_, position)| position).collect(),
+                covers: index.len(),
             }
         };
         self.remember(query, ranked.clone());

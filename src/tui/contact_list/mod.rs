@@ -48,8 +48,8 @@ pub struct ContactList {
     pub more: bool,
     /// Whether a page is on its way.
     pub loading: bool,
-    /// Whether GHL has sent a page of this listing.
-    live_seen: bool,
+    /// How many pages of this listing GHL has sent.
+    ghl_pages: u64,
     /// The listing the rows belong to: older than `generation` while the rows of the previous
     /// listing stay on screen until the new one's first page arrives (or stay as stale when it
     /// fails).
@@ -129,7 +129,7 @@ impl ContactList {
         self.items.clear();
         self.order.clear();
         self.live = 0;
-        self.live_seen = false;
+        self.ghl_pages = 0;
         self.stored = None;
         self.shown = None;
         self.cursor = Cursor::default();
@@ -167,7 +167,7 @@ impl ContactList {
         self.total = total;
         self.more = more;
         self.loading = false;
-        self.live_seen = true;
+        self.ghl_pages += 1;
         let reselect = if !more && self.stored.is_some() {
             self.drop_stored().or(reselect)
         } else {

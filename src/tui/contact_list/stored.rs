@@ -44,7 +44,7 @@ impl ContactList {
         if generation != self.generation {
             return false;
         }
-        if self.live_seen && !self.more && !self.is_stale() {
+        if self.ghl_pages > 0 && !self.more && !self.is_stale() {
             return true;
         }
         let reselect = if self.is_stale() {
@@ -76,7 +76,7 @@ impl ContactList {
             stored.synced_at = synced_at;
             stored.reading = more;
         }
-        if !self.live_seen {
+        if self.ghl_pages == 0 {
             self.total = total;
         }
         self.pages_changed(reselect);
@@ -99,20 +99,17 @@ impl ContactList {
         }
         let mut arrived = Vec::with_capacity(page.len());
         for row in page {
-            match self.stored_position(&row.id) {
-                Some(position) => {
-                    self.known_tags.extend(row.tags.iter().cloned());
-                    self.index.replace(position, &row.search_text());
-                    self.items[position] = row;
-                    arrived.extend(u32::try_from(position).ok());
-                }
-                None => {
-                    let id = row.id.clone();
-                    let position = self.push(row);
-                    arrived.push(position);
-                    if let Some(stored) = &mut self.stored {
-                        stored.ids.insert(id, position);
-                    }
+            if let Some(position) = self.stored_position(&row.id) {
+                self.known_tags.extend(row.tags.iter().cloned());
+                self.index.replace(position, &row.search_text());
+                self.items[position] = row;
+                arrived.extend(u32::try_from(position).ok());
+            } else {
+                let id = row.id.clone();
+                let position = self.push(row);
+                arrived.push(position);
+                if let Some(stored) = &mut self.stored {
+                    stored.ids.insert(id, position);
                 }
             }
         }

@@ -139,8 +139,8 @@ fn more_rows_for_the_same_query_keep_the_selected_contact() {
     list.set_filter("ae".into());
     let done = answer(&mut list);
     list.apply_filtered(done);
-    let last = list.len() - 1;
-    list.cursor.selected = last;
+    let bottom = list.len() - 1;
+    list.cursor.selected = bottom;
     let chosen = list.selected().map(|c| c.id.clone());
 
     // A page with a better match than every row so far moves the chosen one down a row.
@@ -149,7 +149,7 @@ fn more_rows_for_the_same_query_keep_the_selected_contact() {
     assert!(list.apply_filtered(done));
     assert_eq!(list.at(0).map(|c| c.id.as_str()), Some("c8"));
     assert_eq!(list.selected().map(|c| c.id.clone()), chosen);
-    assert_eq!(list.cursor.selected, last + 1);
+    assert_eq!(list.cursor.selected, bottom + 1);
 }
 
 #[test]
@@ -158,8 +158,8 @@ fn the_selection_stays_within_fewer_rows() {
     list.set_filter("a".into());
     let done = answer(&mut list);
     list.apply_filtered(done);
-    let last = list.len() - 1;
-    list.cursor.selected = last;
+    let bottom = list.len() - 1;
+    list.cursor.selected = bottom;
     let chosen = list.selected().map(|c| c.id.clone()).unwrap();
 
     // The chosen contact no longer matches once reloaded; the next answer drops it.
@@ -171,8 +171,8 @@ fn the_selection_stays_within_fewer_rows() {
     list.add_page(list.generation, vec![row("c9", "Quin")], 6, false);
     let done = answer(&mut list);
     assert!(list.apply_filtered(done));
-    assert_eq!(list.len(), last);
-    assert_eq!(list.cursor.selected, last - 1, "clamped to the last row");
+    assert_eq!(list.len(), bottom);
+    assert_eq!(list.cursor.selected, bottom - 1, "clamped to the last row");
     assert!(list.selected().is_some());
 }
 
