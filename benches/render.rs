@@ -224,23 +224,29 @@ impl Typing {
             let keys = query.chars().map(KeyCode::Char);
             let erase = query.chars().map(|_| KeyCode::Backspace);
             for burst in [keys.collect::<Vec<_>>(), erase.collect()] {
-                let mut last = None;
-                for code in burst {
+                let mut codes = burst.into_iter().peekable();
+                while let Some(code) = codes.next() {
                     let pressed = Instant::now();
-                    last = Some(pressed);
                     fast.frames.push(self.answer(code)?);
-                    self.take_results(pressed + gap)?;
+                    if codes.peek().is_some() {
+                        self.take_results(pressed + gap, false)?;
+                    } else {
+                        self.settle(Duration::from_secs(30))?;
+                        fast.settled.push(pressed.elapsed());
+                    }
                 }
-                self.settle(Duration::from_secs(30))?;
-                fast.settled.extend(last.map(|at| at.elapsed()));
             }
         }
         Ok(fast)
     }
 
-    /// Shows the results that arrive until `until`, as the run loop would.
-    fn take_results(&mut self, until: Instant) -> anyhow::Result<()> {
+    /// Shows the results that arrive until `until`, as the run loop would; with `settled`,
+    /// only until the newest pass asked for is on screen.
+    fn take_results(&mut self, until: Instant, settled: bool) -> anyhow::Result<()> {
         loop {
+            if settled && !self.app.contacts.filter_pending() {
+                return Ok(());
+            }
             let left = until.saturating_duration_since(Instant::now());
             let next = self
                 .runtime
@@ -262,7 +268,7 @@ impl Typing {
         let deadline = Instant::now() + within;
         while self.app.contacts.filter_pending() {
             anyhow::ensure!(Instant::now() < deadline, "no filter results");
-            self.take_results(Instant::now() + Duration::from_millis(50))?;
+            self.take_results(Instant::now() + Duration::from_millis(50), true)?;
         }
         Ok(())
     }

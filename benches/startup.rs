@@ -191,7 +191,10 @@ impl Console {
             self.wait_for_screen(|s| s.contains(" /a") && !s.contains("filtering"))?;
         let (rss_filter_kib, _) = self.memory()?;
 
-        self.tmux(&["send-keys", "-t", "bench", "Escape", "q"])?;
+        // Apart, or the terminal reads Escape and q as Alt-q.
+        self.tmux(&["send-keys", "-t", "bench", "Escape"])?;
+        std::thread::sleep(Duration::from_millis(300));
+        self.tmux(&["send-keys", "-t", "bench", "q"])?;
         let deadline = Instant::now() + Duration::from_secs(10);
         while Path::new(&format!("/proc/{}", self.pid)).exists() {
             anyhow::ensure!(Instant::now() < deadline, "the console did not quit");
@@ -212,10 +215,12 @@ impl Console {
             rss_filter_kib,
             filter_screen: filter_screen
                 .lines()
-                .find(|l| l.contains(" /a"))
-                .unwrap_or_default()
-                .trim_matches(['┗', '┛', '━', ' '])
-                .to_string(),
+                .find_map(|l| {
+                    let from = l.find(" /a")?;
+                    let to = from + l[from..].find("found")? + "found".len();
+                    Some(l[from + 1..to].to_string())
+                })
+                .unwrap_or_default(),
         })
     }
 

@@ -286,10 +286,10 @@ impl Matching {
                     scope.spawn(move || score_part(index, pattern, part, matcher, cancelled))
                 })
                 .collect();
-            let mut done =
-                vec![first.and_then(|(part, matcher)| {
-                    score_part(index, pattern, part, matcher, cancelled)
-                })];
+            // No candidates at all is an answer too: nothing matches.
+            let mut done = vec![first.map_or(Some(Vec::new()), |(part, matcher)| {
+                score_part(index, pattern, part, matcher, cancelled)
+            })];
             done.extend(others.into_iter().map(|h| h.join().ok().flatten()));
             done
         });

@@ -100,6 +100,18 @@ fn backspace_gives_what_a_fresh_search_gives() {
 }
 
 #[test]
+fn a_query_narrowing_one_that_matched_nothing_matches_nothing() {
+    let index = index(&PEOPLE);
+    let mut matching = one();
+    assert!(matching.filter(&index, "zq").is_empty());
+    assert_eq!(
+        matching.run(&index, "zqx", &|| false).map(|r| r.rows.len()),
+        Some(0),
+        "answered, not cancelled"
+    );
+}
+
+#[test]
 fn operators_that_widen_are_not_narrowed() {
     let index = index(&PEOPLE);
     let mut matching = one();
