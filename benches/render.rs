@@ -195,13 +195,16 @@ impl Typing {
         })
     }
 
-    /// Presses a key and draws the frame that answers it: the time to that frame.
+    /// Presses a key and draws the frame that answers it, then lets the pass start, as the run
+    /// loop does: the time to that frame.
     fn answer(&mut self, code: KeyCode) -> anyhow::Result<Duration> {
         let began = Instant::now();
         let effects = update::update(&mut self.app, Msg::Key(KeyEvent::from(code)));
         self.carry_out(effects);
         self.draw()?;
-        Ok(began.elapsed())
+        let took = began.elapsed();
+        self.filter.release();
+        Ok(took)
     }
 
     /// A key, its frame, then its results on screen: both times.
@@ -256,6 +259,7 @@ impl Typing {
                     let effects = update::update(&mut self.app, Msg::Filtered(done));
                     self.carry_out(effects);
                     self.draw()?;
+                    self.filter.release();
                 }
                 Ok(None) => anyhow::bail!("the filter thread stopped"),
                 Err(_) => return Ok(()),
@@ -276,7 +280,7 @@ impl Typing {
     fn carry_out(&mut self, effects: Vec<Effect>) {
         for effect in effects {
             if let Effect::Filter(job) = effect {
-                self.filter.submit(job);
+                self.filter.hold(job);
             }
         }
     }

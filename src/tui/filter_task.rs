@@ -81,6 +81,8 @@ pub struct Filtered {
 pub struct FilterRunner {
     slot: Arc<Slot>,
     results: mpsc::UnboundedReceiver<Filtered>,
+    /// A job held back until the frame being prepared is drawn.
+    held: Option<FilterJob>,
     /// Where results go when there is no thread and jobs run as they are submitted.
     inline: Option<(Matching, mpsc::UnboundedSender<Filtered>)>,
 }
@@ -126,7 +128,22 @@ impl FilterRunner {
         Self {
             slot,
             results,
+            held: None,
             inline,
+        }
+    }
+
+    /// Keeps a job until [`FilterRunner::release`]: the run loop draws the frame that answers a
+    /// key before the pass starts, so the pass does not take the cores from under that frame.
+    /// A newer job replaces a held one.
+    pub fn hold(&mut self, job: FilterJob) {
+        self.held = Some(job);
+    }
+
+    /// Submits the held job, if any.
+    pub fn release(&mut self) {
+        if let Some(job) = self.held.take() {
+            self.submit(job);
         }
     }
 
@@ -180,6 +197,7 @@ impl Drop for FilterRunner {
 impl std::fmt::Debug for FilterRunner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("FilterRunner")
+            .field("held", &self.held)
             .field("inline", &self.inline.is_some())
             .finish_non_exhaustive()
     }
@@ -249,6 +267,19 @@ mod tests {
             }
         }
         assert_eq!(last, Some(5), "the newest query is always answered");
+    }
+
+    #[tokio::test]
+    async fn a_held_job_waits_for_release_and_the_newest_held_wins() {
+        let index = FuzzyIndex::of(["ada", "bob"]);
+        let mut runner = FilterRunner::start();
+        runner.hold(job(1, "a", &index));
+        runner.hold(job(2, "b", &index));
+        let early = tokio::time::timeout(Duration::from_millis(100), runner.recv()).await;
+        assert!(early.is_err(), "nothing runs before the release");
+        runner.release();
+        let done = runner.recv().await.unwrap();
+        assert_eq!((done.seq, done.rows.as_ref()), (2, [1].as_slice()));
     }
 
     #[tokio::test]

@@ -95,6 +95,7 @@ where
     let stop = loop {
         update::after(app);
         tui.draw(|frame| view::render(frame, app, theme))?;
+        filter.release();
         if std::mem::take(&mut answering)
             && let Some(answered) = answered
         {
@@ -167,7 +168,7 @@ fn apply(
     let mut quit = false;
     for effect in effects {
         match effect {
-            Effect::Filter(job) => filter.submit(job),
+            Effect::Filter(job) => filter.hold(job),
             Effect::Send(command) => {
                 if worker.commands.send(command).is_err() {
                     app.toast(Level::Error, "The worker stopped; restart the console.");
