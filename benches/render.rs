@@ -12,10 +12,12 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ghl_console::ghl::models::Contact;
 use ghl_console::sandbox::DEMO_LOCATION_ID;
 use ghl_console::tui::app::App;
+use ghl_console::tui::filter::{FuzzyIndex, Matching};
 use ghl_console::tui::filter_task::FilterRunner;
 use ghl_console::tui::theme::Theme;
 use ghl_console::tui::update::{self, Effect, Msg};
 use ghl_console::tui::view;
+use ghl_console::worker::messages::ContactRow;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -33,6 +35,7 @@ fn main() -> anyhow::Result<()> {
     table.context("contacts loaded", contacts.len().to_string());
     frames(&contacts, &mut table)?;
     keystrokes(&contacts, &mut table)?;
+    passes(&contacts, &mut table);
     table.print();
     Ok(())
 }
@@ -123,6 +126,11 @@ fn keystrokes(contacts: &[Contact], table: &mut Table) -> anyhow::Result<()> {
     );
     narrowing.report(table, "keystroke extending the query");
     widening.report(table, "backspace (query gets shorter)");
+    let passes: Vec<Duration> = typing.passes.iter().map(|(_, took)| *took).collect();
+    table.context(
+        "a filter pass on the filter thread (answered ones), spread",
+        Spread::of(&passes).describe(),
+    );
     let typed = Spread::of(&fast.frames);
     table.judged(
         "typing 40 ms apart while passes run, key to frame, p99",
@@ -136,6 +144,32 @@ fn keystrokes(contacts: &[Contact], table: &mut Table) -> anyhow::Result<()> {
         Spread::of(&fast.settled).describe(),
     );
     Ok(())
+}
+
+/// A full pass (the first key of a query) over every contact, on one thread and split over
+/// the cores, outside the console: what a pass costs, without the scheduling around it.
+fn passes(contacts: &[Contact], table: &mut Table) {
+    let texts: Vec<String> = contacts
+        .iter()
+        .map(|c| ContactRow::of(c).search_text())
+        .collect();
+    let index = FuzzyIndex::of(texts.iter().map(String::as_str));
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    for threads in [1, cores] {
+        let mut took = Vec::new();
+        for _ in 0..pick(5, 1) {
+            for query in ["p", "7", "z", "pa"] {
+                let began = Instant::now();
+                let hits = Matching::new(threads).filter(&index, query).len();
+                took.push(began.elapsed());
+                std::hint::black_box(hits);
+            }
+        }
+        table.context(
+            &format!("a full pass over every contact, {threads} thread(s), spread"),
+            Spread::of(&took).describe(),
+        );
+    }
 }
 
 /// Key-to-frame and key-to-results times of a kind of keystroke.
@@ -180,6 +214,8 @@ struct Typing {
     terminal: Terminal<TestBackend>,
     theme: Theme,
     runtime: tokio::runtime::Runtime,
+    /// Each answered pass: how many contacts it covered and how long it took on its thread.
+    passes: Vec<(usize, Duration)>,
 }
 
 impl Typing {
@@ -192,6 +228,7 @@ impl Typing {
             runtime: tokio::runtime::Builder::new_current_thread()
                 .enable_time()
                 .build()?,
+            passes: Vec::new(),
         })
     }
 
@@ -256,6 +293,7 @@ impl Typing {
                 .block_on(async { tokio::time::timeout(left, self.filter.recv()).await });
             match next {
                 Ok(Some(done)) => {
+                    self.passes.push((done.covers, done.took));
                     let effects = update::update(&mut self.app, Msg::Filtered(done));
                     self.carry_out(effects);
                     self.draw()?;

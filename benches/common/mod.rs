@@ -59,7 +59,9 @@ pub fn machine() -> String {
             || "? GiB".into(),
             |kb| format!("{:.1} GiB", kb as f64 / 1_048_576.0),
         );
-    format!("{cores} cores, {model}, {memory} RAM")
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let load = load.split_whitespace().next().unwrap_or("?").to_string();
+    format!("{cores} cores, {model}, {memory} RAM, load average {load} at the start")
 }
 
 fn proc_field(text: &str, name: &str) -> Option<String> {

@@ -256,5 +256,14 @@ mod tests {
         let plan = plan.join("; ");
         assert!(plan.contains("contacts_listing"), "{plan}");
         assert!(!plan.contains("TEMP B-TREE"), "no sort: {plan}");
+
+        let count: String = conn
+            .query_row(
+                &format!("EXPLAIN QUERY PLAN SELECT count(*) FROM contacts WHERE {LIVE}"),
+                ["L"],
+                |r| r.get(3),
+            )
+            .unwrap();
+        assert!(count.contains("COVERING INDEX"), "no row read: {count}");
     }
 }

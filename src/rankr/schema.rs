@@ -130,9 +130,9 @@ CREATE TABLE outbox (
 ";
 
 /// Version 3: the index the console lists a location from, newest update first, a page at a
-/// time without sorting the location.
+/// time without sorting the location, and counts it from without reading the rows.
 pub const V3: &str = "
-CREATE INDEX contacts_listing ON contacts (location_id, date_updated, ghl_id);
+CREATE INDEX contacts_listing ON contacts (location_id, tombstone, date_updated, ghl_id);
 ";
 
 /// The migrations in order: index `i` takes the store to version `i + 1`.

@@ -356,6 +356,14 @@ fn narrows(old: &str, new: &str) -> bool {
 /// Text as the matcher compares it: the first character of each grapheme, accents off, lower
 /// case.
 fn fold_text(text: &str) -> String {
+    // ASCII is its own graphemes but for "\r\n", has no accents, and lowers on its own.
+    if text.is_ascii() && !text.contains('\r') {
+        return text.to_ascii_lowercase();
+    }
+    fold_graphemes(text)
+}
+
+fn fold_graphemes(text: &str) -> String {
     graphemes(text)
         .map(|c| to_lower_case(normalize(c)))
         .collect()

@@ -26,6 +26,9 @@ use super::view;
 /// How often the clock, toasts and the spinner move.
 const TICK: Duration = Duration::from_millis(250);
 
+/// How long the loop takes queued worker events before it draws again.
+const DRAIN: Duration = Duration::from_millis(8);
+
 /// The numbers of the signals that end the console.
 const SIGHUP: u8 = 1;
 const SIGTERM: u8 = 15;
@@ -124,7 +127,12 @@ where
         if handle(app, worker, &mut filter, msg) {
             break Stop::Quit;
         }
-        while let Ok(event) = worker.events.try_recv() {
+        // Events that queued up meanwhile, but only for about a frame: a flood of them (the
+        // store's pages, a sync's progress) must not keep the next frame from being drawn.
+        let drained_by = Instant::now() + DRAIN;
+        while Instant::now() < drained_by
+            && let Ok(event) = worker.events.try_recv()
+        {
             if handle(app, worker, &mut filter, Msg::Worker(event)) {
                 break;
             }

@@ -189,10 +189,19 @@ impl ContactList {
 
     /// Appends a row to the items and the index; returns its position.
     fn push(&mut self, row: ContactRow) -> u32 {
-        self.known_tags.extend(row.tags.iter().cloned());
+        self.learn_tags(&row.tags);
         self.index.push(&row.search_text());
         self.items.push(row);
         u32::try_from(self.items.len() - 1).unwrap_or(u32::MAX)
+    }
+
+    /// Adds tags to the ones known for completion (copying only the new ones).
+    fn learn_tags(&mut self, tags: &[String]) {
+        for tag in tags {
+            if !self.known_tags.contains(tag) {
+                self.known_tags.insert(tag.clone());
+            }
+        }
     }
 
     /// How many rows are shown.
@@ -269,7 +278,7 @@ impl ContactList {
             self.index.replace(position, &row.search_text());
             self.items[position] = row;
         }
-        self.known_tags.extend(contact.tags.iter().cloned());
+        self.learn_tags(&contact.tags);
     }
 
     /// Adds or removes tags on the rows of the contacts `ids` (after a bulk change).
@@ -292,7 +301,7 @@ impl ContactList {
             self.index.replace(position, &text);
         }
         if add {
-            self.known_tags.extend(tags.iter().cloned());
+            self.learn_tags(tags);
         }
     }
 

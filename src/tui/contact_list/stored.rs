@@ -100,7 +100,7 @@ impl ContactList {
         let mut arrived = Vec::with_capacity(page.len());
         for row in page {
             if let Some(position) = self.stored_position(&row.id) {
-                self.known_tags.extend(row.tags.iter().cloned());
+                self.learn_tags(&row.tags);
                 self.index.replace(position, &row.search_text());
                 self.items[position] = row;
                 arrived.extend(u32::try_from(position).ok());

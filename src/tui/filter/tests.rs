@@ -49,6 +49,18 @@ fn ignores_case_and_accents() {
 }
 
 #[test]
+fn ascii_folds_as_its_graphemes_do() {
+    for text in [
+        "Ada LOVELACE ada@Example.COM +44 (20) 7946-0000 vip,news_letter",
+        "tab\there ~!#$%^&*{}[]|\\:;\"'<>?/`",
+        "line\nbreak",
+    ] {
+        assert_eq!(fold_text(text), fold_graphemes(text), "{text:?}");
+    }
+    assert_eq!(fold_text("a\r\nb"), fold_graphemes("a\r\nb"));
+}
+
+#[test]
 fn best_match_comes_first() {
     let index = index(&["Bob Alanson", "Alan Turing", "xaxlxaxn"]);
     let hits = one().filter(&index, "alan");
