@@ -44,16 +44,6 @@ pub struct ListingKey {
     pub ghl_id: String,
 }
 
-/// What the store holds of a location's listing: how many live contacts, and when a sync last
-/// wrote into it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ListingSummary {
-    /// Live contacts with a GHL id.
-    pub contacts: u64,
-    /// When the location's sync cursor last moved (RFC 3339), if it ever synced.
-    pub synced_at: Option<String>,
-}
-
 const COLUMNS: &str = "ghl_id, name, email, phone, tags, date_updated";
 const LIVE: &str = "location_id = ?1 AND tombstone = 0 AND ghl_id IS NOT NULL";
 
@@ -106,26 +96,28 @@ impl SqliteStore {
         Ok(page)
     }
 
-    /// How many live contacts a location has in the store, and when it last synced.
-    pub fn listing_summary(&self, location_id: &str) -> Result<ListingSummary, RankrError> {
-        let conn = self.lock()?;
-        let contacts: i64 = conn.query_row(
+    /// How many contacts the listing of a location has. It walks the location's part of the
+    /// index, so it is read after the first page, not before.
+    pub fn listing_count(&self, location_id: &str) -> Result<u64, RankrError> {
+        let contacts: i64 = self.lock()?.query_row(
             &format!("SELECT count(*) FROM contacts WHERE {LIVE}"),
             [location_id],
             |r| r.get(0),
         )?;
-        let synced_at = conn
+        Ok(u64::try_from(contacts).unwrap_or(0))
+    }
+
+    /// When a sync last wrote into a location (its cursor moved), if it ever did (RFC 3339).
+    pub fn last_synced(&self, location_id: &str) -> Result<Option<String>, RankrError> {
+        Ok(self
+            .lock()?
             .query_row(
                 "SELECT updated_at FROM sync_cursors WHERE location_id = ?1",
                 [location_id],
                 |r| r.get::<_, Option<String>>(0),
             )
             .optional()?
-            .flatten();
-        Ok(ListingSummary {
-            contacts: u64::try_from(contacts).unwrap_or(0),
-            synced_at,
-        })
+            .flatten())
     }
 
     fn listed(
@@ -220,11 +212,10 @@ mod tests {
     }
 
     #[test]
-    fn summary_counts_live_contacts_and_says_when_it_synced() {
+    fn counts_live_contacts_and_says_when_it_synced() {
         let (_dir, store) = store();
-        let summary = store.listing_summary("L").unwrap();
-        assert_eq!(summary.contacts, 5);
-        assert_eq!(summary.synced_at, None, "no cursor yet");
+        assert_eq!(store.listing_count("L").unwrap(), 5);
+        assert_eq!(store.last_synced("L").unwrap(), None, "no cursor yet");
         store
             .apply(&Batch {
                 cursor: Some(crate::rankr::CursorUpdate::Incremental {
@@ -234,8 +225,8 @@ mod tests {
                 ..Batch::default()
             })
             .unwrap();
-        assert!(store.listing_summary("L").unwrap().synced_at.is_some());
-        assert_eq!(store.listing_summary("nowhere").unwrap().contacts, 0);
+        assert!(store.last_synced("L").unwrap().is_some());
+        assert_eq!(store.listing_count("nowhere").unwrap(), 0);
     }
 
     #[test]

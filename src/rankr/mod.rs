@@ -19,7 +19,7 @@ mod sqlite_ops;
 
 use std::path::PathBuf;
 
-pub use listing::{ListedContact, ListingKey, ListingSummary};
+pub use listing::{ListedContact, ListingKey};
 pub use queue::{Enqueued, EventState, NewEvent, OutboxItem, QueuedEvent};
 pub use records::{
     Counts, CursorUpdate, Level, LogEntry, LogFilter, RunRecord, StoreCounts, StoredContact,
@@ -152,6 +152,8 @@ pub trait RankrStore: Send + Sync + std::fmt::Debug {
         after: Option<&ListingKey>,
         limit: usize,
     ) -> Result<Vec<ListedContact>, RankrError>;
-    /// How many contacts the console would list from the store, and when it last synced.
-    fn listing_summary(&self, location_id: &str) -> Result<ListingSummary, RankrError>;
+    /// How many contacts the console would list from the store.
+    fn listing_count(&self, location_id: &str) -> Result<u64, RankrError>;
+    /// When a sync last wrote into a location, if it ever did.
+    fn last_synced(&self, location_id: &str) -> Result<Option<String>, RankrError>;
 }

@@ -33,31 +33,38 @@ async fn send_pages(
     location: String,
     generation: u64,
 ) -> Result<(), RankrError> {
-    let summary = {
+    let synced_at = {
         let (store, location) = (store.clone(), location.clone());
-        blocking(move || store.listing_summary(&location)).await?
+        blocking(move || store.last_synced(&location)).await?
     };
-    if summary.contacts == 0 {
-        return Ok(());
-    }
     let mut after: Option<ListingKey> = None;
+    let (mut listed, mut total) = (0, None);
     loop {
         let page = {
             let (store, location, from) = (store.clone(), location.clone(), after.clone());
             blocking(move || store.listing_page(&location, from.as_ref(), STORE_PAGE)).await?
         };
+        if page.is_empty() && after.is_none() {
+            return Ok(());
+        }
         let more = page.len() == STORE_PAGE;
         after = page.last().map(ListedContact::key);
+        listed += page.len() as u64;
         let contacts = page.into_iter().map(ContactRow::stored).collect();
         shared.send(Event::StoredPage {
             generation,
             contacts,
-            total: summary.contacts,
-            synced_at: summary.synced_at.clone(),
+            // Until it is counted (after the first page is on its way), what is listed so far.
+            total: total.unwrap_or(listed),
+            synced_at: synced_at.clone(),
             more,
         });
         if !more {
             return Ok(());
+        }
+        if total.is_none() {
+            let (store, location) = (store.clone(), location.clone());
+            total = Some(blocking(move || store.listing_count(&location)).await?);
         }
     }
 }
