@@ -90,6 +90,8 @@ struct Figures {
     first_frame: Duration,
     /// The same, as the console measured it from its `main`.
     first_frame_inside: Duration,
+    /// Until then, the console's threads on a CPU, and waiting for one.
+    first_frame_cpu: (u64, u64),
     /// How many contacts that first frame had listed.
     first_rows: u64,
     /// From the bench starting the process to the store's last page listed.
@@ -208,6 +210,10 @@ impl Console {
         Ok(Figures {
             first_frame: since(self.started, first.at),
             first_frame_inside: Duration::from_millis(first.field("since_start_ms").unwrap_or(0)),
+            first_frame_cpu: (
+                first.field("cpu_ms").unwrap_or(0),
+                first.field("waited_for_cpu_ms").unwrap_or(0),
+            ),
             first_rows: first.field("rows").unwrap_or(0),
             all_listed: since(self.started, all.at),
             rss_listed_kib,
@@ -357,6 +363,13 @@ fn report(count: usize, filled: Duration, figures: &Figures, path: &Path) {
     table.context(
         "the same, as the console measured it from its main",
         format!("{:.1} ms", ms(figures.first_frame_inside)),
+    );
+    table.context(
+        "until then, the console's threads on a CPU / waiting for one",
+        format!(
+            "{} ms / {} ms",
+            figures.first_frame_cpu.0, figures.first_frame_cpu.1
+        ),
     );
     table.context(
         "process started to every stored contact listed",

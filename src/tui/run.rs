@@ -153,10 +153,13 @@ fn log_first_rows(app: &App) {
         "GHL"
     };
     let since_start_ms = crate::logging::since_start().as_millis();
+    let (cpu, waited) = crate::logging::cpu_so_far().unwrap_or_default();
     tracing::info!(
         rows = app.contacts.listed(),
         from,
         since_start_ms,
+        cpu_ms = cpu.as_millis(),
+        waited_for_cpu_ms = waited.as_millis(),
         "first contacts on screen"
     );
 }
