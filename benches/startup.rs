@@ -25,8 +25,8 @@ use ghl_console::rankr::{Batch, CursorUpdate, RankrStore, SqliteStore};
 use ghl_console::sandbox::{DEMO_LOCATION_ID, DEMO_TOKEN};
 use ghl_console::sync::mapping::{map_contact, new_rankr_id};
 
-/// The console's log line when it drew its first contacts.
-const FIRST_ROWS: &str = "first contacts on screen";
+/// The console's log line when it drew its first contacts from the store.
+const FIRST_ROWS: &str = "first stored contacts on screen";
 
 /// The console's log line when the store's last page was listed.
 const ALL_LISTED: &str = "every contact of the store is listed";

@@ -94,7 +94,7 @@ where
     let first = update::start(app);
     apply(app, worker, &mut filter, first);
     let mut answering = false;
-    let mut rows_shown = false;
+    let (mut rows_shown, mut stored_shown) = (false, false);
     let stop = loop {
         update::after(app);
         tui.draw(|frame| view::render(frame, app, theme))?;
@@ -107,7 +107,11 @@ where
         }
         if !rows_shown && app.contacts.listed() > 0 {
             rows_shown = true;
-            log_first_rows(app);
+            log_first_rows(app, "first contacts on screen");
+        }
+        if !stored_shown && app.contacts.stored_rows() > 0 {
+            stored_shown = true;
+            log_first_rows(app, "first stored contacts on screen");
         }
         let msg = tokio::select! {
             event = keys.next() => match event {
@@ -144,9 +148,9 @@ where
     Ok(stop)
 }
 
-/// Notes in the log when the first contacts were drawn, and from where: how long opening the
-/// console took.
-fn log_first_rows(app: &App) {
+/// Notes in the log when the first contacts (or the first of the store's) were drawn, and from
+/// where: how long opening the console took.
+fn log_first_rows(app: &App, what: &'static str) {
     let from = if app.contacts.stored().is_some() {
         "the Rankr store"
     } else {
@@ -160,7 +164,7 @@ fn log_first_rows(app: &App) {
         since_start_ms,
         cpu_ms = cpu.as_millis(),
         waited_for_cpu_ms = waited.as_millis(),
-        "first contacts on screen"
+        "{what}"
     );
 }
 

@@ -14,6 +14,9 @@ use super::Shared;
 use super::messages::{Command, ContactRow, Event, Loaded, Resource};
 use super::sync_jobs::{self, SyncSlot};
 
+/// How long GHL's first page waits for the store's first page at most.
+const STORE_HEAD_START: Duration = Duration::from_millis(100);
+
 /// The listing being paged: its generation and its pager.
 type Listing = Arc<Mutex<Option<(u64, SearchPager)>>>;
 
@@ -46,19 +49,23 @@ pub(super) async fn run(mut shared: Shared, mut commands: mpsc::UnboundedReceive
                 for job in [paging.take(), stored.take()].into_iter().flatten() {
                     job.abort();
                 }
+                let (head_start, store_first) = tokio::sync::oneshot::channel();
                 if query.is_none() {
                     stored = Some(tokio::spawn(super::stored::list(
                         shared.clone(),
                         generation,
+                        head_start,
                     )));
                 }
                 let pager = shared.client.search_pager(template(&shared, query));
                 *listing.lock().await = Some((generation, pager));
-                paging = Some(tokio::spawn(next_page(
-                    shared.clone(),
-                    listing.clone(),
-                    generation,
-                )));
+                let (shared, listing) = (shared.clone(), listing.clone());
+                paging = Some(tokio::spawn(async move {
+                    // The store's first page goes first (it is there in milliseconds), so the
+                    // console opens on it; GHL's pages then replace it.
+                    let _ = tokio::time::timeout(STORE_HEAD_START, store_first).await;
+                    next_page(shared, listing, generation).await;
+                }));
             }
             Command::NextPage { generation } => {
                 if paging.as_ref().is_none_or(JoinHandle::is_finished) {

@@ -4,6 +4,8 @@
 
 use std::sync::Arc;
 
+use tokio::sync::oneshot;
+
 use crate::rankr::{ListedContact, ListingKey, RankrError, RankrStore};
 
 use super::Shared;
@@ -15,14 +17,15 @@ pub(super) const STORE_PAGE: usize = 1_000;
 
 /// Sends the store's contacts of the client's location as pages of the listing `generation`.
 /// Does nothing without a store or when it holds nothing for the location; a store that fails
-/// is logged and the listing goes on from GHL alone.
-pub(super) async fn list(shared: Shared, generation: u64) {
+/// is logged and the listing goes on from GHL alone. `first_sent` is told (or dropped) once the
+/// first page is on its way, or there is none.
+pub(super) async fn list(shared: Shared, generation: u64, first_sent: oneshot::Sender<()>) {
     let Some((store, _)) = shared.extras.sync.clone() else {
         return;
     };
     let _busy = shared.busy();
     let location = shared.client.location_id().to_string();
-    if let Err(error) = send_pages(&shared, store, location, generation).await {
+    if let Err(error) = send_pages(&shared, store, (location, generation), first_sent).await {
         tracing::warn!(%error, "the console lists from GHL alone");
     }
 }
@@ -30,9 +33,10 @@ pub(super) async fn list(shared: Shared, generation: u64) {
 async fn send_pages(
     shared: &Shared,
     store: Arc<dyn RankrStore>,
-    location: String,
-    generation: u64,
+    (location, generation): (String, u64),
+    first_sent: oneshot::Sender<()>,
 ) -> Result<(), RankrError> {
+    let mut first_sent = Some(first_sent);
     let synced_at = {
         let (store, location) = (store.clone(), location.clone());
         blocking(move || store.last_synced(&location)).await?
@@ -59,6 +63,9 @@ async fn send_pages(
             synced_at: synced_at.clone(),
             more,
         });
+        if let Some(first) = first_sent.take() {
+            let _ = first.send(());
+        }
         if !more {
             return Ok(());
         }
