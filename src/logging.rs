@@ -1,9 +1,44 @@
 //! Logging to a file under the state dir, never to the terminal the console draws on.
 
 use std::path::PathBuf;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 use tracing_appender::non_blocking::WorkerGuard;
 use tracing_subscriber::EnvFilter;
+
+/// When the process began its work.
+static STARTED: OnceLock<Instant> = OnceLock::new();
+
+/// Notes that the process begins its work now: the first thing `main` does, so the log can say
+/// how long opening the console took.
+pub fn mark_start() {
+    STARTED.get_or_init(Instant::now);
+}
+
+/// The time since [`mark_start`] (or since the first call of either).
+pub fn since_start() -> Duration {
+    STARTED.get_or_init(Instant::now).elapsed()
+}
+
+/// How long the process's threads have run on a CPU so far, and how long they waited for one
+/// while ready to run (Linux's `/proc/self/task/*/schedstat`); `None` where that is not there.
+/// On a busy machine the second tells how much of a wait was the machine's, not the work's.
+pub fn cpu_so_far() -> Option<(Duration, Duration)> {
+    let (mut ran, mut waited) = (0_u64, 0_u64);
+    for task in std::fs::read_dir("/proc/self/task").ok()?.flatten() {
+        // A thread that ended meanwhile has no file any more; its time is not counted.
+        let Ok(text) = std::fs::read_to_string(task.path().join("schedstat")) else {
+            continue;
+        };
+        let mut fields = text.split_whitespace().map(str::parse::<u64>);
+        if let (Some(Ok(on_cpu)), Some(Ok(queued))) = (fields.next(), fields.next()) {
+            ran += on_cpu;
+            waited += queued;
+        }
+    }
+    Some((Duration::from_nanos(ran), Duration::from_nanos(waited)))
+}
 
 /// Where log files go: the state dir from `directories` (`$XDG_STATE_HOME/ghl-console`), else
 /// the local data dir, else the temp dir.

@@ -6,6 +6,7 @@ use clap::Parser;
 use ghl_console::cli::{Cli, Command};
 
 fn main() -> ExitCode {
+    ghl_console::logging::mark_start();
     let cli = Cli::parse();
     let _log = ghl_console::logging::init("info");
     let runtime = match tokio::runtime::Runtime::new() {

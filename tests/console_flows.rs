@@ -17,6 +17,7 @@ use ghl_console::ghl::{ClientConfig, GhlClient, Secret};
 use ghl_console::sandbox::{DEMO_LOCATION_ID, DEMO_TOKEN, Faults, SandboxConfig, SandboxHandle};
 use ghl_console::tui::app::{App, Pane, Settings};
 use ghl_console::tui::clock::Clock;
+use ghl_console::tui::filter_task::FilterRunner;
 use ghl_console::tui::keymap::Key;
 use ghl_console::tui::theme::Theme;
 use ghl_console::tui::update::{Effect, Effects, Msg, after, start, update};
@@ -28,6 +29,7 @@ use ratatui::backend::TestBackend;
 struct Console {
     app: App,
     worker: WorkerHandle,
+    filter: FilterRunner,
     sandbox: SandboxHandle,
     copied: Vec<String>,
 }
@@ -60,6 +62,7 @@ impl Console {
         let mut console = Self {
             app,
             worker,
+            filter: FilterRunner::start(),
             sandbox,
             copied: Vec::new(),
         };
@@ -72,24 +75,33 @@ impl Console {
         for effect in effects {
             match effect {
                 Effect::Send(command) => self.worker.commands.send(command).unwrap(),
+                Effect::Filter(job) => self.filter.submit(job),
                 Effect::Copy(text) => self.copied.push(text),
                 Effect::Quit => {}
             }
         }
     }
 
-    /// Feeds worker events until nothing is running and nothing arrives for a while.
+    /// Feeds worker events and filter answers until nothing is running and nothing arrives
+    /// for a while.
     async fn settle(&mut self) {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
         while tokio::time::Instant::now() < deadline {
-            match tokio::time::timeout(Duration::from_millis(250), self.worker.events.recv()).await
-            {
-                Ok(Some(event)) => {
-                    let fx = update(&mut self.app, Msg::Worker(event));
+            let next = tokio::time::timeout(Duration::from_millis(250), async {
+                tokio::select! {
+                    event = self.worker.events.recv() => event.map(Msg::Worker),
+                    Some(done) = self.filter.recv() => Some(Msg::Filtered(done)),
+                }
+            });
+            match next.await {
+                Ok(Some(msg)) => {
+                    let fx = update(&mut self.app, msg);
                     self.apply(fx);
                 }
                 Ok(None) => return,
-                Err(_) if self.app.status.in_flight == 0 => return,
+                Err(_) if self.app.status.in_flight == 0 && !self.app.contacts.filter_pending() => {
+                    return;
+                }
                 Err(_) => {}
             }
         }

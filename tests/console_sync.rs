@@ -10,10 +10,14 @@
 
 mod console_support;
 
+use std::time::Duration;
+
 use console_support::Console;
-use ghl_console::sandbox::DEMO_LOCATION_ID;
+use crossterm::event::KeyEvent;
+use ghl_console::sandbox::{DEMO_LOCATION_ID, Faults};
 use ghl_console::tui::app::Pane;
 use ghl_console::tui::demo::SECOND_LOCATION_ID;
+use ghl_console::tui::update::{Msg, update};
 
 #[tokio::test]
 async fn s_syncs_the_location_into_the_store_and_the_pane_shows_the_summary() {
@@ -93,4 +97,68 @@ async fn a_read_only_location_refuses_writes_after_a_switch() {
     console.keys(&["enter"]).await;
     assert_eq!(console.app.settings.location, DEMO_LOCATION_ID);
     assert!(!console.app.settings.read_only);
+}
+
+#[tokio::test]
+async fn the_list_opens_from_the_store_until_ghl_answers() {
+    let mut console = Console::open(false).await;
+    console.keys(&["s"]).await;
+    assert_eq!(console.store_counts(DEMO_LOCATION_ID).0, 30);
+
+    // GHL changes after the sync: one contact renamed, one gone, one new.
+    let sandbox = console.sandbox.store();
+    let contacts = sandbox.contacts(DEMO_LOCATION_ID);
+    let (renamed, gone) = (contacts[3].id.clone(), contacts[7].id.clone());
+    sandbox
+        .update_contact(&renamed, |c| {
+            c.name = None;
+            c.first_name = Some("Renamed".into());
+            c.last_name = Some("Since-Sync".into());
+        })
+        .unwrap();
+    assert!(sandbox.delete_contact(&gone));
+    let newcomer: ghl_console::ghl::models::Contact = serde_json::from_value(
+        serde_json::json!({"id": "", "firstName": "New", "lastName": "Comer"}),
+    )
+    .unwrap();
+    sandbox.insert_contact(DEMO_LOCATION_ID, newcomer).unwrap();
+
+    // A slow GHL: the store's copy is on screen first, marked as such.
+    console.sandbox.set_faults(Faults {
+        latency_ms: 800,
+        ..Faults::default()
+    });
+    let fx = update(
+        &mut console.app,
+        Msg::Key(KeyEvent::new(
+            crossterm::event::KeyCode::Char('r'),
+            crossterm::event::KeyModifiers::CONTROL,
+        )),
+    );
+    console.apply(fx);
+    while console.app.contacts.stored_rows() < 30 {
+        let msg = tokio::time::timeout(Duration::from_secs(5), console.next())
+            .await
+            .expect("the store's rows before GHL's")
+            .unwrap();
+        let fx = update(&mut console.app, msg);
+        console.apply(fx);
+    }
+    let screen = console.render();
+    assert!(screen.contains("FROM STORE (synced"), "{screen}");
+    assert!(screen.contains("(30 from the store)"), "{screen}");
+    assert!(console.app.contacts.at(0).unwrap().stored);
+    assert!(console.app.contacts.items.iter().any(|c| c.id == gone));
+
+    // GHL's listing replaces it: renamed, gone and new as GHL has them now.
+    console.settle().await;
+    let screen = console.render();
+    assert!(!screen.contains("FROM STORE"), "{screen}");
+    assert_eq!(console.app.contacts.len(), 30);
+    let listed = &console.app.contacts.items;
+    assert!(listed.iter().all(|c| !c.stored));
+    assert!(!listed.iter().any(|c| c.id == gone));
+    assert!(listed.iter().any(|c| c.name == "New Comer"));
+    let row = listed.iter().find(|c| c.id == renamed).unwrap();
+    assert_eq!(row.name, "Renamed Since-Sync");
 }

@@ -114,6 +114,13 @@ impl Console {
         for effect in effects {
             match effect {
                 Effect::Send(command) => self.worker.commands.send(command).unwrap(),
+                // The filter pass runs here, at once: these tests look at its result.
+                Effect::Filter(job) => {
+                    let mut matching = ghl_console::tui::filter::Matching::new(1);
+                    if let Some(done) = job.run(&mut matching, &|| false) {
+                        self.msg(Msg::Filtered(done));
+                    }
+                }
                 Effect::Copy(_) | Effect::Quit => {}
             }
         }

@@ -18,7 +18,7 @@ use ghl_console::sandbox::{self, DEMO_LOCATION_ID, DEMO_TOKEN, SandboxConfig, Sa
 use ghl_console::tui::app::{App, Settings};
 use ghl_console::tui::clock::Clock;
 use ghl_console::tui::update::{self, Msg};
-use ghl_console::worker::messages::Event;
+use ghl_console::worker::messages::{ContactRow, Event};
 use tokio::runtime::Runtime;
 
 /// Whether `GHL_BENCH_QUICK` asks for the quick mode: small sizes, nothing judged (CI).
@@ -59,7 +59,9 @@ pub fn machine() -> String {
             || "? GiB".into(),
             |kb| format!("{:.1} GiB", kb as f64 / 1_048_576.0),
         );
-    format!("{cores} cores, {model}, {memory} RAM")
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let load = load.split_whitespace().next().unwrap_or("?").to_string();
+    format!("{cores} cores, {model}, {memory} RAM, load average {load} at the start")
 }
 
 fn proc_field(text: &str, name: &str) -> Option<String> {
@@ -133,7 +135,7 @@ pub fn console_runtime() -> anyhow::Result<Runtime> {
 
 /// A console of `width` x `height` with `contacts` loaded as one listing, nothing selected
 /// beyond the first row.
-pub fn console_with(contacts: Vec<Contact>, width: u16, height: u16) -> App {
+pub fn console_with(contacts: &[Contact], width: u16, height: u16) -> App {
     let settings = Settings {
         location: DEMO_LOCATION_ID.to_string(),
         save_dir: std::env::temp_dir(),
@@ -147,11 +149,11 @@ pub fn console_with(contacts: Vec<Contact>, width: u16, height: u16) -> App {
 }
 
 /// Adds a page to the console's current listing, as the worker would.
-pub fn add_page(app: &mut App, contacts: Vec<Contact>, more: bool) {
+pub fn add_page(app: &mut App, contacts: &[Contact], more: bool) {
     let total = app.contacts.items.len() + contacts.len();
     let page = Event::Page {
         generation: app.contacts.generation,
-        contacts,
+        contacts: contacts.iter().map(ContactRow::of).collect(),
         total: total as u64,
         more,
         exchange_id: 0,

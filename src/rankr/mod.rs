@@ -10,6 +10,7 @@
 //! sharing one Rankr) can replace `SQLite` without touching the engine.
 
 pub mod http;
+mod listing;
 mod queue;
 mod records;
 pub mod schema;
@@ -18,6 +19,7 @@ mod sqlite_ops;
 
 use std::path::PathBuf;
 
+pub use listing::{ListedContact, ListingKey};
 pub use queue::{Enqueued, EventState, NewEvent, OutboxItem, QueuedEvent};
 pub use records::{
     Counts, CursorUpdate, Level, LogEntry, LogFilter, RunRecord, StoreCounts, StoredContact,
@@ -142,4 +144,16 @@ pub trait RankrStore: Send + Sync + std::fmt::Debug {
     fn outbox_failed(&self, id: i64, error: &str, dead: bool) -> Result<(), RankrError>;
     /// What the store holds for a location.
     fn counts(&self, location_id: &str) -> Result<StoreCounts, RankrError>;
+    /// A page of a location's live contacts as the console lists them (last update first),
+    /// starting after `after`.
+    fn listing_page(
+        &self,
+        location_id: &str,
+        after: Option<&ListingKey>,
+        limit: usize,
+    ) -> Result<Vec<ListedContact>, RankrError>;
+    /// How many contacts the console would list from the store.
+    fn listing_count(&self, location_id: &str) -> Result<u64, RankrError>;
+    /// When a sync last wrote into a location, if it ever did.
+    fn last_synced(&self, location_id: &str) -> Result<Option<String>, RankrError>;
 }

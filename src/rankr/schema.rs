@@ -7,7 +7,7 @@ use rusqlite::Connection;
 use super::RankrError;
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// Version 1: the mirror (contacts, tasks, notes), the cursor, the runs and the log.
 pub const V1: &str = "
@@ -129,8 +129,14 @@ CREATE TABLE outbox (
 );
 ";
 
+/// Version 3: the index the console lists a location from, newest update first, a page at a
+/// time without sorting the location, and counts it from without reading the rows.
+pub const V3: &str = "
+CREATE INDEX contacts_listing ON contacts (location_id, tombstone, date_updated, ghl_id);
+";
+
 /// The migrations in order: index `i` takes the store to version `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2];
+const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// Brings the store to [`SCHEMA_VERSION`]; refuses a store written by a newer build.
 pub fn migrate(conn: &mut Connection) -> Result<i64, RankrError> {

@@ -81,24 +81,6 @@ impl SqliteStore {
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
     }
 
-    /// A page of the live contacts of a location in GHL id order, starting after `after`: what
-    /// a console opening from the store lists, a page at a time so the first frame need not wait
-    /// for the whole location.
-    pub fn live_contacts(
-        &self,
-        location_id: &str,
-        after: Option<&str>,
-        limit: usize,
-    ) -> Result<Vec<StoredContact>, RankrError> {
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        // The unary `+` keeps SQLite off the location index, which would sort the whole
-        // location for every page; the GHL id index walks straight to the page.
-        self.contacts_where(
-            "+location_id = ?1 AND +tombstone = 0 AND ghl_id > ?2 ORDER BY ghl_id LIMIT ?3",
-            &[&location_id, &after.unwrap_or(""), &limit],
-        )
-    }
-
     pub(super) fn lock(&self) -> Result<MutexGuard<'_, Connection>, RankrError> {
         self.conn.lock().map_err(|_| RankrError::Poisoned)
     }

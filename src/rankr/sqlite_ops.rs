@@ -7,6 +7,7 @@ use super::queue::{Enqueued, EventState, NewEvent, OutboxItem, QueuedEvent};
 use super::records::{Counts, Level, LogEntry, LogFilter, RunRecord, StoreCounts};
 use super::sqlite::SqliteStore;
 use super::{Batch, RankrError, RankrStore, StoredContact, StoredNote, StoredTask, SyncCursor};
+use super::{ListedContact, ListingKey};
 use super::{now, records};
 
 /// After this many failed tries an event is left as `failed`.
@@ -268,6 +269,23 @@ impl RankrStore for SqliteStore {
                  WHERE c.location_id = ?1",
             )?,
         })
+    }
+
+    fn listing_page(
+        &self,
+        location_id: &str,
+        after: Option<&ListingKey>,
+        limit: usize,
+    ) -> Result<Vec<ListedContact>, RankrError> {
+        SqliteStore::listing_page(self, location_id, after, limit)
+    }
+
+    fn listing_count(&self, location_id: &str) -> Result<u64, RankrError> {
+        SqliteStore::listing_count(self, location_id)
+    }
+
+    fn last_synced(&self, location_id: &str) -> Result<Option<String>, RankrError> {
+        SqliteStore::last_synced(self, location_id)
     }
 }
 

@@ -29,6 +29,13 @@ pub fn on_event(app: &mut App, event: Event, fx: &mut Effects) {
                 app.contacts.exchange_id = Some(exchange_id);
             }
         }
+        Event::StoredPage {
+            generation,
+            contacts,
+            total,
+            synced_at,
+            more,
+        } => on_stored_page(app, generation, contacts, (total, synced_at), more),
         Event::Loaded {
             seq,
             contact_id,
@@ -92,6 +99,35 @@ pub fn on_event(app: &mut App, event: Event, fx: &mut Effects) {
             app.status.budget = remaining.map(|r| (r, max));
             app.status.daily = daily_remaining.or(app.status.daily);
         }
+    }
+}
+
+fn on_stored_page(
+    app: &mut App,
+    generation: u64,
+    contacts: Vec<crate::worker::messages::ContactRow>,
+    (total, synced_at): (u64, Option<String>),
+    more: bool,
+) {
+    let first = app.contacts.stored().is_none();
+    let count = contacts.len();
+    if !app
+        .contacts
+        .add_stored_page(generation, contacts, (total, synced_at), more)
+    {
+        return;
+    }
+    if first && count > 0 {
+        app.log(
+            Level::Info,
+            format!("Listing {total} contacts from the Rankr store until GHL answers"),
+        );
+    }
+    if !more {
+        tracing::info!(
+            listed = app.contacts.listed(),
+            "every contact of the store is listed"
+        );
     }
 }
 
@@ -185,25 +221,7 @@ fn on_tagged(
     failed: &[(String, String)],
     fx: &mut Effects,
 ) {
-    for contact in app
-        .contacts
-        .items
-        .iter_mut()
-        .filter(|c| succeeded.contains(&c.id))
-    {
-        if add {
-            for tag in tags {
-                if !contact.tags.contains(tag) {
-                    contact.tags.push(tag.clone());
-                }
-            }
-        } else {
-            contact.tags.retain(|t| !tags.contains(t));
-        }
-    }
-    if add {
-        app.contacts.known_tags.extend(tags.iter().cloned());
-    }
+    app.contacts.retag(succeeded, tags, add);
     let verb = if add { "added to" } else { "removed from" };
     let summary = format!(
         "Tags {} {verb} {} contact(s)",

@@ -3,6 +3,7 @@
 pub mod clipboard;
 pub mod dates;
 pub mod filter;
+pub mod filter_task;
 pub mod text;
 pub mod theme;
 pub mod widgets;

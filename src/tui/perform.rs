@@ -332,8 +332,8 @@ pub fn follow_selection(app: &mut App, fx: &mut Effects) {
         }));
     }
     match app.contacts.selected() {
-        Some(contact) if !app.detail.is_for(&contact.id) => {
-            let contact = contact.clone();
+        Some(row) if !app.detail.is_for(&row.id) => {
+            let contact = row.to_contact();
             select_contact(app, contact, fx);
         }
         None if app.current_contact_id().is_some() => clear_selection(app),

@@ -17,6 +17,7 @@ use tokio::sync::mpsc;
 use crate::worker::WorkerHandle;
 
 use super::app::{App, Level};
+use super::filter_task::FilterRunner;
 use super::terminal::{self, Tui};
 use super::theme::Theme;
 use super::update::{self, Effect, Msg};
@@ -24,6 +25,9 @@ use super::view;
 
 /// How often the clock, toasts and the spinner move.
 const TICK: Duration = Duration::from_millis(250);
+
+/// How long the loop takes queued worker events before it draws again.
+const DRAIN: Duration = Duration::from_millis(8);
 
 /// The numbers of the signals that end the console.
 const SIGHUP: u8 = 1;
@@ -90,17 +94,28 @@ where
     // Ctrl-C in the terminal is a key (raw mode); a SIGINT comes from `kill -INT` and the like,
     // and ends the console as cleanly as SIGTERM does.
     let mut interrupt = signal(SignalKind::interrupt()).context("listening for SIGINT")?;
+    let mut filter = FilterRunner::start();
     let first = update::start(app);
-    apply(app, worker, first);
+    apply(app, worker, &mut filter, first);
     let mut answering = false;
+    let (mut rows_shown, mut stored_shown) = (false, false);
     let stop = loop {
         update::after(app);
         tui.draw(|frame| view::render(frame, app, theme))?;
+        filter.release();
         if std::mem::take(&mut answering)
             && let Some(answered) = answered
         {
             // The bench reading these may be gone; the console goes on either way.
             let _ = answered.send(Instant::now());
+        }
+        if !rows_shown && app.contacts.listed() > 0 {
+            rows_shown = true;
+            log_first_rows(app, "first contacts on screen");
+        }
+        if !stored_shown && app.contacts.stored_rows() > 0 {
+            stored_shown = true;
+            log_first_rows(app, "first stored contacts on screen");
         }
         let msg = tokio::select! {
             event = keys.next() => match event {
@@ -111,17 +126,23 @@ where
                 Some(Err(_)) | None => break Stop::TerminalGone,
             },
             Some(event) = worker.events.recv() => Msg::Worker(event),
+            Some(done) = filter.recv() => Msg::Filtered(done),
             _ = ticker.tick() => Msg::Tick(Utc::now()),
             _ = term.recv() => break Stop::Signal(SIGTERM),
             _ = hangup.recv() => break Stop::Signal(SIGHUP),
             _ = interrupt.recv() => break Stop::Signal(SIGINT),
         };
         answering = matches!(msg, Msg::Key(_));
-        if handle(app, worker, msg) {
+        if handle(app, worker, &mut filter, msg) {
             break Stop::Quit;
         }
-        while let Ok(event) = worker.events.try_recv() {
-            if handle(app, worker, Msg::Worker(event)) {
+        // Events that queued up meanwhile, but only for about a frame: a flood of them (the
+        // store's pages, a sync's progress) must not keep the next frame from being drawn.
+        let drained_by = Instant::now() + DRAIN;
+        while Instant::now() < drained_by
+            && let Ok(event) = worker.events.try_recv()
+        {
+            if handle(app, worker, &mut filter, Msg::Worker(event)) {
                 break;
             }
         }
@@ -132,16 +153,42 @@ where
     Ok(stop)
 }
 
-/// Applies one message; returns whether the console should end.
-fn handle(app: &mut App, worker: &WorkerHandle, msg: Msg) -> bool {
-    let effects = update::update(app, msg);
-    apply(app, worker, effects)
+/// Notes in the log when the first contacts (or the first of the store's) were drawn, and from
+/// where: how long opening the console took.
+fn log_first_rows(app: &App, what: &'static str) {
+    let from = if app.contacts.stored().is_some() {
+        "the Rankr store"
+    } else {
+        "GHL"
+    };
+    let since_start_ms = crate::logging::since_start().as_millis();
+    let (cpu, waited) = crate::logging::cpu_so_far().unwrap_or_default();
+    tracing::info!(
+        rows = app.contacts.listed(),
+        from,
+        since_start_ms,
+        cpu_ms = cpu.as_millis(),
+        waited_for_cpu_ms = waited.as_millis(),
+        "{what}"
+    );
 }
 
-fn apply(app: &mut App, worker: &WorkerHandle, effects: Vec<Effect>) -> bool {
+/// Applies one message; returns whether the console should end.
+fn handle(app: &mut App, worker: &WorkerHandle, filter: &mut FilterRunner, msg: Msg) -> bool {
+    let effects = update::update(app, msg);
+    apply(app, worker, filter, effects)
+}
+
+fn apply(
+    app: &mut App,
+    worker: &WorkerHandle,
+    filter: &mut FilterRunner,
+    effects: Vec<Effect>,
+) -> bool {
     let mut quit = false;
     for effect in effects {
         match effect {
+            Effect::Filter(job) => filter.hold(job),
             Effect::Send(command) => {
                 if worker.commands.send(command).is_err() {
                     app.toast(Level::Error, "The worker stopped; restart the console.");

@@ -9,6 +9,7 @@ use crate::worker::messages::{Command, Event};
 
 use super::actions::Action;
 use super::app::{App, Pane};
+use super::filter_task::{FilterJob, Filtered};
 use super::forms::Modal;
 use super::forms::help::HelpOutcome;
 use super::forms::location_picker::PickerOutcome;
@@ -34,6 +35,8 @@ pub enum Msg {
     Tick(DateTime<Utc>),
     /// The worker answered.
     Worker(Event),
+    /// The filter thread answered.
+    Filtered(Filtered),
 }
 
 /// What the run loop does on the state's behalf.
@@ -41,6 +44,8 @@ pub enum Msg {
 pub enum Effect {
     /// Hands a command to the worker.
     Send(Command),
+    /// Hands a pass to the filter thread.
+    Filter(FilterJob),
     /// Copies text to the clipboard (OSC 52).
     Copy(String),
     /// Ends the console.
@@ -67,9 +72,15 @@ pub fn update(app: &mut App, msg: Msg) -> Effects {
         Msg::Key(key) => on_key(app, key, &mut fx),
         Msg::Mouse(mouse) => super::mouse::on_mouse(app, mouse, &mut fx),
         Msg::Paste(text) => on_paste(app, &text),
+        Msg::Filtered(done) => {
+            app.contacts.apply_filtered(done);
+        }
         Msg::Resize(width, height) => app.size = (width, height),
         Msg::Tick(now) => on_tick(app, now),
         Msg::Worker(event) => super::events::on_event(app, event, &mut fx),
+    }
+    if let Some(job) = app.contacts.take_filter_job() {
+        fx.push(Effect::Filter(job));
     }
     super::perform::follow_selection(app, &mut fx);
     if app.quit && !fx.contains(&Effect::Quit) {

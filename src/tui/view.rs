@@ -261,6 +261,18 @@ const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "�
 fn status_text(app: &App) -> String {
     let status = &app.status;
     let mut parts = vec![format!("loc {}", app.settings.location)];
+    if let Some(stored) = app
+        .contacts
+        .stored()
+        .filter(|_| app.contacts.stored_rows() > 0)
+    {
+        let synced = stored
+            .synced_at
+            .as_deref()
+            .and_then(crate::ghl::models::parse_date)
+            .map_or_else(|| "never synced".to_string(), |at| app.clock.relative(at));
+        parts.push(format!("FROM STORE (synced {synced})"));
+    }
     parts.push(
         match status.connection {
             Connection::Connecting => "connecting",

@@ -8,6 +8,8 @@ use crate::ghl::models::{Appointment, Contact, NewTask, Note, NoteInput, Task, T
 use crate::rankr::{LogEntry, LogFilter, RunRecord};
 use crate::sync::{SyncMode, SyncProgress, SyncSummary};
 
+pub use super::row::ContactRow;
+
 /// How the contact list is shown: in the server's order (last update first) or sorted by name
 /// over what is loaded, since the search endpoint sorts only by date.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -130,13 +132,23 @@ pub enum Loaded {
 /// An answer or a notice from the worker.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
-    /// A page of the listing `generation`.
+    /// A page of the listing `generation`, from GHL.
     Page {
         generation: u64,
-        contacts: Vec<Contact>,
+        contacts: Vec<ContactRow>,
         total: u64,
         more: bool,
         exchange_id: u64,
+    },
+    /// A page of the listing `generation` read from the Rankr store, shown until GHL's pages
+    /// replace it: `total` contacts in the store, synced at `synced_at`; `more` while pages
+    /// follow.
+    StoredPage {
+        generation: u64,
+        contacts: Vec<ContactRow>,
+        total: u64,
+        synced_at: Option<String>,
+        more: bool,
     },
     /// A record of a contact, loaded for selection `seq`.
     Loaded {

@@ -8,7 +8,9 @@
 //! listing aborts the old one.
 
 pub mod messages;
+pub mod row;
 mod run;
+mod stored;
 mod sync_jobs;
 mod writes;
 

@@ -11,8 +11,11 @@ use crate::ghl::models::{SearchRequest, SearchSort};
 use crate::ghl::{GhlError, SearchPager};
 
 use super::Shared;
-use super::messages::{Command, Event, Loaded, Resource};
+use super::messages::{Command, ContactRow, Event, Loaded, Resource};
 use super::sync_jobs::{self, SyncSlot};
+
+/// How long GHL's first page waits for the store's first page at most.
+const STORE_HEAD_START: Duration = Duration::from_millis(100);
 
 /// The listing being paged: its generation and its pager.
 type Listing = Arc<Mutex<Option<(u64, SearchPager)>>>;
@@ -21,12 +24,16 @@ type Listing = Arc<Mutex<Option<(u64, SearchPager)>>>;
 pub(super) async fn run(mut shared: Shared, mut commands: mpsc::UnboundedReceiver<Command>) {
     let listing: Listing = Arc::new(Mutex::new(None));
     let mut paging: Option<JoinHandle<()>> = None;
+    let mut stored: Option<JoinHandle<()>> = None;
     let mut loads: HashMap<Resource, JoinHandle<()>> = HashMap::new();
     let mut last_contact_load = None;
     let mut sync = SyncSlot::default();
     while let Some(command) = commands.recv().await {
         match command {
             Command::SwitchLocation { location_id } => {
+                if let Some(job) = stored.take() {
+                    job.abort();
+                }
                 let stopped = (&mut paging, &mut loads, &listing, &sync);
                 switch(&mut shared, stopped, location_id).await;
             }
@@ -39,16 +46,26 @@ pub(super) async fn run(mut shared: Shared, mut commands: mpsc::UnboundedReceive
                 tokio::spawn(sync_jobs::list_locations(shared.clone()));
             }
             Command::Search { generation, query } => {
-                if let Some(job) = paging.take() {
+                for job in [paging.take(), stored.take()].into_iter().flatten() {
                     job.abort();
+                }
+                let (head_start, store_first) = tokio::sync::oneshot::channel();
+                if query.is_none() {
+                    stored = Some(tokio::spawn(super::stored::list(
+                        shared.clone(),
+                        generation,
+                        head_start,
+                    )));
                 }
                 let pager = shared.client.search_pager(template(&shared, query));
                 *listing.lock().await = Some((generation, pager));
-                paging = Some(tokio::spawn(next_page(
-                    shared.clone(),
-                    listing.clone(),
-                    generation,
-                )));
+                let (shared, listing) = (shared.clone(), listing.clone());
+                paging = Some(tokio::spawn(async move {
+                    // The store's first page goes first (it is there in milliseconds), so the
+                    // console opens on it; GHL's pages then replace it.
+                    let _ = tokio::time::timeout(STORE_HEAD_START, store_first).await;
+                    next_page(shared, listing, generation).await;
+                }));
             }
             Command::NextPage { generation } => {
                 if paging.as_ref().is_none_or(JoinHandle::is_finished) {
@@ -80,7 +97,7 @@ pub(super) async fn run(mut shared: Shared, mut commands: mpsc::UnboundedReceive
             }
         }
     }
-    for job in loads.into_values().chain(paging) {
+    for job in loads.into_values().chain(paging).chain(stored) {
         job.abort();
     }
     sync.abort();
@@ -157,7 +174,7 @@ async fn next_page(shared: Shared, listing: Listing, generation: u64) {
                     .is_some_and(|c| c.search_after.is_some());
             shared.send(Event::Page {
                 generation,
-                contacts: page.contacts,
+                contacts: page.contacts.iter().map(ContactRow::of).collect(),
                 total: page.total,
                 more,
                 exchange_id: reply.exchange.id,

@@ -18,6 +18,7 @@ use ghl_console::sandbox::{DEMO_LOCATION_ID, DEMO_TOKEN, SandboxConfig, SandboxH
 use ghl_console::tui::app::{App, Settings};
 use ghl_console::tui::clock::Clock;
 use ghl_console::tui::demo::{self, DemoStore};
+use ghl_console::tui::filter_task::FilterRunner;
 use ghl_console::tui::keymap::Key;
 use ghl_console::tui::location::LocationState;
 use ghl_console::tui::theme::Theme;
@@ -30,6 +31,7 @@ use ratatui::backend::TestBackend;
 pub struct Console {
     pub app: App,
     pub worker: WorkerHandle,
+    pub filter: FilterRunner,
     pub sandbox: SandboxHandle,
     pub store: DemoStore,
 }
@@ -86,6 +88,7 @@ impl Console {
         let mut console = Self {
             app,
             worker,
+            filter: FilterRunner::start(),
             sandbox,
             store,
         };
@@ -96,15 +99,30 @@ impl Console {
 
     pub fn apply(&mut self, effects: Effects) {
         for effect in effects {
-            if let Effect::Send(command) = effect {
-                self.worker.commands.send(command).unwrap();
+            match effect {
+                Effect::Send(command) => self.worker.commands.send(command).unwrap(),
+                Effect::Filter(job) => self.filter.submit(job),
+                Effect::Copy(_) | Effect::Quit => {}
             }
         }
     }
 
-    /// Feeds worker events until nothing runs and nothing arrives for a while.
+    /// The next worker event or filter answer.
+    pub async fn next(&mut self) -> Option<Msg> {
+        tokio::select! {
+            event = self.worker.events.recv() => event.map(Msg::Worker),
+            Some(done) = self.filter.recv() => Some(Msg::Filtered(done)),
+        }
+    }
+
+    /// Feeds worker events and filter answers until nothing runs and nothing arrives for a
+    /// while.
     pub async fn settle(&mut self) {
-        let idle = |app: &App| app.status.in_flight == 0 && app.sync.running.is_none();
+        let idle = |app: &App| {
+            app.status.in_flight == 0
+                && app.sync.running.is_none()
+                && !app.contacts.filter_pending()
+        };
         let settled = self.pump_until(Duration::from_secs(60), idle).await;
         assert!(settled, "the console did not settle");
     }
@@ -114,10 +132,9 @@ impl Console {
     pub async fn pump_until(&mut self, limit: Duration, done: impl Fn(&App) -> bool) -> bool {
         let deadline = tokio::time::Instant::now() + limit;
         while tokio::time::Instant::now() < deadline {
-            match tokio::time::timeout(Duration::from_millis(300), self.worker.events.recv()).await
-            {
-                Ok(Some(event)) => {
-                    let fx = update(&mut self.app, Msg::Worker(event));
+            match tokio::time::timeout(Duration::from_millis(300), self.next()).await {
+                Ok(Some(msg)) => {
+                    let fx = update(&mut self.app, msg);
                     self.apply(fx);
                 }
                 Ok(None) => return done(&self.app),

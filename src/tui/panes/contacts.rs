@@ -4,12 +4,12 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
-use crate::ghl::models::{Contact, parse_date};
+use crate::ghl::models::parse_date;
 use crate::tui::app::{App, Pane};
 use crate::tui::text::fit;
 use crate::tui::theme::Theme;
 use crate::tui::view::pane_block;
-use crate::worker::messages::ContactSort;
+use crate::worker::messages::{ContactRow, ContactSort};
 
 /// The column widths for an inner width: name, email, phone, tags, updated (0 = hidden).
 fn columns(width: usize) -> [usize; 5] {
@@ -51,7 +51,7 @@ const WIDE_EMAIL: usize = 40;
 /// How wide the tags column grows on a wide terminal.
 const WIDE_TAGS: usize = 40;
 
-fn cells(contact: &Contact, app: &App) -> [String; 5] {
+fn cells(contact: &ContactRow, app: &App) -> [String; 5] {
     let updated = contact
         .date_updated
         .as_deref()
@@ -59,7 +59,7 @@ fn cells(contact: &Contact, app: &App) -> [String; 5] {
         .map(|at| app.clock.relative(at))
         .unwrap_or_default();
     [
-        contact.display_name(),
+        contact.name.clone(),
         contact.email.clone().unwrap_or_default(),
         contact.phone.clone().unwrap_or_default(),
         contact.tags.join(","),
@@ -83,7 +83,7 @@ fn title(app: &App) -> String {
         ContactSort::Updated => "updated",
         ContactSort::Name => "name",
     };
-    let mut title = format!("Contacts {}/{} by {sort}", list.items.len(), list.total);
+    let mut title = format!("Contacts {}/{} by {sort}", list.listed(), list.total);
     if let Some(query) = &list.query {
         title = format!("{title} search \"{query}\"");
     }
@@ -92,6 +92,10 @@ fn title(app: &App) -> String {
     }
     if list.is_stale() && !list.loading {
         title = format!("{title} (stale)");
+    }
+    let stored = list.stored_rows();
+    if stored > 0 {
+        title = format!("{title} ({stored} from the store)");
     }
     title
 }
@@ -107,8 +111,13 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     );
     if list.editing_filter || !list.filter.is_empty() {
         let cursor = if list.editing_filter { "▏" } else { "" };
+        let found = if list.filter_pending() {
+            "found, filtering…"
+        } else {
+            "found"
+        };
         let text = format!(
-            " /{}{cursor} {} found ",
+            " /{}{cursor} {} {found} ",
             crate::tui::text::sanitize(&list.filter),
             list.len()
         );
@@ -142,6 +151,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         );
         let style = if row == list.cursor.selected {
             theme.selection
+        } else if contact.stored {
+            theme.dim
         } else {
             theme.text
         };

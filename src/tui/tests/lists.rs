@@ -98,19 +98,19 @@ fn a_failed_refresh_keeps_the_rows_loaded_so_far() {
 
     // A page of an older listing changes nothing; the new listing's first page replaces
     // the rows and keeps the selected contact selected.
-    f.event(page(1, vec![super::contacts()[4].clone()]));
+    f.event(page(1, &super::contacts()[4..5]));
     assert_eq!(f.app.contacts.len(), 6);
-    f.event(page(2, super::contacts()[1..3].to_vec()));
+    f.event(page(2, &super::contacts()[1..3]));
     assert_eq!(f.app.contacts.len(), 2);
     assert!(!f.render().contains("(stale)"));
     assert_eq!(f.app.current_contact_id(), Some("c2"));
 }
 
-fn page(generation: u64, contacts: Vec<crate::ghl::models::Contact>) -> Event {
+fn page(generation: u64, contacts: &[crate::ghl::models::Contact]) -> Event {
     Event::Page {
         generation,
         total: contacts.len() as u64,
-        contacts,
+        contacts: super::rows(contacts),
         more: false,
         exchange_id: 12,
     }
@@ -122,7 +122,7 @@ fn a_search_without_results_clears_the_detail_panes() {
     f.keys(&["/"]);
     f.type_text("nobody");
     f.keys(&["enter"]);
-    f.event(page(2, Vec::new()));
+    f.event(page(2, &[]));
     assert_eq!(f.app.current_contact_id(), None);
     f.sent.clear();
     f.keys(&["tab", "tab"]);
@@ -149,7 +149,7 @@ fn loads_for_a_contact_no_longer_listed_are_dropped() {
     f.keys(&["enter"]);
     assert_eq!(f.app.current_contact_id(), Some("c1"));
     let seq = f.app.seq;
-    f.event(page(2, Vec::new()));
+    f.event(page(2, &[]));
     f.event(Event::Loaded {
         seq,
         contact_id: "c1".into(),

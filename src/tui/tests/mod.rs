@@ -20,9 +20,10 @@ use crate::ghl::Exchange;
 use crate::ghl::models::{Appointment, Contact, Note, Task};
 use crate::tui::app::{App, Settings};
 use crate::tui::clock::Clock;
+use crate::tui::filter::Matching;
 use crate::tui::theme::Theme;
-use crate::tui::update::{Effects, Msg, after, start, update};
-use crate::worker::messages::{Event, Loaded};
+use crate::tui::update::{Effect, Effects, Msg, after, start, update};
+use crate::worker::messages::{ContactRow, Event, Loaded};
 
 /// The pinned "now" of every test.
 pub fn now() -> DateTime<Utc> {
@@ -107,6 +108,11 @@ pub fn contacts() -> Vec<Contact> {
     ]
 }
 
+/// The list rows of contacts, as the worker sends them.
+pub fn rows(contacts: &[Contact]) -> Vec<ContactRow> {
+    contacts.iter().map(ContactRow::of).collect()
+}
+
 /// A contact as `GET /contacts/{id}` returns it, with custom fields and DND settings.
 pub fn full_contact() -> Contact {
     serde_json::from_value(json!({
@@ -172,10 +178,13 @@ pub fn exchange(id: u64, method: &str, path: &str, status: u16, body: &str) -> A
     })
 }
 
-/// A console with the fixtures loaded, as a worker would have answered.
+/// A console with the fixtures loaded, as a worker would have answered. Filter passes run at
+/// once, on the test's thread, with a matching kept across keys as the filter thread keeps its
+/// own; the async path has tests of its own.
 pub struct Fixture {
     pub app: App,
     pub sent: Effects,
+    matching: Matching,
 }
 
 impl Fixture {
@@ -192,7 +201,11 @@ impl Fixture {
         assert!(problems.is_empty());
         app.size = (width, height);
         let sent = start(&mut app);
-        Self { app, sent }
+        Self {
+            app,
+            sent,
+            matching: Matching::new(1),
+        }
     }
 
     /// A console with contacts, the first contact's records and a few exchanges loaded.
@@ -207,7 +220,7 @@ impl Fixture {
         )));
         fixture.event(Event::Page {
             generation: 1,
-            contacts: contacts(),
+            contacts: rows(&contacts()),
             total: 6,
             more: false,
             exchange_id: 1,
@@ -246,7 +259,22 @@ impl Fixture {
     /// Applies a worker event.
     pub fn event(&mut self, event: Event) {
         let fx = update(&mut self.app, Msg::Worker(event));
-        self.sent.extend(fx);
+        self.absorb(fx);
+    }
+
+    /// Keeps the effects of an update, running filter passes and feeding their answers back.
+    fn absorb(&mut self, fx: Effects) {
+        for effect in fx {
+            match effect {
+                Effect::Filter(job) => {
+                    if let Some(done) = job.run(&mut self.matching, &|| false) {
+                        let more = update(&mut self.app, Msg::Filtered(done));
+                        self.absorb(more);
+                    }
+                }
+                other => self.sent.push(other),
+            }
+        }
     }
 
     /// Presses keys given as key strings ("j", "enter", "ctrl-s").
@@ -255,7 +283,7 @@ impl Fixture {
             let parsed = crate::tui::keymap::Key::parse(key).unwrap();
             let event = crossterm::event::KeyEvent::new(parsed.code, parsed.modifiers);
             let fx = update(&mut self.app, Msg::Key(event));
-            self.sent.extend(fx);
+            self.absorb(fx);
         }
     }
 
@@ -264,7 +292,7 @@ impl Fixture {
         for c in text.chars() {
             let event = crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Char(c));
             let fx = update(&mut self.app, Msg::Key(event));
-            self.sent.extend(fx);
+            self.absorb(fx);
         }
     }
 
