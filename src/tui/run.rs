@@ -101,7 +101,12 @@ where
     let (mut rows_shown, mut stored_shown) = (false, false);
     let stop = loop {
         update::after(app);
-        tui.draw(|frame| view::render(frame, app, theme))?;
+        // A terminal that cannot be written to any more (its pty closed, the SSH link dropped)
+        // ends the console like one that cannot be read from.
+        if let Err(error) = tui.draw(|frame| view::render(frame, app, theme)) {
+            tracing::info!(%error, "the terminal cannot be drawn on");
+            break Stop::TerminalGone;
+        }
         filter.release();
         if std::mem::take(&mut answering)
             && let Some(answered) = answered
