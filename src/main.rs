@@ -7,7 +7,13 @@ use ghl_console::cli::{Cli, Command};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let _log = ghl_console::logging::init("info");
+    let _log = match ghl_console::logging::init("info") {
+        Ok(guard) => Some(guard),
+        Err(why) => {
+            eprintln!("warning: {why}; running without a log file");
+            None
+        }
+    };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {
