@@ -262,11 +262,12 @@ fn apply_tags(app: &mut App, add: bool, tags: &[String], succeeded: &[String]) {
 /// "Tags a, b added to 3 contact(s)", or for a removal also how many had none of them.
 fn tag_summary(add: bool, tags: &[String], changed: usize, untouched: usize) -> String {
     let verb = if add { "added to" } else { "removed from" };
-    let mut summary = format!("Tags {} {verb} {changed} contact(s)", tags.join(", "));
+    let summary = format!("Tags {} {verb} {changed} contact(s)", tags.join(", "));
     if untouched > 0 {
-        summary.push_str(&format!("; {untouched} had none of them"));
+        format!("{summary}; {untouched} had none of them")
+    } else {
+        summary
     }
-    summary
 }
 
 /// A contact's name and id as the listing knows it, else its id.
