@@ -162,3 +162,37 @@ async fn the_list_opens_from_the_store_until_ghl_answers() {
     let row = listed.iter().find(|c| c.id == renamed).unwrap();
     assert_eq!(row.name, "Renamed Since-Sync");
 }
+
+#[tokio::test]
+async fn the_sync_log_shows_lines_while_the_run_goes_on() {
+    let mut console = Console::open(false).await;
+    console.keys(&["shift-tab"]).await;
+    console.sandbox.set_faults(Faults {
+        latency_ms: 150,
+        ..Faults::default()
+    });
+    console.press("s");
+
+    // Time passes as the run loop's ticks would move it, so the log is read again each second.
+    let mut seen_live = false;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while std::time::Instant::now() < deadline {
+        let tick = update(&mut console.app, Msg::Tick(chrono::Utc::now()));
+        console.apply(tick);
+        console
+            .pump_until(std::time::Duration::from_millis(200), |_| true)
+            .await;
+        if console.app.sync.running.is_some() && !console.app.sync.entries.is_empty() {
+            seen_live = true;
+        }
+        if console.app.sync.last.is_some() {
+            break;
+        }
+    }
+    assert!(seen_live, "log lines were shown before the run ended");
+    console.settle().await;
+    assert_eq!(
+        console.app.sync.last.as_ref().map(|s| s.outcome.as_str()),
+        Some("ok")
+    );
+}

@@ -19,6 +19,7 @@ use ghl_console::ghl::{ClientConfig, GhlClient, Secret};
 use ghl_console::sandbox::{DEMO_LOCATION_ID, DEMO_TOKEN, SandboxConfig, SandboxHandle};
 use ghl_console::tui::app::{App, Pane, Settings};
 use ghl_console::tui::clock::Clock;
+use ghl_console::tui::forms::Modal;
 use ghl_console::tui::keymap::Key;
 use ghl_console::tui::theme::Theme;
 use ghl_console::tui::update::{Effect, Effects, Msg, after, start, update};
@@ -422,6 +423,14 @@ async fn a_megabyte_pasted_into_one_line_inputs_stays_responsive() {
         assert!(took < Duration::from_secs(10), "{label}: {took:?}");
         assert_aligned(&buf, label);
         console.keys(&["esc"]).await;
+        // Esc over typed tags asks before discarding them.
+        if matches!(console.app.modal, Some(Modal::Discard(_))) {
+            console.keys(&["y"]).await;
+        }
+        assert!(
+            !matches!(console.app.modal, Some(Modal::Tags(_))),
+            "{label}"
+        );
         console.keys(&["esc"]).await;
     }
 }

@@ -143,7 +143,15 @@ pub enum Connection {
     Online,
     /// The last exchange got no response.
     Offline,
+    /// The last answer was 401: the token is missing, expired or revoked, and every call will
+    /// fail the same way until it is replaced.
+    Unauthorized,
+    /// Several exchanges in a row got a server error.
+    Failing,
 }
+
+/// How many server errors in a row make the status bar say the server is failing.
+pub const FAILING_AFTER: u32 = 3;
 
 /// What the status bar shows.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -158,8 +166,43 @@ pub struct Status {
     pub last_error: Option<String>,
     /// The connection state.
     pub connection: Connection,
+    /// Server errors in a row since the last answer that was not one.
+    pub server_errors: u32,
     /// Frames drawn, to animate the spinner.
     pub ticks: u64,
+}
+
+impl Status {
+    /// Moves the connection state on by an exchange's HTTP status (`None`: no response). A 429
+    /// says nothing about the connection beyond that the server answered.
+    pub fn record(&mut self, status: Option<u16>) {
+        match status {
+            None => self.connection = Connection::Offline,
+            Some(401) => {
+                self.server_errors = 0;
+                self.connection = Connection::Unauthorized;
+            }
+            Some(429) if self.connection == Connection::Connecting => {
+                self.connection = Connection::Online;
+            }
+            Some(429) => {}
+            Some(500..) => {
+                self.server_errors = self.server_errors.saturating_add(1);
+                if self.server_errors >= FAILING_AFTER {
+                    self.connection = Connection::Failing;
+                } else if matches!(
+                    self.connection,
+                    Connection::Connecting | Connection::Offline
+                ) {
+                    self.connection = Connection::Online;
+                }
+            }
+            Some(_) => {
+                self.server_errors = 0;
+                self.connection = Connection::Online;
+            }
+        }
+    }
 }
 
 /// The raw inspector's state.
@@ -182,8 +225,10 @@ pub struct Settings {
     pub read_only: bool,
     /// The key remapping from the config: action id to key strings.
     pub keys: HashMap<String, Vec<String>>,
-    /// Where the log file is, shown in help.
+    /// The path log files share before the day the appender adds; help shows today's file.
     pub log_path: Option<PathBuf>,
+    /// Why no log is written, shown in help instead of the path.
+    pub log_error: Option<String>,
     /// Where saved exchanges go.
     pub save_dir: PathBuf,
     /// Custom field names by id, where known.

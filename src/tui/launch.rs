@@ -95,7 +95,9 @@ fn settings(
         location: location.to_string(),
         read_only,
         keys,
-        log_path: Some(crate::logging::log_file_hint()),
+        log_path: crate::logging::started()
+            .map_or_else(|| Some(crate::logging::log_base()), Result::ok),
+        log_error: crate::logging::started().and_then(Result::err),
         save_dir: crate::config::data_dir().join("exchanges"),
         field_names,
         in_tmux: super::clipboard::in_tmux(),

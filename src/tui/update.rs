@@ -144,12 +144,16 @@ fn is_ctrl_c(key: KeyEvent) -> bool {
 }
 
 /// Quits, unless a form holds unsaved text: then it asks first, and a second Ctrl-C while it
-/// asks quits.
+/// asks quits. Asked whether to close a form, a quit asks whether to quit instead.
 pub fn request_quit(app: &mut App) {
     match app.modal.take() {
-        Some(Modal::Discard(_)) => app.quit = true,
+        Some(Modal::Discard(question)) if question.quit => app.quit = true,
+        Some(Modal::Discard(question)) => {
+            let question = DiscardQuestion::quitting(question.form);
+            app.modal = Some(Modal::Discard(Box::new(question)));
+        }
         Some(form) if form.has_unsaved_changes() => {
-            let question = DiscardQuestion { form };
+            let question = DiscardQuestion::quitting(form);
             app.modal = Some(Modal::Discard(Box::new(question)));
         }
         other => {
@@ -189,7 +193,7 @@ fn on_modal_key(app: &mut App, modal: Modal, key: KeyEvent, fx: &mut Effects) {
         Modal::Confirm(confirm) => on_confirm(app, confirm, key, fx),
         Modal::Task(mut form) => match form.handle(key, &app.clock) {
             TaskOutcome::Editing => Some(Modal::Task(form)),
-            TaskOutcome::Cancelled => None,
+            TaskOutcome::Cancelled => close(Modal::Task(form)),
             TaskOutcome::Save(command) => {
                 form.saving = true;
                 fx.push(Effect::Send(command));
@@ -198,7 +202,7 @@ fn on_modal_key(app: &mut App, modal: Modal, key: KeyEvent, fx: &mut Effects) {
         },
         Modal::Note(mut form) => match form.handle(key) {
             NoteOutcome::Editing => Some(Modal::Note(form)),
-            NoteOutcome::Cancelled => None,
+            NoteOutcome::Cancelled => close(Modal::Note(form)),
             NoteOutcome::Save(command) => {
                 form.saving = true;
                 fx.push(Effect::Send(command));
@@ -207,7 +211,7 @@ fn on_modal_key(app: &mut App, modal: Modal, key: KeyEvent, fx: &mut Effects) {
         },
         Modal::Tags(mut input) => match input.handle(key) {
             TagOutcome::Editing => Some(Modal::Tags(input)),
-            TagOutcome::Cancelled => None,
+            TagOutcome::Cancelled => close(Modal::Tags(input)),
             TagOutcome::Apply(command) => {
                 app.contacts.marked.clear();
                 send(fx, command)
@@ -236,7 +240,7 @@ fn on_modal_key(app: &mut App, modal: Modal, key: KeyEvent, fx: &mut Effects) {
         },
         Modal::Discard(question) => match DiscardQuestion::answer(key) {
             Some(true) => {
-                app.quit = true;
+                app.quit = question.quit;
                 None
             }
             Some(false) => Some(question.form),
@@ -244,6 +248,15 @@ fn on_modal_key(app: &mut App, modal: Modal, key: KeyEvent, fx: &mut Effects) {
         },
     };
     app.modal = keep;
+}
+
+/// Closes a form the operator left with Esc, asking first when it holds unsaved text.
+fn close(form: Modal) -> Option<Modal> {
+    if form.has_unsaved_changes() {
+        Some(Modal::Discard(Box::new(DiscardQuestion::closing(form))))
+    } else {
+        None
+    }
 }
 
 fn on_confirm(app: &mut App, confirm: Confirm, key: KeyEvent, fx: &mut Effects) -> Option<Modal> {

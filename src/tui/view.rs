@@ -191,9 +191,8 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
 }
 
 fn render_too_small(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let ask = matches!(app.modal, Some(Modal::Discard(_)));
-    let last = if ask {
-        Line::styled(super::forms::discard::QUESTION, theme.warning)
+    let last = if let Some(Modal::Discard(question)) = &app.modal {
+        Line::styled(question.text(), theme.warning)
     } else {
         Line::styled("Resize, or press q to quit.", theme.dim)
     };
@@ -278,6 +277,8 @@ fn status_text(app: &App) -> String {
             Connection::Connecting => "connecting",
             Connection::Online => "online",
             Connection::Offline => "OFFLINE",
+            Connection::Unauthorized => "AUTH FAILED (401)",
+            Connection::Failing => "SERVER ERRORS",
         }
         .to_string(),
     );
@@ -355,9 +356,16 @@ fn render_modal(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Some(Modal::Tags(input)) => input.render(frame, area, theme),
         Some(Modal::Palette(palette)) => palette.render(frame, area, &app.keymap, theme),
         Some(Modal::Help(help)) => {
+            let log = match (&app.settings.log_error, &app.settings.log_path) {
+                (Some(why), _) => format!("not written: {why}"),
+                (None, Some(base)) => crate::logging::daily_file(base, app.clock.now)
+                    .display()
+                    .to_string(),
+                (None, None) => "not written".to_string(),
+            };
             let ctx = HelpContext {
                 keymap: &app.keymap,
-                log_path: app.settings.log_path.as_deref(),
+                log: &log,
                 read_only: app.settings.read_only,
             };
             help.render(frame, area, &ctx, theme);

@@ -42,11 +42,13 @@ pub enum Modal {
 }
 
 impl Modal {
-    /// Whether the dialog is a task or note form holding text that was never saved.
+    /// Whether the dialog holds typed text that was never saved or applied: a changed task or
+    /// note form, or tags typed but not applied.
     pub fn has_unsaved_changes(&self) -> bool {
         match self {
             Self::Task(form) => form.has_changes(),
             Self::Note(form) => form.has_changes(),
+            Self::Tags(input) => !input.tags().is_empty(),
             _ => false,
         }
     }
