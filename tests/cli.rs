@@ -21,20 +21,10 @@ type Setup<'a> = dyn Fn(&mut Command) + 'a;
 
 /// The binary with a clean environment pointed at a sandbox.
 fn console(base_url: &str, dir: &std::path::Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_ghl-console"));
-    for var in [
-        "GHL_TOKEN",
-        "GHL_TOKEN_FILE",
-        "GHL_READ_ONLY",
-        "GHL_LOCATION_ID",
-    ] {
-        command.env_remove(var);
-    }
+    let mut command = common::bin::ghl_console(dir);
     command
         .env("GHL_BASE_URL", base_url)
-        .env("GHL_CONSOLE_LOG_DIR", dir.join("logs"))
-        .env("GHL_CONSOLE_CONFIG_DIR", dir.join("config"))
-        .env("XDG_CONFIG_HOME", dir.join("xdg"));
+        .env("GHL_CONSOLE_CONFIG_DIR", dir.join("config"));
     command
 }
 
@@ -160,4 +150,36 @@ fn config_check_validates_key_remaps() {
     assert_eq!(out.status.code(), Some(1), "{said}");
     assert!(said.contains("nope.action"), "{said}");
     assert!(said.contains("ctrl-zz"), "{said}");
+}
+
+#[test]
+fn the_config_dir_variable_moves_the_config_file_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let config_dir = dir.path().join("elsewhere");
+    std::fs::create_dir_all(&config_dir).unwrap();
+    std::fs::write(
+        config_dir.join("config.toml"),
+        "[api]\nlocation_id = \"from-the-config-dir\"\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        let out = common::bin::ghl_console(dir.path())
+            .args(args)
+            .env("GHL_CONSOLE_CONFIG_DIR", &config_dir)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let path = run(&["config", "path"]);
+    assert!(
+        path.starts_with(&format!(
+            "{} (exists)",
+            config_dir.join("config.toml").display()
+        )),
+        "{path}"
+    );
+    let shown = run(&["config", "show"]);
+    assert!(shown.contains("from-the-config-dir"), "{shown}");
+    assert!(shown.contains("# api.location_id from file"), "{shown}");
 }

@@ -12,18 +12,8 @@ mod common;
 use ghl_console::sandbox;
 
 fn doctor(config: &std::path::Path, token: Option<&str>, logs: &std::path::Path) -> (i32, String) {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_ghl-console"));
-    command
-        .args(["--config", config.to_str().unwrap(), "doctor"])
-        .env("GHL_CONSOLE_LOG_DIR", logs);
-    for var in [
-        "GHL_TOKEN",
-        "GHL_LOCATION_ID",
-        "GHL_BASE_URL",
-        "GHL_TOKEN_FILE",
-    ] {
-        command.env_remove(var);
-    }
+    let mut command = common::bin::ghl_console(logs);
+    command.args(["--config", config.to_str().unwrap(), "doctor"]);
     if let Some(token) = token {
         command.env("GHL_TOKEN", token);
     }

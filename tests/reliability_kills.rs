@@ -76,16 +76,12 @@ impl Bench {
     /// The binary with this test's config, data dirs and token.
     fn command(&self, args: &[&str]) -> Command {
         let dir = self.world.dir.path();
-        let mut command = Command::new(env!("CARGO_BIN_EXE_ghl-console"));
+        let mut command = sync_support::bin::ghl_console(dir);
         command
             .arg("--config")
             .arg(&self.config)
             .args(args)
             .env("GHL_TOKEN", DEMO_TOKEN)
-            .env("XDG_CONFIG_HOME", dir.join("config"))
-            .env("XDG_DATA_HOME", dir.join("data"))
-            .env("XDG_STATE_HOME", dir.join("state"))
-            .env("GHL_CONSOLE_LOG_DIR", dir.join("logs"))
             .env("HOME", dir)
             .stdout(Stdio::null())
             .stderr(Stdio::null());

@@ -110,11 +110,7 @@ fn permission_checks(settings: &Settings) -> Vec<Check> {
         files.push(("client secret", config::expand_home(p)));
     }
     if auth.kind == AuthKind::Oauth {
-        let store = auth
-            .oauth_store
-            .as_deref()
-            .map_or_else(crate::auth::default_store_path, config::expand_home);
-        files.push(("oauth store", store));
+        files.push(("oauth store", config::oauth_store_path(&settings.config)));
     }
     files
         .into_iter()
@@ -140,7 +136,7 @@ fn permission_checks(settings: &Settings) -> Vec<Check> {
 fn token_checks(settings: &Settings, checks: &mut Vec<Check>) -> Option<Vec<String>> {
     match settings.config.auth.kind {
         AuthKind::Pit => {
-            let Some(origin) = &settings.token_origin else {
+            if settings.token.is_none() {
                 checks.push(check(
                     Level::Fail,
                     "token",
@@ -148,19 +144,14 @@ fn token_checks(settings: &Settings, checks: &mut Vec<Check>) -> Option<Vec<Stri
                     "run `ghl-console auth set-token` or set GHL_TOKEN",
                 ));
                 return None;
-            };
-            checks.push(check(
-                Level::Ok,
-                "token",
-                format!("Private Integration Token from {origin}"),
-                "",
-            ));
+            }
+            checks.push(check(Level::Ok, "token", settings.credential(), ""));
             None
         }
         AuthKind::Oauth => {
-            let stored = crate::cli::auth::oauth_app(settings)
-                .map_err(|e| e.to_string())
-                .and_then(|a| a.store.load().map_err(|e| e.to_string()));
+            let stored = crate::cli::auth::oauth_store(settings)
+                .load()
+                .map_err(|e| e.to_string());
             match stored {
                 Ok(Some(tokens)) => {
                     let left = tokens.expires_at - chrono::Utc::now();
@@ -173,7 +164,8 @@ fn token_checks(settings: &Settings, checks: &mut Vec<Check>) -> Option<Vec<Stri
                         (Level::Ok, "")
                     };
                     let detail = format!(
-                        "OAuth {} token, expires in {} min",
+                        "{} ({} token), expires in {} min",
+                        settings.credential(),
                         tokens.user_type.as_deref().unwrap_or("?"),
                         left.num_minutes()
                     );

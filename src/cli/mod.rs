@@ -140,7 +140,8 @@ impl Cli {
 /// the token comes from the OAuth store and is refreshed as needed.
 pub fn client_for(settings: &Settings) -> anyhow::Result<GhlClient> {
     let api = &settings.config.api;
-    let oauth = settings.config.auth.kind == config::AuthKind::Oauth && settings.token.is_none();
+    // The configured kind alone decides the credential: `resolve` gives no PIT under OAuth.
+    let oauth = settings.config.auth.kind == config::AuthKind::Oauth;
     let token = match (&settings.token, oauth) {
         (Some(token), _) => token.clone(),
         (None, true) => crate::ghl::Secret::default(),

@@ -4,6 +4,9 @@
 #![allow(dead_code, reason = "each sync test file uses a different part")]
 #![expect(clippy::unwrap_used, reason = "set-up helpers of tests fail loudly")]
 
+#[path = "../common/bin.rs"]
+pub mod bin;
+
 use std::path::Path;
 use std::sync::Arc;
 
