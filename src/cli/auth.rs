@@ -193,7 +193,11 @@ pub struct StateMismatch;
 /// A fresh random `state` for one login: 128 bits, hex.
 fn new_state() -> String {
     let bytes: [u8; 16] = rand::random();
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    bytes.iter().fold(String::with_capacity(32), |mut out, b| {
+        use std::fmt::Write as _;
+        let _ = write!(out, "{b:02x}");
+        out
+    })
 }
 
 /// Checks the `state` a redirect carried: it must be the one sent. A bare pasted code carries

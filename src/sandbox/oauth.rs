@@ -224,7 +224,8 @@ async fn choose_location(State(app): State<SharedState>, Query(q): Query<Consent
     let mut target = format!("{}{sep}code={code}", q.redirect_uri);
     if let Some(state) = &q.state {
         let state: String = url::form_urlencoded::byte_serialize(state.as_bytes()).collect();
-        target.push_str(&format!("&state={state}"));
+        target.push_str("&state=");
+        target.push_str(&state);
     }
     let mut response = Redirect::to(&target).into_response();
     *response.status_mut() = StatusCode::FOUND;
