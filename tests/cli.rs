@@ -183,3 +183,65 @@ fn the_config_dir_variable_moves_the_config_file_too() {
     assert!(shown.contains("from-the-config-dir"), "{shown}");
     assert!(shown.contains("# api.location_id from file"), "{shown}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dry_run_creates_and_changes_no_store() {
+    let (sandbox, _client) = common::start(5).await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("rankr.sqlite3");
+    let sync = |args: &[&str]| {
+        let out = console(&sandbox.base_url(), dir.path())
+            .args(["sync", "--store", store.to_str().unwrap()])
+            .args(args)
+            .env("GHL_TOKEN", sandbox::DEMO_TOKEN)
+            .env("GHL_LOCATION_ID", sandbox::DEMO_LOCATION_ID)
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.code(), text)
+    };
+    let (code, text) = sync(&["--dry-run"]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("created contact"), "{text}");
+    assert!(!store.exists(), "a dry run created the store");
+
+    let (code, text) = sync(&[]);
+    assert_eq!(code, Some(0), "{text}");
+    let files = |d: &std::path::Path| {
+        let mut names: Vec<(String, Vec<u8>)> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            // The -shm file is SQLite's shared-memory index, which any reader touches, and a
+            // reader of a WAL store opens an empty -wal: neither holds data.
+            .filter(|p| p.is_file() && !p.to_string_lossy().ends_with("-shm"))
+            .filter(|p| std::fs::metadata(p).is_ok_and(|m| m.len() > 0))
+            .map(|p| (p.display().to_string(), std::fs::read(&p).unwrap()))
+            .collect();
+        names.sort();
+        names
+    };
+    let before = files(dir.path());
+    let (code, text) = sync(&["--dry-run", "--full"]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("0 changes would be applied"), "{text}");
+    let after = files(dir.path());
+    let sizes = |f: &[(String, Vec<u8>)]| {
+        f.iter()
+            .map(|(n, b)| format!("{n} {}", b.len()))
+            .collect::<Vec<_>>()
+    };
+    assert!(
+        before == after,
+        "a dry run changed the store's files: {:?} {:?}",
+        sizes(&before),
+        sizes(&after)
+    );
+
+    let (code, text) = sync(&["--watch", "--dry-run"]);
+    assert_eq!(code, Some(2), "{text}");
+    assert!(text.contains("cannot be used with"), "{text}");
+}

@@ -39,8 +39,9 @@ pub struct SyncArgs {
     /// Walk every contact (resuming an unfinished walk) and mark the missing as deleted.
     #[arg(long)]
     pub full: bool,
-    /// Print the changes it would apply; write nothing.
-    #[arg(long)]
+    /// Print the changes it would apply; write nothing (the store is opened read-only, and
+    /// not created when missing).
+    #[arg(long, conflicts_with = "watch")]
     pub dry_run: bool,
     /// Sync at most N contacts.
     #[arg(long, value_name = "N")]
@@ -124,7 +125,11 @@ fn http_target(settings: &Settings) -> anyhow::Result<HttpTarget> {
 /// Ctrl-C.
 pub async fn run(settings: &Settings, args: &SyncArgs) -> anyhow::Result<u8> {
     let client = super::client_for(settings)?;
-    let store = super::webhook::open_store(settings, args.store.as_ref())?;
+    let store = if args.dry_run {
+        super::webhook::open_store_for_dry_run(settings, args.store.as_ref())?
+    } else {
+        super::webhook::open_store(settings, args.store.as_ref())?
+    };
     let config = engine_config(settings, Some(args), args.target)?;
     if args.watch {
         return watch_loop(settings, args, client, store, config).await;

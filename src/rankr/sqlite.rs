@@ -54,6 +54,41 @@ impl SqliteStore {
         })
     }
 
+    /// Opens an existing store read-only, for a dry run: nothing in the file can change. A
+    /// store of an older schema is refused (a real run migrates it first).
+    pub fn open_read_only(path: &Path) -> Result<Self, RankrError> {
+        let flags =
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags)?;
+        conn.busy_timeout(Duration::from_secs(10))?;
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version != schema::SCHEMA_VERSION {
+            return Err(RankrError::Io {
+                path: path.to_path_buf(),
+                message: format!(
+                    "schema version {version}, this build reads {}: a run without --dry-run \
+                     migrates it",
+                    schema::SCHEMA_VERSION
+                ),
+            });
+        }
+        Ok(Self {
+            path: path.to_path_buf(),
+            conn: Mutex::new(conn),
+        })
+    }
+
+    /// An empty store in memory: what a dry run compares against when no store exists yet.
+    pub fn in_memory() -> Result<Self, RankrError> {
+        let mut conn = Connection::open_in_memory()?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        schema::migrate(&mut conn)?;
+        Ok(Self {
+            path: PathBuf::from(":memory:"),
+            conn: Mutex::new(conn),
+        })
+    }
+
     /// The default place: `store_path` from the config, else `rankr.sqlite3` in the data dir.
     pub fn default_path(configured: Option<&Path>) -> PathBuf {
         configured.map_or_else(
