@@ -347,3 +347,55 @@ fn a_sync_process_killed_mid_run_resumes_without_loss_or_duplicates() {
     assert_eq!(integrity(&store_path), "ok");
     assert_eq!(sync_support::duplicate_ghl_ids(&store_path), 0);
 }
+
+/// The daily limit met in the middle of a page, after task and note requests went through:
+/// the real binary stops promptly with exit code 3, says why, and keeps only committed pages.
+#[test]
+fn the_daily_limit_mid_page_stops_the_run_with_exit_3() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    // 150 contacts; the first page's search and 40-odd task/note fetches fit in the budget.
+    let world = runtime.block_on(World::with(SandboxConfig {
+        contacts: 150,
+        rate_limit: None,
+        daily_limit: Some(45),
+        ..SandboxConfig::default()
+    }));
+    let dir = world.dir.path();
+    let store_path = dir.join("daily.sqlite3");
+    let config_path = dir.join("config.toml");
+    std::fs::write(
+        &config_path,
+        format!(
+            "[api]\nbase_url = \"{}\"\nlocation_id = \"{DEMO_LOCATION_ID}\"\nrate_limit = \"off\"\n\n[rankr]\nstore_path = \"{}\"\n",
+            world.sandbox.base_url(),
+            store_path.display()
+        ),
+    )
+    .unwrap();
+    let mut child = sync_support::bin::ghl_console(dir)
+        .args(["--config", config_path.to_str().unwrap(), "sync", "--json"])
+        .env("GHL_TOKEN", DEMO_TOKEN)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > Duration::from_secs(30) {
+            child.kill().unwrap();
+            panic!("the run kept going after the daily limit");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("daily"), "{stderr}");
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["outcome"], "stopped", "{summary}");
+    assert!(summary["counts"]["requests"].as_u64().unwrap() > 1, "{summary}");
+    // The page the limit cut was not committed, and the cursor covers nothing of it.
+    let store = SqliteStore::open(&store_path).unwrap();
+    assert_eq!(store_counts(&store).0, 0, "{summary}");
+    assert_eq!(integrity(&store_path), "ok");
+}
