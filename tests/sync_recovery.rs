@@ -393,9 +393,66 @@ fn the_daily_limit_mid_page_stops_the_run_with_exit_3() {
     assert!(stderr.contains("daily"), "{stderr}");
     let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(summary["outcome"], "stopped", "{summary}");
-    assert!(summary["counts"]["requests"].as_u64().unwrap() > 1, "{summary}");
+    assert!(
+        summary["counts"]["requests"].as_u64().unwrap() > 1,
+        "{summary}"
+    );
     // The page the limit cut was not committed, and the cursor covers nothing of it.
     let store = SqliteStore::open(&store_path).unwrap();
     assert_eq!(store_counts(&store).0, 0, "{summary}");
+    assert_eq!(integrity(&store_path), "ok");
+}
+
+/// Ctrl-C on a headless sync against a slow server: it says it is stopping, drops the requests
+/// in flight and exits 130 promptly, keeping the store whole.
+#[test]
+fn ctrl_c_stops_a_slow_sync_promptly() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let world = runtime.block_on(World::new(150));
+    world.sandbox.set_faults(ghl_console::sandbox::Faults {
+        latency_ms: 700,
+        ..ghl_console::sandbox::Faults::default()
+    });
+    let dir = world.dir.path();
+    let store_path = dir.join("slow.sqlite3");
+    let config_path = dir.join("config.toml");
+    std::fs::write(
+        &config_path,
+        format!(
+            "[api]\nbase_url = \"{}\"\nlocation_id = \"{DEMO_LOCATION_ID}\"\nrate_limit = \"off\"\n\n[rankr]\nstore_path = \"{}\"\n",
+            world.sandbox.base_url(),
+            store_path.display()
+        ),
+    )
+    .unwrap();
+    let mut child = sync_support::bin::ghl_console(dir)
+        .args(["--config", config_path.to_str().unwrap(), "sync"])
+        .env("GHL_TOKEN", DEMO_TOKEN)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(2_500));
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let interrupted = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if interrupted.elapsed() > Duration::from_secs(10) {
+            child.kill().unwrap();
+            panic!("still running 10 s after Ctrl-C");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(interrupted.elapsed() < Duration::from_secs(3), "{stderr}");
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(
+        stderr.contains("stopping after the current requests"),
+        "{stderr}"
+    );
     assert_eq!(integrity(&store_path), "ok");
 }

@@ -140,12 +140,7 @@ pub async fn run(settings: &Settings, args: &SyncArgs) -> anyhow::Result<u8> {
         SyncMode::Auto
     };
     let cancel = CancellationToken::new();
-    let on_signal = cancel.clone();
-    tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            on_signal.cancel();
-        }
-    });
+    tokio::spawn(stop_on_ctrl_c(cancel.clone()));
     let (tx, rx) = watch::channel(SyncProgress::default());
     let bar =
         (!args.json && std::io::stderr().is_terminal()).then(|| tokio::spawn(show_progress(rx)));
@@ -154,6 +149,21 @@ pub async fn run(settings: &Settings, args: &SyncArgs) -> anyhow::Result<u8> {
         bar.await.ok();
     }
     report(args, result)
+}
+
+/// The first Ctrl-C cancels the run: requests in flight are dropped at once (each commit is
+/// synchronous, so what was committed stays whole and the cursor covers only it), and the run
+/// reports and exits 130. A second Ctrl-C exits at once.
+async fn stop_on_ctrl_c(cancel: CancellationToken) {
+    if tokio::signal::ctrl_c().await.is_err() {
+        return;
+    }
+    eprintln!("stopping after the current requests… (Ctrl-C again to quit at once)");
+    cancel.cancel();
+    if tokio::signal::ctrl_c().await.is_ok() {
+        eprintln!("quitting now");
+        std::process::exit(130);
+    }
 }
 
 /// Prints the outcome, runs the alert command on failure, and picks the exit code.
