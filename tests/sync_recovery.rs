@@ -456,3 +456,38 @@ fn ctrl_c_stops_a_slow_sync_promptly() {
     );
     assert_eq!(integrity(&store_path), "ok");
 }
+
+/// A second full run over unchanged data marks rows seen for tombstone detection and nothing
+/// more: `synced_at` says when the row's data last changed.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unchanged_full_run_keeps_synced_at() {
+    let world = World::new(20).await;
+    world.sync(SyncMode::Full).await;
+    let read = |path: &std::path::Path| {
+        let conn = rusqlite::Connection::open(path).unwrap();
+        let mut stmt = conn
+            .prepare("SELECT ghl_id, synced_at, seen_walk FROM contacts ORDER BY ghl_id")
+            .unwrap();
+        stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<i64>>(2)?,
+            ))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect::<Vec<_>>()
+    };
+    let path = world.dir.path().join("rankr.sqlite3");
+    let before = read(&path);
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    let summary = world.sync(SyncMode::Full).await;
+    assert_eq!(summary.counts.unchanged, 20, "{summary:?}");
+    let after = read(&path);
+    assert_eq!(before.len(), 20);
+    for (old, new) in before.iter().zip(&after) {
+        assert_eq!(old.1, new.1, "synced_at moved on unchanged {}", old.0);
+        assert_ne!(old.2, new.2, "seen_walk must follow the walk for {}", old.0);
+    }
+}

@@ -303,6 +303,8 @@ fn to_json<T: serde::Serialize>(column: &'static str, value: &T) -> Result<Strin
     })
 }
 
+/// Writes a contact row. `synced_at` moves only when the row's data changes: a full walk that
+/// only marks an unchanged row seen (`seen_walk`, for tombstone detection) leaves it.
 fn put_contact(tx: &Transaction<'_>, c: &StoredContact, stamp: &str) -> Result<(), RankrError> {
     let settings = c
         .dnd_settings
@@ -323,7 +325,14 @@ fn put_contact(tx: &Transaction<'_>, c: &StoredContact, stamp: &str) -> Result<(
             custom_fields = excluded.custom_fields, date_updated = excluded.date_updated,
             content_hash = excluded.content_hash, tombstone = excluded.tombstone,
             deleted_at = excluded.deleted_at, children_stale = excluded.children_stale,
-            seen_walk = excluded.seen_walk, synced_at = excluded.synced_at",
+            seen_walk = excluded.seen_walk,
+            synced_at = CASE WHEN contacts.content_hash IS excluded.content_hash
+                AND contacts.ghl_id IS excluded.ghl_id
+                AND contacts.date_updated IS excluded.date_updated
+                AND contacts.tombstone IS excluded.tombstone
+                AND contacts.deleted_at IS excluded.deleted_at
+                AND contacts.children_stale IS excluded.children_stale
+                THEN contacts.synced_at ELSE excluded.synced_at END",
     )?
     .execute(params![
         c.rankr_id,
