@@ -491,3 +491,65 @@ async fn an_unchanged_full_run_keeps_synced_at() {
         assert_ne!(old.2, new.2, "seen_walk must follow the walk for {}", old.0);
     }
 }
+
+/// Runs killed without recording an end are marked `interrupted` (end time unknown) when the
+/// next run of that location starts.
+#[tokio::test(flavor = "multi_thread")]
+async fn runs_that_never_ended_are_marked_interrupted() {
+    let world = World::new(5).await;
+    let killed = world.store.start_run(DEMO_LOCATION_ID, "full").unwrap();
+    let other = world.store.start_run("another-location", "full").unwrap();
+    let summary = world.sync(SyncMode::Full).await;
+    let runs = world.store.runs(10).unwrap();
+    let find = |id: i64| runs.iter().find(|r| r.id == id).unwrap().clone();
+    let killed = find(killed);
+    assert_eq!(killed.outcome.as_deref(), Some("interrupted"));
+    assert_eq!(
+        killed.ended_at, None,
+        "the end time of a killed run is unknown"
+    );
+    assert!(killed.message.unwrap().contains("never recorded an end"));
+    assert_eq!(
+        find(other).outcome,
+        None,
+        "another location's run is left alone"
+    );
+    assert_eq!(find(summary.run_id.unwrap()).outcome.as_deref(), Some("ok"));
+}
+
+/// Progress advances contact by contact as each one's tasks and notes come in, not a page at
+/// a time.
+#[tokio::test(flavor = "multi_thread")]
+async fn progress_advances_per_contact() {
+    let world = World::new(30).await;
+    world.sandbox.set_faults(ghl_console::sandbox::Faults {
+        latency_ms: 20,
+        ..ghl_console::sandbox::Faults::default()
+    });
+    let (tx, mut rx) = tokio::sync::watch::channel(ghl_console::sync::SyncProgress::default());
+    let seen = tokio::spawn(async move {
+        let mut values = Vec::new();
+        while rx.changed().await.is_ok() {
+            values.push(rx.borrow_and_update().done);
+        }
+        values
+    });
+    let mut engine = config();
+    engine.page_size = 10;
+    ghl_console::sync::run(
+        &engine,
+        &world.client,
+        world.store.as_ref(),
+        SyncMode::Full,
+        Some(tx),
+        CancellationToken::new(),
+    )
+    .await
+    .unwrap();
+    let values = seen.await.unwrap();
+    assert!(
+        values.iter().any(|d| d % 10 != 0),
+        "only page-sized steps: {values:?}"
+    );
+    assert_eq!(values.last().copied(), Some(30), "{values:?}");
+}

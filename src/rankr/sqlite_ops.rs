@@ -63,12 +63,33 @@ impl RankrStore for SqliteStore {
     }
 
     fn start_run(&self, location_id: &str, mode: &str) -> Result<i64, RankrError> {
-        let conn = self.lock()?;
-        conn.execute(
-            "INSERT INTO sync_runs (location_id, mode, started_at) VALUES (?1, ?2, ?3)",
-            params![location_id, mode, now()],
+        let mut conn = self.lock()?;
+        let tx = conn.transaction()?;
+        let started = now();
+        // Runs of this location that never recorded an end were killed (kill -9, a crash, a
+        // power cut): they are marked `interrupted`, their end time left NULL (unknown). A run
+        // still alive in another process overwrites this with its own outcome when it ends.
+        let interrupted = tx.execute(
+            "UPDATE sync_runs SET outcome = 'interrupted',
+                message = 'the run never recorded an end (killed?); found by the run started at '
+                    || ?2
+             WHERE location_id = ?1 AND ended_at IS NULL AND outcome IS NULL",
+            params![location_id, started],
         )?;
-        Ok(conn.last_insert_rowid())
+        tx.execute(
+            "INSERT INTO sync_runs (location_id, mode, started_at) VALUES (?1, ?2, ?3)",
+            params![location_id, mode, started],
+        )?;
+        let id = tx.last_insert_rowid();
+        tx.commit()?;
+        if interrupted > 0 {
+            tracing::warn!(
+                interrupted,
+                location_id,
+                "earlier runs never ended: marked interrupted"
+            );
+        }
+        Ok(id)
     }
 
     fn finish_run(&self, run: &RunRecord) -> Result<(), RankrError> {

@@ -87,8 +87,8 @@ impl<'a> Engine<'a> {
         (contacts, left == 0)
     }
 
+    /// Adds a committed plan to the totals; `done` already advanced contact by contact.
     fn record(&mut self, plan: Plan) {
-        let seen = plan.counts.seen;
         let keep_changes = self.ctx.config.dry_run;
         let mut plan = plan;
         if !keep_changes {
@@ -97,10 +97,7 @@ impl<'a> Engine<'a> {
         plan.batch = crate::rankr::Batch::default();
         self.totals.absorb(plan);
         let counts = self.totals.counts;
-        self.tracker.update(|p| {
-            p.done += seen;
-            p.counts = counts;
-        });
+        self.tracker.update(|p| p.counts = counts);
     }
 
     fn page_size(&self) -> u32 {
@@ -142,7 +139,15 @@ impl<'a> Engine<'a> {
             let last = contacts.last().and_then(|c| c.search_after.clone());
             let mut plan = self
                 .ctx
-                .page(&contacts, Some(generation), true, Some(reply.exchange.id))
+                .page(
+                    &contacts,
+                    Some(generation),
+                    true,
+                    Some(reply.exchange.id),
+                    &mut || {
+                        self.tracker.update(|p| p.done += 1);
+                    },
+                )
                 .await?;
             let location_id = self.ctx.config.location_id.clone();
             let search_after = last.or_else(|| pager.cursor().cloned());
@@ -220,7 +225,12 @@ impl<'a> Engine<'a> {
             }
         }
         if !found.is_empty() {
-            let more = self.ctx.page(&found, Some(generation), true, None).await?;
+            let more = self
+                .ctx
+                .page(&found, Some(generation), true, None, &mut || {
+                    self.tracker.update(|p| p.done += 1);
+                })
+                .await?;
             plan.absorb(more);
         }
         plan.batch.cursor = Some(CursorUpdate::WalkDone { location_id, mark });
@@ -259,7 +269,9 @@ impl<'a> Engine<'a> {
                 .max();
             let mut plan = self
                 .ctx
-                .page(&contacts, None, false, Some(reply.exchange.id))
+                .page(&contacts, None, false, Some(reply.exchange.id), &mut || {
+                    self.tracker.update(|p| p.done += 1);
+                })
                 .await?;
             if let Some(date_updated) = newest {
                 let location_id = self.ctx.config.location_id.clone();
