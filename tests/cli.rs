@@ -245,3 +245,33 @@ async fn a_dry_run_creates_and_changes_no_store() {
     assert_eq!(code, Some(2), "{text}");
     assert!(text.contains("cannot be used with"), "{text}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sync_says_which_earlier_runs_it_marks_interrupted() {
+    use ghl_console::rankr::RankrStore as _;
+    let (sandbox, _client) = common::start(3).await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("rankr.sqlite3");
+    let killed = ghl_console::rankr::SqliteStore::open(&store)
+        .unwrap()
+        .start_run(sandbox::DEMO_LOCATION_ID, "full")
+        .unwrap();
+    let out = console(&sandbox.base_url(), dir.path())
+        .args(["sync", "--store", store.to_str().unwrap()])
+        .env("GHL_TOKEN", sandbox::DEMO_TOKEN)
+        .env("GHL_LOCATION_ID", sandbox::DEMO_LOCATION_ID)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(&format!("now marked interrupted: #{killed} ")),
+        "{stderr}"
+    );
+    let runs = ghl_console::rankr::SqliteStore::open(&store)
+        .unwrap()
+        .runs(10)
+        .unwrap();
+    let marked = runs.iter().find(|r| r.id == killed).unwrap();
+    assert_eq!(marked.outcome.as_deref(), Some("interrupted"));
+}

@@ -553,3 +553,38 @@ async fn progress_advances_per_contact() {
     );
     assert_eq!(values.last().copied(), Some(30), "{values:?}");
 }
+
+/// A resumed full walk counts from what it already covered, not from 0.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_resumed_walk_counts_from_what_it_covered() {
+    let world = World::new(30).await;
+    let mut first = config();
+    first.page_size = 10;
+    first.limit = Some(10);
+    let summary = world.sync_with(&first, SyncMode::Full).await;
+    assert!(summary.walk_pending, "{summary:?}");
+    let (tx, mut rx) = tokio::sync::watch::channel(ghl_console::sync::SyncProgress::default());
+    let seen = tokio::spawn(async move {
+        let mut values = Vec::new();
+        while rx.changed().await.is_ok() {
+            values.push(rx.borrow_and_update().done);
+        }
+        values
+    });
+    let mut engine = config();
+    engine.page_size = 10;
+    ghl_console::sync::run(
+        &engine,
+        &world.client,
+        world.store.as_ref(),
+        SyncMode::Full,
+        Some(tx),
+        CancellationToken::new(),
+    )
+    .await
+    .unwrap();
+    let values = seen.await.unwrap();
+    let first_count = values.iter().copied().find(|d| *d > 0);
+    assert_eq!(first_count, Some(10), "{values:?}");
+    assert_eq!(values.last().copied(), Some(30), "{values:?}");
+}

@@ -139,6 +139,9 @@ pub async fn run(settings: &Settings, args: &SyncArgs) -> anyhow::Result<u8> {
     } else {
         SyncMode::Auto
     };
+    if !args.dry_run {
+        report_unfinished_runs(store.as_ref(), &config.location_id)?;
+    }
     let cancel = CancellationToken::new();
     tokio::spawn(stop_on_ctrl_c(cancel.clone()));
     let (tx, rx) = watch::channel(SyncProgress::default());
@@ -149,6 +152,24 @@ pub async fn run(settings: &Settings, args: &SyncArgs) -> anyhow::Result<u8> {
         bar.await.ok();
     }
     report(args, result)
+}
+
+/// Says which earlier runs of the location never recorded an end: the run about to start marks
+/// them `interrupted` in `sync_runs`.
+fn report_unfinished_runs(store: &dyn RankrStore, location_id: &str) -> anyhow::Result<()> {
+    let unfinished: Vec<String> = store
+        .runs(1000)?
+        .into_iter()
+        .filter(|r| r.location_id == location_id && r.ended_at.is_none() && r.outcome.is_none())
+        .map(|r| format!("#{} (started {})", r.id, r.started_at))
+        .collect();
+    if !unfinished.is_empty() {
+        eprintln!(
+            "earlier runs never recorded an end (killed?), now marked interrupted: {}",
+            unfinished.join(", ")
+        );
+    }
+    Ok(())
 }
 
 /// The first Ctrl-C cancels the run: requests in flight are dropped at once (each commit is

@@ -142,4 +142,8 @@ pub trait RankrStore: Send + Sync + std::fmt::Debug {
     fn outbox_failed(&self, id: i64, error: &str, dead: bool) -> Result<(), RankrError>;
     /// What the store holds for a location.
     fn counts(&self, location_id: &str) -> Result<StoreCounts, RankrError>;
+
+    /// How many live contacts of the location the full walk `generation` has already seen:
+    /// where a resumed walk's progress starts.
+    fn walked(&self, location_id: &str, generation: i64) -> Result<u64, RankrError>;
 }

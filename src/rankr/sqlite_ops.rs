@@ -62,6 +62,16 @@ impl RankrStore for SqliteStore {
         self.read_cursor(location_id)
     }
 
+    fn walked(&self, location_id: &str, generation: i64) -> Result<u64, RankrError> {
+        let count: i64 = self.lock()?.query_row(
+            "SELECT count(*) FROM contacts
+             WHERE location_id = ?1 AND seen_walk = ?2 AND tombstone = 0",
+            params![location_id, generation],
+            |r| r.get(0),
+        )?;
+        Ok(u64::try_from(count).unwrap_or(0))
+    }
+
     fn start_run(&self, location_id: &str, mode: &str) -> Result<i64, RankrError> {
         let mut conn = self.lock()?;
         let tx = conn.transaction()?;

@@ -130,7 +130,18 @@ impl<'a> Engine<'a> {
             ..SearchRequest::default()
         };
         let mut pager = self.ctx.client.search_pager(template);
-        self.tracker.update(|p| p.phase = Phase::Contacts);
+        // A resumed walk starts its count at what it already covered, not at 0.
+        let covered = if cursor.walk.is_some() {
+            self.ctx
+                .store
+                .walked(&self.ctx.config.location_id, generation)?
+        } else {
+            0
+        };
+        self.tracker.update(|p| {
+            p.phase = Phase::Contacts;
+            p.done += covered;
+        });
         while let Some(reply) = self.next_page(&mut pager).await? {
             let total = reply.value.total;
             self.tracker.update(|p| p.total = p.total.or(Some(total)));
