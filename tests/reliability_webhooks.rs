@@ -67,6 +67,9 @@ impl Receiver {
         }
         let mut child = command
             .env("GHL_TOKEN", DEMO_TOKEN)
+            .env("XDG_CONFIG_HOME", dir.join("config"))
+            .env("XDG_DATA_HOME", dir.join("data"))
+            .env("XDG_STATE_HOME", dir.join("state"))
             .env("HOME", dir)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())

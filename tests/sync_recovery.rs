@@ -300,6 +300,9 @@ fn a_sync_process_killed_mid_run_resumes_without_loss_or_duplicates() {
         command
             .args(["--config", config_path.to_str().unwrap(), "sync", "--json"])
             .env("GHL_TOKEN", DEMO_TOKEN)
+            .env("XDG_CONFIG_HOME", dir.join("config"))
+            .env("XDG_DATA_HOME", dir.join("data"))
+            .env("XDG_STATE_HOME", dir.join("state"))
             .env("HOME", dir)
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped());
