@@ -72,6 +72,6 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
             ghl_console::cli::print_completions(*shell);
             Ok(0)
         }
-        None => ghl_console::tui::launch::launch(cli.settings(), cli.demo, cli.read_only).await,
+        None => ghl_console::tui::launch::launch(cli.settings(), cli.demo, cli.read_only()).await,
     }
 }

@@ -11,6 +11,10 @@
     reason = "test code: a failed unwrap is a failed test"
 )]
 
+#[expect(
+    clippy::duplicate_mod,
+    reason = "sync_support loads the hermetic binary helper from common too"
+)]
 mod common;
 mod sync_support;
 

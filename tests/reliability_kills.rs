@@ -77,7 +77,7 @@ impl Bench {
     /// The binary with this test's config, data dirs and token.
     fn command(&self, args: &[&str]) -> Command {
         let dir = self.world.dir.path();
-        let mut command = Command::new(env!("CARGO_BIN_EXE_ghl-console"));
+        let mut command = sync_support::bin::ghl_console(dir);
         command
             .arg("--config")
             .arg(&self.config)
@@ -86,7 +86,6 @@ impl Bench {
             .env("XDG_CONFIG_HOME", dir.join("config"))
             .env("XDG_DATA_HOME", dir.join("data"))
             .env("XDG_STATE_HOME", dir.join("state"))
-            .env("GHL_CONSOLE_LOG_DIR", dir.join("logs"))
             .env("HOME", dir)
             .stdout(Stdio::null())
             .stderr(Stdio::null());
@@ -282,7 +281,8 @@ fn the_console_killed_during_a_sync_resumes_without_loss_or_duplicates() {
     for round in 0..5 {
         bench.change_data(round);
         let script = format!(
-            "cd '{}' && exec env GHL_TOKEN='{DEMO_TOKEN}' XDG_CONFIG_HOME='{0}/config' \
+            "cd '{}' && exec env -u GHL_CONSOLE_CONFIG_DIR -u GHL_TOKEN_FILE -u GHL_READ_ONLY \
+             GHL_TOKEN='{DEMO_TOKEN}' XDG_CONFIG_HOME='{0}/config' \
              XDG_DATA_HOME='{0}/data' XDG_STATE_HOME='{0}/state' GHL_CONSOLE_LOG_DIR='{0}/logs' \
              HOME='{0}' '{}' --config '{}'",
             dir.display(),

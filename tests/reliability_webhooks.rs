@@ -15,7 +15,7 @@ mod sync_support;
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt as _;
@@ -60,7 +60,7 @@ impl Receiver {
             ),
         )
         .unwrap();
-        let mut command = Command::new(env!("CARGO_BIN_EXE_ghl-console"));
+        let mut command = sync_support::bin::ghl_console(dir);
         command.arg("--config").arg(&config).arg("webhook");
         if let Some(listen) = listen {
             command.args(["--listen", listen]);
@@ -70,7 +70,6 @@ impl Receiver {
             .env("XDG_CONFIG_HOME", dir.join("config"))
             .env("XDG_DATA_HOME", dir.join("data"))
             .env("XDG_STATE_HOME", dir.join("state"))
-            .env("GHL_CONSOLE_LOG_DIR", dir.join("logs"))
             .env("HOME", dir)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())

@@ -9,6 +9,9 @@
     reason = "test code: a failed unwrap is a failed test"
 )]
 
+#[path = "common/bin.rs"]
+mod bin;
+
 use std::net::{Ipv4Addr, SocketAddr};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -430,13 +433,11 @@ async fn headless_commands_never_print_or_log_the_token() {
 async fn a_token_stored_by_auth_set_token_is_0600() {
     let home = tempfile::tempdir().unwrap();
     let config_dir = home.path().join("config/ghl-console");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ghl-console"))
+    let out = bin::ghl_console(home.path())
         .args(["auth", "set-token"])
         .env("HOME", home.path())
         .env("XDG_CONFIG_HOME", home.path().join("config"))
         .env("GHL_CONSOLE_CONFIG_DIR", &config_dir)
-        .env("GHL_CONSOLE_LOG_DIR", home.path().join("logs"))
-        .env_remove("GHL_TOKEN")
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())

@@ -12,7 +12,7 @@
 mod sync_support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use ghl_console::sandbox::{DEMO_LOCATION_ID, DEMO_TOKEN, SandboxConfig, WebhookKey};
@@ -63,16 +63,11 @@ fn write_config(world: &World, key: &WebhookKey, interval_secs: u64) -> (PathBuf
 /// The binary with `args` after `--config`, its output piped, its dirs in the temp dir.
 fn spawn(world: &World, config: &Path, args: &[&str]) -> KillOnDrop {
     let dir = world.dir.path();
-    let child = Command::new(env!("CARGO_BIN_EXE_ghl-console"))
+    let child = sync_support::bin::ghl_console(dir)
         .arg("--config")
         .arg(config)
         .args(args)
         .env("GHL_TOKEN", DEMO_TOKEN)
-        .env_remove("GHL_TOKEN_FILE")
-        .env("XDG_CONFIG_HOME", dir.join("xdg-config"))
-        .env("XDG_DATA_HOME", dir.join("xdg-data"))
-        .env("XDG_STATE_HOME", dir.join("xdg-state"))
-        .env("GHL_CONSOLE_LOG_DIR", dir.join("logs"))
         .env("HOME", dir)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

@@ -522,7 +522,8 @@ fn the_real_console_survives_a_resize_storm_and_exits_when_its_pty_closes() {
     let (tmp, logs, home) = (dir("tmp"), dir("logs"), dir("home"));
     let binary = env!("CARGO_BIN_EXE_ghl-console");
     let command = format!(
-        "exec env -u GHL_TOKEN TMPDIR='{tmp}' HOME='{home}' XDG_CONFIG_HOME='{home}/c' \
+        "exec env -u GHL_TOKEN -u GHL_TOKEN_FILE -u GHL_CONSOLE_CONFIG_DIR -u GHL_READ_ONLY \
+         TMPDIR='{tmp}' HOME='{home}' XDG_CONFIG_HOME='{home}/c' \
          XDG_DATA_HOME='{home}/d' XDG_STATE_HOME='{home}/s' GHL_CONSOLE_LOG_DIR='{logs}' \
          GHL_LOG=debug '{binary}' --demo"
     );

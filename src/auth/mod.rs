@@ -69,13 +69,15 @@ pub struct InstalledLocation {
 }
 
 impl OAuthApp {
-    /// The URL the admin opens to install the app and pick a location.
-    pub fn authorize_url(&self, redirect_uri: &str, scopes: &[String]) -> String {
+    /// The URL the admin opens to install the app and pick a location; `state` comes back with
+    /// the code, so a callback this login did not start is refused.
+    pub fn authorize_url(&self, redirect_uri: &str, scopes: &[String], state: &str) -> String {
         let query = url::form_urlencoded::Serializer::new(String::new())
             .append_pair("response_type", "code")
             .append_pair("redirect_uri", redirect_uri)
             .append_pair("client_id", &self.client_id)
             .append_pair("scope", &scopes.join(" "))
+            .append_pair("state", state)
             .finish();
         format!("{AUTHORIZE_URL}?{query}")
     }
@@ -319,7 +321,7 @@ impl Refresh for OAuthRefresh {
 
 /// Where OAuth tokens are stored by default.
 pub fn default_store_path() -> PathBuf {
-    crate::config::data_dir().join("oauth.json")
+    crate::config::oauth_store_path(&crate::config::Config::default())
 }
 
 /// An agency login working in one location: location tokens from `POST /oauth/locationToken`,

@@ -237,18 +237,33 @@ pub struct Settings {
     pub origins: BTreeMap<&'static str, Origin>,
 }
 
+/// The config dir: `GHL_CONSOLE_CONFIG_DIR` when set, else the platform's
+/// (`~/.config/ghl-console` on Linux). It holds `config.toml` and the token `auth set-token`
+/// stores.
+pub fn config_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("GHL_CONSOLE_CONFIG_DIR").filter(|d| !d.is_empty()) {
+        return Some(PathBuf::from(dir));
+    }
+    directories::ProjectDirs::from("", "", "ghl-console").map(|d| d.config_dir().to_path_buf())
+}
+
 /// The default config file: `<config dir>/config.toml`.
 pub fn default_path() -> Option<PathBuf> {
-    directories::ProjectDirs::from("", "", "ghl-console")
-        .map(|d| d.config_dir().join("config.toml"))
+    config_dir().map(|d| d.join("config.toml"))
 }
 
 /// Where `auth set-token` stores a Private Integration Token: `<config dir>/token`.
 pub fn default_token_path() -> Option<PathBuf> {
-    if let Ok(dir) = std::env::var("GHL_CONSOLE_CONFIG_DIR") {
-        return Some(PathBuf::from(dir).join("token"));
-    }
-    directories::ProjectDirs::from("", "", "ghl-console").map(|d| d.config_dir().join("token"))
+    config_dir().map(|d| d.join("token"))
+}
+
+/// Where OAuth tokens are kept: `auth.oauth_store`, else `oauth.json` in the data dir.
+pub fn oauth_store_path(config: &Config) -> PathBuf {
+    config
+        .auth
+        .oauth_store
+        .as_deref()
+        .map_or_else(|| data_dir().join("oauth.json"), expand_home)
 }
 
 /// The default data dir (store, OAuth tokens).
@@ -601,11 +616,17 @@ fn apply_flags(
     }
 }
 
-/// The token: `GHL_TOKEN`, else the token file (which must be 0600).
+/// The Private Integration Token: `GHL_TOKEN`, else the token file (which must be 0600). With
+/// `auth.kind = "oauth"` there is none: the OAuth store is the only credential sent, so a token
+/// left by an earlier `auth set-token` (or a stray `GHL_TOKEN`) never replaces the login.
 fn resolve_token(
     config: &Config,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<(Option<Secret>, Option<String>), ConfigError> {
+    if config.auth.kind == AuthKind::Oauth {
+        let store = oauth_store_path(config);
+        return Ok((None, Some(format!("the OAuth store {}", store.display()))));
+    }
     if let Some(token) = env("GHL_TOKEN").filter(|t| !t.trim().is_empty()) {
         return Ok((Some(Secret::new(token.trim())), Some("GHL_TOKEN".into())));
     }
@@ -645,6 +666,26 @@ impl Settings {
                 .any(|l| Some(l.id.as_str()) == location && l.read_only)
     }
 
+    /// The credential that is sent, masked, with where it comes from: what `config show` and
+    /// `doctor` report, decided by `auth.kind` as the client decides it.
+    pub fn credential(&self) -> String {
+        match (self.config.auth.kind, &self.token_origin) {
+            (AuthKind::Oauth, _) => {
+                let store = oauth_store_path(&self.config);
+                let state = if store.exists() {
+                    ""
+                } else {
+                    " (not logged in: run `ghl-console auth login`)"
+                };
+                format!("OAuth access token **** from {}{state}", store.display())
+            }
+            (AuthKind::Pit, Some(origin)) => {
+                format!("Private Integration Token **** from {origin}")
+            }
+            (AuthKind::Pit, None) => "(none)".into(),
+        }
+    }
+
     /// The merged configuration as TOML, secrets masked, with where each key came from.
     pub fn show(&self) -> String {
         let file = self
@@ -657,11 +698,7 @@ impl Settings {
                 .iter()
                 .map(|(key, origin)| format!("# {key} from {origin}")),
         );
-        let token = self
-            .token_origin
-            .as_ref()
-            .map_or("(none)".into(), |o| format!("**** from {o}"));
-        lines.push(format!("# token: {token}"));
+        lines.push(format!("# token: {}", self.credential()));
         lines.push(toml::to_string_pretty(&self.config).unwrap_or_default());
         lines.join("\n")
     }

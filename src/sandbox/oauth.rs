@@ -196,6 +196,9 @@ struct Consent {
     /// Not in GHL's URL: lets a test pick an agency (`Company`) install.
     #[serde(default)]
     user_type: Option<String>,
+    /// The client's anti-CSRF value, sent back unchanged with the code.
+    #[serde(default)]
+    state: Option<String>,
 }
 
 /// The consent page, approved at once: redirects with a one-use code for the main location.
@@ -218,7 +221,12 @@ async fn choose_location(State(app): State<SharedState>, Query(q): Query<Consent
     } else {
         '?'
     };
-    let target = format!("{}{sep}code={code}", q.redirect_uri);
+    let mut target = format!("{}{sep}code={code}", q.redirect_uri);
+    if let Some(state) = &q.state {
+        let state: String = url::form_urlencoded::byte_serialize(state.as_bytes()).collect();
+        target.push_str("&state=");
+        target.push_str(&state);
+    }
     let mut response = Redirect::to(&target).into_response();
     *response.status_mut() = StatusCode::FOUND;
     response

@@ -87,8 +87,8 @@ impl<'a> Engine<'a> {
         (contacts, left == 0)
     }
 
+    /// Adds a committed plan to the totals; `done` already advanced contact by contact.
     fn record(&mut self, plan: Plan) {
-        let seen = plan.counts.seen;
         let keep_changes = self.ctx.config.dry_run;
         let mut plan = plan;
         if !keep_changes {
@@ -97,10 +97,7 @@ impl<'a> Engine<'a> {
         plan.batch = crate::rankr::Batch::default();
         self.totals.absorb(plan);
         let counts = self.totals.counts;
-        self.tracker.update(|p| {
-            p.done += seen;
-            p.counts = counts;
-        });
+        self.tracker.update(|p| p.counts = counts);
     }
 
     fn page_size(&self) -> u32 {
@@ -134,7 +131,18 @@ impl<'a> Engine<'a> {
             ..SearchRequest::default()
         };
         let mut pager = self.ctx.client.search_pager(template);
-        self.tracker.update(|p| p.phase = Phase::Contacts);
+        // A resumed walk starts its count at what it already covered, not at 0.
+        let covered = if cursor.walk.is_some() {
+            self.ctx
+                .store
+                .walked(&self.ctx.config.location_id, generation)?
+        } else {
+            0
+        };
+        self.tracker.update(|p| {
+            p.phase = Phase::Contacts;
+            p.done += covered;
+        });
         while let Some(reply) = self.next_page(&mut pager).await? {
             let total = reply.value.total;
             self.tracker.update(|p| p.total = p.total.or(Some(total)));
@@ -143,7 +151,15 @@ impl<'a> Engine<'a> {
             let last = contacts.last().and_then(|c| c.search_after.clone());
             let mut plan = self
                 .ctx
-                .page(&contacts, Some(generation), true, Some(reply.exchange.id))
+                .page(
+                    &contacts,
+                    Some(generation),
+                    true,
+                    Some(reply.exchange.id),
+                    &mut || {
+                        self.tracker.update(|p| p.done += 1);
+                    },
+                )
                 .await?;
             let location_id = self.ctx.config.location_id.clone();
             let search_after = last.or_else(|| pager.cursor().cloned());
@@ -255,7 +271,12 @@ impl<'a> Engine<'a> {
             }
         }
         if !found.is_empty() {
-            let more = self.ctx.page(&found, Some(generation), true, None).await?;
+            let more = self
+                .ctx
+                .page(&found, Some(generation), true, None, &mut || {
+                    self.tracker.update(|p| p.done += 1);
+                })
+                .await?;
             plan.absorb(more);
         }
         plan.batch.cursor = Some(CursorUpdate::WalkDone { location_id, mark });
@@ -294,7 +315,9 @@ impl<'a> Engine<'a> {
                 .max();
             let mut plan = self
                 .ctx
-                .page(&contacts, None, false, Some(reply.exchange.id))
+                .page(&contacts, None, false, Some(reply.exchange.id), &mut || {
+                    self.tracker.update(|p| p.done += 1);
+                })
                 .await?;
             if let Some(date_updated) = newest {
                 let location_id = self.ctx.config.location_id.clone();

@@ -8,6 +8,7 @@ use ghl_console::ghl::{ClientConfig, Exchange, GhlClient, Secret};
 use ghl_console::sandbox::{self, SandboxConfig, SandboxHandle};
 use tokio::sync::broadcast;
 
+pub mod bin;
 pub mod oauth;
 pub mod spec;
 

@@ -4,6 +4,8 @@
 #![allow(dead_code, reason = "each sync test file uses a different part")]
 #![expect(clippy::unwrap_used, reason = "set-up helpers of tests fail loudly")]
 
+#[path = "../common/bin.rs"]
+pub mod bin;
 pub mod faults;
 
 use std::path::Path;
