@@ -82,6 +82,11 @@ pub fn on_event(app: &mut App, event: Event, fx: &mut Effects) {
         event @ (Event::Locations { .. } | Event::Switched { .. }) => {
             super::location::on_event(app, event, fx);
         }
+        Event::Directory {
+            location_id,
+            fields,
+            users,
+        } => super::directory::on_directory(app, location_id, fields, users),
         Event::Activity {
             in_flight,
             remaining,

@@ -50,10 +50,12 @@ pub enum Effect {
 /// The effects of one update.
 pub type Effects = Vec<Effect>;
 
-/// The effects of opening the console: the first page of contacts.
+/// The effects of opening the console: the first page of contacts, and the location's custom
+/// fields and users.
 pub fn start(app: &mut App) -> Effects {
     let mut fx = Effects::new();
     super::perform::search(app, app.contacts.query.clone(), &mut fx);
+    fx.push(Effect::Send(Command::LoadDirectory));
     fx
 }
 

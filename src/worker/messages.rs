@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::ghl::Exchange;
+use crate::ghl::directory::{CustomFieldDefinition, User};
 use crate::ghl::models::{Appointment, Contact, NewTask, Note, NoteInput, Task, TaskUpdate};
 use crate::rankr::{LogEntry, LogFilter, RunRecord};
 use crate::sync::{SyncMode, SyncProgress, SyncSummary};
@@ -107,6 +108,8 @@ pub enum Command {
     SwitchLocation {
         location_id: String,
     },
+    /// Loads what the current location defines: its custom fields and its users.
+    LoadDirectory,
 }
 
 /// A location the console can switch to, as the worker found it.
@@ -210,4 +213,11 @@ pub enum Event {
     },
     /// The worker now works in this location.
     Switched { location_id: String },
+    /// What a location defines, loaded at start and after a switch; each list is `Err` with
+    /// why it could not be loaded.
+    Directory {
+        location_id: String,
+        fields: Result<Vec<CustomFieldDefinition>, String>,
+        users: Result<Vec<User>, String>,
+    },
 }

@@ -106,6 +106,7 @@ async fn write_more(shared: &Shared, command: Command) {
         | Command::CancelSync
         | Command::SyncLog { .. }
         | Command::Locations
+        | Command::LoadDirectory
         | Command::SwitchLocation { .. } => {}
     }
 }

@@ -75,10 +75,8 @@ pub fn rows(contact: &Contact, app: &App) -> Vec<(String, String)> {
     push(&mut rows, "Business", contact.business_id.as_ref());
     for field in &contact.custom_fields {
         let name = app
-            .settings
-            .field_names
-            .get(&field.id)
-            .cloned()
+            .directory
+            .field_name(&field.id)
             .or_else(|| field.key.clone());
         let value = text(&field.value);
         // The label column is narrow; an unknown field's id goes with its value so it shows
@@ -170,11 +168,13 @@ mod tests {
             ]
         }))
         .unwrap();
-        let settings = Settings {
-            field_names: [("cf_known".to_string(), "Tier".to_string())].into(),
-            ..Settings::default()
+        let (mut app, _) = App::new(Settings::default(), Clock::system());
+        let definition = crate::ghl::directory::CustomFieldDefinition {
+            id: "cf_known".into(),
+            name: Some("Tier".into()),
+            ..Default::default()
         };
-        let (app, _) = App::new(settings, Clock::system());
+        app.directory.fields = [("cf_known".to_string(), definition)].into();
         let all = rows(&contact, &app);
         assert!(all.contains(&(
             UNKNOWN_FIELD.to_string(),
