@@ -15,8 +15,9 @@ use crossterm::event::KeyEvent;
 use ghl_console::ghl::models::Contact;
 use ghl_console::ghl::{ClientConfig, GhlClient, Secret};
 use ghl_console::sandbox::{DEMO_LOCATION_ID, DEMO_TOKEN, Faults, SandboxConfig, SandboxHandle};
-use ghl_console::tui::app::{App, Pane, Settings};
+use ghl_console::tui::app::{App, Level, Pane, Settings};
 use ghl_console::tui::clock::Clock;
+use ghl_console::tui::forms::Modal;
 use ghl_console::tui::keymap::Key;
 use ghl_console::tui::theme::Theme;
 use ghl_console::tui::update::{Effect, Effects, Msg, after, start, update};
@@ -393,4 +394,161 @@ async fn the_token_never_shows_on_screen_or_in_a_copied_curl() {
     for text in screens.iter().chain(&console.copied) {
         assert!(!text.contains(DEMO_TOKEN), "token leaked: {text}");
     }
+}
+
+const LIFETIME_VALUE: &str = "cF7nUmLifetimeVal002";
+
+impl Console {
+    /// Focuses the Detail pane and selects the row labelled `label`.
+    async fn select_detail_row(&mut self, label: &str) {
+        self.keys(&["tab"]).await;
+        assert_eq!(self.app.focus, Pane::Detail);
+        let contact = self.app.detail.ready().unwrap().clone();
+        let rows = ghl_console::tui::panes::detail::rows(&contact, &self.app);
+        let row = rows.iter().position(|(l, _)| l == label).unwrap();
+        self.keys(&["g"]).await;
+        for _ in 0..row {
+            self.keys(&["j"]).await;
+        }
+    }
+
+    /// Edits the selected Detail row: clears it, types `text`, saves with Enter.
+    async fn edit_selected(&mut self, text: &str) {
+        self.keys(&["e", "ctrl-u"]).await;
+        self.type_text(text).await;
+        self.keys(&["enter"]).await;
+    }
+
+    fn last_put_body(&self) -> serde_json::Value {
+        let put = self
+            .app
+            .inspector
+            .exchanges
+            .iter()
+            .rev()
+            .find(|e| e.method == "PUT")
+            .unwrap();
+        serde_json::from_str(put.request_body.as_deref().unwrap()).unwrap()
+    }
+}
+
+fn has_field(contact: &Contact, id: &str) -> bool {
+    contact.custom_fields.iter().any(|f| f.id == id)
+}
+
+#[tokio::test]
+async fn detail_names_custom_fields_from_the_location_definitions_c22() {
+    let mut console = Console::open().await;
+    assert!(
+        console
+            .app
+            .inspector
+            .exchanges
+            .iter()
+            .any(|e| e.path().ends_with("/customFields")),
+        "the definitions come from the API"
+    );
+    let contact = console.contact_where(|c| has_field(c, LIFETIME_VALUE));
+    console.open_contact(&contact).await;
+    let screen = console.render();
+    assert!(screen.contains("Lifetime value"), "{screen}");
+    assert!(!screen.contains(LIFETIME_VALUE), "{screen}");
+}
+
+#[tokio::test]
+async fn edit_a_name_sends_only_that_field_c03() {
+    let mut console = Console::open().await;
+    let contact = console.contact_where(|c| c.last_name.is_some());
+    console.open_contact(&contact).await;
+    console.select_detail_row("Last name").await;
+    console.edit_selected("Byron-Test").await;
+    let stored = console.sandbox.store().contact(&contact.id).unwrap();
+    assert_eq!(stored.last_name.as_deref(), Some("Byron-Test"));
+    assert_eq!(stored.tags, contact.tags, "tags untouched (C20)");
+    assert_eq!(
+        console.last_put_body(),
+        serde_json::json!({"lastName": "Byron-Test"})
+    );
+    assert!(console.app.modal.is_none(), "the form closes on success");
+    let toast = console.app.toast.clone().unwrap();
+    assert_eq!(toast.level, Level::Info, "{}", toast.text);
+}
+
+#[tokio::test]
+async fn edit_a_numeric_custom_field_writes_a_number_c22() {
+    let mut console = Console::open().await;
+    let contact = console.contact_where(|c| has_field(c, LIFETIME_VALUE));
+    console.open_contact(&contact).await;
+    console.select_detail_row("Lifetime value").await;
+    console.edit_selected("1234").await;
+    assert_eq!(
+        console.last_put_body(),
+        serde_json::json!({"customFields": [{"id": LIFETIME_VALUE, "field_value": 1234}]})
+    );
+    let stored = console.sandbox.store().contact(&contact.id).unwrap();
+    let value = &stored
+        .custom_fields
+        .iter()
+        .find(|f| f.id == LIFETIME_VALUE)
+        .unwrap()
+        .value;
+    assert_eq!(value.as_f64(), Some(1234.0), "{value}");
+}
+
+#[tokio::test]
+async fn a_refused_edit_shows_the_422_messages_verbatim_c03() {
+    let mut console = Console::open().await;
+    let contact = console.contact_where(|_| true);
+    console.open_contact(&contact).await;
+    console.select_detail_row("Email").await;
+    console.edit_selected("nope").await;
+    let Some(Modal::Field(form)) = &console.app.modal else {
+        panic!("the form stays open");
+    };
+    let error = form.error.clone().unwrap();
+    assert!(error.contains("email must be an email"), "{error}");
+    let stored = console.sandbox.store().contact(&contact.id).unwrap();
+    assert_eq!(stored.email, contact.email);
+}
+
+#[tokio::test]
+async fn a_dropped_field_warns_instead_of_saying_saved_c04() {
+    let mut console = Console::open().await;
+    console.sandbox.set_faults(Faults {
+        quirks: ghl_console::sandbox::Quirks {
+            put_drops_field: Some("lastName".into()),
+            ..Default::default()
+        },
+        ..Faults::default()
+    });
+    let contact = console.contact_where(|c| c.last_name.is_some());
+    console.open_contact(&contact).await;
+    console.select_detail_row("Last name").await;
+    console.edit_selected("Never-Stored").await;
+    let toast = console.app.toast.clone().unwrap();
+    assert_eq!(toast.level, Level::Warn, "{}", toast.text);
+    assert!(toast.text.contains("did not apply"), "{}", toast.text);
+    assert!(toast.text.contains("lastName"), "{}", toast.text);
+    let stored = console.sandbox.store().contact(&contact.id).unwrap();
+    assert_eq!(stored.last_name, contact.last_name);
+}
+
+#[tokio::test]
+async fn read_only_mode_refuses_the_edit() {
+    let mut console = Console::open().await;
+    console.app.settings.read_only = true;
+    let contact = console.contact_where(|c| c.last_name.is_some());
+    console.open_contact(&contact).await;
+    console.select_detail_row("Last name").await;
+    console.keys(&["e"]).await;
+    assert!(console.app.modal.is_none());
+    assert!(
+        console
+            .app
+            .toast
+            .clone()
+            .unwrap()
+            .text
+            .contains("Read-only")
+    );
 }

@@ -5,7 +5,9 @@ use std::sync::Arc;
 
 use crate::ghl::Exchange;
 use crate::ghl::directory::{CustomFieldDefinition, User};
-use crate::ghl::models::{Appointment, Contact, NewTask, Note, NoteInput, Task, TaskUpdate};
+use crate::ghl::models::{
+    Appointment, Contact, ContactUpdate, NewTask, Note, NoteInput, Task, TaskUpdate,
+};
 use crate::rankr::{LogEntry, LogFilter, RunRecord};
 use crate::sync::{SyncMode, SyncProgress, SyncSummary};
 
@@ -56,6 +58,11 @@ pub enum Command {
     CreateTask {
         contact_id: String,
         task: NewTask,
+    },
+    /// Sends the fields of a contact the operator changed (`PUT /contacts/{id}`).
+    UpdateContact {
+        contact_id: String,
+        update: ContactUpdate,
     },
     UpdateTask {
         contact_id: String,
@@ -161,6 +168,14 @@ pub enum Event {
         resource: Resource,
         what: String,
         error: String,
+    },
+    /// A contact update was answered with success: the contact as the server echoed it, and
+    /// the fields sent that the echo does not carry (the write silently dropped them, C04).
+    ContactUpdated {
+        contact_id: String,
+        contact: Box<Contact>,
+        not_applied: Vec<String>,
+        exchange_id: u64,
     },
     /// A task's completion changed.
     Completed {

@@ -36,6 +36,7 @@ impl DiscardQuestion {
         match &self.form {
             Modal::Task(form) => form.render(frame, area, theme),
             Modal::Note(form) => form.render(frame, area, theme),
+            Modal::Field(form) => form.render(frame, area, theme),
             _ => {}
         }
         let lines = vec![

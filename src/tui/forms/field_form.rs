@@ -48,10 +48,7 @@ pub enum FieldTarget {
     Standard(StandardField),
     /// A custom field by id; `kind` is `None` when the location has no definition for it, and
     /// the value is then edited as text.
-    Custom {
-        id: String,
-        kind: Option<FieldKind>,
-    },
+    Custom { id: String, kind: Option<FieldKind> },
 }
 
 /// One field of a contact being edited.

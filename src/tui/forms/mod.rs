@@ -3,6 +3,7 @@
 
 pub mod confirm;
 pub mod discard;
+pub mod field_form;
 pub mod help;
 pub mod line_input;
 pub mod location_picker;
@@ -20,6 +21,7 @@ use super::theme::Theme;
 
 pub use confirm::Confirm;
 pub use discard::DiscardQuestion;
+pub use field_form::FieldForm;
 pub use help::Help;
 pub use note_form::NoteForm;
 pub use palette::Palette;
@@ -32,6 +34,8 @@ pub enum Modal {
     Confirm(Confirm),
     Task(Box<TaskForm>),
     Note(Box<NoteForm>),
+    /// One field of a contact.
+    Field(Box<FieldForm>),
     Tags(TagInput),
     Palette(Palette),
     Help(Help),
@@ -42,11 +46,12 @@ pub enum Modal {
 }
 
 impl Modal {
-    /// Whether the dialog is a task or note form holding text that was never saved.
+    /// Whether the dialog is a task, note or field form holding text that was never saved.
     pub fn has_unsaved_changes(&self) -> bool {
         match self {
             Self::Task(form) => form.has_changes(),
             Self::Note(form) => form.has_changes(),
+            Self::Field(form) => form.has_changes(),
             _ => false,
         }
     }

@@ -126,8 +126,8 @@ pub fn full_contact() -> Contact {
 pub fn tasks() -> Vec<Task> {
     serde_json::from_value(json!([
         {"id": "t3", "title": "Send contract", "dueDate": "2026-02-26T09:00:00Z", "completed": true},
-        {"id": "t1", "title": "Call back about invoice", "body": "Ask for the PO number.\nThen confirm.", "dueDate": "2026-02-27T09:00:00Z", "completed": false},
-        {"id": "t2", "title": "Follow up", "dueDate": "2026-03-04T15:30:00Z", "completed": false}
+        {"id": "t1", "title": "Call back about invoice", "body": "Ask for the PO number.\nThen confirm.", "dueDate": "2026-02-27T09:00:00Z", "completed": false, "assignedTo": "usr_1"},
+        {"id": "t2", "title": "Follow up", "dueDate": "2026-03-04T15:30:00Z", "completed": false, "assignedTo": "usr_gone"}
     ]))
     .unwrap()
 }
