@@ -278,7 +278,7 @@ pub const REGISTRY: &[ActionSpec] = &[
     writes(spec(
         Action::ContactEdit,
         "contact.edit",
-        "Edit the selected field of the contact (only that field is sent)",
+        "Edit the selected field; only it is sent",
         &["e"],
         Scope::Panes(DETAIL),
     )),
