@@ -445,9 +445,11 @@ async fn detail_names_custom_fields_from_the_location_definitions_c22() {
             .inspector
             .exchanges
             .iter()
-            .any(|e| e.path().ends_with("/customFields")),
-        "the definitions come from the API"
+            .any(|e| e.path().contains("/customFields") && e.status == Some(200)),
+        "the definitions come from the API: {:?}",
+        console.app.log.lines
     );
+    assert!(console.app.directory.field_name(LIFETIME_VALUE).is_some());
     let contact = console.contact_where(|c| has_field(c, LIFETIME_VALUE));
     console.open_contact(&contact).await;
     let screen = console.render();
