@@ -62,7 +62,7 @@ pub enum Command {
     /// Sends the fields of a contact the operator changed (`PUT /contacts/{id}`).
     UpdateContact {
         contact_id: String,
-        update: ContactUpdate,
+        update: Box<ContactUpdate>,
     },
     UpdateTask {
         contact_id: String,

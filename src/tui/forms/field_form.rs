@@ -151,7 +151,7 @@ impl FieldForm {
             Ok(update) if update.is_empty() => FieldOutcome::Unchanged,
             Ok(update) => FieldOutcome::Save(Command::UpdateContact {
                 contact_id: self.contact.id.clone(),
-                update,
+                update: Box::new(update),
             }),
             Err(error) => {
                 self.error = Some(error);
