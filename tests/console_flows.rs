@@ -554,3 +554,41 @@ async fn read_only_mode_refuses_the_edit() {
             .contains("Read-only")
     );
 }
+
+#[tokio::test]
+async fn tasks_show_the_assignee_by_name_and_the_form_sends_the_id() {
+    let mut console = Console::open().await;
+    let assigned = |c: &Contact| {
+        let tasks = console.sandbox.store().tasks(&c.id).unwrap_or_default();
+        tasks.first().is_some_and(|t| t.assigned_to.is_some())
+    };
+    let contact = console.contact_where(assigned);
+    console.open_contact(&contact).await;
+    console.keys(&["tab", "tab", "g"]).await;
+    let task = console.app.tasks.ready().unwrap()[0].clone();
+    let id = task.assigned_to.clone().unwrap();
+    let name = console.app.directory.user_name(&id).unwrap();
+    assert!(console.render().contains(&name), "{name}");
+
+    console.keys(&["e", "tab", "tab", "tab", "ctrl-u"]).await;
+    console.type_text("chi").await;
+    console.keys(&["tab", "ctrl-s"]).await;
+    let stored = console.sandbox.store().tasks(&contact.id).unwrap();
+    let stored = stored.iter().find(|t| t.id == task.id).unwrap();
+    assert_eq!(stored.assigned_to.as_deref(), Some("uSr0SandboxChiyo0003"));
+}
+
+#[tokio::test]
+async fn definitions_and_users_of_another_location_are_refused() {
+    let console = Console::open().await;
+    let config = ClientConfig::new(
+        console.sandbox.base_url(),
+        Secret::new(DEMO_TOKEN),
+        "someOtherLocation001",
+    );
+    let client = GhlClient::new(config).unwrap();
+    let fields = client.custom_fields().await.unwrap_err();
+    assert_eq!(fields.status(), Some(403), "{fields}");
+    let users = client.users().await.unwrap_err();
+    assert_eq!(users.status(), Some(403), "{users}");
+}

@@ -395,3 +395,42 @@ impl TaskForm {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ghl::directory::User;
+
+    #[test]
+    fn the_assignee_shows_by_name_completes_and_is_sent_as_an_id() {
+        let directory = Directory {
+            users: vec![User {
+                id: "u1".into(),
+                name: Some("Alice Hartmann".into()),
+                ..User::default()
+            }],
+            ..Directory::default()
+        };
+        let clock = Clock::fixed(chrono::Utc::now());
+        let task = Task {
+            id: "t1".into(),
+            title: Some("Call".into()),
+            assigned_to: Some("u1".into()),
+            due_date: Some("2030-01-01T09:00:00Z".into()),
+            ..Task::default()
+        };
+        let mut form = TaskForm::edit("c1".into(), &task, &clock).with_users(&directory);
+        assert_eq!(form.value(Field::Assignee), "Alice Hartmann");
+        assert!(!form.has_changes());
+        form.assignee = text_area("al");
+        form.focus = Field::Assignee;
+        form.handle(KeyEvent::from(KeyCode::Tab), &clock);
+        assert_eq!(form.value(Field::Assignee), "Alice Hartmann");
+        let Ok(Command::UpdateTask { update, .. }) = form.command(&clock) else {
+            panic!("expected an update");
+        };
+        assert_eq!(update.assigned_to.as_deref(), Some("u1"));
+        form.assignee = text_area("Nobody Known");
+        assert!(form.command(&clock).is_err());
+    }
+}
