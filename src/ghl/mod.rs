@@ -4,6 +4,7 @@
 pub mod api;
 mod body;
 pub mod client;
+pub mod directory;
 pub mod error;
 pub mod exchange;
 pub mod limiter;

@@ -231,8 +231,6 @@ pub struct Settings {
     pub log_error: Option<String>,
     /// Where saved exchanges go.
     pub save_dir: PathBuf,
-    /// Custom field names by id, where known.
-    pub field_names: HashMap<String, String>,
     /// Whether the console runs inside tmux, where copying needs tmux's `set-clipboard on`.
     pub in_tmux: bool,
 }
@@ -275,6 +273,8 @@ pub struct App {
     pub sync: super::sync_log::SyncState,
     /// The locations the console can switch to.
     pub locations: super::location::LocationState,
+    /// The current location's custom fields and users.
+    pub directory: super::directory::Directory,
     /// The status bar.
     pub status: Status,
     /// The dialog on top, if any.
@@ -311,6 +311,7 @@ impl App {
             log: ActivityLog::default(),
             sync: super::sync_log::SyncState::default(),
             locations: super::location::LocationState::default(),
+            directory: super::directory::Directory::default(),
             status: Status::default(),
             modal: None,
             toast: None,

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use crate::ghl::Exchange;
-use crate::ghl::models::{Note, Task, parse_date};
+use crate::ghl::models::{Contact, Note, Task, parse_date};
 use crate::worker::messages::{Event, Loaded, Resource};
 
 use super::app::{App, Level, MAX_EXCHANGES, Undo};
@@ -67,6 +67,12 @@ pub fn on_event(app: &mut App, event: Event, fx: &mut Effects) {
             app.status.last_error = Some(error);
             settle_form(app, &contact_id, resource, Some(text));
         }
+        Event::ContactUpdated {
+            contact_id,
+            contact,
+            not_applied,
+            exchange_id,
+        } => on_contact_updated(app, &contact_id, contact, &not_applied, exchange_id),
         Event::Completed {
             contact_id,
             task_id,
@@ -89,6 +95,11 @@ pub fn on_event(app: &mut App, event: Event, fx: &mut Effects) {
         event @ (Event::Locations { .. } | Event::Switched { .. }) => {
             super::location::on_event(app, event, fx);
         }
+        Event::Directory {
+            location_id,
+            fields,
+            users,
+        } => super::directory::on_directory(app, location_id, fields, users),
         Event::Activity {
             in_flight,
             remaining,
@@ -156,6 +167,39 @@ fn on_loaded(app: &mut App, seq: u64, contact_id: &str, value: Loaded, exchange_
             app.appointments.show_rows(list, |a| &a.id);
             app.appointments.exchange_id = Some(exchange_id);
         }
+    }
+}
+
+/// A contact edit was answered: the detail shows the echo, and a field the echo shows was not
+/// applied is a warning, not a success (C04).
+fn on_contact_updated(
+    app: &mut App,
+    contact_id: &str,
+    contact: Box<Contact>,
+    not_applied: &[String],
+    exchange_id: u64,
+) {
+    let label = match &app.modal {
+        Some(Modal::Field(form)) if form.contact.id == contact_id => form.label.clone(),
+        _ => "the field".to_string(),
+    };
+    if not_applied.is_empty() {
+        let text = format!("Saved {label}.");
+        app.toast(Level::Info, text.clone());
+        app.log(Level::Info, format!("{text} ({contact_id})"));
+    } else {
+        let text = format!(
+            "The server answered 200 but did not apply {label} ({}); it keeps the old value.",
+            not_applied.join(", ")
+        );
+        app.toast(Level::Warn, text.clone());
+        app.log(Level::Warn, format!("{text} ({contact_id})"));
+    }
+    settle_form(app, contact_id, Resource::Contact, None);
+    if app.current_contact_id() == Some(contact_id) {
+        app.contacts.replace(&contact);
+        app.detail.load = Load::Ready(contact);
+        app.detail.exchange_id = Some(exchange_id);
     }
 }
 
@@ -320,6 +364,11 @@ fn settle_form(app: &mut App, contact_id: &str, resource: Resource, error: Optio
         }
         Modal::Note(form)
             if resource == Resource::Notes && form.saving && form.contact_id == contact_id =>
+        {
+            form.settle(error);
+        }
+        Modal::Field(form)
+            if resource == Resource::Contact && form.saving && form.contact.id == contact_id =>
         {
             form.settle(error);
         }

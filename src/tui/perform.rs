@@ -56,6 +56,7 @@ fn perform_pane(app: &mut App, action: Action, fx: &mut Effects) {
             app.contacts.toggle_mark();
             step(app, 1);
         }
+        Action::ContactEdit => super::edits::contact_field(app),
         Action::TagAdd => open_tags(app, true),
         Action::TagRemove => open_tags(app, false),
         Action::TaskToggle => toggle_task(app, fx),

@@ -11,6 +11,7 @@ use super::actions::Action;
 use super::app::{App, Pane};
 use super::filter_task::{FilterJob, Filtered};
 use super::forms::Modal;
+use super::forms::field_form::FieldOutcome;
 use super::forms::help::HelpOutcome;
 use super::forms::location_picker::PickerOutcome;
 use super::forms::note_form::NoteOutcome;
@@ -55,10 +56,12 @@ pub enum Effect {
 /// The effects of one update.
 pub type Effects = Vec<Effect>;
 
-/// The effects of opening the console: the first page of contacts.
+/// The effects of opening the console: the first page of contacts, and the location's custom
+/// fields and users.
 pub fn start(app: &mut App) -> Effects {
     let mut fx = Effects::new();
     super::perform::search(app, app.contacts.query.clone(), &mut fx);
+    fx.push(Effect::Send(Command::LoadDirectory));
     fx
 }
 
@@ -106,6 +109,7 @@ fn on_paste(app: &mut App, text: &str) {
     match &mut app.modal {
         Some(Modal::Task(form)) => form.paste(text),
         Some(Modal::Note(form)) => form.paste(text),
+        Some(Modal::Field(form)) => form.input.paste(text),
         Some(Modal::Tags(input)) => input.input.paste(text),
         Some(Modal::Palette(palette)) => palette.input.paste(text),
         Some(Modal::Help(help)) => help.search.paste(text),
@@ -207,6 +211,22 @@ fn on_modal_key(app: &mut App, modal: Modal, key: KeyEvent, fx: &mut Effects) {
                 form.saving = true;
                 fx.push(Effect::Send(command));
                 Some(Modal::Note(form))
+            }
+        },
+        Modal::Field(mut form) => match form.handle(key) {
+            FieldOutcome::Editing => Some(Modal::Field(form)),
+            FieldOutcome::Cancelled => None,
+            FieldOutcome::Unchanged => {
+                app.toast(
+                    super::app::Level::Info,
+                    "Nothing changed: nothing was sent.",
+                );
+                None
+            }
+            FieldOutcome::Save(command) => {
+                form.saving = true;
+                fx.push(Effect::Send(command));
+                Some(Modal::Field(form))
             }
         },
         Modal::Tags(mut input) => match input.handle(key) {

@@ -353,6 +353,7 @@ fn render_modal(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Some(Modal::Confirm(confirm)) => confirm.render(frame, area, theme),
         Some(Modal::Task(form)) => form.render(frame, area, theme),
         Some(Modal::Note(form)) => form.render(frame, area, theme),
+        Some(Modal::Field(form)) => form.render(frame, area, theme),
         Some(Modal::Tags(input)) => input.render(frame, area, theme),
         Some(Modal::Palette(palette)) => palette.render(frame, area, &app.keymap, theme),
         Some(Modal::Help(help)) => {

@@ -57,6 +57,7 @@ impl DiscardQuestion {
             Modal::Task(form) => form.render(frame, area, theme),
             Modal::Note(form) => form.render(frame, area, theme),
             Modal::Tags(input) => input.render(frame, area, theme),
+            Modal::Field(form) => form.render(frame, area, theme),
             _ => {}
         }
         let (title, yes) = if self.quit {

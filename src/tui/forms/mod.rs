@@ -3,6 +3,7 @@
 
 pub mod confirm;
 pub mod discard;
+pub mod field_form;
 pub mod help;
 pub mod line_input;
 pub mod location_picker;
@@ -20,6 +21,7 @@ use super::theme::Theme;
 
 pub use confirm::Confirm;
 pub use discard::DiscardQuestion;
+pub use field_form::FieldForm;
 pub use help::Help;
 pub use note_form::NoteForm;
 pub use palette::Palette;
@@ -32,6 +34,8 @@ pub enum Modal {
     Confirm(Confirm),
     Task(Box<TaskForm>),
     Note(Box<NoteForm>),
+    /// One field of a contact.
+    Field(Box<FieldForm>),
     Tags(TagInput),
     Palette(Palette),
     Help(Help),
@@ -42,13 +46,14 @@ pub enum Modal {
 }
 
 impl Modal {
-    /// Whether the dialog holds typed text that was never saved or applied: a changed task or
-    /// note form, or tags typed but not applied.
+    /// Whether the dialog holds typed text that was never saved or applied: a changed task,
+    /// note or field form, or tags typed but not applied.
     pub fn has_unsaved_changes(&self) -> bool {
         match self {
             Self::Task(form) => form.has_changes(),
             Self::Note(form) => form.has_changes(),
             Self::Tags(input) => !input.tags().is_empty(),
+            Self::Field(form) => form.has_changes(),
             _ => false,
         }
     }
