@@ -163,17 +163,29 @@ pub fn selected_row(app: &App) -> Option<(String, String)> {
         .nth(app.detail.cursor.selected)
 }
 
-fn chips(tags: &[String], theme: &Theme) -> Vec<Span<'static>> {
+/// The tag chips that fit in `width` cells on one line, never a chip cut in two; when some do
+/// not fit, a dim `+N` says how many more there are (`y` on the row copies them all).
+fn chips(tags: &[String], width: usize, theme: &Theme) -> Vec<Span<'static>> {
+    use crate::tui::widgets::chips::layout;
+    let mut lines = layout(tags, width);
+    if lines.len() > 1 {
+        lines = layout(tags, width.saturating_sub(MORE_CELLS));
+    }
+    let shown = lines.into_iter().next().unwrap_or_default();
+    let hidden = tags.len().saturating_sub(shown.len());
     let mut spans = Vec::new();
-    for tag in tags {
-        spans.push(Span::styled(
-            format!(" {} ", fit(tag, 24).trim_end()),
-            theme.tag,
-        ));
+    for chip in shown {
+        spans.push(Span::styled(chip, theme.tag));
         spans.push(Span::raw(" "));
+    }
+    if hidden > 0 {
+        spans.push(Span::styled(format!("+{hidden}"), theme.dim));
     }
     spans
 }
+
+/// Room kept for the `+N` after the chips that fit.
+const MORE_CELLS: usize = 5;
 
 /// Draws the detail pane.
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
@@ -201,7 +213,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             label_style,
         )];
         if label == TAGS && !contact.tags.is_empty() {
-            spans.extend(chips(&contact.tags, theme));
+            spans.extend(chips(&contact.tags, value_width, theme));
         } else {
             spans.push(Span::styled(fit(value, value_width), theme.text));
         }
@@ -240,5 +252,31 @@ mod tests {
         )));
         assert!(all.contains(&("Tier".to_string(), "Gold".to_string())));
         assert!(UNKNOWN_FIELD.len() <= 14, "fits the label column");
+    }
+
+    #[test]
+    fn tag_chips_that_do_not_fit_are_counted_never_cut() {
+        let tags: Vec<String> = ["wholesale", "vip", "trial", "stage-test", "waitlist"]
+            .iter()
+            .map(|t| (*t).to_string())
+            .collect();
+        let theme = Theme::plain();
+        let text = |width| -> String {
+            chips(&tags, width, &theme)
+                .iter()
+                .map(|s| s.content.to_string())
+                .collect()
+        };
+        let narrow = text(30);
+        assert!(
+            narrow.contains(" wholesale ") && narrow.ends_with("+2"),
+            "{narrow:?}"
+        );
+        assert!(crate::tui::text::width(&narrow) <= 30, "{narrow:?}");
+        let wide = text(80);
+        assert!(
+            wide.contains(" waitlist ") && !wide.contains('+'),
+            "{wide:?}"
+        );
     }
 }
