@@ -169,7 +169,7 @@ async fn a_version_1_store_is_upgraded_when_opened() {
     drop(store);
     assert_eq!(
         SqliteStore::open(&path).unwrap().schema_version().unwrap(),
-        2,
+        ghl_console::rankr::schema::SCHEMA_VERSION,
         "opening again is a no-op"
     );
 }
