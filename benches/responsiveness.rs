@@ -75,16 +75,12 @@ async fn run(base_url: &str) -> anyhow::Result<Observed> {
     let (start_sync, started) = oneshot::channel::<()>();
     let finished = Arc::new(AtomicBool::new(false));
     let done = finished.clone();
-    // `sync::run`'s future cannot be handed to `tokio::spawn` yet (the compiler cannot prove it
-    // `Send`), so the sync drives itself on a blocking thread of the same runtime.
-    let runtime = tokio::runtime::Handle::current();
-    let sync = tokio::task::spawn_blocking(move || {
-        runtime.block_on(async move {
-            started.await.ok();
-            let result = common::sync_once(&sync_client, &store, SyncMode::Full).await;
-            done.store(true, Ordering::SeqCst);
-            result
-        })
+    // The sync runs on the same runtime as the console's loop and worker, as in the console.
+    let sync = tokio::spawn(async move {
+        started.await.ok();
+        let result = common::sync_once(&sync_client, &store, SyncMode::Full).await;
+        done.store(true, Ordering::SeqCst);
+        result
     });
 
     let (keys_tx, keys_rx) = mpsc::unbounded_channel();

@@ -1,10 +1,12 @@
 //! Logging to a file under the state dir, never to the terminal the console draws on.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+use chrono::{DateTime, Utc};
 use tracing_appender::non_blocking::WorkerGuard;
+use tracing_appender::rolling::{RollingFileAppender, Rotation};
 use tracing_subscriber::EnvFilter;
 
 /// When the process began its work.
@@ -40,6 +42,12 @@ pub fn cpu_so_far() -> Option<(Duration, Duration)> {
     Some((Duration::from_nanos(ran), Duration::from_nanos(waited)))
 }
 
+/// The name log files start with; the appender adds the day.
+const PREFIX: &str = "ghl-console.log";
+
+/// How logging started, for help to show: the files' common path, or why nothing is written.
+static LOGGING: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+
 /// Where log files go: the state dir from `directories` (`$XDG_STATE_HOME/ghl-console`), else
 /// the local data dir, else the temp dir.
 pub fn log_dir() -> PathBuf {
@@ -56,18 +64,44 @@ pub fn log_dir() -> PathBuf {
     )
 }
 
-/// The file logs are written to today (the appender rolls daily).
-pub fn log_file_hint() -> PathBuf {
-    log_dir().join("ghl-console.log.<date>")
+/// The path log files share before the appender adds the day.
+pub fn log_base() -> PathBuf {
+    log_dir().join(PREFIX)
+}
+
+/// The file a daily appender writing to `base` writes to at `now`: it names files by the UTC
+/// day, `ghl-console.log.2026-12-04`.
+pub fn daily_file(base: &Path, now: DateTime<Utc>) -> PathBuf {
+    let mut name = base.as_os_str().to_owned();
+    name.push(format!(".{}", now.format("%Y-%m-%d")));
+    PathBuf::from(name)
+}
+
+/// How logging started in this process: `Ok` with the files' base path, `Err` with why nothing
+/// is written; `None` before [`init`] ran.
+pub fn started() -> Option<Result<PathBuf, String>> {
+    LOGGING.get().cloned()
 }
 
 /// Starts file logging at `level` (an `EnvFilter` directive; `GHL_LOG` overrides). Keep the
-/// guard alive until exit so the last lines are flushed. Returns `None` when the directory
-/// cannot be made; the program then runs without logs rather than failing.
-pub fn init(level: &str) -> Option<WorkerGuard> {
-    let dir = log_dir();
-    std::fs::create_dir_all(&dir).ok()?;
-    let appender = tracing_appender::rolling::daily(&dir, "ghl-console.log");
+/// guard alive until exit so the last lines are flushed. When the directory cannot be made or
+/// written the program runs without logs rather than failing, and the error says why (the
+/// caller warns on stderr; help shows it).
+pub fn init(level: &str) -> Result<WorkerGuard, String> {
+    let outcome = start(&log_dir(), level);
+    let recorded = outcome.as_ref().map(|_| log_base()).map_err(Clone::clone);
+    LOGGING.set(recorded).ok();
+    outcome
+}
+
+fn start(dir: &Path, level: &str) -> Result<WorkerGuard, String> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| format!("cannot create the log directory {}: {e}", dir.display()))?;
+    let appender = RollingFileAppender::builder()
+        .rotation(Rotation::DAILY)
+        .filename_prefix(PREFIX)
+        .build(dir)
+        .map_err(|e| format!("cannot write logs in {}: {e}", dir.display()))?;
     let (writer, guard) = tracing_appender::non_blocking(appender);
     let filter = EnvFilter::try_from_env("GHL_LOG")
         .or_else(|_| EnvFilter::try_new(level))
@@ -77,6 +111,36 @@ pub fn init(level: &str) -> Option<WorkerGuard> {
         .with_ansi(false)
         .with_env_filter(filter)
         .try_init()
-        .ok()?;
-    Some(guard)
+        .map_err(|e| format!("cannot start logging: {e}"))?;
+    Ok(guard)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_daily_file_is_named_by_the_utc_day() {
+        let at = DateTime::parse_from_rfc3339("2026-12-04T23:30:00-05:00")
+            .unwrap()
+            .to_utc();
+        let file = daily_file(Path::new("/state/logs/ghl-console.log"), at);
+        assert_eq!(
+            file,
+            PathBuf::from("/state/logs/ghl-console.log.2026-12-05")
+        );
+    }
+
+    #[test]
+    fn an_unwritable_log_dir_is_an_error_not_a_panic() {
+        let dir = std::env::temp_dir().join(format!("ghl-log-test-{}", std::process::id()));
+        std::fs::write(&dir, "a file where the directory should be").unwrap();
+        let started = start(&dir, "info");
+        std::fs::remove_file(&dir).unwrap();
+        let error = started.err().unwrap_or_default();
+        assert!(
+            error.starts_with("cannot create the log directory"),
+            "{error}"
+        );
+    }
 }

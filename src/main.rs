@@ -8,7 +8,13 @@ use ghl_console::cli::{Cli, Command};
 fn main() -> ExitCode {
     ghl_console::logging::mark_start();
     let cli = Cli::parse();
-    let _log = ghl_console::logging::init("info");
+    let _log = match ghl_console::logging::init("info") {
+        Ok(guard) => Some(guard),
+        Err(why) => {
+            eprintln!("warning: {why}; running without a log file");
+            None
+        }
+    };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {
@@ -66,6 +72,6 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
             ghl_console::cli::print_completions(*shell);
             Ok(0)
         }
-        None => ghl_console::tui::launch::launch(cli.settings(), cli.demo, cli.read_only).await,
+        None => ghl_console::tui::launch::launch(cli.settings(), cli.demo, cli.read_only()).await,
     }
 }

@@ -13,47 +13,11 @@ mod common;
 
 use std::sync::Arc;
 
-use ghl_console::auth::{OAuthApp, OAuthRefresh, TokenStore};
+use common::oauth::{app, consent, oauth_client};
+use ghl_console::auth::OAuthApp;
 use ghl_console::ghl::client::{BoxFuture, Refresh};
 use ghl_console::ghl::{ClientConfig, GhlClient, GhlError, Secret};
 use ghl_console::sandbox::{self, SandboxConfig, SandboxHandle};
-
-fn app(sandbox: &SandboxHandle, store: &std::path::Path) -> OAuthApp {
-    OAuthApp {
-        base_url: sandbox.base_url(),
-        client_id: sandbox::DEMO_CLIENT_ID.into(),
-        client_secret: Secret::new(sandbox::DEMO_CLIENT_SECRET),
-        store: TokenStore::new(store),
-    }
-}
-
-/// Goes through the consent page the way a browser would and returns the code.
-async fn consent(sandbox: &SandboxHandle, user_type: &str) -> String {
-    ghl_console::ghl::client::install_tls();
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let url = format!(
-        "{}/oauth/chooselocation?response_type=code&client_id={}&redirect_uri=http://127.0.0.1:9/cb&user_type={user_type}",
-        sandbox.base_url(),
-        sandbox::DEMO_CLIENT_ID
-    );
-    let answer = http.get(url).send().await.unwrap();
-    assert_eq!(answer.status(), 302);
-    let location = answer.headers()["location"].to_str().unwrap().to_string();
-    ghl_console::cli::auth::code_from_paste(&location).unwrap()
-}
-
-fn oauth_client(sandbox: &SandboxHandle, app: Arc<OAuthApp>) -> GhlClient {
-    let mut config = ClientConfig::new(
-        sandbox.base_url(),
-        Secret::default(),
-        sandbox::DEMO_LOCATION_ID,
-    );
-    config.rate_limit = None;
-    GhlClient::with_refresh(config, Arc::new(OAuthRefresh(app))).unwrap()
-}
 
 async fn logged_in() -> (SandboxHandle, tempfile::TempDir, Arc<OAuthApp>) {
     let sandbox = sandbox::spawn(
@@ -67,11 +31,7 @@ async fn logged_in() -> (SandboxHandle, tempfile::TempDir, Arc<OAuthApp>) {
     .await
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let app = Arc::new(app(&sandbox, &dir.path().join("oauth.json")));
-    let code = consent(&sandbox, "Location").await;
-    app.exchange_code(&code, "http://127.0.0.1:9/cb")
-        .await
-        .unwrap();
+    let app = common::oauth::login(&sandbox, dir.path()).await;
     (sandbox, dir, app)
 }
 
@@ -216,7 +176,7 @@ async fn c31_two_processes_refresh_at_once() {
     )
     .unwrap();
     let run = || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_ghl-console"))
+        common::bin::ghl_console(dir.path())
             .args([
                 "--config",
                 config.to_str().unwrap(),
@@ -229,8 +189,6 @@ async fn c31_two_processes_refresh_at_once() {
                 "--json",
             ])
             .env("GHL_CLIENT_SECRET", sandbox::DEMO_CLIENT_SECRET)
-            .env_remove("GHL_TOKEN")
-            .env("GHL_CONSOLE_LOG_DIR", dir.path().join("logs"))
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
             .spawn()
@@ -362,7 +320,7 @@ async fn agency_login_switches_location_by_flag() {
     .unwrap();
     for (location, contacts) in [(sandbox::DEMO_LOCATION_ID, 3), ("sBxSecondL0cation002", 0)] {
         let path = format!("/contacts/?locationId={location}");
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_ghl-console"))
+        let out = common::bin::ghl_console(dir.path())
             .args([
                 "--config",
                 config.to_str().unwrap(),
@@ -374,8 +332,6 @@ async fn agency_login_switches_location_by_flag() {
                 "--json",
             ])
             .env("GHL_CLIENT_SECRET", sandbox::DEMO_CLIENT_SECRET)
-            .env_remove("GHL_TOKEN")
-            .env("GHL_CONSOLE_LOG_DIR", dir.path().join("logs"))
             .output()
             .unwrap();
         let body = String::from_utf8_lossy(&out.stdout);
@@ -409,4 +365,197 @@ async fn forbidden_names_the_scope_and_the_location() {
     assert!(text.contains("needs the scope contacts.readonly"), "{text}");
     assert!(text.contains("the token has: contacts.readonly"), "{text}");
     assert!(text.contains("someone-elses-location"), "{text}");
+}
+
+/// A config for the sandbox's demo OAuth app with its tokens in `dir/oauth.json`.
+fn oauth_config(sandbox: &SandboxHandle, dir: &std::path::Path, extra: &str) -> std::path::PathBuf {
+    let config = dir.join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[api]\nbase_url = \"{}\"\nlocation_id = \"{}\"\nrate_limit = \"off\"\n[auth]\nkind = \"oauth\"\nclient_id = \"{}\"\noauth_store = \"{}\"\n{extra}",
+            sandbox.base_url(),
+            sandbox::DEMO_LOCATION_ID,
+            sandbox::DEMO_CLIENT_ID,
+            dir.join("oauth.json").display()
+        ),
+    )
+    .unwrap();
+    config
+}
+
+fn said(out: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stored_pit_never_replaces_the_oauth_login() {
+    let (sandbox, dir, _app) = logged_in().await;
+    let config = oauth_config(&sandbox, dir.path(), "");
+    // What an earlier `auth set-token` left in the config dir, and a stray GHL_TOKEN: both
+    // would be refused by the sandbox, so a call that goes through used the OAuth token.
+    let config_dir = dir.path().join("config-dir");
+    std::fs::create_dir_all(&config_dir).unwrap();
+    ghl_console::config::write_private(&config_dir.join("token"), b"pit-left-over-token\n")
+        .unwrap();
+    let path = format!(
+        "/contacts/?limit=1&locationId={}",
+        sandbox::DEMO_LOCATION_ID
+    );
+    for stray in [None, Some("pit-stray-env-token")] {
+        let mut command = common::bin::ghl_console(dir.path());
+        command
+            .args([
+                "--config",
+                config.to_str().unwrap(),
+                "api",
+                "GET",
+                &path,
+                "--json",
+            ])
+            .env("GHL_CLIENT_SECRET", sandbox::DEMO_CLIENT_SECRET);
+        if let Some(token) = stray {
+            command.env("GHL_TOKEN", token);
+        }
+        let out = command.output().unwrap();
+        assert!(out.status.success(), "{}", said(&out));
+        assert!(said(&out).contains("\"contacts\""), "{}", said(&out));
+    }
+    let out = common::bin::ghl_console(dir.path())
+        .args(["--config", config.to_str().unwrap(), "config", "show"])
+        .output()
+        .unwrap();
+    let text = said(&out);
+    assert!(
+        text.contains("# token: OAuth access token **** from"),
+        "{text}"
+    );
+    assert!(!text.contains("Private Integration Token"), "{text}");
+    assert!(!text.contains("pit-left-over-token"), "{text}");
+    let out = common::bin::ghl_console(dir.path())
+        .args(["--config", config.to_str().unwrap(), "doctor"])
+        .env("GHL_CLIENT_SECRET", sandbox::DEMO_CLIENT_SECRET)
+        .output()
+        .unwrap();
+    let text = said(&out);
+    assert!(
+        text.contains("token            OAuth access token"),
+        "{text}"
+    );
+    assert!(text.contains("ok   api"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn auth_status_shows_an_oauth_login_without_the_client_secret() {
+    let (sandbox, dir, _app) = logged_in().await;
+    let config = oauth_config(&sandbox, dir.path(), "");
+    let out = common::bin::ghl_console(dir.path())
+        .args(["--config", config.to_str().unwrap(), "auth", "status"])
+        .output()
+        .unwrap();
+    let text = said(&out);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("auth: OAuth (Location)"), "{text}");
+    assert!(text.contains(sandbox::DEMO_LOCATION_ID), "{text}");
+}
+
+/// Runs `auth login` on a loopback redirect port; `tamper` changes the redirect the browser
+/// would follow. Returns the redirect listener's status and the login's output.
+async fn login_through_loopback(tamper: fn(&str) -> String) -> (u16, std::process::Output, bool) {
+    use std::io::BufRead as _;
+    let sandbox = sandbox::spawn(
+        SandboxConfig {
+            contacts: 2,
+            rate_limit: None,
+            ..SandboxConfig::default()
+        },
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let config = oauth_config(&sandbox, dir.path(), &format!("redirect_port = {port}\n"));
+    let mut child = common::bin::ghl_console(dir.path())
+        .args(["--config", config.to_str().unwrap(), "auth", "login"])
+        .env("GHL_CLIENT_SECRET", sandbox::DEMO_CLIENT_SECRET)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (url, rest) = tokio::task::spawn_blocking(move || {
+        let mut lines = std::io::BufReader::new(stdout).lines();
+        let mut url = None;
+        for line in lines.by_ref() {
+            let line = line.unwrap();
+            if line.trim().starts_with("http") {
+                url = Some(line.trim().to_string());
+            }
+            if line.starts_with("Waiting for the redirect") {
+                break;
+            }
+        }
+        (url.unwrap(), lines)
+    })
+    .await
+    .unwrap();
+    assert!(url.contains("state="), "{url}");
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let consent = http.get(&url).send().await.unwrap();
+    let callback = consent.headers()["location"].to_str().unwrap().to_string();
+    let status = http
+        .get(tamper(&callback))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16();
+    let out = tokio::task::spawn_blocking(move || {
+        let printed: Vec<String> = rest.map_while(Result::ok).collect();
+        let mut out = child.wait_with_output().unwrap();
+        out.stdout = printed.join("\n").into_bytes();
+        out
+    })
+    .await
+    .unwrap();
+    (status, out, dir.path().join("oauth.json").exists())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn auth_login_refuses_a_callback_with_another_state() {
+    let forged = |callback: &str| {
+        let (before, _) = callback.split_once("&state=").unwrap();
+        format!("{before}&state=forged-by-someone-else")
+    };
+    let (status, out, stored) = login_through_loopback(forged).await;
+    let text = said(&out);
+    assert_eq!(status, 400, "{text}");
+    assert!(!out.status.success(), "{text}");
+    assert!(text.contains("state does not match"), "{text}");
+    assert!(!stored, "no tokens from a forged callback");
+
+    let dropped = |callback: &str| callback.split_once("&state=").unwrap().0.to_string();
+    let (status, out, stored) = login_through_loopback(dropped).await;
+    assert_eq!(status, 400, "{}", said(&out));
+    assert!(!stored);
+
+    let (status, out, stored) = login_through_loopback(str::to_string).await;
+    let text = said(&out);
+    assert_eq!(status, 200, "{text}");
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("logged in"), "{text}");
+    assert!(stored);
 }

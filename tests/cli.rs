@@ -21,20 +21,10 @@ type Setup<'a> = dyn Fn(&mut Command) + 'a;
 
 /// The binary with a clean environment pointed at a sandbox.
 fn console(base_url: &str, dir: &std::path::Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_ghl-console"));
-    for var in [
-        "GHL_TOKEN",
-        "GHL_TOKEN_FILE",
-        "GHL_READ_ONLY",
-        "GHL_LOCATION_ID",
-    ] {
-        command.env_remove(var);
-    }
+    let mut command = common::bin::ghl_console(dir);
     command
         .env("GHL_BASE_URL", base_url)
-        .env("GHL_CONSOLE_LOG_DIR", dir.join("logs"))
-        .env("GHL_CONSOLE_CONFIG_DIR", dir.join("config"))
-        .env("XDG_CONFIG_HOME", dir.join("xdg"));
+        .env("GHL_CONSOLE_CONFIG_DIR", dir.join("config"));
     command
 }
 
@@ -160,4 +150,128 @@ fn config_check_validates_key_remaps() {
     assert_eq!(out.status.code(), Some(1), "{said}");
     assert!(said.contains("nope.action"), "{said}");
     assert!(said.contains("ctrl-zz"), "{said}");
+}
+
+#[test]
+fn the_config_dir_variable_moves_the_config_file_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let config_dir = dir.path().join("elsewhere");
+    std::fs::create_dir_all(&config_dir).unwrap();
+    std::fs::write(
+        config_dir.join("config.toml"),
+        "[api]\nlocation_id = \"from-the-config-dir\"\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        let out = common::bin::ghl_console(dir.path())
+            .args(args)
+            .env("GHL_CONSOLE_CONFIG_DIR", &config_dir)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let path = run(&["config", "path"]);
+    assert!(
+        path.starts_with(&format!(
+            "{} (exists)",
+            config_dir.join("config.toml").display()
+        )),
+        "{path}"
+    );
+    let shown = run(&["config", "show"]);
+    assert!(shown.contains("from-the-config-dir"), "{shown}");
+    assert!(shown.contains("# api.location_id from file"), "{shown}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dry_run_creates_and_changes_no_store() {
+    let (sandbox, _client) = common::start(5).await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("rankr.sqlite3");
+    let sync = |args: &[&str]| {
+        let out = console(&sandbox.base_url(), dir.path())
+            .args(["sync", "--store", store.to_str().unwrap()])
+            .args(args)
+            .env("GHL_TOKEN", sandbox::DEMO_TOKEN)
+            .env("GHL_LOCATION_ID", sandbox::DEMO_LOCATION_ID)
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.code(), text)
+    };
+    let (code, text) = sync(&["--dry-run"]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("created contact"), "{text}");
+    assert!(!store.exists(), "a dry run created the store");
+
+    let (code, text) = sync(&[]);
+    assert_eq!(code, Some(0), "{text}");
+    let files = |d: &std::path::Path| {
+        let mut names: Vec<(String, Vec<u8>)> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            // The -shm file is SQLite's shared-memory index, which any reader touches, and a
+            // reader of a WAL store opens an empty -wal: neither holds data.
+            .filter(|p| p.is_file() && !p.to_string_lossy().ends_with("-shm"))
+            .filter(|p| std::fs::metadata(p).is_ok_and(|m| m.len() > 0))
+            .map(|p| (p.display().to_string(), std::fs::read(&p).unwrap()))
+            .collect();
+        names.sort();
+        names
+    };
+    let before = files(dir.path());
+    let (code, text) = sync(&["--dry-run", "--full"]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("0 changes would be applied"), "{text}");
+    let after = files(dir.path());
+    let sizes = |f: &[(String, Vec<u8>)]| {
+        f.iter()
+            .map(|(n, b)| format!("{n} {}", b.len()))
+            .collect::<Vec<_>>()
+    };
+    assert!(
+        before == after,
+        "a dry run changed the store's files: {:?} {:?}",
+        sizes(&before),
+        sizes(&after)
+    );
+
+    let (code, text) = sync(&["--watch", "--dry-run"]);
+    assert_eq!(code, Some(2), "{text}");
+    assert!(text.contains("cannot be used with"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sync_says_which_earlier_runs_it_marks_interrupted() {
+    use ghl_console::rankr::RankrStore as _;
+    let (sandbox, _client) = common::start(3).await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("rankr.sqlite3");
+    let killed = ghl_console::rankr::SqliteStore::open(&store)
+        .unwrap()
+        .start_run(sandbox::DEMO_LOCATION_ID, "full")
+        .unwrap();
+    let out = console(&sandbox.base_url(), dir.path())
+        .args(["sync", "--store", store.to_str().unwrap()])
+        .env("GHL_TOKEN", sandbox::DEMO_TOKEN)
+        .env("GHL_LOCATION_ID", sandbox::DEMO_LOCATION_ID)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(&format!("now marked interrupted: #{killed} ")),
+        "{stderr}"
+    );
+    let runs = ghl_console::rankr::SqliteStore::open(&store)
+        .unwrap()
+        .runs(10)
+        .unwrap();
+    let marked = runs.iter().find(|r| r.id == killed).unwrap();
+    assert_eq!(marked.outcome.as_deref(), Some("interrupted"));
 }

@@ -15,9 +15,10 @@ use crossterm::event::KeyEvent;
 use ghl_console::ghl::models::Contact;
 use ghl_console::ghl::{ClientConfig, GhlClient, Secret};
 use ghl_console::sandbox::{DEMO_LOCATION_ID, DEMO_TOKEN, Faults, SandboxConfig, SandboxHandle};
-use ghl_console::tui::app::{App, Pane, Settings};
+use ghl_console::tui::app::{App, Level, Pane, Settings};
 use ghl_console::tui::clock::Clock;
 use ghl_console::tui::filter_task::FilterRunner;
+use ghl_console::tui::forms::Modal;
 use ghl_console::tui::keymap::Key;
 use ghl_console::tui::theme::Theme;
 use ghl_console::tui::update::{Effect, Effects, Msg, after, start, update};
@@ -405,4 +406,201 @@ async fn the_token_never_shows_on_screen_or_in_a_copied_curl() {
     for text in screens.iter().chain(&console.copied) {
         assert!(!text.contains(DEMO_TOKEN), "token leaked: {text}");
     }
+}
+
+const LIFETIME_VALUE: &str = "cF7nUmLifetimeVal002";
+
+impl Console {
+    /// Focuses the Detail pane and selects the row labelled `label`.
+    async fn select_detail_row(&mut self, label: &str) {
+        self.keys(&["tab"]).await;
+        assert_eq!(self.app.focus, Pane::Detail);
+        let contact = self.app.detail.ready().unwrap().clone();
+        let rows = ghl_console::tui::panes::detail::rows(&contact, &self.app);
+        let row = rows.iter().position(|(l, _)| l == label).unwrap();
+        self.keys(&["g"]).await;
+        for _ in 0..row {
+            self.keys(&["j"]).await;
+        }
+    }
+
+    /// Edits the selected Detail row: clears it, types `text`, saves with Enter.
+    async fn edit_selected(&mut self, text: &str) {
+        self.keys(&["e", "ctrl-u"]).await;
+        self.type_text(text).await;
+        self.keys(&["enter"]).await;
+    }
+
+    fn last_put_body(&self) -> serde_json::Value {
+        let put = self
+            .app
+            .inspector
+            .exchanges
+            .iter()
+            .rev()
+            .find(|e| e.method == "PUT")
+            .unwrap();
+        serde_json::from_str(put.request_body.as_deref().unwrap()).unwrap()
+    }
+}
+
+fn has_field(contact: &Contact, id: &str) -> bool {
+    contact.custom_fields.iter().any(|f| f.id == id)
+}
+
+#[tokio::test]
+async fn detail_names_custom_fields_from_the_location_definitions_c22() {
+    let mut console = Console::open().await;
+    assert!(
+        console
+            .app
+            .inspector
+            .exchanges
+            .iter()
+            .any(|e| e.path().contains("/customFields") && e.status == Some(200)),
+        "the definitions come from the API: {:?}",
+        console.app.log.lines
+    );
+    assert!(console.app.directory.field_name(LIFETIME_VALUE).is_some());
+    let contact = console.contact_where(|c| has_field(c, LIFETIME_VALUE));
+    console.open_contact(&contact).await;
+    let screen = console.render();
+    assert!(screen.contains("Lifetime value"), "{screen}");
+    assert!(!screen.contains(LIFETIME_VALUE), "{screen}");
+}
+
+#[tokio::test]
+async fn edit_a_name_sends_only_that_field_c03() {
+    let mut console = Console::open().await;
+    let contact = console.contact_where(|c| c.last_name.is_some());
+    console.open_contact(&contact).await;
+    console.select_detail_row("Last name").await;
+    console.edit_selected("Byron-Test").await;
+    let stored = console.sandbox.store().contact(&contact.id).unwrap();
+    assert_eq!(stored.last_name.as_deref(), Some("Byron-Test"));
+    assert_eq!(stored.tags, contact.tags, "tags untouched (C20)");
+    assert_eq!(
+        console.last_put_body(),
+        serde_json::json!({"lastName": "Byron-Test"})
+    );
+    assert!(console.app.modal.is_none(), "the form closes on success");
+    let toast = console.app.toast.clone().unwrap();
+    assert_eq!(toast.level, Level::Info, "{}", toast.text);
+}
+
+#[tokio::test]
+async fn edit_a_numeric_custom_field_writes_a_number_c22() {
+    let mut console = Console::open().await;
+    let contact = console.contact_where(|c| has_field(c, LIFETIME_VALUE));
+    console.open_contact(&contact).await;
+    console.select_detail_row("Lifetime value").await;
+    console.edit_selected("1234").await;
+    assert_eq!(
+        console.last_put_body(),
+        serde_json::json!({"customFields": [{"id": LIFETIME_VALUE, "field_value": 1234}]})
+    );
+    let stored = console.sandbox.store().contact(&contact.id).unwrap();
+    let value = &stored
+        .custom_fields
+        .iter()
+        .find(|f| f.id == LIFETIME_VALUE)
+        .unwrap()
+        .value;
+    assert_eq!(value.as_f64(), Some(1234.0), "{value}");
+}
+
+#[tokio::test]
+async fn a_refused_edit_shows_the_422_messages_verbatim_c03() {
+    let mut console = Console::open().await;
+    let contact = console.contact_where(|_| true);
+    console.open_contact(&contact).await;
+    console.select_detail_row("Email").await;
+    console.edit_selected("nope").await;
+    let Some(Modal::Field(form)) = &console.app.modal else {
+        panic!("the form stays open");
+    };
+    let error = form.error.clone().unwrap();
+    assert!(error.contains("email must be an email"), "{error}");
+    let stored = console.sandbox.store().contact(&contact.id).unwrap();
+    assert_eq!(stored.email, contact.email);
+}
+
+#[tokio::test]
+async fn a_dropped_field_warns_instead_of_saying_saved_c04() {
+    let mut console = Console::open().await;
+    console.sandbox.set_faults(Faults {
+        quirks: ghl_console::sandbox::Quirks {
+            put_drops_field: Some("lastName".into()),
+            ..Default::default()
+        },
+        ..Faults::default()
+    });
+    let contact = console.contact_where(|c| c.last_name.is_some());
+    console.open_contact(&contact).await;
+    console.select_detail_row("Last name").await;
+    console.edit_selected("Never-Stored").await;
+    let toast = console.app.toast.clone().unwrap();
+    assert_eq!(toast.level, Level::Warn, "{}", toast.text);
+    assert!(toast.text.contains("did not apply"), "{}", toast.text);
+    assert!(toast.text.contains("lastName"), "{}", toast.text);
+    let stored = console.sandbox.store().contact(&contact.id).unwrap();
+    assert_eq!(stored.last_name, contact.last_name);
+}
+
+#[tokio::test]
+async fn read_only_mode_refuses_the_edit() {
+    let mut console = Console::open().await;
+    console.app.settings.read_only = true;
+    let contact = console.contact_where(|c| c.last_name.is_some());
+    console.open_contact(&contact).await;
+    console.select_detail_row("Last name").await;
+    console.keys(&["e"]).await;
+    assert!(console.app.modal.is_none());
+    assert!(
+        console
+            .app
+            .toast
+            .clone()
+            .unwrap()
+            .text
+            .contains("Read-only")
+    );
+}
+
+#[tokio::test]
+async fn tasks_show_the_assignee_by_name_and_the_form_sends_the_id() {
+    let mut console = Console::open().await;
+    let assigned = |c: &Contact| {
+        let tasks = console.sandbox.store().tasks(&c.id).unwrap_or_default();
+        tasks.first().is_some_and(|t| t.assigned_to.is_some())
+    };
+    let contact = console.contact_where(assigned);
+    console.open_contact(&contact).await;
+    console.keys(&["tab", "tab", "g"]).await;
+    let task = console.app.tasks.ready().unwrap()[0].clone();
+    let id = task.assigned_to.clone().unwrap();
+    let name = console.app.directory.user_name(&id).unwrap();
+    assert!(console.render().contains(&name), "{name}");
+
+    console.keys(&["e", "tab", "tab", "tab", "ctrl-u"]).await;
+    console.type_text("chi").await;
+    console.keys(&["tab", "ctrl-s"]).await;
+    let stored = console.sandbox.store().tasks(&contact.id).unwrap();
+    let stored = stored.iter().find(|t| t.id == task.id).unwrap();
+    assert_eq!(stored.assigned_to.as_deref(), Some("uSr0SandboxChiyo0003"));
+}
+
+#[tokio::test]
+async fn definitions_and_users_of_another_location_are_refused() {
+    let console = Console::open().await;
+    let config = ClientConfig::new(
+        console.sandbox.base_url(),
+        Secret::new(DEMO_TOKEN),
+        "someOtherLocation001",
+    );
+    let client = GhlClient::new(config).unwrap();
+    let fields = client.custom_fields().await.unwrap_err();
+    assert_eq!(fields.status(), Some(403), "{fields}");
+    let users = client.users().await.unwrap_err();
+    assert_eq!(users.status(), Some(403), "{users}");
 }

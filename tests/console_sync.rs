@@ -8,155 +8,16 @@
     reason = "test code: a failed unwrap is a failed test"
 )]
 
-use std::net::{Ipv4Addr, SocketAddr};
+mod console_support;
+
 use std::time::Duration;
 
+use console_support::Console;
 use crossterm::event::KeyEvent;
-use ghl_console::rankr::RankrStore;
-use ghl_console::sandbox::{DEMO_LOCATION_ID, Faults, SandboxConfig, SandboxHandle};
-use ghl_console::tui::app::{App, Pane, Settings};
-use ghl_console::tui::clock::Clock;
-use ghl_console::tui::demo::{self, DemoStore, SECOND_LOCATION_ID};
-use ghl_console::tui::filter_task::FilterRunner;
-use ghl_console::tui::keymap::Key;
-use ghl_console::tui::location::LocationState;
-use ghl_console::tui::theme::Theme;
-use ghl_console::tui::update::{Effect, Effects, Msg, after, start, update};
-use ghl_console::worker::{self, WorkerHandle, WorkerOptions};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-
-/// The demo console: sandbox with a second location, a store in a temp dir, the worker.
-struct Console {
-    app: App,
-    worker: WorkerHandle,
-    filter: FilterRunner,
-    sandbox: SandboxHandle,
-    store: DemoStore,
-}
-
-impl Console {
-    async fn open(second_read_only: bool) -> Self {
-        let listen = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
-        let config = SandboxConfig {
-            contacts: 30,
-            rate_limit: None,
-            ..demo::sandbox_config()
-        };
-        let sandbox = ghl_console::sandbox::spawn(config, listen).await.unwrap();
-        demo::seed_second(&sandbox).unwrap();
-        let store = DemoStore::open().unwrap();
-        let base_url = sandbox.base_url();
-        let client = demo::client(&base_url, DEMO_LOCATION_ID).unwrap();
-        let options = WorkerOptions {
-            settle: Duration::ZERO,
-            ..WorkerOptions::default()
-        };
-        let extras = demo::extras(&base_url, Some(&store));
-        let worker = worker::spawn_with(client, options, extras);
-        let settings = Settings {
-            location: DEMO_LOCATION_ID.to_string(),
-            save_dir: std::env::temp_dir(),
-            ..Settings::default()
-        };
-        let (mut app, _) = App::new(settings, Clock::system());
-        app.size = (120, 40);
-        let mut known = demo::locations();
-        known[1].read_only = second_read_only;
-        app.locations = LocationState {
-            known,
-            base_read_only: Some(false),
-            ..LocationState::default()
-        };
-        let fx = start(&mut app);
-        let mut console = Self {
-            app,
-            worker,
-            filter: FilterRunner::start(),
-            sandbox,
-            store,
-        };
-        console.apply(fx);
-        console.settle().await;
-        console
-    }
-
-    fn apply(&mut self, effects: Effects) {
-        for effect in effects {
-            match effect {
-                Effect::Send(command) => self.worker.commands.send(command).unwrap(),
-                Effect::Filter(job) => self.filter.submit(job),
-                Effect::Copy(_) | Effect::Quit => {}
-            }
-        }
-    }
-
-    /// Feeds worker events and filter answers until nothing runs and nothing arrives for a
-    /// while.
-    async fn settle(&mut self) {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-        while tokio::time::Instant::now() < deadline {
-            match tokio::time::timeout(Duration::from_millis(300), self.next()).await {
-                Ok(Some(msg)) => {
-                    let fx = update(&mut self.app, msg);
-                    self.apply(fx);
-                }
-                Ok(None) => return,
-                Err(_) if self.idle() => return,
-                Err(_) => {}
-            }
-        }
-        panic!("the console did not settle");
-    }
-
-    async fn next(&mut self) -> Option<Msg> {
-        tokio::select! {
-            event = self.worker.events.recv() => event.map(Msg::Worker),
-            Some(done) = self.filter.recv() => Some(Msg::Filtered(done)),
-        }
-    }
-
-    fn idle(&self) -> bool {
-        self.app.status.in_flight == 0
-            && self.app.sync.running.is_none()
-            && !self.app.contacts.filter_pending()
-    }
-
-    async fn keys(&mut self, keys: &[&str]) {
-        for key in keys {
-            let key = Key::parse(key).unwrap();
-            let event = KeyEvent::new(key.code, key.modifiers);
-            let fx = update(&mut self.app, Msg::Key(event));
-            self.apply(fx);
-            self.settle().await;
-        }
-    }
-
-    fn render(&mut self) -> String {
-        after(&mut self.app);
-        let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
-        terminal
-            .draw(|f| ghl_console::tui::view::render(f, &self.app, &Theme::plain()))
-            .unwrap();
-        terminal.backend().to_string()
-    }
-
-    /// Contacts, tasks and notes of a sandbox location.
-    fn sandbox_counts(&self, location: &str) -> (u64, u64, u64) {
-        let store = self.sandbox.store();
-        let contacts = store.contacts(location);
-        let sum =
-            |f: &dyn Fn(&str) -> usize| -> u64 { contacts.iter().map(|c| f(&c.id) as u64).sum() };
-        let tasks = sum(&|id| store.tasks(id).unwrap_or_default().len());
-        let notes = sum(&|id| store.notes(id).unwrap_or_default().len());
-        (contacts.len() as u64, tasks, notes)
-    }
-
-    fn store_counts(&self, location: &str) -> (u64, u64, u64) {
-        let counts = self.store.store.counts(location).unwrap();
-        (counts.contacts, counts.tasks, counts.notes)
-    }
-}
+use ghl_console::sandbox::{DEMO_LOCATION_ID, Faults};
+use ghl_console::tui::app::Pane;
+use ghl_console::tui::demo::SECOND_LOCATION_ID;
+use ghl_console::tui::update::{Msg, update};
 
 #[tokio::test]
 async fn s_syncs_the_location_into_the_store_and_the_pane_shows_the_summary() {
@@ -300,4 +161,38 @@ async fn the_list_opens_from_the_store_until_ghl_answers() {
     assert!(listed.iter().any(|c| c.name == "New Comer"));
     let row = listed.iter().find(|c| c.id == renamed).unwrap();
     assert_eq!(row.name, "Renamed Since-Sync");
+}
+
+#[tokio::test]
+async fn the_sync_log_shows_lines_while_the_run_goes_on() {
+    let mut console = Console::open(false).await;
+    console.keys(&["shift-tab"]).await;
+    console.sandbox.set_faults(Faults {
+        latency_ms: 150,
+        ..Faults::default()
+    });
+    console.press("s");
+
+    // Time passes as the run loop's ticks would move it, so the log is read again each second.
+    let mut seen_live = false;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while std::time::Instant::now() < deadline {
+        let tick = update(&mut console.app, Msg::Tick(chrono::Utc::now()));
+        console.apply(tick);
+        console
+            .pump_until(std::time::Duration::from_millis(200), |_| true)
+            .await;
+        if console.app.sync.running.is_some() && !console.app.sync.entries.is_empty() {
+            seen_live = true;
+        }
+        if console.app.sync.last.is_some() {
+            break;
+        }
+    }
+    assert!(seen_live, "log lines were shown before the run ended");
+    console.settle().await;
+    assert_eq!(
+        console.app.sync.last.as_ref().map(|s| s.outcome.as_str()),
+        Some("ok")
+    );
 }

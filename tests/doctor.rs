@@ -12,18 +12,8 @@ mod common;
 use ghl_console::sandbox;
 
 fn doctor(config: &std::path::Path, token: Option<&str>, logs: &std::path::Path) -> (i32, String) {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_ghl-console"));
-    command
-        .args(["--config", config.to_str().unwrap(), "doctor"])
-        .env("GHL_CONSOLE_LOG_DIR", logs);
-    for var in [
-        "GHL_TOKEN",
-        "GHL_LOCATION_ID",
-        "GHL_BASE_URL",
-        "GHL_TOKEN_FILE",
-    ] {
-        command.env_remove(var);
-    }
+    let mut command = common::bin::ghl_console(logs);
+    command.args(["--config", config.to_str().unwrap(), "doctor"]);
     if let Some(token) = token {
         command.env("GHL_TOKEN", token);
     }
@@ -121,4 +111,57 @@ async fn doctor_names_what_is_broken_and_how_to_fix_it() {
     assert_eq!(code, 2);
     assert!(text.contains("config.toml:2:"), "{text}");
     assert!(text.contains("base_ulr"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn doctor_parses_the_webhook_keys() {
+    let (sandbox, _client) = common::start(2).await;
+    let dir = tempfile::tempdir().unwrap();
+    let bad_pem = dir.path().join("bad.pem");
+    std::fs::write(
+        &bad_pem,
+        "-----BEGIN PUBLIC KEY-----\nbm90IGEga2V5\n-----END PUBLIC KEY-----\n",
+    )
+    .unwrap();
+    let public = ed25519_dalek::SigningKey::from_bytes(&[3u8; 32]).verifying_key();
+    let mut der = vec![
+        0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
+    ];
+    der.extend_from_slice(&public.to_bytes());
+    let spki = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &der);
+    let cases = [
+        (
+            format!("ed25519_public_key = \"{spki}\"\n"),
+            "ok   webhook keys",
+        ),
+        (
+            "ed25519_public_key = \"MCowBQYDK2VwAyEA\"\n".to_string(),
+            "FAIL webhook keys     webhook.ed25519_public_key: the webhook key cannot be read",
+        ),
+        (
+            format!("rsa_public_key_file = \"{}\"\n", bad_pem.display()),
+            "FAIL webhook keys",
+        ),
+    ];
+    for (hook, wanted) in cases {
+        let config = dir.path().join("config.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "[api]\nbase_url = \"{}\"\nlocation_id = \"{}\"\n[rankr]\nstore_path = \"{}\"\n[webhook]\n{hook}",
+                sandbox.base_url(),
+                sandbox::DEMO_LOCATION_ID,
+                dir.path().join("rankr.sqlite3").display()
+            ),
+        )
+        .unwrap();
+        let (code, text) = doctor(&config, Some(sandbox::DEMO_TOKEN), dir.path());
+        assert!(
+            text.contains(wanted),
+            "{hook}: missing {wanted:?} in\n{text}"
+        );
+        if wanted.starts_with("FAIL") {
+            assert_eq!(code, 2, "{text}");
+        }
+    }
 }

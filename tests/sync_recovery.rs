@@ -296,7 +296,7 @@ fn a_sync_process_killed_mid_run_resumes_without_loss_or_duplicates() {
     )
     .unwrap();
     let command = || {
-        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_ghl-console"));
+        let mut command = sync_support::bin::ghl_console(dir);
         command
             .args(["--config", config_path.to_str().unwrap(), "sync", "--json"])
             .env("GHL_TOKEN", DEMO_TOKEN)
@@ -349,4 +349,245 @@ fn a_sync_process_killed_mid_run_resumes_without_loss_or_duplicates() {
     assert_eq!(content(&store_path), content(reference.path()));
     assert_eq!(integrity(&store_path), "ok");
     assert_eq!(sync_support::duplicate_ghl_ids(&store_path), 0);
+}
+
+/// The daily limit met in the middle of a page, after task and note requests went through:
+/// the real binary stops promptly with exit code 3, says why, and keeps only committed pages.
+#[test]
+fn the_daily_limit_mid_page_stops_the_run_with_exit_3() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    // 150 contacts; the first page's search and 40-odd task/note fetches fit in the budget.
+    let world = runtime.block_on(World::with(SandboxConfig {
+        contacts: 150,
+        rate_limit: None,
+        daily_limit: Some(45),
+        ..SandboxConfig::default()
+    }));
+    let dir = world.dir.path();
+    let store_path = dir.join("daily.sqlite3");
+    let config_path = dir.join("config.toml");
+    std::fs::write(
+        &config_path,
+        format!(
+            "[api]\nbase_url = \"{}\"\nlocation_id = \"{DEMO_LOCATION_ID}\"\nrate_limit = \"off\"\n\n[rankr]\nstore_path = \"{}\"\n",
+            world.sandbox.base_url(),
+            store_path.display()
+        ),
+    )
+    .unwrap();
+    let mut child = sync_support::bin::ghl_console(dir)
+        .args(["--config", config_path.to_str().unwrap(), "sync", "--json"])
+        .env("GHL_TOKEN", DEMO_TOKEN)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > Duration::from_secs(30) {
+            child.kill().unwrap();
+            panic!("the run kept going after the daily limit");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("daily"), "{stderr}");
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["outcome"], "stopped", "{summary}");
+    assert!(
+        summary["counts"]["requests"].as_u64().unwrap() > 1,
+        "{summary}"
+    );
+    // The page the limit cut was not committed, and the cursor covers nothing of it.
+    let store = SqliteStore::open(&store_path).unwrap();
+    assert_eq!(store_counts(&store).0, 0, "{summary}");
+    assert_eq!(integrity(&store_path), "ok");
+}
+
+/// Ctrl-C on a headless sync against a slow server: it says it is stopping, drops the requests
+/// in flight and exits 130 promptly, keeping the store whole.
+#[test]
+fn ctrl_c_stops_a_slow_sync_promptly() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let world = runtime.block_on(World::new(150));
+    world.sandbox.set_faults(ghl_console::sandbox::Faults {
+        latency_ms: 700,
+        ..ghl_console::sandbox::Faults::default()
+    });
+    let dir = world.dir.path();
+    let store_path = dir.join("slow.sqlite3");
+    let config_path = dir.join("config.toml");
+    std::fs::write(
+        &config_path,
+        format!(
+            "[api]\nbase_url = \"{}\"\nlocation_id = \"{DEMO_LOCATION_ID}\"\nrate_limit = \"off\"\n\n[rankr]\nstore_path = \"{}\"\n",
+            world.sandbox.base_url(),
+            store_path.display()
+        ),
+    )
+    .unwrap();
+    let mut child = sync_support::bin::ghl_console(dir)
+        .args(["--config", config_path.to_str().unwrap(), "sync"])
+        .env("GHL_TOKEN", DEMO_TOKEN)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(2_500));
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let interrupted = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if interrupted.elapsed() > Duration::from_secs(10) {
+            child.kill().unwrap();
+            panic!("still running 10 s after Ctrl-C");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(interrupted.elapsed() < Duration::from_secs(3), "{stderr}");
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(
+        stderr.contains("stopping after the current requests"),
+        "{stderr}"
+    );
+    assert_eq!(integrity(&store_path), "ok");
+}
+
+/// A second full run over unchanged data marks rows seen for tombstone detection and nothing
+/// more: `synced_at` says when the row's data last changed.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unchanged_full_run_keeps_synced_at() {
+    let world = World::new(20).await;
+    world.sync(SyncMode::Full).await;
+    let read = |path: &std::path::Path| {
+        let conn = rusqlite::Connection::open(path).unwrap();
+        let mut stmt = conn
+            .prepare("SELECT ghl_id, synced_at, seen_walk FROM contacts ORDER BY ghl_id")
+            .unwrap();
+        stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<i64>>(2)?,
+            ))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect::<Vec<_>>()
+    };
+    let path = world.dir.path().join("rankr.sqlite3");
+    let before = read(&path);
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    let summary = world.sync(SyncMode::Full).await;
+    assert_eq!(summary.counts.unchanged, 20, "{summary:?}");
+    let after = read(&path);
+    assert_eq!(before.len(), 20);
+    for (old, new) in before.iter().zip(&after) {
+        assert_eq!(old.1, new.1, "synced_at moved on unchanged {}", old.0);
+        assert_ne!(old.2, new.2, "seen_walk must follow the walk for {}", old.0);
+    }
+}
+
+/// Runs killed without recording an end are marked `interrupted` (end time unknown) when the
+/// next run of that location starts.
+#[tokio::test(flavor = "multi_thread")]
+async fn runs_that_never_ended_are_marked_interrupted() {
+    let world = World::new(5).await;
+    let killed = world.store.start_run(DEMO_LOCATION_ID, "full").unwrap();
+    let other = world.store.start_run("another-location", "full").unwrap();
+    let summary = world.sync(SyncMode::Full).await;
+    let runs = world.store.runs(10).unwrap();
+    let find = |id: i64| runs.iter().find(|r| r.id == id).unwrap().clone();
+    let killed = find(killed);
+    assert_eq!(killed.outcome.as_deref(), Some("interrupted"));
+    assert_eq!(
+        killed.ended_at, None,
+        "the end time of a killed run is unknown"
+    );
+    assert!(killed.message.unwrap().contains("never recorded an end"));
+    assert_eq!(
+        find(other).outcome,
+        None,
+        "another location's run is left alone"
+    );
+    assert_eq!(find(summary.run_id.unwrap()).outcome.as_deref(), Some("ok"));
+}
+
+/// Progress advances contact by contact as each one's tasks and notes come in, not a page at
+/// a time.
+#[tokio::test(flavor = "multi_thread")]
+async fn progress_advances_per_contact() {
+    let world = World::new(30).await;
+    world.sandbox.set_faults(ghl_console::sandbox::Faults {
+        latency_ms: 20,
+        ..ghl_console::sandbox::Faults::default()
+    });
+    let (tx, mut rx) = tokio::sync::watch::channel(ghl_console::sync::SyncProgress::default());
+    let seen = tokio::spawn(async move {
+        let mut values = Vec::new();
+        while rx.changed().await.is_ok() {
+            values.push(rx.borrow_and_update().done);
+        }
+        values
+    });
+    let mut engine = config();
+    engine.page_size = 10;
+    ghl_console::sync::run(
+        &engine,
+        &world.client,
+        world.store.as_ref(),
+        SyncMode::Full,
+        Some(tx),
+        CancellationToken::new(),
+    )
+    .await
+    .unwrap();
+    let values = seen.await.unwrap();
+    assert!(
+        values.iter().any(|d| d % 10 != 0),
+        "only page-sized steps: {values:?}"
+    );
+    assert_eq!(values.last().copied(), Some(30), "{values:?}");
+}
+
+/// A resumed full walk counts from what it already covered, not from 0.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_resumed_walk_counts_from_what_it_covered() {
+    let world = World::new(30).await;
+    let mut first = config();
+    first.page_size = 10;
+    first.limit = Some(10);
+    let summary = world.sync_with(&first, SyncMode::Full).await;
+    assert!(summary.walk_pending, "{summary:?}");
+    let (tx, mut rx) = tokio::sync::watch::channel(ghl_console::sync::SyncProgress::default());
+    let seen = tokio::spawn(async move {
+        let mut values = Vec::new();
+        while rx.changed().await.is_ok() {
+            values.push(rx.borrow_and_update().done);
+        }
+        values
+    });
+    let mut engine = config();
+    engine.page_size = 10;
+    ghl_console::sync::run(
+        &engine,
+        &world.client,
+        world.store.as_ref(),
+        SyncMode::Full,
+        Some(tx),
+        CancellationToken::new(),
+    )
+    .await
+    .unwrap();
+    let values = seen.await.unwrap();
+    let first_count = values.iter().copied().find(|d| *d > 0);
+    assert_eq!(first_count, Some(10), "{values:?}");
+    assert_eq!(values.last().copied(), Some(30), "{values:?}");
 }

@@ -156,3 +156,135 @@ fn demo_starts_completes_a_task_quits_and_restores_the_terminal() {
     assert_eq!(session.format("#{mouse_any_flag}"), "0");
     no_token_in(logs.path());
 }
+
+/// The children of a process, from `/proc`.
+fn children(pid: &str) -> Vec<String> {
+    std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
+        .unwrap_or_default()
+        .split_whitespace()
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn a_sigint_sent_with_kill_restores_the_terminal() {
+    if !tmux_available() {
+        println!("skipped: tmux is not installed");
+        return;
+    }
+    let dirs = tempfile::tempdir().unwrap();
+    let home = dirs.path().display();
+    let binary = env!("CARGO_BIN_EXE_ghl-console");
+    let script = format!(
+        "env -u GHL_TOKEN HOME='{home}' XDG_CONFIG_HOME='{home}/c' XDG_DATA_HOME='{home}/d' \
+         XDG_STATE_HOME='{home}/s' GHL_CONSOLE_LOG_DIR='{home}/logs' '{binary}' --demo; \
+         echo EXITED:$?; sleep 60"
+    );
+    let session = Session {
+        name: format!("ghl-sigint-{}", std::process::id()),
+    };
+    tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        &session.name,
+        "-x",
+        "100",
+        "-y",
+        "30",
+        &script,
+    ]);
+    session.wait_for(|s| s.contains("online"), "the console");
+    assert_eq!(session.format("#{alternate_on}"), "1");
+    let shell = session.format("#{pane_pid}");
+    let console = children(&shell);
+    assert_eq!(console.len(), 1, "one console under the shell: {console:?}");
+    let killed = Command::new("kill")
+        .args(["-INT", &console[0]])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+
+    let screen = session.wait_for(|s| s.contains("EXITED:"), "the console to exit");
+    assert!(screen.contains("EXITED:130"), "128 + SIGINT:\n{screen}");
+    assert_eq!(
+        session.format("#{alternate_on}"),
+        "0",
+        "left the alternate screen"
+    );
+    assert_eq!(
+        session.format("#{mouse_any_flag}"),
+        "0",
+        "mouse reporting off"
+    );
+    assert_eq!(session.format("#{cursor_flag}"), "1", "cursor shown");
+}
+
+#[test]
+fn a_yank_inside_tmux_reaches_a_paste_buffer_with_set_clipboard_on() {
+    if !tmux_available() {
+        println!("skipped: tmux is not installed");
+        return;
+    }
+    let server = format!("ghl-osc-{}", std::process::id());
+    let on_server = |args: &[&str]| {
+        let out = Command::new("tmux")
+            .args(["-L", &server])
+            .args(args)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let dirs = tempfile::tempdir().unwrap();
+    let home = dirs.path().display();
+    let binary = env!("CARGO_BIN_EXE_ghl-console");
+    let script = format!(
+        "env -u GHL_TOKEN HOME='{home}' XDG_CONFIG_HOME='{home}/c' XDG_DATA_HOME='{home}/d' \
+         XDG_STATE_HOME='{home}/s' GHL_CONSOLE_LOG_DIR='{home}/logs' '{binary}' --demo"
+    );
+    on_server(&[
+        "-f",
+        "/dev/null",
+        "new-session",
+        "-d",
+        "-s",
+        "osc",
+        "-x",
+        "120",
+        "-y",
+        "40",
+        &script,
+    ]);
+    on_server(&["set-option", "-g", "set-clipboard", "on"]);
+    let screen = || on_server(&["capture-pane", "-p", "-t", "osc"]);
+    let wait = |what: &str| {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let now = screen();
+            if now.contains(what) {
+                return now;
+            }
+            assert!(Instant::now() < deadline, "waited for {what:?}:\n{now}");
+            std::thread::sleep(Duration::from_millis(150));
+        }
+    };
+    wait("online");
+    // The selected contact's id, copied from the contacts pane.
+    on_server(&["send-keys", "-t", "osc", "y"]);
+    let toast = wait("to the clipboard");
+    assert!(toast.contains("set-clipboard on"), "{toast}");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let buffer = loop {
+        let buffer = on_server(&["show-buffer"]);
+        if !buffer.is_empty() || Instant::now() > deadline {
+            break buffer;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    on_server(&["kill-server"]);
+    assert_eq!(buffer.trim().len(), 20, "a GHL contact id: {buffer:?}");
+    assert!(
+        buffer.trim().chars().all(char::is_alphanumeric),
+        "{buffer:?}"
+    );
+}

@@ -69,13 +69,15 @@ pub struct InstalledLocation {
 }
 
 impl OAuthApp {
-    /// The URL the admin opens to install the app and pick a location.
-    pub fn authorize_url(&self, redirect_uri: &str, scopes: &[String]) -> String {
+    /// The URL the admin opens to install the app and pick a location; `state` comes back with
+    /// the code, so a callback this login did not start is refused.
+    pub fn authorize_url(&self, redirect_uri: &str, scopes: &[String], state: &str) -> String {
         let query = url::form_urlencoded::Serializer::new(String::new())
             .append_pair("response_type", "code")
             .append_pair("redirect_uri", redirect_uri)
             .append_pair("client_id", &self.client_id)
             .append_pair("scope", &scopes.join(" "))
+            .append_pair("state", state)
             .finish();
         format!("{AUTHORIZE_URL}?{query}")
     }
@@ -126,7 +128,7 @@ impl OAuthApp {
                     .unwrap_or_else(|| "Location".into()),
             ),
         ];
-        let answer = self.post_token(&form).await?;
+        let answer = self.post_token(&form).await.map_err(refresh_failed)?;
         let tokens = StoredTokens::from_answer(answer, Some(&current));
         // Written before it is used: the old refresh token is already spent.
         self.store.save(&tokens)?;
@@ -228,10 +230,8 @@ async fn decode<T: serde::de::DeserializeOwned>(
     response: reqwest::Response,
 ) -> Result<T, GhlError> {
     let status = response.status().as_u16();
-    let body = response
-        .text()
-        .await
-        .map_err(|e| crate::ghl::client::transport_error(&e))?;
+    let (body, _) =
+        crate::ghl::read_capped(response, crate::ghl::client::MAX_RESPONSE_BYTES).await?;
     if (200..300).contains(&status) {
         return serde_json::from_str(&body).map_err(|e| GhlError::Decode {
             status,
@@ -262,6 +262,42 @@ async fn decode<T: serde::de::DeserializeOwned>(
     })
 }
 
+/// Says a failure happened while refreshing the token, keeping its kind: a refused refresh
+/// still asks for a new login, a server error is still one.
+fn refresh_failed(error: GhlError) -> GhlError {
+    let context = |m: String| format!("refreshing the OAuth access token failed: {m}");
+    match error {
+        GhlError::Unauthorized { message, trace_id } => GhlError::Unauthorized {
+            message: context(message),
+            trace_id,
+        },
+        GhlError::Forbidden { message, trace_id } => GhlError::Forbidden {
+            message: context(message),
+            trace_id,
+        },
+        GhlError::Server {
+            status,
+            message,
+            trace_id,
+        } => GhlError::Server {
+            status,
+            message: context(message),
+            trace_id,
+        },
+        GhlError::Network(message) => GhlError::Network(context(message)),
+        GhlError::Decode {
+            status,
+            message,
+            body,
+        } => GhlError::Decode {
+            status,
+            message: context(message),
+            body,
+        },
+        other => other,
+    }
+}
+
 fn reauthorise(why: &str) -> GhlError {
     GhlError::Unauthorized {
         message: format!("{why}: re-authorise with `ghl-console auth login`"),
@@ -285,7 +321,7 @@ impl Refresh for OAuthRefresh {
 
 /// Where OAuth tokens are stored by default.
 pub fn default_store_path() -> PathBuf {
-    crate::config::data_dir().join("oauth.json")
+    crate::config::oauth_store_path(&crate::config::Config::default())
 }
 
 /// An agency login working in one location: location tokens from `POST /oauth/locationToken`,

@@ -8,7 +8,7 @@ use anyhow::{Context, bail};
 use clap::Subcommand;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
 
-use crate::auth::{OAuthApp, TokenStore, default_store_path};
+use crate::auth::{OAuthApp, TokenStore};
 use crate::config::{self, AuthKind, Settings};
 use crate::ghl::Secret;
 
@@ -106,16 +106,17 @@ pub fn oauth_app(settings: &Settings) -> anyhow::Result<OAuthApp> {
         (_, Some(path)) => config::read_secret_file(&config::expand_home(path))?,
         _ => bail!("no client secret: set GHL_CLIENT_SECRET or auth.client_secret_file"),
     };
-    let store = auth
-        .oauth_store
-        .as_deref()
-        .map_or_else(default_store_path, config::expand_home);
     Ok(OAuthApp {
         base_url: settings.config.api.base_url.clone(),
         client_id,
         client_secret: secret,
-        store: TokenStore::new(store),
+        store: oauth_store(settings),
     })
+}
+
+/// The OAuth token store in force; reading it needs no client secret.
+pub fn oauth_store(settings: &Settings) -> TokenStore {
+    TokenStore::new(config::oauth_store_path(&settings.config))
 }
 
 async fn login(
@@ -126,7 +127,8 @@ async fn login(
     let app = oauth_app(settings)?;
     let port = settings.config.auth.redirect_port.unwrap_or(8765);
     let redirect = redirect_uri.unwrap_or_else(|| format!("http://127.0.0.1:{port}/callback"));
-    let url = authorize_url(&app, settings, &redirect);
+    let state = new_state();
+    let url = authorize_url(&app, settings, &redirect, &state);
     super::say(format_args!(
         "Open this URL in a browser, pick the location and approve:\n\n  {url}\n"
     ));
@@ -134,21 +136,24 @@ async fn login(
         super::say(format_args!(
             "Then paste the code, or the whole URL the browser was sent to:"
         ));
-        read_pasted_code().await?
+        read_pasted_code(&state).await?
     } else {
         super::say(format_args!(
             "Waiting for the redirect on 127.0.0.1:{port} (or paste the code here):"
         ));
         let pasted = async {
-            match read_pasted_code().await {
+            match read_pasted_code(&state).await {
                 Ok(code) => Ok(code),
                 // No terminal to paste into (stdin closed): only the redirect can answer.
-                Err(_) => std::future::pending().await,
+                Err(e) if e.downcast_ref::<StateMismatch>().is_none() => {
+                    std::future::pending().await
+                }
+                Err(e) => Err(e),
             }
         };
         let waited = tokio::time::timeout(LOGIN_WAIT, async {
             tokio::select! {
-                code = listen_for_code(port) => code,
+                code = listen_for_code(port, &state) => code,
                 code = pasted => code,
             }
         });
@@ -176,8 +181,37 @@ async fn login(
     Ok(0)
 }
 
+/// A callback or pasted URL whose `state` is not the one this login sent: it was not started
+/// here (a forged or stale redirect, CSRF), so its code is not exchanged.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "the redirect's state does not match the one this login sent: refusing its code (a \
+     redirect this login did not start, possibly forged); run `ghl-console auth login` again"
+)]
+pub struct StateMismatch;
+
+/// A fresh random `state` for one login: 128 bits, hex.
+fn new_state() -> String {
+    let bytes: [u8; 16] = rand::random();
+    bytes.iter().fold(String::with_capacity(32), |mut out, b| {
+        use std::fmt::Write as _;
+        let _ = write!(out, "{b:02x}");
+        out
+    })
+}
+
+/// Checks the `state` a redirect carried: it must be the one sent. A bare pasted code carries
+/// none (`carried` is `None` and `required` false) and is taken as the user's own.
+fn check_state(carried: Option<&str>, sent: &str, required: bool) -> Result<(), StateMismatch> {
+    match carried {
+        Some(state) if state == sent => Ok(()),
+        None if !required => Ok(()),
+        _ => Err(StateMismatch),
+    }
+}
+
 /// The marketplace URL for the real API; a sandbox serves its own consent page.
-fn authorize_url(app: &OAuthApp, settings: &Settings, redirect: &str) -> String {
+fn authorize_url(app: &OAuthApp, settings: &Settings, redirect: &str, state: &str) -> String {
     let mut scopes = settings.config.auth.scopes.clone();
     if scopes.is_empty() {
         // Least privilege: what the features in use need, nothing more.
@@ -186,7 +220,7 @@ fn authorize_url(app: &OAuthApp, settings: &Settings, redirect: &str) -> String 
             .map(String::from)
             .collect();
     }
-    let url = app.authorize_url(redirect, &scopes);
+    let url = app.authorize_url(redirect, &scopes, state);
     if settings.config.api.base_url == crate::ghl::DEFAULT_BASE_URL {
         return url;
     }
@@ -198,6 +232,15 @@ fn authorize_url(app: &OAuthApp, settings: &Settings, redirect: &str) -> String 
         ),
         1,
     )
+}
+
+/// Takes `state=...` out of a pasted redirect URL or callback target.
+pub fn state_from_paste(text: &str) -> Option<String> {
+    let text = text.trim();
+    let query = text.split_once('?').map_or(text, |(_, q)| q);
+    url::form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == "state")
+        .map(|(_, v)| v.into_owned())
 }
 
 /// Takes `code=...` out of a pasted redirect URL, or the code itself.
@@ -213,10 +256,13 @@ pub fn code_from_paste(text: &str) -> Option<String> {
         .or_else(|| (!text.contains(['?', '=', '/', ' '])).then(|| text.to_string()))
 }
 
-async fn read_pasted_code() -> anyhow::Result<String> {
+async fn read_pasted_code(state: &str) -> anyhow::Result<String> {
     let mut lines = tokio::io::BufReader::new(tokio::io::stdin()).lines();
     while let Some(line) = lines.next_line().await? {
         if let Some(code) = code_from_paste(&line) {
+            // A pasted URL carries the state it was sent with; a bare code cannot.
+            let is_url = line.contains("code=");
+            check_state(state_from_paste(&line).as_deref(), state, is_url)?;
             return Ok(code);
         }
         super::say(format_args!(
@@ -226,8 +272,9 @@ async fn read_pasted_code() -> anyhow::Result<String> {
     bail!("stdin closed before a code was pasted")
 }
 
-/// Serves one redirect on loopback and returns its `code`.
-async fn listen_for_code(port: u16) -> anyhow::Result<String> {
+/// Serves one redirect on loopback and returns its `code`; a redirect whose `state` is not
+/// `state` is answered 400 and ends the login with [`StateMismatch`].
+async fn listen_for_code(port: u16, state: &str) -> anyhow::Result<String> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
         .await
         .with_context(|| format!("cannot listen on 127.0.0.1:{port}; use --paste"))?;
@@ -238,18 +285,26 @@ async fn listen_for_code(port: u16) -> anyhow::Result<String> {
         let request = String::from_utf8_lossy(&buf[..n]);
         let target = request.split_whitespace().nth(1).unwrap_or_default();
         let code = code_from_paste(target).filter(|_| target.contains("code="));
-        let page = if code.is_some() {
-            "Authorised: you can close this tab."
-        } else {
-            "No code in this request."
+        let verdict = code
+            .as_ref()
+            .map(|_| check_state(state_from_paste(target).as_deref(), state, true));
+        let (status, page) = match &verdict {
+            Some(Ok(())) => ("200 OK", "Authorised: you can close this tab."),
+            Some(Err(_)) => (
+                "400 Bad Request",
+                "Refused: this redirect's state does not match the login that is waiting.",
+            ),
+            None => ("200 OK", "No code in this request."),
         };
         let reply = format!(
-            "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{page}",
+            "HTTP/1.1 {status}\r\ncontent-type: text/plain\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{page}",
             page.len()
         );
         let _ = socket.write_all(reply.as_bytes()).await;
-        if let Some(code) = code {
-            return Ok(code);
+        match (code, verdict) {
+            (Some(code), Some(Ok(()))) => return Ok(code),
+            (_, Some(Err(e))) => return Err(e.into()),
+            _ => {}
         }
     }
 }
@@ -281,8 +336,9 @@ fn status(settings: &Settings) -> anyhow::Result<u8> {
             )?;
         }
         AuthKind::Oauth => {
-            let app = oauth_app(settings)?;
-            let Some(tokens) = app.store.load()? else {
+            // Showing what is stored needs no client secret: only a login or refresh does.
+            let store = oauth_store(settings);
+            let Some(tokens) = store.load()? else {
                 writeln!(
                     out,
                     "auth: OAuth, not logged in: run `ghl-console auth login`"
@@ -293,7 +349,7 @@ fn status(settings: &Settings) -> anyhow::Result<u8> {
                 out,
                 "auth: OAuth ({}), store {}",
                 tokens.user_type.as_deref().unwrap_or("?"),
-                app.store.path().display()
+                store.path().display()
             )?;
             writeln!(
                 out,
@@ -329,7 +385,20 @@ async fn locations(settings: &Settings) -> anyhow::Result<u8> {
 
 #[cfg(test)]
 mod tests {
-    use super::code_from_paste;
+    use super::{check_state, code_from_paste, state_from_paste};
+
+    #[test]
+    fn a_pasted_url_must_carry_the_state_sent() {
+        let pasted = "http://127.0.0.1:8765/callback?code=c1&state=abc";
+        let carried = state_from_paste(pasted);
+        assert!(check_state(carried.as_deref(), "abc", true).is_ok());
+        assert!(check_state(carried.as_deref(), "xyz", true).is_err());
+        assert!(
+            check_state(None, "abc", true).is_err(),
+            "a URL without state"
+        );
+        assert!(check_state(None, "abc", false).is_ok(), "a bare code");
+    }
 
     #[test]
     fn takes_the_code_from_what_is_pasted() {

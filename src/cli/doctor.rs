@@ -110,11 +110,7 @@ fn permission_checks(settings: &Settings) -> Vec<Check> {
         files.push(("client secret", config::expand_home(p)));
     }
     if auth.kind == AuthKind::Oauth {
-        let store = auth
-            .oauth_store
-            .as_deref()
-            .map_or_else(crate::auth::default_store_path, config::expand_home);
-        files.push(("oauth store", store));
+        files.push(("oauth store", config::oauth_store_path(&settings.config)));
     }
     files
         .into_iter()
@@ -140,7 +136,7 @@ fn permission_checks(settings: &Settings) -> Vec<Check> {
 fn token_checks(settings: &Settings, checks: &mut Vec<Check>) -> Option<Vec<String>> {
     match settings.config.auth.kind {
         AuthKind::Pit => {
-            let Some(origin) = &settings.token_origin else {
+            if settings.token.is_none() {
                 checks.push(check(
                     Level::Fail,
                     "token",
@@ -148,19 +144,14 @@ fn token_checks(settings: &Settings, checks: &mut Vec<Check>) -> Option<Vec<Stri
                     "run `ghl-console auth set-token` or set GHL_TOKEN",
                 ));
                 return None;
-            };
-            checks.push(check(
-                Level::Ok,
-                "token",
-                format!("Private Integration Token from {origin}"),
-                "",
-            ));
+            }
+            checks.push(check(Level::Ok, "token", settings.credential(), ""));
             None
         }
         AuthKind::Oauth => {
-            let stored = crate::cli::auth::oauth_app(settings)
-                .map_err(|e| e.to_string())
-                .and_then(|a| a.store.load().map_err(|e| e.to_string()));
+            let stored = crate::cli::auth::oauth_store(settings)
+                .load()
+                .map_err(|e| e.to_string());
             match stored {
                 Ok(Some(tokens)) => {
                     let left = tokens.expires_at - chrono::Utc::now();
@@ -173,7 +164,8 @@ fn token_checks(settings: &Settings, checks: &mut Vec<Check>) -> Option<Vec<Stri
                         (Level::Ok, "")
                     };
                     let detail = format!(
-                        "OAuth {} token, expires in {} min",
+                        "{} ({} token), expires in {} min",
+                        settings.credential(),
                         tokens.user_type.as_deref().unwrap_or("?"),
                         left.num_minutes()
                     );
@@ -366,42 +358,42 @@ fn store_check(settings: &Settings) -> Check {
     }
 }
 
+/// Parses the webhook keys as the receiver will: a key that does not parse is a failure
+/// with the reason, not an `ok`.
 fn webhook_check(settings: &Settings) -> Check {
+    use crate::sync::webhook::signature::{parse_ed25519, parse_rsa_pem};
     let hook = &settings.config.webhook;
-    if let Some(path) = &hook.rsa_public_key_file {
-        let path = config::expand_home(path);
-        return match std::fs::read_to_string(&path) {
-            Ok(text) if text.contains("BEGIN PUBLIC KEY") => check(
-                Level::Ok,
-                "webhook keys",
-                format!("RSA key from {}", path.display()),
-                "",
-            ),
-            Ok(_) => check(
-                Level::Fail,
-                "webhook keys",
-                format!("{} is not a PEM public key", path.display()),
-                "point it at a PEM file",
-            ),
-            Err(e) => check(
-                Level::Fail,
-                "webhook keys",
-                format!("{}: {e}", path.display()),
-                "fix webhook.rsa_public_key_file",
-            ),
-        };
-    }
-    let ed = if hook.ed25519_public_key.is_some() {
-        ", Ed25519 key set"
-    } else {
-        ", no Ed25519 key (x-ghl-signature refused)"
+    let rsa = match &hook.rsa_public_key_file {
+        Some(path) => {
+            let path = config::expand_home(path);
+            let parsed = std::fs::read_to_string(&path)
+                .map_err(|e| e.to_string())
+                .and_then(|pem| parse_rsa_pem(&pem).map_err(|e| e.to_string()));
+            if let Err(e) = parsed {
+                return check(
+                    Level::Fail,
+                    "webhook keys",
+                    format!("{}: {e}", path.display()),
+                    "point webhook.rsa_public_key_file at a PEM RSA public key",
+                );
+            }
+            format!("RSA key from {}", path.display())
+        }
+        None => "GHL's RSA key (shipped)".to_string(),
     };
-    check(
-        Level::Ok,
-        "webhook keys",
-        format!("GHL's RSA key (shipped){ed}"),
-        "",
-    )
+    let ed = match hook.ed25519_public_key.as_deref().map(parse_ed25519) {
+        None => ", no Ed25519 key (x-ghl-signature refused)",
+        Some(Ok(_)) => ", Ed25519 key parsed",
+        Some(Err(e)) => {
+            return check(
+                Level::Fail,
+                "webhook keys",
+                format!("webhook.ed25519_public_key: {e}"),
+                "give the key as base64 (32 raw bytes or DER SubjectPublicKeyInfo) or PEM",
+            );
+        }
+    };
+    check(Level::Ok, "webhook keys", format!("{rsa}{ed}"), "")
 }
 
 /// Prints the report; the exit code is 0 when all is ok, 1 with warnings, 2 with a failure.

@@ -26,9 +26,6 @@ pub struct Cli {
     /// Open the console on a built-in sandbox with seeded data: no account needed.
     #[arg(long)]
     pub demo: bool,
-    /// Refuse every action that changes data (the console, and writes through `api`).
-    #[arg(long, global = true)]
-    pub read_only: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -43,6 +40,11 @@ pub struct Connection {
     /// The location (sub-account) id (overrides `GHL_LOCATION_ID` and the config file).
     #[arg(long = "location")]
     pub location_id: Option<String>,
+    /// Refuse every action that changes data (the console, writes through `api`, and the
+    /// scopes `auth login` asks for and `doctor` expects). Given only where it means something:
+    /// before any subcommand, or after one that talks to GHL.
+    #[arg(long)]
+    pub read_only: bool,
 }
 
 /// The subcommands; none opens the console.
@@ -115,6 +117,19 @@ pub struct ApiArgs {
 }
 
 impl Cli {
+    /// Whether `--read-only` was given, before the subcommand or after it.
+    pub fn read_only(&self) -> bool {
+        let sub = match &self.command {
+            Some(Command::Api(a)) => a.connection.read_only,
+            Some(Command::Auth(a)) => a.connection.read_only,
+            Some(Command::Doctor(a)) => a.connection.read_only,
+            Some(Command::Sync(a)) => a.connection.read_only,
+            Some(Command::Webhook(a)) => a.connection.read_only,
+            _ => false,
+        };
+        self.connection.read_only || sub
+    }
+
     /// The configuration in force: the file, then the environment, then these flags.
     pub fn settings(&self) -> anyhow::Result<Settings> {
         let sub = match &self.command {
@@ -130,7 +145,7 @@ impl Cli {
         let overrides = Overrides {
             base_url: pick(|c| c.base_url.clone()),
             location_id: pick(|c| c.location_id.clone()),
-            read_only: self.read_only,
+            read_only: self.read_only(),
         };
         Ok(config::resolve(self.config.as_deref(), &overrides)?)
     }
@@ -140,7 +155,8 @@ impl Cli {
 /// the token comes from the OAuth store and is refreshed as needed.
 pub fn client_for(settings: &Settings) -> anyhow::Result<GhlClient> {
     let api = &settings.config.api;
-    let oauth = settings.config.auth.kind == config::AuthKind::Oauth && settings.token.is_none();
+    // The configured kind alone decides the credential: `resolve` gives no PIT under OAuth.
+    let oauth = settings.config.auth.kind == config::AuthKind::Oauth;
     let token = match (&settings.token, oauth) {
         (Some(token), _) => token.clone(),
         (None, true) => crate::ghl::Secret::default(),
@@ -297,9 +313,13 @@ pub async fn run_api(settings: &Settings, args: &ApiArgs) -> anyhow::Result<i32>
         writeln!(out)?;
         writeln!(out, "{}", pretty(&body))?;
     }
-    let json_ok =
-        body.trim().is_empty() || serde_json::from_str::<serde_json::Value>(&body).is_ok();
-    if !json_ok {
+    let json_ok = raw.invalid_utf8_at.is_none()
+        && (body.trim().is_empty() || serde_json::from_str::<serde_json::Value>(&body).is_ok());
+    if let Some(at) = raw.invalid_utf8_at {
+        eprintln!(
+            "warning: the body is not valid UTF-8 (byte {at}), so not JSON; bad bytes show as U+FFFD"
+        );
+    } else if !json_ok {
         eprintln!("warning: the body is not valid JSON (an HTML error page or a cut-off answer?)");
     }
     Ok(i32::from(!(200..300).contains(&raw.status) || !json_ok))
@@ -399,6 +419,35 @@ mod tests {
             "an arm for `config`"
         );
         assert!(fixed.contains("cmd=\"ghl__console__subcmd__config\""));
+    }
+
+    #[test]
+    fn read_only_is_offered_only_where_it_means_something() {
+        for args in [
+            ["ghl-console", "--read-only", "api", "GET", "/x"].as_slice(),
+            &["ghl-console", "api", "--read-only", "GET", "/x"],
+            &["ghl-console", "doctor", "--read-only"],
+            &["ghl-console", "--read-only"],
+        ] {
+            let cli = Cli::try_parse_from(args).unwrap();
+            assert!(cli.read_only(), "{args:?}");
+        }
+        for args in [
+            ["ghl-console", "config", "show", "--read-only"].as_slice(),
+            &["ghl-console", "sandbox", "--read-only"],
+            &["ghl-console", "completions", "bash", "--read-only"],
+        ] {
+            assert!(Cli::try_parse_from(args).is_err(), "{args:?}");
+        }
+        for sub in ["config", "sandbox", "completions"] {
+            let mut command = Cli::command();
+            let help = command
+                .find_subcommand_mut(sub)
+                .unwrap()
+                .render_long_help()
+                .to_string();
+            assert!(!help.contains("--read-only"), "{sub}: {help}");
+        }
     }
 
     #[test]

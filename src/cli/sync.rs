@@ -39,8 +39,9 @@ pub struct SyncArgs {
     /// Walk every contact (resuming an unfinished walk) and mark the missing as deleted.
     #[arg(long)]
     pub full: bool,
-    /// Print the changes it would apply; write nothing.
-    #[arg(long)]
+    /// Print the changes it would apply; write nothing (the store is opened read-only, and
+    /// not created when missing).
+    #[arg(long, conflicts_with = "watch")]
     pub dry_run: bool,
     /// Sync at most N contacts.
     #[arg(long, value_name = "N")]
@@ -124,7 +125,11 @@ fn http_target(settings: &Settings) -> anyhow::Result<HttpTarget> {
 /// Ctrl-C.
 pub async fn run(settings: &Settings, args: &SyncArgs) -> anyhow::Result<u8> {
     let client = super::client_for(settings)?;
-    let store = super::webhook::open_store(settings, args.store.as_ref())?;
+    let store = if args.dry_run {
+        super::webhook::open_store_for_dry_run(settings, args.store.as_ref())?
+    } else {
+        super::webhook::open_store(settings, args.store.as_ref())?
+    };
     let config = engine_config(settings, Some(args), args.target)?;
     if args.watch {
         return watch_loop(settings, args, client, store, config).await;
@@ -134,13 +139,11 @@ pub async fn run(settings: &Settings, args: &SyncArgs) -> anyhow::Result<u8> {
     } else {
         SyncMode::Auto
     };
+    if !args.dry_run {
+        report_unfinished_runs(store.as_ref(), &config.location_id)?;
+    }
     let cancel = CancellationToken::new();
-    let on_signal = cancel.clone();
-    tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            on_signal.cancel();
-        }
-    });
+    tokio::spawn(stop_on_ctrl_c(cancel.clone()));
     let (tx, rx) = watch::channel(SyncProgress::default());
     let bar =
         (!args.json && std::io::stderr().is_terminal()).then(|| tokio::spawn(show_progress(rx)));
@@ -149,6 +152,39 @@ pub async fn run(settings: &Settings, args: &SyncArgs) -> anyhow::Result<u8> {
         bar.await.ok();
     }
     report(args, result)
+}
+
+/// Says which earlier runs of the location never recorded an end: the run about to start marks
+/// them `interrupted` in `sync_runs`.
+fn report_unfinished_runs(store: &dyn RankrStore, location_id: &str) -> anyhow::Result<()> {
+    let unfinished: Vec<String> = store
+        .runs(1000)?
+        .into_iter()
+        .filter(|r| r.location_id == location_id && r.ended_at.is_none() && r.outcome.is_none())
+        .map(|r| format!("#{} (started {})", r.id, r.started_at))
+        .collect();
+    if !unfinished.is_empty() {
+        eprintln!(
+            "earlier runs never recorded an end (killed?), now marked interrupted: {}",
+            unfinished.join(", ")
+        );
+    }
+    Ok(())
+}
+
+/// The first Ctrl-C cancels the run: requests in flight are dropped at once (each commit is
+/// synchronous, so what was committed stays whole and the cursor covers only it), and the run
+/// reports and exits 130. A second Ctrl-C exits at once.
+async fn stop_on_ctrl_c(cancel: CancellationToken) {
+    if tokio::signal::ctrl_c().await.is_err() {
+        return;
+    }
+    eprintln!("stopping after the current requests… (Ctrl-C again to quit at once)");
+    cancel.cancel();
+    if tokio::signal::ctrl_c().await.is_ok() {
+        eprintln!("quitting now");
+        std::process::exit(130);
+    }
 }
 
 /// Prints the outcome, runs the alert command on failure, and picks the exit code.

@@ -57,6 +57,22 @@ pub fn open_store(settings: &Settings, flag: Option<&PathBuf>) -> anyhow::Result
     Ok(Arc::new(store))
 }
 
+/// The store a dry run reads: the existing one opened read-only, else an empty one in memory,
+/// so a dry run creates and changes no file.
+pub fn open_store_for_dry_run(
+    settings: &Settings,
+    flag: Option<&PathBuf>,
+) -> anyhow::Result<Arc<SqliteStore>> {
+    let configured = flag.or(settings.config.rankr.store_path.as_ref());
+    let path = SqliteStore::default_path(configured.map(PathBuf::as_path));
+    let store = if path.exists() {
+        SqliteStore::open_read_only(&path).with_context(|| format!("opening {}", path.display()))?
+    } else {
+        SqliteStore::in_memory()?
+    };
+    Ok(Arc::new(store))
+}
+
 /// Starts the receiver on `listen` and the applier; both stop when `cancel` fires. Returns the
 /// address bound.
 pub async fn start(

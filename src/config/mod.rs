@@ -237,18 +237,33 @@ pub struct Settings {
     pub origins: BTreeMap<&'static str, Origin>,
 }
 
+/// The config dir: `GHL_CONSOLE_CONFIG_DIR` when set, else the platform's
+/// (`~/.config/ghl-console` on Linux). It holds `config.toml` and the token `auth set-token`
+/// stores.
+pub fn config_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("GHL_CONSOLE_CONFIG_DIR").filter(|d| !d.is_empty()) {
+        return Some(PathBuf::from(dir));
+    }
+    directories::ProjectDirs::from("", "", "ghl-console").map(|d| d.config_dir().to_path_buf())
+}
+
 /// The default config file: `<config dir>/config.toml`.
 pub fn default_path() -> Option<PathBuf> {
-    directories::ProjectDirs::from("", "", "ghl-console")
-        .map(|d| d.config_dir().join("config.toml"))
+    config_dir().map(|d| d.join("config.toml"))
 }
 
 /// Where `auth set-token` stores a Private Integration Token: `<config dir>/token`.
 pub fn default_token_path() -> Option<PathBuf> {
-    if let Ok(dir) = std::env::var("GHL_CONSOLE_CONFIG_DIR") {
-        return Some(PathBuf::from(dir).join("token"));
-    }
-    directories::ProjectDirs::from("", "", "ghl-console").map(|d| d.config_dir().join("token"))
+    config_dir().map(|d| d.join("token"))
+}
+
+/// Where OAuth tokens are kept: `auth.oauth_store`, else `oauth.json` in the data dir.
+pub fn oauth_store_path(config: &Config) -> PathBuf {
+    config
+        .auth
+        .oauth_store
+        .as_deref()
+        .map_or_else(|| data_dir().join("oauth.json"), expand_home)
 }
 
 /// The default data dir (store, OAuth tokens).
@@ -298,27 +313,16 @@ fn key_at(text: &str, line: usize) -> Option<String> {
     Some(table.map_or_else(|| key.to_string(), |t| format!("{t}.{key}")))
 }
 
-/// Adds the line of the offending key to a validation error, when the file sets it.
+/// Adds the line of the offending key to a validation error: the line that sets the key, else
+/// the line that opens or sets its table (a required key that is missing belongs there).
 fn with_line(error: ConfigError, text: &str, path: &Path) -> ConfigError {
     let ConfigError::Invalid { key, message, .. } = error else {
         return error;
     };
-    let leaf = key
-        .rsplit('.')
-        .next()
-        .unwrap_or(&key)
-        .split('[')
-        .next()
-        .unwrap_or(&key)
-        .to_string();
-    let found = text.lines().enumerate().find(|(i, l)| {
-        key_at(text, i + 1).is_some_and(|k| k == key)
-            || l.trim_start().starts_with(&format!("{leaf} "))
-    });
-    match found {
-        Some((i, _)) => ConfigError::Parse {
+    match line_of(text, &key) {
+        Some(line) => ConfigError::Parse {
             path: path.to_path_buf(),
-            line: i + 1,
+            line,
             column: 1,
             message: format!("`{key}`: {message}"),
         },
@@ -328,6 +332,61 @@ fn with_line(error: ConfigError, text: &str, path: &Path) -> ConfigError {
             message,
         },
     }
+}
+
+/// The line (1-based) that sets `key` (`api.base_url`, `locations[1].id`), else the line that
+/// opens or sets its table.
+fn line_of(text: &str, key: &str) -> Option<usize> {
+    let (table, rest) = key.split_once('.').unwrap_or(("", key));
+    let (table, index) = match table.split_once('[') {
+        Some((name, n)) => (name, n.trim_end_matches(']').parse::<usize>().ok()),
+        None => (table, None),
+    };
+    let plain = if table.is_empty() {
+        rest.to_string()
+    } else {
+        format!("{table}.{rest}")
+    };
+    let count = text.lines().count();
+    let keys: Vec<Option<String>> = (1..=count).map(|n| key_at(text, n)).collect();
+    let headers: Vec<usize> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| {
+            let l = l.trim();
+            l == format!("[{table}]") || l == format!("[[{table}]]")
+        })
+        .map(|(i, _)| i + 1)
+        .collect();
+    // In an array of tables, only the lines under the entry's own header count.
+    let (from, to) = match index {
+        Some(n) => match headers.get(n) {
+            Some(&start) => (start, headers.get(n + 1).map_or(count, |next| next - 1)),
+            None => (1, count),
+        },
+        None => (1, count),
+    };
+    let within = |n: &usize| (from..=to).contains(n);
+    let sets = |n: &usize, wanted: &str| keys[n - 1].as_deref() == Some(wanted);
+    let leaf = rest.rsplit('.').next().unwrap_or(rest);
+    let loose = |n: &usize| {
+        text.lines()
+            .nth(n - 1)
+            .is_some_and(|l| l.trim_start().starts_with(&format!("{leaf} ")))
+    };
+    let opens = |n: &usize| {
+        sets(n, table)
+            || keys[n - 1]
+                .as_deref()
+                .is_some_and(|k| k.starts_with(&format!("{table}.")))
+    };
+    (1..=count)
+        .filter(within)
+        .find(|n| sets(n, &plain))
+        .or_else(|| (1..=count).filter(within).find(loose))
+        .or_else(|| index.and_then(|n| headers.get(n).copied()))
+        .or_else(|| headers.first().copied())
+        .or_else(|| (1..=count).find(opens))
 }
 
 /// Reads and parses a config file.
@@ -433,7 +492,7 @@ pub fn parse_rate(text: &str) -> Result<Option<(u32, std::time::Duration)>, Stri
     let window = match unit {
         "ms" => std::time::Duration::from_millis(number),
         "s" | "" => std::time::Duration::from_secs(number),
-        "m" => std::time::Duration::from_secs(number * 60),
+        "m" => std::time::Duration::from_secs(number.checked_mul(60).ok_or("window too long")?),
         _ => return Err("window unit must be ms, s or m".into()),
     };
     if count == 0 || window.is_zero() {
@@ -557,11 +616,17 @@ fn apply_flags(
     }
 }
 
-/// The token: `GHL_TOKEN`, else the token file (which must be 0600).
+/// The Private Integration Token: `GHL_TOKEN`, else the token file (which must be 0600). With
+/// `auth.kind = "oauth"` there is none: the OAuth store is the only credential sent, so a token
+/// left by an earlier `auth set-token` (or a stray `GHL_TOKEN`) never replaces the login.
 fn resolve_token(
     config: &Config,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<(Option<Secret>, Option<String>), ConfigError> {
+    if config.auth.kind == AuthKind::Oauth {
+        let store = oauth_store_path(config);
+        return Ok((None, Some(format!("the OAuth store {}", store.display()))));
+    }
     if let Some(token) = env("GHL_TOKEN").filter(|t| !t.trim().is_empty()) {
         return Ok((Some(Secret::new(token.trim())), Some("GHL_TOKEN".into())));
     }
@@ -601,6 +666,26 @@ impl Settings {
                 .any(|l| Some(l.id.as_str()) == location && l.read_only)
     }
 
+    /// The credential that is sent, masked, with where it comes from: what `config show` and
+    /// `doctor` report, decided by `auth.kind` as the client decides it.
+    pub fn credential(&self) -> String {
+        match (self.config.auth.kind, &self.token_origin) {
+            (AuthKind::Oauth, _) => {
+                let store = oauth_store_path(&self.config);
+                let state = if store.exists() {
+                    ""
+                } else {
+                    " (not logged in: run `ghl-console auth login`)"
+                };
+                format!("OAuth access token **** from {}{state}", store.display())
+            }
+            (AuthKind::Pit, Some(origin)) => {
+                format!("Private Integration Token **** from {origin}")
+            }
+            (AuthKind::Pit, None) => "(none)".into(),
+        }
+    }
+
     /// The merged configuration as TOML, secrets masked, with where each key came from.
     pub fn show(&self) -> String {
         let file = self
@@ -613,11 +698,7 @@ impl Settings {
                 .iter()
                 .map(|(key, origin)| format!("# {key} from {origin}")),
         );
-        let token = self
-            .token_origin
-            .as_ref()
-            .map_or("(none)".into(), |o| format!("**** from {o}"));
-        lines.push(format!("# token: {token}"));
+        lines.push(format!("# token: {}", self.credential()));
         lines.push(toml::to_string_pretty(&self.config).unwrap_or_default());
         lines.join("\n")
     }

@@ -9,7 +9,7 @@ use super::error::GhlError;
 use super::models::{
     Appointment, Contact, ContactUpdate, Deleted, ListPage, NewContact, NewTask, Note, NoteInput,
     SEARCH_FILTER_FIELDS, SEARCH_OPERATORS, SearchFilter, SearchPage, SearchRequest, Task,
-    TaskUpdate, UpsertOutcome,
+    TaskUpdate, UpsertOutcome, null_as_default,
 };
 use super::verify::{WriteOutcome, not_applied};
 
@@ -33,15 +33,16 @@ struct ContactBody {
     contact: Contact,
 }
 
+/// `{contact: null}` is "no duplicate"; an answer without `contact` is an error.
 #[derive(Deserialize)]
 struct MaybeContactBody {
-    #[serde(default)]
+    #[serde(deserialize_with = "null_as_default")]
     contact: Option<Contact>,
 }
 
 #[derive(Deserialize)]
 struct TasksBody {
-    #[serde(default)]
+    #[serde(deserialize_with = "null_as_default")]
     tasks: Vec<Task>,
 }
 
@@ -52,7 +53,7 @@ struct TaskBody {
 
 #[derive(Deserialize)]
 struct NotesBody {
-    #[serde(default)]
+    #[serde(deserialize_with = "null_as_default")]
     notes: Vec<Note>,
 }
 
@@ -520,4 +521,22 @@ fn could_have_saved(error: &GhlError) -> bool {
             | GhlError::Network(_)
             | GhlError::Decode { .. }
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_answer_without_its_list_is_an_error_not_an_empty_list() {
+        assert!(serde_json::from_str::<TasksBody>("{}").is_err());
+        assert!(serde_json::from_str::<NotesBody>(r#"{"contacts":[]}"#).is_err());
+        assert!(serde_json::from_str::<MaybeContactBody>("{}").is_err());
+        let none: TasksBody = serde_json::from_str(r#"{"tasks":null}"#).unwrap();
+        assert!(none.tasks.is_empty());
+        let none: MaybeContactBody = serde_json::from_str(r#"{"contact":null}"#).unwrap();
+        assert!(none.contact.is_none());
+        assert!(serde_json::from_str::<SearchPage>(r#"{"total":3}"#).is_err());
+        assert!(serde_json::from_str::<ListPage>(r#"{"meta":{}}"#).is_err());
+    }
 }

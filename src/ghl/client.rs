@@ -13,14 +13,14 @@ use serde_json::Value;
 use tokio::sync::broadcast;
 use tokio::time::Instant;
 
+use super::body::{decode, read_response};
 use super::error::{GhlError, RateLimitKind};
 use super::exchange::{Exchange, MAX_RECORDED_BODY};
 use super::limiter::{Limiter, RateBudget};
 use super::secret::Secret;
 use super::{API_VERSION, DEFAULT_BASE_URL};
 
-/// Responses larger than this are refused as a decode error rather than read into memory.
-pub const MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
+pub use super::body::MAX_RESPONSE_BYTES;
 
 /// How a client reaches GHL.
 #[derive(Debug, Clone)]
@@ -169,7 +169,10 @@ impl Call {
 pub struct RawResponse {
     pub status: u16,
     pub headers: Vec<(String, String)>,
+    /// The body as text; bytes that are not UTF-8 are shown as U+FFFD.
     pub body: String,
+    /// Where the first byte that is not UTF-8 was, when the body had one.
+    pub invalid_utf8_at: Option<usize>,
 }
 
 /// The GHL API client. Cheap to clone; clones share the connection pool, limiter and log.
@@ -269,29 +272,68 @@ impl GhlClient {
         self.inner.exchanges.subscribe()
     }
 
+    /// The most requests per second this client may send: its own limiter's pace, tightened by
+    /// the burst budget the server last reported. `None` when neither limits it.
+    pub fn pace(&self) -> Option<f64> {
+        let per_sec = |max: u32, window: Duration| {
+            (window > Duration::ZERO).then(|| f64::from(max) / window.as_secs_f64())
+        };
+        let own = self
+            .inner
+            .config
+            .rate_limit
+            .and_then(|(m, w)| per_sec(m, w));
+        let budget = self.budget();
+        let server = budget
+            .max
+            .zip(budget.interval)
+            .and_then(|(m, w)| per_sec(m, w));
+        match (own, server) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
     /// The rate-limit budget the last response reported.
     pub fn budget(&self) -> RateBudget {
         self.inner.budget.lock().map(|b| *b).unwrap_or_default()
     }
 
-    /// Sends a call and decodes a 2xx body as `T`.
+    /// Sends a call and decodes a 2xx body as `T`. A safe call whose body does not decode and
+    /// is not JSON at all (see [`RawResponse::is_damaged`]) is sent again, as a dropped
+    /// connection would be; JSON of the wrong shape is the server's answer and is not.
     pub async fn send<T: DeserializeOwned>(&self, call: Call) -> Result<Reply<T>, GhlError> {
         let needs = needed_scope(&call);
-        let reply = self.send_raw(call).await?;
-        if !(200..300).contains(&reply.value.status) {
-            let error = error_from_response(&reply.value, &reply.exchange);
-            return Err(self.explain_forbidden(error, needs));
-        }
-        match serde_json::from_str::<T>(&reply.value.body) {
-            Ok(value) => Ok(Reply {
-                value,
-                exchange: reply.exchange,
-            }),
-            Err(e) => Err(GhlError::Decode {
-                status: reply.value.status,
-                message: e.to_string(),
-                body: reply.value.body,
-            }),
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            let reply = self.exchange_call(&call).await?;
+            if !(200..300).contains(&reply.value.status) {
+                let error = error_from_response(&reply.value, &reply.exchange);
+                return Err(self.explain_forbidden(error, needs));
+            }
+            let error = match decode::<T>(&reply.value) {
+                Ok(value) => {
+                    return Ok(Reply {
+                        value,
+                        exchange: reply.exchange,
+                    });
+                }
+                Err(error) => error,
+            };
+            let again = call.retry == Retry::Safe
+                && tries <= self.inner.config.max_retries
+                && reply.value.is_damaged();
+            if !again {
+                return Err(error);
+            }
+            let wait = backoff(tries);
+            tracing::info!(
+                tries,
+                wait_ms = wait.as_millis(),
+                "spoiled body; reading again"
+            );
+            tokio::time::sleep(wait).await;
         }
     }
 
@@ -312,7 +354,12 @@ impl GhlClient {
 
     /// Sends a call and returns whatever came back, any status, after retries.
     pub async fn send_raw(&self, call: Call) -> Result<Reply<RawResponse>, GhlError> {
-        let url = self.url_for(&call)?;
+        self.exchange_call(&call).await
+    }
+
+    /// [`Self::send_raw`] on a borrowed call.
+    async fn exchange_call(&self, call: &Call) -> Result<Reply<RawResponse>, GhlError> {
+        let url = self.url_for(call)?;
         if let Some(refresher) = &self.inner.refresher {
             self.set_token(refresher.current().await?);
         }
@@ -320,7 +367,7 @@ impl GhlClient {
         let mut refreshed = false;
         loop {
             attempt += 1;
-            let outcome = self.attempt(&call, &url, attempt).await;
+            let outcome = self.attempt(call, &url, attempt).await;
             if let Ok(reply) = &outcome
                 && reply.value.status == 401
             {
@@ -334,7 +381,7 @@ impl GhlClient {
                     continue;
                 }
             }
-            let Some(wait) = self.retry_wait(&call, &outcome, attempt) else {
+            let Some(wait) = self.retry_wait(call, &outcome, attempt) else {
                 return outcome;
             };
             tracing::info!(attempt, wait_ms = wait.as_millis(), path = %url.path(), "retrying");
@@ -432,19 +479,23 @@ impl GhlClient {
         let result = read_response(request.send().await).await;
         exchange.elapsed = started.elapsed();
         match result {
-            Ok((status, headers, body)) => {
+            Ok((status, headers, (body, invalid_utf8_at))) => {
                 self.observe(&headers).await;
                 let raw = RawResponse {
                     status: status.as_u16(),
                     headers: header_pairs(&headers),
                     body,
+                    invalid_utf8_at,
                 };
                 self.finish_exchange(&mut exchange, Some(&raw), None);
-                if status == StatusCode::TOO_MANY_REQUESTS {
-                    let (_, wait) = rate_limit_from(&raw.headers);
-                    if let Some(limiter) = &self.inner.limiter {
-                        limiter.hold_for(wait).await;
-                    }
+                // Waiting out a burst 429 helps every request; the daily limit lasts until the
+                // day turns, so holding every request for it would only freeze the console:
+                // each call fails at once instead, with the daily limit named.
+                if status == StatusCode::TOO_MANY_REQUESTS
+                    && let (RateLimitKind::Burst, wait) = rate_limit_from(&raw.headers)
+                    && let Some(limiter) = &self.inner.limiter
+                {
+                    limiter.hold_for(wait).await;
                 }
                 Ok(Reply {
                     value: raw,
@@ -560,31 +611,6 @@ fn needed_scope(call: &Call) -> &'static str {
     } else {
         "contacts.write"
     }
-}
-
-/// Reads a response fully, mapping transport failures to typed errors.
-async fn read_response(
-    sent: Result<reqwest::Response, reqwest::Error>,
-) -> Result<(StatusCode, HeaderMap, String), GhlError> {
-    let mut response = sent.map_err(|e| transport_error(&e))?;
-    let status = response.status();
-    let headers = response.headers().clone();
-    let mut bytes = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(|e| transport_error(&e))? {
-        if bytes.len() + chunk.len() > MAX_RESPONSE_BYTES {
-            return Err(GhlError::Decode {
-                status: status.as_u16(),
-                message: format!("response larger than {MAX_RESPONSE_BYTES} bytes; not read"),
-                body: String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).into_owned(),
-            });
-        }
-        bytes.extend_from_slice(&chunk);
-    }
-    let body = match String::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-    };
-    Ok((status, headers, body))
 }
 
 /// Maps a transport failure to a typed error, with every cause in the message.

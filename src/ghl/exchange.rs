@@ -114,6 +114,14 @@ impl Exchange {
             .flatten()
         {
             *body = scrub(&mask_body(body));
+            // A JSON string can spell a secret with escapes (`\u0070it-...`) that the text
+            // search above cannot see but the inspector would show decoded.
+            if let Ok(mut value) = serde_json::from_str::<serde_json::Value>(body)
+                && scrub_json(&mut value, &scrub)
+                && let Ok(text) = serde_json::to_string(&value)
+            {
+                *body = text;
+            }
         }
         if let Some(error) = &mut self.error {
             *error = scrub(error);
@@ -163,6 +171,32 @@ fn mask_json(value: &mut serde_json::Value) -> bool {
             changed
         }
         serde_json::Value::Array(items) => items.iter_mut().fold(false, |c, v| mask_json(v) | c),
+        _ => false,
+    }
+}
+
+/// Scrubs every string and key of a JSON value; returns whether anything changed.
+fn scrub_json(value: &mut serde_json::Value, scrub: &dyn Fn(&str) -> String) -> bool {
+    match value {
+        serde_json::Value::String(text) => {
+            let clean = scrub(text);
+            let changed = clean != *text;
+            *text = clean;
+            changed
+        }
+        serde_json::Value::Array(items) => items
+            .iter_mut()
+            .fold(false, |changed, item| scrub_json(item, scrub) | changed),
+        serde_json::Value::Object(map) => {
+            let mut changed = false;
+            for (key, mut item) in std::mem::take(map) {
+                changed |= scrub_json(&mut item, scrub);
+                let clean = scrub(&key);
+                changed |= clean != key;
+                map.insert(clean, item);
+            }
+            changed
+        }
         _ => false,
     }
 }

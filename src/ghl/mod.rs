@@ -2,7 +2,9 @@
 //! errors, and the masked record of every HTTP exchange.
 
 pub mod api;
+mod body;
 pub mod client;
+pub mod directory;
 pub mod error;
 pub mod exchange;
 pub mod limiter;
@@ -12,6 +14,7 @@ pub mod secret;
 pub mod verify;
 
 pub use api::ListQuery;
+pub(crate) use body::read_capped;
 pub use client::{Call, ClientConfig, GhlClient, RawResponse, Reply};
 pub use error::{GhlError, RateLimitKind};
 pub use exchange::Exchange;

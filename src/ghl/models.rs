@@ -2,7 +2,10 @@
 //!
 //! Every read model keeps the fields it does not know in `extra`, so a value read and shown or
 //! written back loses nothing. Every field is optional and accepts `null`, because the API omits
-//! and nulls fields freely.
+//! and nulls fields freely, except the list an answer exists to carry (the `contacts` of a
+//! search or list page, and `tasks` and `notes` in `api.rs`): an answer without it is a decode
+//! error, not an empty list, so a spoiled answer (a proxy's `{}`, an error object sent with
+//! 200) is never read as "there are none" and never empties a mirror.
 
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
@@ -422,7 +425,7 @@ pub struct SearchRequest {
 /// One page of a contact search.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SearchPage {
-    #[serde(default, deserialize_with = "null_as_default")]
+    #[serde(deserialize_with = "null_as_default")]
     pub contacts: Vec<Contact>,
     #[serde(default, deserialize_with = "null_as_default")]
     pub total: u64,
@@ -455,7 +458,7 @@ pub struct ListMeta {
 /// One page of the legacy list `GET /contacts/` or of `GET /contacts/business/{id}`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListPage {
-    #[serde(default, deserialize_with = "null_as_default")]
+    #[serde(deserialize_with = "null_as_default")]
     pub contacts: Vec<Contact>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<ListMeta>,
@@ -497,7 +500,7 @@ pub fn parse_date(text: &str) -> Option<chrono::DateTime<chrono::Utc>> {
 }
 
 /// Reads `null` as the type's default.
-fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+pub(crate) fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
 where
     D: Deserializer<'de>,
     T: Default + Deserialize<'de>,

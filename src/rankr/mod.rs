@@ -156,4 +156,7 @@ pub trait RankrStore: Send + Sync + std::fmt::Debug {
     fn listing_count(&self, location_id: &str) -> Result<u64, RankrError>;
     /// When a sync last wrote into a location, if it ever did.
     fn last_synced(&self, location_id: &str) -> Result<Option<String>, RankrError>;
+    /// How many live contacts of the location the full walk `generation` has already seen:
+    /// where a resumed walk's progress starts.
+    fn walked(&self, location_id: &str, generation: i64) -> Result<u64, RankrError>;
 }

@@ -54,6 +54,41 @@ impl SqliteStore {
         })
     }
 
+    /// Opens an existing store read-only, for a dry run: nothing in the file can change. A
+    /// store of an older schema is refused (a real run migrates it first).
+    pub fn open_read_only(path: &Path) -> Result<Self, RankrError> {
+        let flags =
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags)?;
+        conn.busy_timeout(Duration::from_secs(10))?;
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version != schema::SCHEMA_VERSION {
+            return Err(RankrError::Io {
+                path: path.to_path_buf(),
+                message: format!(
+                    "schema version {version}, this build reads {}: a run without --dry-run \
+                     migrates it",
+                    schema::SCHEMA_VERSION
+                ),
+            });
+        }
+        Ok(Self {
+            path: path.to_path_buf(),
+            conn: Mutex::new(conn),
+        })
+    }
+
+    /// An empty store in memory: what a dry run compares against when no store exists yet.
+    pub fn in_memory() -> Result<Self, RankrError> {
+        let mut conn = Connection::open_in_memory()?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        schema::migrate(&mut conn)?;
+        Ok(Self {
+            path: PathBuf::from(":memory:"),
+            conn: Mutex::new(conn),
+        })
+    }
+
     /// The default place: `store_path` from the config, else `rankr.sqlite3` in the data dir.
     pub fn default_path(configured: Option<&Path>) -> PathBuf {
         configured.map_or_else(
@@ -250,6 +285,8 @@ fn to_json<T: serde::Serialize>(column: &'static str, value: &T) -> Result<Strin
     })
 }
 
+/// Writes a contact row. `synced_at` moves only when the row's data changes: a full walk that
+/// only marks an unchanged row seen (`seen_walk`, for tombstone detection) leaves it.
 fn put_contact(tx: &Transaction<'_>, c: &StoredContact, stamp: &str) -> Result<(), RankrError> {
     let settings = c
         .dnd_settings
@@ -270,7 +307,14 @@ fn put_contact(tx: &Transaction<'_>, c: &StoredContact, stamp: &str) -> Result<(
             custom_fields = excluded.custom_fields, date_updated = excluded.date_updated,
             content_hash = excluded.content_hash, tombstone = excluded.tombstone,
             deleted_at = excluded.deleted_at, children_stale = excluded.children_stale,
-            seen_walk = excluded.seen_walk, synced_at = excluded.synced_at",
+            seen_walk = excluded.seen_walk,
+            synced_at = CASE WHEN contacts.content_hash IS excluded.content_hash
+                AND contacts.ghl_id IS excluded.ghl_id
+                AND contacts.date_updated IS excluded.date_updated
+                AND contacts.tombstone IS excluded.tombstone
+                AND contacts.deleted_at IS excluded.deleted_at
+                AND contacts.children_stale IS excluded.children_stale
+                THEN contacts.synced_at ELSE excluded.synced_at END",
     )?
     .execute(params![
         c.rankr_id,

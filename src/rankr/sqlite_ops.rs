@@ -63,13 +63,44 @@ impl RankrStore for SqliteStore {
         self.read_cursor(location_id)
     }
 
-    fn start_run(&self, location_id: &str, mode: &str) -> Result<i64, RankrError> {
-        let conn = self.lock()?;
-        conn.execute(
-            "INSERT INTO sync_runs (location_id, mode, started_at) VALUES (?1, ?2, ?3)",
-            params![location_id, mode, now()],
+    fn walked(&self, location_id: &str, generation: i64) -> Result<u64, RankrError> {
+        let count: i64 = self.lock()?.query_row(
+            "SELECT count(*) FROM contacts
+             WHERE location_id = ?1 AND seen_walk = ?2 AND tombstone = 0",
+            params![location_id, generation],
+            |r| r.get(0),
         )?;
-        Ok(conn.last_insert_rowid())
+        Ok(u64::try_from(count).unwrap_or(0))
+    }
+
+    fn start_run(&self, location_id: &str, mode: &str) -> Result<i64, RankrError> {
+        let mut conn = self.lock()?;
+        let tx = conn.transaction()?;
+        let started = now();
+        // Runs of this location that never recorded an end were killed (kill -9, a crash, a
+        // power cut): they are marked `interrupted`, their end time left NULL (unknown). A run
+        // still alive in another process overwrites this with its own outcome when it ends.
+        let interrupted = tx.execute(
+            "UPDATE sync_runs SET outcome = 'interrupted',
+                message = 'the run never recorded an end (killed?); found by the run started at '
+                    || ?2
+             WHERE location_id = ?1 AND ended_at IS NULL AND outcome IS NULL",
+            params![location_id, started],
+        )?;
+        tx.execute(
+            "INSERT INTO sync_runs (location_id, mode, started_at) VALUES (?1, ?2, ?3)",
+            params![location_id, mode, started],
+        )?;
+        let id = tx.last_insert_rowid();
+        tx.commit()?;
+        if interrupted > 0 {
+            tracing::warn!(
+                interrupted,
+                location_id,
+                "earlier runs never ended: marked interrupted"
+            );
+        }
+        Ok(id)
     }
 
     fn finish_run(&self, run: &RunRecord) -> Result<(), RankrError> {

@@ -14,6 +14,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 
+use super::damage;
 use super::error::ApiError;
 use super::state::SharedState;
 
@@ -49,6 +50,30 @@ pub struct Faults {
     pub html_every: Option<u64>,
     /// Every Nth request is handled, then answers its JSON cut off half way.
     pub truncate_every: Option<u64>,
+    /// Every Nth request is never answered: the connection stays open and silent until the
+    /// client gives up or the sandbox stops.
+    pub hang_every: Option<u64>,
+    /// Every Nth request is handled, then answers its status with an empty body (a create
+    /// answers a bare 201).
+    pub empty_every: Option<u64>,
+    /// Every Nth request is handled, then answers JSON whose known fields have the wrong types
+    /// (`email` a number, `tags` a string, `completed` a string, dates numbers).
+    pub wrong_types_every: Option<u64>,
+    /// Every Nth request is handled, then answers JSON with bytes that are not UTF-8 in it.
+    pub bad_utf8_every: Option<u64>,
+    /// Every Nth request answers 200 with a contact whose `id` is nested 100,000 arrays deep.
+    pub nest_every: Option<u64>,
+    /// Every Nth request is handled, then answers its JSON padded with whitespace to
+    /// `huge_bytes`, streamed without a `Content-Length`.
+    pub huge_every: Option<u64>,
+    /// The size of a padded answer.
+    pub huge_bytes: u64,
+    /// The injected 429s say the daily budget is spent (`X-RateLimit-Daily-Remaining: 0`),
+    /// not the burst limit.
+    pub throttle_daily: bool,
+    /// The OAuth token endpoint answers this server error to every grant, without spending
+    /// the code or refresh token it was given.
+    pub token_error_status: Option<u16>,
     /// The seed of the generator behind `error_probability`.
     pub seed: u64,
     /// Misbehaviours of particular endpoints that users of the API have reported.
@@ -67,6 +92,15 @@ impl Default for Faults {
             throttle_burst: 1,
             html_every: None,
             truncate_every: None,
+            hang_every: None,
+            empty_every: None,
+            wrong_types_every: None,
+            bad_utf8_every: None,
+            nest_every: None,
+            huge_every: None,
+            huge_bytes: 20 * 1024 * 1024,
+            throttle_daily: false,
+            token_error_status: None,
             seed: 0,
             quirks: Quirks::default(),
         }
@@ -95,6 +129,12 @@ enum Fault {
     Throttle,
     Html,
     Truncate,
+    Hang,
+    Empty,
+    WrongTypes,
+    BadUtf8,
+    Nest,
+    Huge(u64),
 }
 
 /// Marks a response whose answer was changed by an injected fault, for the stats.
@@ -133,10 +173,16 @@ impl FaultState {
         self.lock().faults.clone()
     }
 
-    fn next(&self) -> (Option<Fault>, u64) {
+    fn next(&self) -> (Option<Fault>, u64, bool) {
         let mut runtime = self.lock();
         let fault = runtime.decide();
-        (fault, runtime.faults.latency_ms)
+        let faults = &runtime.faults;
+        (fault, faults.latency_ms, faults.throttle_daily)
+    }
+
+    /// The status the OAuth token endpoint answers instead of a grant, if any.
+    pub(crate) fn token_error(&self) -> Option<u16> {
+        self.lock().faults.token_error_status
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Runtime> {
@@ -181,8 +227,25 @@ impl Runtime {
         } else if hits(self.faults.truncate_every, self.count) {
             Some(Fault::Truncate)
         } else {
-            None
+            self.decide_damage()
         }
+    }
+
+    /// The faults after `truncate_every`, in field order.
+    fn decide_damage(&self) -> Option<Fault> {
+        let f = &self.faults;
+        let knobs = [
+            (f.hang_every, Fault::Hang),
+            (f.empty_every, Fault::Empty),
+            (f.wrong_types_every, Fault::WrongTypes),
+            (f.bad_utf8_every, Fault::BadUtf8),
+            (f.nest_every, Fault::Nest),
+            (f.huge_every, Fault::Huge(f.huge_bytes)),
+        ];
+        knobs
+            .into_iter()
+            .find(|(every, _)| every.is_some_and(|n| n > 0 && self.count.is_multiple_of(n)))
+            .map(|(_, fault)| fault)
     }
 
     fn next_status(&mut self) -> u16 {
@@ -204,7 +267,7 @@ pub(crate) async fn inject(
     request: Request,
     next: Next,
 ) -> Response {
-    let (fault, latency_ms) = app.faults.next();
+    let (fault, latency_ms, daily) = app.faults.next();
     if latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(latency_ms)).await;
     }
@@ -213,6 +276,7 @@ pub(crate) async fn inject(
     };
     let mut response = match fault {
         Fault::ServerError(status) => server_error(status),
+        Fault::Throttle if daily => daily_spent(),
         Fault::Throttle => ApiError::too_many_requests(1).into_response(),
         Fault::Reset => cut_mid_body(next.run(request).await).await,
         Fault::Html => {
@@ -220,6 +284,15 @@ pub(crate) async fn inject(
             html_page()
         }
         Fault::Truncate => truncate(next.run(request).await).await,
+        Fault::Hang => {
+            app.stopping.cancelled().await;
+            server_error(503)
+        }
+        Fault::Nest => damage::nested(),
+        Fault::Empty => damage::empty(next.run(request).await).await,
+        Fault::WrongTypes => damage::wrong_types(next.run(request).await).await,
+        Fault::BadUtf8 => damage::bad_utf8(next.run(request).await).await,
+        Fault::Huge(size) => damage::padded(next.run(request).await, size).await,
     };
     response.extensions_mut().insert(Injected);
     response
@@ -231,6 +304,15 @@ fn server_error(status: u16) -> Response {
         .filter(StatusCode::is_server_error)
         .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     ApiError::new(status, status.canonical_reason().unwrap_or("Server Error")).into_response()
+}
+
+/// A 429 of the daily limit: nothing is left today.
+fn daily_spent() -> Response {
+    let mut response = ApiError::too_many_requests(3600).into_response();
+    response
+        .headers_mut()
+        .insert("x-ratelimit-daily-remaining", HeaderValue::from_static("0"));
+    response
 }
 
 /// The answer of a proxy in front of the API that lost its upstream: 200, but HTML.
@@ -246,7 +328,7 @@ fn html_page() -> Response {
         .into_response()
 }
 
-async fn body_bytes(response: Response) -> (http::response::Parts, Bytes) {
+pub(super) async fn body_bytes(response: Response) -> (http::response::Parts, Bytes) {
     let (parts, body) = response.into_parts();
     let bytes = axum::body::to_bytes(body, usize::MAX)
         .await

@@ -37,10 +37,13 @@
 //!
 //! # Faults
 //! [`Faults`] add latency, server errors (every Nth request or by a seeded probability), 429
-//! bursts, connections cut mid-body, 200 HTML pages, truncated JSON, and the C01 and C04
-//! quirks. They act on requests that passed the token, rate limit and version checks and hit a
-//! route; errors and 429s are answered without running the handler, while cut, HTML and
-//! truncated answers happen after it ran, so the write they answer did happen.
+//! bursts (of the burst or the daily limit), connections cut mid-body, 200 HTML pages,
+//! truncated JSON, requests never answered, empty bodies, known fields of the wrong type, bytes
+//! that are not UTF-8, JSON nested [`NEST_DEPTH`] deep, answers padded to many megabytes, a
+//! failing OAuth token endpoint, and the C01 and C04 quirks. They act on requests that passed
+//! the token, rate limit and version checks and hit a route; errors, 429s, hangs and nesting
+//! are answered without running the handler, while the other damaged answers happen after it
+//! ran, so the write they answer did happen.
 //!
 //! # Deliberate deviations from the spec
 //! - **`Version` header.** The spec's enum lists only `2021-07-28`; the sandbox also accepts
@@ -77,6 +80,7 @@ mod config;
 mod contact_body;
 mod control;
 mod custom_fields;
+mod damage;
 mod error;
 mod faults;
 mod filter;
@@ -98,6 +102,7 @@ pub use config::{
     parse_daily_limit, parse_rate_limit,
 };
 pub use control::Stats;
+pub use damage::NEST_DEPTH;
 pub use faults::{Faults, Quirks};
 pub use oauth::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_COMPANY_ID, OAuthSettings, OAuthStats};
 pub use search::{MAX_PAGE_LIMIT, PAGE_CAP};

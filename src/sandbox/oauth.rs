@@ -129,6 +129,14 @@ impl OAuthState {
         }
     }
 
+    /// Expires every access token and spends every refresh token.
+    pub(crate) fn revoke_grants(&self) {
+        self.revoke_access_tokens();
+        for (_, used) in self.book().refresh.values_mut() {
+            *used = true;
+        }
+    }
+
     pub(crate) fn stats(&self) -> OAuthStats {
         let book = self.book();
         OAuthStats {
@@ -188,6 +196,9 @@ struct Consent {
     /// Not in GHL's URL: lets a test pick an agency (`Company`) install.
     #[serde(default)]
     user_type: Option<String>,
+    /// The client's anti-CSRF value, sent back unchanged with the code.
+    #[serde(default)]
+    state: Option<String>,
 }
 
 /// The consent page, approved at once: redirects with a one-use code for the main location.
@@ -210,7 +221,12 @@ async fn choose_location(State(app): State<SharedState>, Query(q): Query<Consent
     } else {
         '?'
     };
-    let target = format!("{}{sep}code={code}", q.redirect_uri);
+    let mut target = format!("{}{sep}code={code}", q.redirect_uri);
+    if let Some(state) = &q.state {
+        let state: String = url::form_urlencoded::byte_serialize(state.as_bytes()).collect();
+        target.push_str("&state=");
+        target.push_str(&state);
+    }
     let mut response = Redirect::to(&target).into_response();
     *response.status_mut() = StatusCode::FOUND;
     response
@@ -234,6 +250,14 @@ fn invalid_grant(app: &SharedState, why: &str) -> Response {
 }
 
 async fn token_endpoint(State(app): State<SharedState>, Form(form): Form<TokenForm>) -> Response {
+    if let Some(status) = app.faults.token_error() {
+        let status = StatusCode::from_u16(status)
+            .ok()
+            .filter(StatusCode::is_server_error)
+            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        return ApiError::new(status, status.canonical_reason().unwrap_or("Server Error"))
+            .into_response();
+    }
     let settings = &app.oauth.settings;
     if form.client_id != settings.client_id || form.client_secret != settings.client_secret {
         return ApiError::unauthorized().into_response();

@@ -19,6 +19,8 @@ pub struct CustomFieldDef {
     pub id: &'static str,
     /// The field's key, which a write may name instead of the id.
     pub key: &'static str,
+    /// The name the location gave it.
+    pub name: &'static str,
     /// What its values are.
     pub kind: CustomFieldKind,
 }
@@ -28,21 +30,25 @@ pub const CUSTOM_FIELDS: &[CustomFieldDef] = &[
     CustomFieldDef {
         id: "cF7tXtFavColour00001",
         key: "contact.favourite_colour",
+        name: "Favourite colour",
         kind: CustomFieldKind::Text,
     },
     CustomFieldDef {
         id: "cF7nUmLifetimeVal002",
         key: "contact.lifetime_value",
+        name: "Lifetime value",
         kind: CustomFieldKind::Number,
     },
     CustomFieldDef {
         id: "cF7lStInterests00003",
         key: "contact.interests",
+        name: "Interests",
         kind: CustomFieldKind::List,
     },
     CustomFieldDef {
         id: "cF7tXtPreferredLang4",
         key: "contact.preferred_language",
+        name: "Preferred language",
         kind: CustomFieldKind::Text,
     },
 ];
@@ -248,6 +254,13 @@ pub(crate) const USERS: &[&str] = &[
     "uSr0SandboxAlice0001",
     "uSr0SandboxBoris0002",
     "uSr0SandboxChiyo0003",
+];
+
+/// The first and last names of [`USERS`], in the same order.
+pub(crate) const USER_NAMES: &[(&str, &str)] = &[
+    ("Alice", "Hartmann"),
+    ("Boris", "Petrov"),
+    ("Chiyo", "Tanaka"),
 ];
 
 /// Business ids, shaped like GHL's 24-digit hex ids.

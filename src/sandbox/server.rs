@@ -87,6 +87,7 @@ pub async fn spawn(
             .chain(config.extra_locations.iter().map(|(_, l)| l.clone()))
             .collect(),
         base_url: format!("http://{addr}"),
+        stopping: tokio_util::sync::CancellationToken::new(),
     });
     let (stop, stopped) = oneshot::channel::<()>();
     let server = axum::serve(listener, app(state.clone())).with_graceful_shutdown(async {
@@ -190,6 +191,12 @@ impl SandboxHandle {
         self.state.oauth.revoke_access_tokens();
     }
 
+    /// Revokes every OAuth grant now: access tokens expire and refresh tokens are spent, as
+    /// when the app is uninstalled, so only a new login works again.
+    pub fn revoke_grants(&self) {
+        self.state.oauth.revoke_grants();
+    }
+
     /// Zeroes the request statistics.
     pub fn reset_stats(&self) {
         self.state.stats.reset();
@@ -202,10 +209,17 @@ impl SandboxHandle {
 
     /// Stops the server and waits for it to finish.
     pub async fn shutdown(mut self) {
+        self.state.stopping.cancel();
         if let Some(stop) = self.stop.take() {
             stop.send(()).ok();
         }
         (&mut self.task).await.ok();
+    }
+}
+
+impl Drop for SandboxHandle {
+    fn drop(&mut self) {
+        self.state.stopping.cancel();
     }
 }
 

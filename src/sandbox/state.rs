@@ -25,6 +25,8 @@ pub(crate) struct AppState {
     pub(crate) locations: Vec<String>,
     /// `http://127.0.0.1:PORT`, for the `nextPageUrl` of list answers.
     pub(crate) base_url: String,
+    /// Fires when the sandbox stops, releasing the requests a hang fault holds.
+    pub(crate) stopping: tokio_util::sync::CancellationToken,
 }
 
 /// The state as handlers receive it.

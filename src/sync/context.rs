@@ -95,12 +95,14 @@ impl<'a> Context<'a> {
     /// Plans a page of contacts: each is matched, written if it changed, and its tasks
     /// (always when `all_tasks`, else only when it changed) and notes (only when it changed,
     /// C23) are fetched and brought up to date. `generation` marks them seen by a full walk.
+    /// `on_contact` is called as each contact's fetches finish, for progress.
     pub async fn page(
         &self,
         contacts: &[Contact],
         generation: Option<i64>,
         all_tasks: bool,
         exchange: Option<u64>,
+        on_contact: &mut (dyn FnMut() + Send),
     ) -> Result<Plan, Stop> {
         let mut plan = self.plan();
         let mut prepared = Vec::with_capacity(contacts.len());
@@ -111,10 +113,14 @@ impl<'a> Context<'a> {
             prepared.push(one);
         }
         let fetches: Vec<_> = prepared.iter().map(|p| self.children(p)).collect();
-        let children: Vec<_> = futures_util::stream::iter(fetches)
-            .buffered(self.config.concurrency.max(1))
-            .collect()
-            .await;
+        let mut stream =
+            futures_util::stream::iter(fetches).buffered(self.config.concurrency.max(1));
+        let mut children = Vec::with_capacity(prepared.len());
+        while let Some(fetched) = stream.next().await {
+            children.push(fetched);
+            // Each contact counts as done once its tasks and notes are in, not a page later.
+            on_contact();
+        }
         for (one, (tasks, notes)) in prepared.into_iter().zip(children) {
             self.finish(one, tasks, notes, exchange, &mut plan)?;
         }

@@ -87,8 +87,8 @@ impl<'a> Engine<'a> {
         (contacts, left == 0)
     }
 
+    /// Adds a committed plan to the totals; `done` already advanced contact by contact.
     fn record(&mut self, plan: Plan) {
-        let seen = plan.counts.seen;
         let keep_changes = self.ctx.config.dry_run;
         let mut plan = plan;
         if !keep_changes {
@@ -97,10 +97,7 @@ impl<'a> Engine<'a> {
         plan.batch = crate::rankr::Batch::default();
         self.totals.absorb(plan);
         let counts = self.totals.counts;
-        self.tracker.update(|p| {
-            p.done += seen;
-            p.counts = counts;
-        });
+        self.tracker.update(|p| p.counts = counts);
     }
 
     fn page_size(&self) -> u32 {
@@ -118,6 +115,7 @@ impl<'a> Engine<'a> {
     /// A full walk, resumed from `cursor.walk` when an earlier one did not finish. Returns
     /// whether the walk finished.
     pub async fn walk(&mut self, cursor: &SyncCursor) -> Result<bool, Stop> {
+        let resumed = cursor.walk.is_some();
         let (generation, after, mark) = match &cursor.walk {
             Some(w) => (w.generation, w.search_after.clone(), w.mark.clone()),
             None => (
@@ -133,7 +131,18 @@ impl<'a> Engine<'a> {
             ..SearchRequest::default()
         };
         let mut pager = self.ctx.client.search_pager(template);
-        self.tracker.update(|p| p.phase = Phase::Contacts);
+        // A resumed walk starts its count at what it already covered, not at 0.
+        let covered = if cursor.walk.is_some() {
+            self.ctx
+                .store
+                .walked(&self.ctx.config.location_id, generation)?
+        } else {
+            0
+        };
+        self.tracker.update(|p| {
+            p.phase = Phase::Contacts;
+            p.done += covered;
+        });
         while let Some(reply) = self.next_page(&mut pager).await? {
             let total = reply.value.total;
             self.tracker.update(|p| p.total = p.total.or(Some(total)));
@@ -142,7 +151,15 @@ impl<'a> Engine<'a> {
             let last = contacts.last().and_then(|c| c.search_after.clone());
             let mut plan = self
                 .ctx
-                .page(&contacts, Some(generation), true, Some(reply.exchange.id))
+                .page(
+                    &contacts,
+                    Some(generation),
+                    true,
+                    Some(reply.exchange.id),
+                    &mut || {
+                        self.tracker.update(|p| p.done += 1);
+                    },
+                )
                 .await?;
             let location_id = self.ctx.config.location_id.clone();
             let search_after = last.or_else(|| pager.cursor().cloned());
@@ -158,8 +175,23 @@ impl<'a> Engine<'a> {
                 return Ok(false);
             }
         }
-        self.tombstones(generation, mark).await?;
+        self.tombstones(generation, mark, resumed).await?;
         Ok(true)
+    }
+
+    /// The ids of every contact in GHL now, a page of the largest size per request.
+    async fn ids_in_ghl(&self) -> Result<HashSet<String>, Stop> {
+        let template = SearchRequest {
+            page_limit: crate::ghl::api::MAX_PAGE_LIMIT,
+            sort: vec![sort("dateAdded")],
+            ..SearchRequest::default()
+        };
+        let mut pager = self.ctx.client.search_pager(template);
+        let mut ids = HashSet::new();
+        while let Some(reply) = self.next_page(&mut pager).await? {
+            ids.extend(reply.value.contacts.into_iter().map(|c| c.id));
+        }
+        Ok(ids)
     }
 
     /// The newest `dateUpdated` in GHL now: where the incremental cursor stands after the walk.
@@ -189,10 +221,29 @@ impl<'a> Engine<'a> {
 
     /// Checks the contacts the walk did not see: gone (404) ones become tombstones, ones still
     /// there are synced. Then the walk is done and the incremental cursor moves to its mark.
-    async fn tombstones(&mut self, generation: i64, mark: Option<String>) -> Result<(), Stop> {
+    ///
+    /// A walk resumed from an earlier run (after a kill, a limit or the daily budget) passed
+    /// some contacts in that run, and any of them deleted since would stay live: so the ids
+    /// GHL has now are listed too (one request per 500 contacts), and the contacts this
+    /// process did not see that GHL no longer lists are checked the same way.
+    async fn tombstones(
+        &mut self,
+        generation: i64,
+        mark: Option<String>,
+        resumed: bool,
+    ) -> Result<(), Stop> {
         self.tracker.update(|p| p.phase = Phase::Tombstones);
         let location_id = self.ctx.config.location_id.clone();
-        let unseen = self.ctx.store.unseen_contacts(&location_id, generation)?;
+        let mut unseen = self.ctx.store.unseen_contacts(&location_id, generation)?;
+        if resumed {
+            let in_ghl = self.ids_in_ghl().await?;
+            // No walk has generation `i64::MIN`: this lists every live contact.
+            let live = self.ctx.store.unseen_contacts(&location_id, i64::MIN)?;
+            unseen.extend(live.into_iter().filter(|row| {
+                row.seen_walk == Some(generation)
+                    && row.ghl_id.as_ref().is_some_and(|id| !in_ghl.contains(id))
+            }));
+        }
         let mut plan = self.ctx.plan();
         let mut found = Vec::new();
         for row in unseen {
@@ -220,7 +271,12 @@ impl<'a> Engine<'a> {
             }
         }
         if !found.is_empty() {
-            let more = self.ctx.page(&found, Some(generation), true, None).await?;
+            let more = self
+                .ctx
+                .page(&found, Some(generation), true, None, &mut || {
+                    self.tracker.update(|p| p.done += 1);
+                })
+                .await?;
             plan.absorb(more);
         }
         plan.batch.cursor = Some(CursorUpdate::WalkDone { location_id, mark });
@@ -259,7 +315,9 @@ impl<'a> Engine<'a> {
                 .max();
             let mut plan = self
                 .ctx
-                .page(&contacts, None, false, Some(reply.exchange.id))
+                .page(&contacts, None, false, Some(reply.exchange.id), &mut || {
+                    self.tracker.update(|p| p.done += 1);
+                })
                 .await?;
             if let Some(date_updated) = newest {
                 let location_id = self.ctx.config.location_id.clone();

@@ -23,7 +23,10 @@ pub enum PhoneError {
 /// `default_country` when one is given.
 pub fn to_e164(raw: &str, default_country: Option<&str>) -> Result<String, PhoneError> {
     let text = raw.trim();
-    let digits = text.chars().filter(char::is_ascii_digit).count();
+    // The digits of the number itself: a leading "00" is the international prefix, not part
+    // of it, so "00101" is three digits, as its E.164 form "+101" would be.
+    let own = text.strip_prefix("00").unwrap_or(text);
+    let digits = own.chars().filter(char::is_ascii_digit).count();
     if digits < 4 {
         return Err(PhoneError::Unreadable(raw.to_string()));
     }
@@ -45,7 +48,16 @@ pub fn to_e164(raw: &str, default_country: Option<&str>) -> Result<String, Phone
         .map_or_else(|| text.to_string(), |rest| format!("+{rest}"));
     let number =
         phonenumber::parse(country, &text).map_err(|_| PhoneError::Unreadable(raw.to_string()))?;
-    Ok(number.format().mode(Mode::E164).to_string())
+    let e164 = number.format().mode(Mode::E164).to_string();
+    // Parsing drops trunk prefixes ("+7 8..." loses the 8) and reads short numbers in a
+    // country that it refuses in E.164: the result must read back as itself, or it is no
+    // number to match contacts by.
+    let reads_back = phonenumber::parse(None, &e164)
+        .is_ok_and(|again| again.format().mode(Mode::E164).to_string() == e164);
+    if !reads_back || e164.chars().filter(char::is_ascii_digit).count() < 4 {
+        return Err(PhoneError::Unreadable(raw.to_string()));
+    }
+    Ok(e164)
 }
 
 #[cfg(test)]

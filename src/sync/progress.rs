@@ -56,6 +56,8 @@ pub struct Tracker {
     tx: Option<watch::Sender<SyncProgress>>,
     started: Instant,
     state: SyncProgress,
+    /// The most requests per second the client may send, when it is paced.
+    pace: Option<f64>,
 }
 
 impl Tracker {
@@ -65,7 +67,16 @@ impl Tracker {
             tx,
             started: Instant::now(),
             state: SyncProgress::default(),
+            pace: None,
         }
+    }
+
+    /// Bases the ETA also on the client's pace (requests per second): the rate seen in the first
+    /// seconds of a run is a burst that the rate limit soon slows down.
+    #[must_use]
+    pub fn paced(mut self, requests_per_sec: Option<f64>) -> Self {
+        self.pace = requests_per_sec.filter(|r| *r > 0.0);
+        self
     }
 
     /// Changes the snapshot, recomputes rate and ETA, and sends it.
@@ -78,11 +89,24 @@ impl Tracker {
         #[expect(clippy::cast_precision_loss, reason = "a rate for display")]
         let done = state.done as f64;
         state.rate = if secs > 0.0 { done / secs } else { 0.0 };
-        state.eta = state.total.and_then(|total| {
-            #[expect(clippy::cast_precision_loss, reason = "an estimate for display")]
-            let left = total.saturating_sub(state.done) as f64;
-            (state.rate > 0.0).then(|| Duration::from_secs_f64(left / state.rate))
-        });
+        state.eta = state
+            .total
+            .map(|total| total.saturating_sub(state.done))
+            .and_then(|left| {
+                #[expect(clippy::cast_precision_loss, reason = "an estimate for display")]
+                let (left, requests) = (left as f64, state.counts.requests as f64);
+                let seen = (state.rate > 0.0).then(|| left / state.rate);
+                // Requests each contact has needed so far, at the pace the limiter allows.
+                let paced = self
+                    .pace
+                    .filter(|_| done > 0.0 && requests > 0.0)
+                    .map(|pace| left * (requests / done) / pace);
+                let secs = match (seen, paced) {
+                    (Some(a), Some(b)) => Some(a.max(b)),
+                    (a, b) => a.or(b),
+                }?;
+                Duration::try_from_secs_f64(secs).ok()
+            });
         if let Some(tx) = &self.tx {
             tx.send_replace(state.clone());
         }
@@ -91,5 +115,41 @@ impl Tracker {
     /// The snapshot now.
     pub fn snapshot(&self) -> &SyncProgress {
         &self.state
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(tracker: &mut Tracker, done: u64, requests: u64) -> Option<Duration> {
+        tracker.update(|p| {
+            p.total = Some(100);
+            p.done = done;
+            p.counts.requests = requests;
+        });
+        tracker.snapshot().eta
+    }
+
+    #[test]
+    fn the_eta_of_a_paced_run_is_never_shorter_than_the_limiter_allows() {
+        // 10 contacts done in the first instant, 2 requests each: the burst rate would promise
+        // the rest at once, but 90 contacts need 180 requests at 10 a second.
+        let mut tracker = Tracker::new(None).paced(Some(10.0));
+        let eta = at(&mut tracker, 10, 20).unwrap();
+        assert!(eta >= Duration::from_secs(18), "{eta:?}");
+    }
+
+    #[test]
+    fn an_unpaced_run_estimates_from_its_own_rate_alone() {
+        let mut tracker = Tracker::new(None);
+        assert!(
+            at(&mut tracker, 0, 0).is_none(),
+            "nothing done: no estimate"
+        );
+        let eta = at(&mut tracker, 50, 100).unwrap();
+        assert!(eta < Duration::from_secs(18), "{eta:?}");
+        let mut finished = Tracker::new(None).paced(Some(10.0));
+        assert_eq!(at(&mut finished, 100, 200), Some(Duration::ZERO));
     }
 }

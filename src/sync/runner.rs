@@ -41,13 +41,22 @@ pub async fn run(
         Some(store.start_run(&config.location_id, mode_name)?)
     };
     tracing::info!(?run_id, mode = mode_name, location = %config.location_id, "sync run started");
-    let mut tracker = Tracker::new(progress);
+    let mut tracker = Tracker::new(progress).paced(client.pace());
     tracker.update(|p| {
         p.run_id = run_id;
         p.mode = mode_name.into();
     });
-    let mut engine = Engine::new(Context::new(config, client, store, run_id), tracker, cancel);
-    let result = execute(&mut engine, &cursor, full).await;
+    let mut engine = Engine::new(
+        Context::new(config, client, store, run_id),
+        tracker,
+        cancel.clone(),
+    );
+    // A cancel ends the run at once, even in the middle of a request that hangs: each commit
+    // is synchronous, so dropping the steps between two awaits loses nothing committed.
+    let result = tokio::select! {
+        result = execute(&mut engine, &cursor, full) => result,
+        () = cancel.cancelled() => Err(Stop::Cancelled),
+    };
     let outbox_pending = deliver(&mut engine, &result).await?;
     let mut summary = summarize(&mut engine, mode_name, outbox_pending, started)?;
     let error = outcome(&mut summary, result);
@@ -68,12 +77,16 @@ pub async fn run(
     }
 }
 
-/// The run's steps: the walk or the incremental pages, then the stale tasks and notes.
+/// The run's steps: the walk or the incremental pages, then the stale tasks and notes. A walk
+/// that finishes is followed by the incremental pages from where it began: it may have taken
+/// long, or been resumed by a later run after a kill, and contacts it passed early may have
+/// changed since, so a full run ends as current as an incremental one.
 async fn execute(engine: &mut Engine<'_>, cursor: &SyncCursor, full: bool) -> Result<(), Stop> {
-    if full {
-        engine.walk(cursor).await?;
-    } else {
+    if !full {
         engine.incremental(cursor).await?;
+    } else if engine.walk(cursor).await? && !engine.ctx.config.dry_run {
+        let walked = engine.ctx.store.cursor(&engine.ctx.config.location_id)?;
+        engine.incremental(&walked).await?;
     }
     if !engine.ctx.config.dry_run {
         engine.stale_children().await?;
@@ -167,10 +180,16 @@ fn record(store: &dyn RankrStore, summary: &SyncSummary) -> Result<(), crate::ra
     } else {
         Level::Warn
     };
+    // Why it stopped comes first: the Sync pane cuts long lines at its edge.
     let mut line =
         LogEntry::new(level, "run", Some(&id.to_string()), &summary.outcome).message(format!(
-            "{} run: {} seen, {} created, {} updated, {} unchanged, {} deleted, {} failed, {} \
-         requests{}",
+            "{}{} run: {} seen, {} created, {} updated, {} unchanged, {} deleted, {} failed, {} \
+         requests",
+            summary
+                .message
+                .as_deref()
+                .map(|m| format!("{m}; "))
+                .unwrap_or_default(),
             summary.mode,
             c.seen,
             c.created,
@@ -179,11 +198,6 @@ fn record(store: &dyn RankrStore, summary: &SyncSummary) -> Result<(), crate::ra
             c.deleted,
             c.failed,
             c.requests,
-            summary
-                .message
-                .as_deref()
-                .map(|m| format!("; {m}"))
-                .unwrap_or_default()
         ));
     line.run_id = Some(id);
     store.log(&[line])?;

@@ -26,6 +26,7 @@ pub enum Action {
     Filter,
     Sort,
     Mark,
+    ContactEdit,
     TagAdd,
     TagRemove,
     TaskToggle,
@@ -93,6 +94,7 @@ const TASKS: &[Pane] = &[Pane::Tasks];
 const NOTES: &[Pane] = &[Pane::Notes];
 const INSPECTOR: &[Pane] = &[Pane::Inspector];
 const SYNC: &[Pane] = &[Pane::Log];
+const DETAIL: &[Pane] = &[Pane::Detail];
 const TAGGABLE: &[Pane] = &[Pane::Contacts, Pane::Detail];
 const NOT_INSPECTOR: &[Pane] = &[
     Pane::Contacts,
@@ -273,6 +275,13 @@ pub const REGISTRY: &[ActionSpec] = &[
         &["space"],
         Scope::Panes(CONTACTS),
     ),
+    writes(spec(
+        Action::ContactEdit,
+        "contact.edit",
+        "Edit the selected field; only it is sent",
+        &["e"],
+        Scope::Panes(DETAIL),
+    )),
     writes(spec(
         Action::TagAdd,
         "tags.add",

@@ -143,7 +143,15 @@ pub enum Connection {
     Online,
     /// The last exchange got no response.
     Offline,
+    /// The last answer was 401: the token is missing, expired or revoked, and every call will
+    /// fail the same way until it is replaced.
+    Unauthorized,
+    /// Several exchanges in a row got a server error.
+    Failing,
 }
+
+/// How many server errors in a row make the status bar say the server is failing.
+pub const FAILING_AFTER: u32 = 3;
 
 /// What the status bar shows.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -158,8 +166,43 @@ pub struct Status {
     pub last_error: Option<String>,
     /// The connection state.
     pub connection: Connection,
+    /// Server errors in a row since the last answer that was not one.
+    pub server_errors: u32,
     /// Frames drawn, to animate the spinner.
     pub ticks: u64,
+}
+
+impl Status {
+    /// Moves the connection state on by an exchange's HTTP status (`None`: no response). A 429
+    /// says nothing about the connection beyond that the server answered.
+    pub fn record(&mut self, status: Option<u16>) {
+        match status {
+            None => self.connection = Connection::Offline,
+            Some(401) => {
+                self.server_errors = 0;
+                self.connection = Connection::Unauthorized;
+            }
+            Some(429) if self.connection == Connection::Connecting => {
+                self.connection = Connection::Online;
+            }
+            Some(429) => {}
+            Some(500..) => {
+                self.server_errors = self.server_errors.saturating_add(1);
+                if self.server_errors >= FAILING_AFTER {
+                    self.connection = Connection::Failing;
+                } else if matches!(
+                    self.connection,
+                    Connection::Connecting | Connection::Offline
+                ) {
+                    self.connection = Connection::Online;
+                }
+            }
+            Some(_) => {
+                self.server_errors = 0;
+                self.connection = Connection::Online;
+            }
+        }
+    }
 }
 
 /// The raw inspector's state.
@@ -182,12 +225,14 @@ pub struct Settings {
     pub read_only: bool,
     /// The key remapping from the config: action id to key strings.
     pub keys: HashMap<String, Vec<String>>,
-    /// Where the log file is, shown in help.
+    /// The path log files share before the day the appender adds; help shows today's file.
     pub log_path: Option<PathBuf>,
+    /// Why no log is written, shown in help instead of the path.
+    pub log_error: Option<String>,
     /// Where saved exchanges go.
     pub save_dir: PathBuf,
-    /// Custom field names by id, where known.
-    pub field_names: HashMap<String, String>,
+    /// Whether the console runs inside tmux, where copying needs tmux's `set-clipboard on`.
+    pub in_tmux: bool,
 }
 
 /// The console's state.
@@ -199,6 +244,9 @@ pub struct App {
     pub focus: Pane,
     /// The pane shown beside the contacts.
     pub side: Pane,
+    /// Where Esc goes back to from a full-width pane (the inspector, the sync log): the pane it
+    /// was opened from.
+    pub return_to: Option<Pane>,
     /// Keys to actions.
     pub keymap: Keymap,
     /// Now, and the zone dates are shown in.
@@ -225,6 +273,8 @@ pub struct App {
     pub sync: super::sync_log::SyncState,
     /// The locations the console can switch to.
     pub locations: super::location::LocationState,
+    /// The current location's custom fields and users.
+    pub directory: super::directory::Directory,
     /// The status bar.
     pub status: Status,
     /// The dialog on top, if any.
@@ -247,6 +297,7 @@ impl App {
             settings,
             focus: Pane::Contacts,
             side: Pane::Detail,
+            return_to: None,
             keymap,
             clock,
             size: (80, 24),
@@ -260,6 +311,7 @@ impl App {
             log: ActivityLog::default(),
             sync: super::sync_log::SyncState::default(),
             locations: super::location::LocationState::default(),
+            directory: super::directory::Directory::default(),
             status: Status::default(),
             modal: None,
             toast: None,

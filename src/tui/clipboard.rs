@@ -1,8 +1,10 @@
 //! Copy to the system clipboard through the terminal, with the OSC 52 escape sequence.
 //!
 //! This works over SSH, because the terminal on the user's side does the copying. Inside tmux
-//! the sequence is wrapped for passthrough; tmux passes it on only when its `allow-passthrough`
-//! option is on (or, without the wrapper, when `set-clipboard` is on). A terminal that does not
+//! the sequence goes twice: plain, which tmux takes into a paste buffer and forwards to the
+//! outer terminal when its `set-clipboard` option is `on`, and wrapped for passthrough, which
+//! tmux hands on untouched when `allow-passthrough` is on. tmux's defaults allow neither (3.3:
+//! `set-clipboard external`, `allow-passthrough off`), so the console's toast names the option. A terminal that does not
 //! support OSC 52 ignores the sequence silently: nothing is copied and no error can be seen
 //! from here, which is why callers should word their toast as "sent to the clipboard".
 
@@ -30,8 +32,8 @@ pub enum ClipboardError {
     Io(#[from] std::io::Error),
 }
 
-/// Builds the escape sequence that asks the terminal to put `text` on the clipboard, wrapped
-/// for tmux passthrough when `in_tmux` is true.
+/// Builds the escape sequence that asks the terminal to put `text` on the clipboard; inside
+/// tmux, the plain sequence followed by the same wrapped for passthrough.
 pub fn osc52_sequence(text: &str, in_tmux: bool) -> Result<String, ClipboardError> {
     if text.len() > MAX_COPY_BYTES {
         return Err(ClipboardError::TooLarge {
@@ -47,7 +49,7 @@ pub fn osc52_sequence(text: &str, in_tmux: bool) -> Result<String, ClipboardErro
 
     // tmux passes on a DCS body verbatim once every ESC inside it is doubled.
     Ok(format!(
-        "\x1bPtmux;{}\x1b\\",
+        "{osc}\x1bPtmux;{}\x1b\\",
         osc.replace('\x1b', "\x1b\x1b")
     ))
 }
@@ -103,9 +105,12 @@ mod tests {
     }
 
     #[test]
-    fn tmux_wraps_in_dcs_and_doubles_escapes() {
+    fn tmux_gets_it_plain_then_wrapped_in_dcs_with_escapes_doubled() {
         let sequence = osc52_sequence("hello", true).unwrap();
-        assert_eq!(sequence, "\x1bPtmux;\x1b\x1b]52;c;aGVsbG8=\x07\x1b\\");
+        assert_eq!(
+            sequence,
+            "\x1b]52;c;aGVsbG8=\x07\x1bPtmux;\x1b\x1b]52;c;aGVsbG8=\x07\x1b\\"
+        );
     }
 
     #[test]
@@ -121,7 +126,10 @@ mod tests {
     fn copy_to_writes_the_sequence() {
         let mut out = Vec::new();
         copy_to(&mut out, "hi", true).unwrap();
-        assert_eq!(out, b"\x1bPtmux;\x1b\x1b]52;c;aGk=\x07\x1b\\");
+        assert_eq!(
+            out,
+            b"\x1b]52;c;aGk=\x07\x1bPtmux;\x1b\x1b]52;c;aGk=\x07\x1b\\"
+        );
     }
 
     #[test]

@@ -14,8 +14,8 @@
 //!   resolves to the first.
 
 use chrono::{
-    DateTime, Datelike, Days, Local, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, TimeZone, Utc,
-    Weekday,
+    DateTime, Datelike, Days, Local, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeDelta,
+    TimeZone, Utc, Weekday,
 };
 
 /// The forms [`parse_due`] accepts, worded for a form's hint line and error messages.
@@ -88,7 +88,9 @@ fn parse_day_and_time<Tz: TimeZone>(
     now: &DateTime<Tz>,
     trimmed: &str,
 ) -> Result<DateTime<Utc>, DueDateError> {
-    let today = now.date_naive();
+    let too_far = || DueDateError::OutOfRange(trimmed.to_owned());
+    let wall = wall_clock(now).ok_or_else(too_far)?;
+    let today = wall.date();
     let date = parse_date(words, today, trimmed)?;
     let rest = date.map_or(words, |(_, rest)| rest);
     let rest = match rest {
@@ -106,14 +108,19 @@ fn parse_day_and_time<Tz: TimeZone>(
         return Err(DueDateError::Unrecognised(trimmed.to_owned()));
     }
 
-    let too_far = || DueDateError::OutOfRange(trimmed.to_owned());
     let mut local = date
         .map_or(today, |(day, _)| day)
         .and_time(time.unwrap_or(DEFAULT_DUE_TIME));
-    if date.is_none() && local <= now.naive_local() {
+    if date.is_none() && local <= wall {
         local = local.checked_add_days(Days::new(1)).ok_or_else(too_far)?;
     }
     resolve(&now.timezone(), local).ok_or_else(too_far)
+}
+
+/// The wall-clock time of `now` in its zone, or `None` at the very ends of the calendar, where
+/// chrono's own `naive_local` would panic.
+fn wall_clock<Tz: TimeZone>(now: &DateTime<Tz>) -> Option<NaiveDateTime> {
+    now.naive_utc().checked_add_offset(now.offset().fix())
 }
 
 /// Puts a space in place of the `t` in 2026-12-24t14:30, so date and time read as two words.
@@ -174,9 +181,8 @@ fn add_offset<Tz: TimeZone>(
         .ok()
         .and_then(|amount| amount.checked_mul(per_unit))
         .ok_or_else(too_far)?;
-    let local = now
-        .naive_local()
-        .checked_add_days(Days::new(days))
+    let local = wall_clock(now)
+        .and_then(|wall| wall.checked_add_days(Days::new(days)))
         .ok_or_else(too_far)?;
     resolve(&now.timezone(), local).ok_or_else(too_far)
 }

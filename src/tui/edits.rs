@@ -15,7 +15,8 @@ pub fn task(app: &mut App, action: Action) {
         return;
     };
     if action == Action::TaskNew {
-        open_task_form(app, TaskForm::create(contact_id));
+        let form = TaskForm::create(contact_id).with_users(&app.directory);
+        open_task_form(app, form);
         return;
     }
     let Some(task) = app
@@ -28,7 +29,7 @@ pub fn task(app: &mut App, action: Action) {
         return;
     };
     if action == Action::TaskEdit {
-        let form = TaskForm::edit(contact_id, &task, &app.clock);
+        let form = TaskForm::edit(contact_id, &task, &app.clock).with_users(&app.directory);
         open_task_form(app, form);
     } else {
         let title = task.title.as_deref().unwrap_or("(untitled)");
@@ -72,4 +73,23 @@ pub fn note(app: &mut App, action: Action) {
         };
         ask(app, question, on_yes);
     }
+}
+
+/// Edit on the Detail pane: a form for the selected row's field, when the update endpoint
+/// can write it.
+pub fn contact_field(app: &mut App) {
+    let Some(contact) = app.detail.ready().cloned() else {
+        app.toast(Level::Info, NO_CONTACT);
+        return;
+    };
+    let Some((label, target)) = super::panes::detail::selected_target(app) else {
+        app.toast(
+            Level::Info,
+            "This row cannot be edited here (tags: t and T; names, email, phone, source, \
+             timezone and custom fields can).",
+        );
+        return;
+    };
+    let form = super::forms::FieldForm::new(contact, label, target);
+    app.modal = Some(super::forms::Modal::Field(Box::new(form)));
 }

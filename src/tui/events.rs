@@ -3,10 +3,10 @@
 use std::sync::Arc;
 
 use crate::ghl::Exchange;
-use crate::ghl::models::{Note, Task, parse_date};
+use crate::ghl::models::{Contact, Note, Task, parse_date};
 use crate::worker::messages::{Event, Loaded, Resource};
 
-use super::app::{App, Connection, Level, MAX_EXCHANGES, Undo};
+use super::app::{App, Level, MAX_EXCHANGES, Undo};
 use super::forms::Modal;
 use super::perform::reload;
 use super::record::Load;
@@ -67,6 +67,12 @@ pub fn on_event(app: &mut App, event: Event, fx: &mut Effects) {
             app.status.last_error = Some(error);
             settle_form(app, &contact_id, resource, Some(text));
         }
+        Event::ContactUpdated {
+            contact_id,
+            contact,
+            not_applied,
+            exchange_id,
+        } => on_contact_updated(app, &contact_id, contact, &not_applied, exchange_id),
         Event::Completed {
             contact_id,
             task_id,
@@ -89,6 +95,11 @@ pub fn on_event(app: &mut App, event: Event, fx: &mut Effects) {
         event @ (Event::Locations { .. } | Event::Switched { .. }) => {
             super::location::on_event(app, event, fx);
         }
+        Event::Directory {
+            location_id,
+            fields,
+            users,
+        } => super::directory::on_directory(app, location_id, fields, users),
         Event::Activity {
             in_flight,
             remaining,
@@ -159,6 +170,39 @@ fn on_loaded(app: &mut App, seq: u64, contact_id: &str, value: Loaded, exchange_
     }
 }
 
+/// A contact edit was answered: the detail shows the echo, and a field the echo shows was not
+/// applied is a warning, not a success (C04).
+fn on_contact_updated(
+    app: &mut App,
+    contact_id: &str,
+    contact: Box<Contact>,
+    not_applied: &[String],
+    exchange_id: u64,
+) {
+    let label = match &app.modal {
+        Some(Modal::Field(form)) if form.contact.id == contact_id => form.label.clone(),
+        _ => "the field".to_string(),
+    };
+    if not_applied.is_empty() {
+        let text = format!("Saved {label}.");
+        app.toast(Level::Info, text.clone());
+        app.log(Level::Info, format!("{text} ({contact_id})"));
+    } else {
+        let text = format!(
+            "The server answered 200 but did not apply {label} ({}); it keeps the old value.",
+            not_applied.join(", ")
+        );
+        app.toast(Level::Warn, text.clone());
+        app.log(Level::Warn, format!("{text} ({contact_id})"));
+    }
+    settle_form(app, contact_id, Resource::Contact, None);
+    if app.current_contact_id() == Some(contact_id) {
+        app.contacts.replace(&contact);
+        app.detail.load = Load::Ready(contact);
+        app.detail.exchange_id = Some(exchange_id);
+    }
+}
+
 /// Open tasks first, then done; each by due date, earliest first, undated last.
 pub fn sort_tasks(tasks: &mut [Task]) {
     tasks.sort_by_key(|t| {
@@ -213,6 +257,10 @@ fn show_completion(app: &mut App, task_id: &str, completed: bool) {
     app.tasks.show_rows(tasks, |t| &t.id);
 }
 
+/// How many failed contacts the tag summary lists by name; the rest are counted and each is in
+/// the activity log.
+const FAILED_SHOWN: usize = 12;
+
 fn on_tagged(
     app: &mut App,
     add: bool,
@@ -221,25 +269,82 @@ fn on_tagged(
     failed: &[(String, String)],
     fx: &mut Effects,
 ) {
+    // A removal "succeeds" on a contact that had none of the tags: count those apart, as the
+    // list knew them before the change.
+    let untouched = if add {
+        0
+    } else {
+        succeeded
+            .iter()
+            .filter(|id| had_none(app, id, tags))
+            .count()
+    };
     app.contacts.retag(succeeded, tags, add);
-    let verb = if add { "added to" } else { "removed from" };
-    let summary = format!(
-        "Tags {} {verb} {} contact(s)",
-        tags.join(", "),
-        succeeded.len()
-    );
-    app.log(Level::Info, format!("{summary}, {} failed", failed.len()));
+    let summary = tag_summary(add, tags, succeeded.len() - untouched, untouched);
+    let failures: Vec<String> = failed
+        .iter()
+        .map(|(id, error)| format!("{}: {error}", contact_label(app, id)))
+        .collect();
     if failed.is_empty() {
+        app.log(Level::Info, summary.clone());
         app.toast(Level::Info, format!("{summary}."));
     } else {
-        let mut lines = vec![format!("{summary}; {} failed:", failed.len())];
-        lines.extend(failed.iter().map(|(id, error)| format!("  {id}: {error}")));
-        show_message(app, "Tag change", lines);
+        app.log(Level::Warn, format!("{summary}; {} failed", failed.len()));
+        for line in &failures {
+            app.log(Level::Error, format!("Tag change failed for {line}"));
+        }
+        show_message(app, "Tag change", failure_lines(&summary, &failures));
     }
     let current = app.current_contact_id().map(str::to_string);
     if current.is_some_and(|id| succeeded.contains(&id)) {
         reload(app, Resource::Contact, fx);
     }
+}
+
+/// Whether the listed contact `id` had none of `tags` (an unlisted one is assumed to have).
+fn had_none(app: &App, id: &str, tags: &[String]) -> bool {
+    app.contacts
+        .items
+        .iter()
+        .find(|c| c.id == id)
+        .is_some_and(|c| {
+            !c.tags
+                .iter()
+                .any(|t| tags.iter().any(|tag| tag.eq_ignore_ascii_case(t)))
+        })
+}
+
+/// "Tags a, b added to 3 contact(s)", or for a removal also how many had none of them.
+fn tag_summary(add: bool, tags: &[String], changed: usize, untouched: usize) -> String {
+    let verb = if add { "added to" } else { "removed from" };
+    let summary = format!("Tags {} {verb} {changed} contact(s)", tags.join(", "));
+    if untouched > 0 {
+        format!("{summary}; {untouched} had none of them")
+    } else {
+        summary
+    }
+}
+
+/// A contact's name and id as the listing knows it, else its id.
+fn contact_label(app: &App, id: &str) -> String {
+    app.contacts
+        .items
+        .iter()
+        .find(|c| c.id == id)
+        .map_or_else(|| id.to_string(), |c| format!("{} ({id})", c.name))
+}
+
+/// The lines of the failure message: the summary, then each failed contact and why.
+fn failure_lines(summary: &str, failures: &[String]) -> Vec<String> {
+    let mut lines = vec![format!("{summary}."), format!("{} failed:", failures.len())];
+    lines.extend(failures.iter().take(FAILED_SHOWN).map(|f| format!("  {f}")));
+    if failures.len() > FAILED_SHOWN {
+        lines.push(format!(
+            "  … and {} more (each is in the activity log: v in the Sync pane)",
+            failures.len() - FAILED_SHOWN
+        ));
+    }
+    lines
 }
 
 /// Hands the answer to a save to the form that sent it, if it is still open: success closes
@@ -259,6 +364,11 @@ fn settle_form(app: &mut App, contact_id: &str, resource: Resource, error: Optio
         }
         Modal::Note(form)
             if resource == Resource::Notes && form.saving && form.contact_id == contact_id =>
+        {
+            form.settle(error);
+        }
+        Modal::Field(form)
+            if resource == Resource::Contact && form.saving && form.contact.id == contact_id =>
         {
             form.settle(error);
         }
@@ -319,11 +429,7 @@ fn on_exchange(app: &mut App, exchange: Arc<Exchange>) {
             "Rate limited: the client waits before trying again.",
         );
     }
-    app.status.connection = if exchange.status.is_some() {
-        Connection::Online
-    } else {
-        Connection::Offline
-    };
+    app.status.record(exchange.status);
     if exchange.is_success() {
         app.status.last_error = None;
     } else if let Some(error) = &exchange.error {

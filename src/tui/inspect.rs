@@ -39,10 +39,19 @@ pub fn yank(app: &mut App, fx: &mut Effects) {
         app.toast(Level::Info, "Nothing to copy here.");
         return;
     };
-    app.toast(
-        Level::Info,
-        format!("Copied {what} ({} chars).", text.chars().count()),
-    );
+    let what = format!("{what} ({} chars)", text.chars().count());
+    copy(app, &what, text, fx);
+}
+
+/// Sends `text` to the clipboard with a toast that says what went and, inside tmux, the option
+/// that must be on for it to arrive: the console cannot see whether it did.
+fn copy(app: &mut App, what: &str, text: String, fx: &mut Effects) {
+    let toast = if app.settings.in_tmux {
+        format!("Sent {what} to the clipboard (tmux needs `set -g set-clipboard on`).")
+    } else {
+        format!("Sent {what} to the clipboard.")
+    };
+    app.toast(Level::Info, toast);
     fx.push(Effect::Copy(text));
 }
 
@@ -93,8 +102,7 @@ pub fn copy_curl(app: &mut App, fx: &mut Effects) {
     let Some(curl) = app.selected_exchange().map(|e| e.to_curl()) else {
         return;
     };
-    app.toast(Level::Info, "Copied the request as curl.");
-    fx.push(Effect::Copy(curl));
+    copy(app, "the request as curl", curl, fx);
 }
 
 /// Saves the selected exchange as JSON under the save directory. The file name comes from the

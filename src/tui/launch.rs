@@ -8,7 +8,7 @@ use anyhow::Context;
 
 use crate::config::Settings as Config;
 use crate::ghl::{ClientConfig, GhlClient, Secret};
-use crate::sandbox::{CUSTOM_FIELDS, DEMO_LOCATION_ID, DEMO_TOKEN};
+use crate::sandbox::{DEMO_LOCATION_ID, DEMO_TOKEN};
 use crate::worker::{self, WorkerExtras, WorkerOptions};
 
 use super::app::{App, Settings};
@@ -39,7 +39,7 @@ pub async fn launch(
         return Ok(0);
     }
     let client = crate::cli::client_for(&config)?;
-    let settings = settings(client.location_id(), read_only, keys, HashMap::new());
+    let settings = settings(client.location_id(), read_only, keys);
     let extras = super::worker_setup::extras_for(&config);
     let locations = LocationState {
         known: super::worker_setup::known_locations(&config),
@@ -85,19 +85,16 @@ fn theme_for(choice: Option<&str>) -> Theme {
     }
 }
 
-fn settings(
-    location: &str,
-    read_only: bool,
-    keys: HashMap<String, Vec<String>>,
-    field_names: HashMap<String, String>,
-) -> Settings {
+fn settings(location: &str, read_only: bool, keys: HashMap<String, Vec<String>>) -> Settings {
     Settings {
         location: location.to_string(),
         read_only,
         keys,
-        log_path: Some(crate::logging::log_file_hint()),
+        log_path: crate::logging::started()
+            .map_or_else(|| Some(crate::logging::log_base()), Result::ok),
+        log_error: crate::logging::started().and_then(Result::err),
         save_dir: crate::config::data_dir().join("exchanges"),
-        field_names,
+        in_tmux: super::clipboard::in_tmux(),
     }
 }
 
@@ -130,16 +127,7 @@ async fn run_demo(
         DEMO_LOCATION_ID,
     );
     let client = GhlClient::new(config)?;
-    let names = CUSTOM_FIELDS
-        .iter()
-        .map(|f| {
-            (
-                f.id.to_string(),
-                f.key.trim_start_matches("contact.").to_string(),
-            )
-        })
-        .collect();
-    let settings = settings(DEMO_LOCATION_ID, read_only, keys, names);
+    let settings = settings(DEMO_LOCATION_ID, read_only, keys);
     let result = run_console(client, settings, theme, (extras, locations)).await;
     sandbox.shutdown().await;
     drop(store);

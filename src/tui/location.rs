@@ -124,6 +124,8 @@ fn switched(app: &mut App, location_id: &str, fx: &mut Effects) {
         super::perform::focus(app, Pane::Contacts);
     }
     super::perform::search(app, None, fx);
+    app.directory = super::directory::Directory::default();
+    fx.push(Effect::Send(Command::LoadDirectory));
 
     let mode = if app.settings.read_only {
         " (read-only)"

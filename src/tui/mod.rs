@@ -14,6 +14,7 @@ pub mod clock;
 pub mod contact_list;
 pub mod cursor;
 pub mod demo;
+pub mod directory;
 pub mod edits;
 pub mod events;
 pub mod forms;

@@ -1,4 +1,5 @@
-//! Mouse: a click focuses a pane and selects the row under it, the wheel scrolls.
+//! Mouse: a click on a pane's tab in the header or on the pane focuses it, a click on a row
+//! selects it, the wheel scrolls.
 
 use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Position, Rect};
@@ -16,6 +17,12 @@ pub fn on_mouse(app: &mut App, mouse: MouseEvent, _fx: &mut Effects) {
         return;
     }
     let at = Position::new(mouse.column, mouse.row);
+    if let (MouseEventKind::Down(MouseButton::Left), Some(pane)) =
+        (mouse.kind, super::view::tab_at(app, at))
+    {
+        focus(app, pane);
+        return;
+    }
     let Some((pane, rect)) = super::view::pane_at(app, at) else {
         return;
     };

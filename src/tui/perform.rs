@@ -56,6 +56,7 @@ fn perform_pane(app: &mut App, action: Action, fx: &mut Effects) {
             app.contacts.toggle_mark();
             step(app, 1);
         }
+        Action::ContactEdit => super::edits::contact_field(app),
         Action::TagAdd => open_tags(app, true),
         Action::TagRemove => open_tags(app, false),
         Action::TaskToggle => toggle_task(app, fx),
@@ -81,6 +82,9 @@ fn perform_pane(app: &mut App, action: Action, fx: &mut Effects) {
 
 /// Moves the focus, making a detail pane the one shown beside the contacts.
 pub fn focus(app: &mut App, pane: Pane) {
+    if pane.is_wide() && !app.focus.is_wide() {
+        app.return_to = Some(app.focus);
+    }
     app.focus = pane;
     if !matches!(pane, Pane::Contacts) && !pane.is_wide() {
         app.side = pane;
@@ -188,6 +192,10 @@ fn back(app: &mut App, fx: &mut Effects) {
         Pane::Contacts if app.contacts.query.is_some() => search(app, None, fx),
         Pane::Contacts => {}
         Pane::Inspector if app.inspector.body.has_focus() => app.inspector.body.toggle_focus(),
+        pane if pane.is_wide() => {
+            let to = app.return_to.take().unwrap_or(Pane::Contacts);
+            focus(app, to);
+        }
         _ => focus(app, Pane::Contacts),
     }
 }

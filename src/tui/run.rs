@@ -31,6 +31,7 @@ const DRAIN: Duration = Duration::from_millis(8);
 
 /// The numbers of the signals that end the console.
 const SIGHUP: u8 = 1;
+const SIGINT: u8 = 2;
 const SIGTERM: u8 = 15;
 
 /// Why the loop ended.
@@ -90,6 +91,9 @@ where
     let mut ticker = tokio::time::interval(TICK);
     let mut term = signal(SignalKind::terminate()).context("listening for SIGTERM")?;
     let mut hangup = signal(SignalKind::hangup()).context("listening for SIGHUP")?;
+    // Ctrl-C in the terminal is a key (raw mode); a SIGINT comes from `kill -INT` and the like,
+    // and ends the console as cleanly as SIGTERM does.
+    let mut interrupt = signal(SignalKind::interrupt()).context("listening for SIGINT")?;
     let mut filter = FilterRunner::start();
     let first = update::start(app);
     apply(app, worker, &mut filter, first);
@@ -97,7 +101,12 @@ where
     let (mut rows_shown, mut stored_shown) = (false, false);
     let stop = loop {
         update::after(app);
-        tui.draw(|frame| view::render(frame, app, theme))?;
+        // A terminal that cannot be written to any more (its pty closed, the SSH link dropped)
+        // ends the console like one that cannot be read from.
+        if let Err(error) = tui.draw(|frame| view::render(frame, app, theme)) {
+            tracing::info!(%error, "the terminal cannot be drawn on");
+            break Stop::TerminalGone;
+        }
         filter.release();
         if std::mem::take(&mut answering)
             && let Some(answered) = answered
@@ -126,6 +135,7 @@ where
             _ = ticker.tick() => Msg::Tick(Utc::now()),
             _ = term.recv() => break Stop::Signal(SIGTERM),
             _ = hangup.recv() => break Stop::Signal(SIGHUP),
+            _ = interrupt.recv() => break Stop::Signal(SIGINT),
         };
         answering = matches!(msg, Msg::Key(_));
         if handle(app, worker, &mut filter, msg) {

@@ -28,6 +28,10 @@ pub const LOG_LINES: usize = 500;
 /// The entity kinds the `e` key cycles through (none: all of them).
 pub const ENTITIES: [&str; 6] = ["contact", "task", "note", "webhook", "run", "outbox"];
 
+/// How often the log is read again while a run is going: at most once a second, as its
+/// progress arrives.
+pub const LIVE_READ_EVERY: chrono::TimeDelta = chrono::TimeDelta::seconds(1);
+
 /// The rows under the log list: the run line, the filter line and the notice line.
 pub const FOOTER_ROWS: u16 = 3;
 
@@ -68,6 +72,9 @@ pub struct SyncState {
     pub entity: Option<&'static str>,
     /// The last log read asked for; older answers are dropped.
     pub request: u64,
+    /// When the log was last read again during a run, so progress reads it at most once a
+    /// second.
+    pub live_read_at: Option<chrono::DateTime<chrono::Utc>>,
     /// A message about a line (an exchange not in this session), shown while it is selected.
     pub notice: Option<(usize, String)>,
     /// The runs of this session and the client they ran on.
@@ -91,6 +98,7 @@ impl Default for SyncState {
             min_level: Some(LogLevel::Info),
             entity: None,
             request: 0,
+            live_read_at: None,
             notice: None,
             session_runs: HashMap::new(),
             client_marks: vec![None],
@@ -217,6 +225,7 @@ pub fn on_event(app: &mut App, event: Event, fx: &mut Effects) {
                 app.sync.session_runs.entry(run).or_insert(client);
             }
             app.sync.progress = Some(*progress);
+            read_live(app, fx);
         }
         Event::SyncEnded { summary, error } => ended(app, summary.map(|s| *s), error, fx),
         Event::SyncLog {
@@ -225,13 +234,49 @@ pub fn on_event(app: &mut App, event: Event, fx: &mut Effects) {
             runs,
             error,
         } if request == app.sync.request => {
-            app.sync.cursor.clamp(entries.len());
+            keep_selection(app, &entries);
             app.sync.entries = entries;
             app.sync.runs = runs;
             app.sync.log_error = error;
         }
         _ => {}
     }
+}
+
+/// Reads the log again while a run writes to it, when the pane shows it: lines appear as
+/// they are written instead of at the end. The request counter drops older answers.
+fn read_live(app: &mut App, fx: &mut Effects) {
+    let shown = app.focus == Pane::Log && app.sync.view == SyncView::Log;
+    let now = app.clock.now;
+    let due = app
+        .sync
+        .live_read_at
+        .is_none_or(|at| now - at >= LIVE_READ_EVERY);
+    if shown && due {
+        app.sync.live_read_at = Some(now);
+        request_log(app, fx);
+    }
+}
+
+/// Keeps the selected line selected as newer lines arrive above it (the list is newest
+/// first). A list scrolled down keeps its rows on screen; one at the top shows the new lines
+/// arriving. A line no longer read keeps the row number.
+fn keep_selection(app: &mut App, entries: &[LogEntry]) {
+    let sync = &mut app.sync;
+    let old = sync.cursor.selected;
+    let selected = sync.entries.get(old).map(|e| e.id);
+    if let Some(row) = selected.and_then(|id| entries.iter().position(|e| e.id == id)) {
+        if sync.cursor.offset > 0 {
+            sync.cursor.offset = (sync.cursor.offset + row).saturating_sub(old);
+        }
+        sync.cursor.selected = row;
+        if let Some((at, _)) = &mut sync.notice
+            && *at == old
+        {
+            *at = row;
+        }
+    }
+    sync.cursor.clamp(entries.len());
 }
 
 fn ended(app: &mut App, summary: Option<SyncSummary>, error: Option<String>, fx: &mut Effects) {
@@ -241,13 +286,20 @@ fn ended(app: &mut App, summary: Option<SyncSummary>, error: Option<String>, fx:
         let client = app.sync.client();
         app.sync.session_runs.entry(run).or_insert(client);
     }
-    let text = summary.as_ref().map_or_else(
-        || "Sync failed".to_string(),
-        |s| format!("Sync {}: {}", s.outcome, counts_text(s)),
-    );
-    let (level, text) = match &error {
-        Some(why) => (Level::Error, format!("{text}: {why}")),
-        None => (Level::Info, text),
+    // The reason comes first: a toast or log line is cut at the screen's edge, and the counts
+    // matter less than why the run stopped.
+    let (level, text) = match (&error, summary.as_ref()) {
+        (Some(why), Some(s)) => {
+            let reason = s.message.as_deref().unwrap_or(why);
+            let text = format!("Sync {}: {reason} ({})", s.outcome, counts_text(s));
+            (Level::Error, text)
+        }
+        (Some(why), None) => (Level::Error, format!("Sync failed: {why}")),
+        (None, Some(s)) => (
+            Level::Info,
+            format!("Sync {}: {}", s.outcome, counts_text(s)),
+        ),
+        (None, None) => (Level::Info, "Sync ended".to_string()),
     };
     app.toast(level, text.clone());
     app.log(level, text);

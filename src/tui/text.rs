@@ -1,10 +1,14 @@
 //! Display-width helpers that keep table columns aligned whatever the server sends.
 //!
 //! Widths are counted the way ratatui lays text into its buffer: grapheme by grapheme, so wide
-//! CJK characters take two cells, a letter with a combining accent takes one, and an emoji
-//! joined with zero-width joiners counts once. Control characters and the bidirectional
-//! override and isolate characters are removed first, so a contact name cannot move the
-//! cursor, clear the screen or reverse the rest of a row.
+//! CJK characters take two cells and a letter with a combining accent takes one. Control
+//! characters and the bidirectional override and isolate characters are removed first, so a
+//! contact name cannot move the cursor, clear the screen or reverse the rest of a row.
+//!
+//! Zero-width joiners are removed too. Terminals disagree on a joined emoji such as 👩‍💻:
+//! some draw one glyph two cells wide, while tmux and many others draw each part, four cells,
+//! which pushes the rest of the row out of its columns. Without the joiner every terminal
+//! draws the parts side by side, in the cells counted here.
 
 use std::borrow::Cow;
 
@@ -27,13 +31,17 @@ fn is_spacing_control(c: char) -> bool {
     )
 }
 
+/// The zero-width joiner, which terminals join or not as they please.
+const ZERO_WIDTH_JOINER: char = '\u{200D}';
+
 /// Whether `c` must not reach the terminal as is.
 fn is_unsafe(c: char) -> bool {
-    c.is_control() || is_bidi_control(c) || is_spacing_control(c)
+    c.is_control() || is_bidi_control(c) || is_spacing_control(c) || c == ZERO_WIDTH_JOINER
 }
 
 /// Makes server text safe to draw: tabs and line breaks become spaces, other control
-/// characters and bidi overrides or isolates are dropped. Borrows when nothing changes.
+/// characters, bidi overrides or isolates and zero-width joiners are dropped. Borrows when
+/// nothing changes.
 pub fn sanitize(text: &str) -> Cow<'_, str> {
     if !text.chars().any(is_unsafe) {
         return Cow::Borrowed(text);
@@ -93,6 +101,69 @@ pub fn fit(text: &str, width: usize) -> String {
 
     out.extend(std::iter::repeat_n(' ', width.saturating_sub(used)));
     out
+}
+
+/// Fits a path or URL into exactly `width` cells like [`fit`], but cut in the middle: it keeps
+/// the start (the scheme, host and first segment where they fit) and as many whole last
+/// segments as fit, so `/contacts/{id}/tasks/{task}/completed` stays telling apart from
+/// `/contacts/{id}/tags`.
+pub fn fit_path(path: &str, width: usize) -> String {
+    let clean = sanitize(path);
+    if self::width(&clean) <= width || width < 3 {
+        return fit(&clean, width);
+    }
+    let head_min = self::width(&clean[..first_segment_end(&clean)]).min(width / 3);
+    let budget = width - 1 - head_min;
+    let tail = whole_tail(&clean, budget).unwrap_or_else(|| suffix(&clean, (width - 1) / 2));
+    let head = prefix(&clean, width - 1 - self::width(tail));
+    fit(&format!("{head}{ELLIPSIS}{tail}"), width)
+}
+
+/// Where the first path segment ends: after `scheme://host/segment`, or `/segment`.
+fn first_segment_end(path: &str) -> usize {
+    let start = path.find("://").map_or(0, |i| i + 3);
+    let after_host = path[start..].find('/').map_or(path.len(), |i| start + i);
+    path[after_host + 1.min(path.len() - after_host)..]
+        .find(['/', '?'])
+        .map_or(path.len(), |i| after_host + 1 + i)
+}
+
+/// The longest end of `path` made of whole segments (each starting at a `/`) within `budget`
+/// cells; `None` when even the last one is wider.
+fn whole_tail(path: &str, budget: usize) -> Option<&str> {
+    let mut best = None;
+    for (at, _) in path.rmatch_indices('/') {
+        let tail = &path[at..];
+        if width(tail) > budget {
+            break;
+        }
+        best = Some(tail);
+    }
+    best.filter(|tail| tail.len() < path.len())
+}
+
+/// The start of `text` within `cells` cells, whole graphemes only.
+fn prefix(text: &str, cells: usize) -> &str {
+    let mut used = 0;
+    for (at, grapheme) in text.grapheme_indices(true) {
+        used += grapheme_width(grapheme);
+        if used > cells {
+            return &text[..at];
+        }
+    }
+    text
+}
+
+/// The end of `text` within `cells` cells, whole graphemes only.
+fn suffix(text: &str, cells: usize) -> &str {
+    let mut used = 0;
+    for (at, grapheme) in text.grapheme_indices(true).rev() {
+        used += grapheme_width(grapheme);
+        if used > cells {
+            return &text[at + grapheme.len()..];
+        }
+    }
+    text
 }
 
 /// Breaks `text` into lines of at most `width` cells, at spaces where it can and inside a
@@ -160,11 +231,13 @@ mod tests {
     }
 
     #[test]
-    fn zwj_emoji_counts_once() {
-        assert_eq!(width("👩‍💻 Dev"), 6);
-        assert_eq!(fit("👩‍💻 Dev", 8), "👩‍💻 Dev  ");
-        assert_eq!(fit("👩‍💻 Dev", 3), "👩‍💻…");
-        assert_eq!(fit("👩‍💻 Dev", 2), "… ");
+    fn a_joined_emoji_is_drawn_as_its_parts() {
+        // 👩‍💻 is 👩, a zero-width joiner and 💻: drawn as 👩💻, four cells in every terminal.
+        assert_eq!(width("👩\u{200D}💻 Dev"), 8);
+        assert_eq!(fit("👩\u{200D}💻 Dev", 9), "👩💻 Dev ");
+        assert_eq!(fit("👩\u{200D}💻 Dev", 4), "👩… ");
+        assert_eq!(fit("👩\u{200D}💻 Dev", 2), "… ");
+        assert_eq!(sanitize("a\u{200D}b"), "ab");
     }
 
     #[test]
@@ -228,5 +301,30 @@ mod tests {
         let long = "cannot read \"someday\" as a due date; use today, tomorrow, fri";
         assert!(wrap(long, 20).iter().all(|l| width(l) <= 20));
         assert_eq!(wrap(long, 20).join(" "), long);
+    }
+
+    #[test]
+    fn a_long_path_is_cut_in_the_middle_keeping_its_last_segments() {
+        let path = "/contacts/dILXeLT0Zv762xQpWm9a/tasks/t8Yw2kLmN0pQ/completed";
+        let short = fit_path(path, 30);
+        assert_eq!(short, "/contacts/dILXeLT0Z…/completed");
+        assert_eq!(width(&short), 30);
+
+        let tags = fit_path("/contacts/dILXeLT0Zv762xQpWm9a/tags", 24);
+        assert_eq!(tags, "/contacts/dILXeLT0…/tags");
+
+        let url = fit_path("http://127.0.0.1:9/contacts/dILXeLT0Zv762xQpWm9a/tags", 40);
+        assert_eq!(url, "http://127.0.…/dILXeLT0Zv762xQpWm9a/tags");
+        assert_eq!(width(&url), 40);
+
+        // A last segment wider than the room is cut in the middle too.
+        let long = fit_path("/contacts/abcdefghijklmnopqrstuvwxyz0123456789", 20);
+        assert_eq!(width(&long), 20);
+        assert!(
+            long.starts_with("/contac") && long.ends_with("456789"),
+            "{long}"
+        );
+
+        assert_eq!(fit_path("/contacts/c1", 15), "/contacts/c1   ");
     }
 }

@@ -11,6 +11,7 @@ use super::actions::Action;
 use super::app::{App, Pane};
 use super::filter_task::{FilterJob, Filtered};
 use super::forms::Modal;
+use super::forms::field_form::FieldOutcome;
 use super::forms::help::HelpOutcome;
 use super::forms::location_picker::PickerOutcome;
 use super::forms::note_form::NoteOutcome;
@@ -55,10 +56,12 @@ pub enum Effect {
 /// The effects of one update.
 pub type Effects = Vec<Effect>;
 
-/// The effects of opening the console: the first page of contacts.
+/// The effects of opening the console: the first page of contacts, and the location's custom
+/// fields and users.
 pub fn start(app: &mut App) -> Effects {
     let mut fx = Effects::new();
     super::perform::search(app, app.contacts.query.clone(), &mut fx);
+    fx.push(Effect::Send(Command::LoadDirectory));
     fx
 }
 
@@ -101,16 +104,19 @@ fn on_tick(app: &mut App, now: DateTime<Utc>) {
 }
 
 fn on_paste(app: &mut App, text: &str) {
+    // Terminals paste line breaks as CR (or CRLF); the editors split lines on LF only.
+    let text = &text.replace("\r\n", "\n").replace('\r', "\n");
     match &mut app.modal {
         Some(Modal::Task(form)) => form.paste(text),
         Some(Modal::Note(form)) => form.paste(text),
+        Some(Modal::Field(form)) => form.input.paste(text),
         Some(Modal::Tags(input)) => input.input.paste(text),
         Some(Modal::Palette(palette)) => palette.input.paste(text),
         Some(Modal::Help(help)) => help.search.paste(text),
         Some(Modal::Locations(picker)) => picker.input.paste(text),
         None if app.contacts.editing_filter => {
             let mut text_now = app.contacts.filter.clone();
-            text_now.push_str(&text.replace('\n', " "));
+            text_now.extend(text.chars().map(|c| if c.is_control() { ' ' } else { c }));
             app.contacts.set_filter(text_now);
         }
         None if app.inspector.body.searching => app.inspector.body.search.paste(text),
@@ -142,12 +148,16 @@ fn is_ctrl_c(key: KeyEvent) -> bool {
 }
 
 /// Quits, unless a form holds unsaved text: then it asks first, and a second Ctrl-C while it
-/// asks quits.
+/// asks quits. Asked whether to close a form, a quit asks whether to quit instead.
 pub fn request_quit(app: &mut App) {
     match app.modal.take() {
-        Some(Modal::Discard(_)) => app.quit = true,
+        Some(Modal::Discard(question)) if question.quit => app.quit = true,
+        Some(Modal::Discard(question)) => {
+            let question = DiscardQuestion::quitting(question.form);
+            app.modal = Some(Modal::Discard(Box::new(question)));
+        }
         Some(form) if form.has_unsaved_changes() => {
-            let question = DiscardQuestion { form };
+            let question = DiscardQuestion::quitting(form);
             app.modal = Some(Modal::Discard(Box::new(question)));
         }
         other => {
@@ -187,7 +197,7 @@ fn on_modal_key(app: &mut App, modal: Modal, key: KeyEvent, fx: &mut Effects) {
         Modal::Confirm(confirm) => on_confirm(app, confirm, key, fx),
         Modal::Task(mut form) => match form.handle(key, &app.clock) {
             TaskOutcome::Editing => Some(Modal::Task(form)),
-            TaskOutcome::Cancelled => None,
+            TaskOutcome::Cancelled => close(Modal::Task(form)),
             TaskOutcome::Save(command) => {
                 form.saving = true;
                 fx.push(Effect::Send(command));
@@ -196,16 +206,32 @@ fn on_modal_key(app: &mut App, modal: Modal, key: KeyEvent, fx: &mut Effects) {
         },
         Modal::Note(mut form) => match form.handle(key) {
             NoteOutcome::Editing => Some(Modal::Note(form)),
-            NoteOutcome::Cancelled => None,
+            NoteOutcome::Cancelled => close(Modal::Note(form)),
             NoteOutcome::Save(command) => {
                 form.saving = true;
                 fx.push(Effect::Send(command));
                 Some(Modal::Note(form))
             }
         },
+        Modal::Field(mut form) => match form.handle(key) {
+            FieldOutcome::Editing => Some(Modal::Field(form)),
+            FieldOutcome::Cancelled => None,
+            FieldOutcome::Unchanged => {
+                app.toast(
+                    super::app::Level::Info,
+                    "Nothing changed: nothing was sent.",
+                );
+                None
+            }
+            FieldOutcome::Save(command) => {
+                form.saving = true;
+                fx.push(Effect::Send(command));
+                Some(Modal::Field(form))
+            }
+        },
         Modal::Tags(mut input) => match input.handle(key) {
             TagOutcome::Editing => Some(Modal::Tags(input)),
-            TagOutcome::Cancelled => None,
+            TagOutcome::Cancelled => close(Modal::Tags(input)),
             TagOutcome::Apply(command) => {
                 app.contacts.marked.clear();
                 send(fx, command)
@@ -234,7 +260,7 @@ fn on_modal_key(app: &mut App, modal: Modal, key: KeyEvent, fx: &mut Effects) {
         },
         Modal::Discard(question) => match DiscardQuestion::answer(key) {
             Some(true) => {
-                app.quit = true;
+                app.quit = question.quit;
                 None
             }
             Some(false) => Some(question.form),
@@ -242,6 +268,15 @@ fn on_modal_key(app: &mut App, modal: Modal, key: KeyEvent, fx: &mut Effects) {
         },
     };
     app.modal = keep;
+}
+
+/// Closes a form the operator left with Esc, asking first when it holds unsaved text.
+fn close(form: Modal) -> Option<Modal> {
+    if form.has_unsaved_changes() {
+        Some(Modal::Discard(Box::new(DiscardQuestion::closing(form))))
+    } else {
+        None
+    }
 }
 
 fn on_confirm(app: &mut App, confirm: Confirm, key: KeyEvent, fx: &mut Effects) -> Option<Modal> {

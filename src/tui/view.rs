@@ -191,9 +191,8 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
 }
 
 fn render_too_small(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let ask = matches!(app.modal, Some(Modal::Discard(_)));
-    let last = if ask {
-        Line::styled(super::forms::discard::QUESTION, theme.warning)
+    let last = if let Some(Modal::Discard(question)) = &app.modal {
+        Line::styled(question.text(), theme.warning)
     } else {
         Line::styled("Resize, or press q to quit.", theme.dim)
     };
@@ -211,9 +210,38 @@ fn render_too_small(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
 }
 
+/// The product name that starts the header line.
+const HEADER_TITLE: &str = " ghl-console ";
+
+/// The header's pane tabs: each pane with the columns its tab spans, left to right.
+fn header_tabs() -> impl Iterator<Item = (Pane, std::ops::Range<u16>)> {
+    let columns = |text: &str| u16::try_from(super::text::width(text)).unwrap_or(u16::MAX);
+    let mut x = columns(HEADER_TITLE);
+    Pane::ALL.into_iter().map(move |pane| {
+        let start = x.saturating_add(1);
+        let end = start
+            .saturating_add(columns(pane.title()))
+            .saturating_add(2);
+        x = end;
+        (pane, start..end)
+    })
+}
+
+/// The pane whose tab in the header is under a point, if any.
+pub fn tab_at(app: &App, at: Position) -> Option<Pane> {
+    let header = areas(app, screen(app)).header;
+    if !header.contains(at) {
+        return None;
+    }
+    let column = at.x - header.x;
+    header_tabs()
+        .find(|(_, columns)| columns.contains(&column))
+        .map(|(pane, _)| pane)
+}
+
 fn render_header(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let mut spans = vec![Span::styled(" ghl-console ", theme.title)];
-    for pane in Pane::ALL {
+    let mut spans = vec![Span::styled(HEADER_TITLE, theme.title)];
+    for (pane, _) in header_tabs() {
         let style = if pane == app.focus {
             theme.selection
         } else if pane == app.side && !app.focus.is_wide() {
@@ -249,6 +277,8 @@ fn status_text(app: &App) -> String {
             Connection::Connecting => "connecting",
             Connection::Online => "online",
             Connection::Offline => "OFFLINE",
+            Connection::Unauthorized => "AUTH FAILED (401)",
+            Connection::Failing => "SERVER ERRORS",
         }
         .to_string(),
     );
@@ -323,12 +353,20 @@ fn render_modal(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Some(Modal::Confirm(confirm)) => confirm.render(frame, area, theme),
         Some(Modal::Task(form)) => form.render(frame, area, theme),
         Some(Modal::Note(form)) => form.render(frame, area, theme),
+        Some(Modal::Field(form)) => form.render(frame, area, theme),
         Some(Modal::Tags(input)) => input.render(frame, area, theme),
         Some(Modal::Palette(palette)) => palette.render(frame, area, &app.keymap, theme),
         Some(Modal::Help(help)) => {
+            let log = match (&app.settings.log_error, &app.settings.log_path) {
+                (Some(why), _) => format!("not written: {why}"),
+                (None, Some(base)) => crate::logging::daily_file(base, app.clock.now)
+                    .display()
+                    .to_string(),
+                (None, None) => "not written".to_string(),
+            };
             let ctx = HelpContext {
                 keymap: &app.keymap,
-                log_path: app.settings.log_path.as_deref(),
+                log: &log,
                 read_only: app.settings.read_only,
             };
             help.render(frame, area, &ctx, theme);

@@ -4,7 +4,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::ghl::Exchange;
-use crate::ghl::models::{Appointment, Contact, NewTask, Note, NoteInput, Task, TaskUpdate};
+use crate::ghl::directory::{CustomFieldDefinition, User};
+use crate::ghl::models::{
+    Appointment, Contact, ContactUpdate, NewTask, Note, NoteInput, Task, TaskUpdate,
+};
 use crate::rankr::{LogEntry, LogFilter, RunRecord};
 use crate::sync::{SyncMode, SyncProgress, SyncSummary};
 
@@ -58,6 +61,11 @@ pub enum Command {
         contact_id: String,
         task: NewTask,
     },
+    /// Sends the fields of a contact the operator changed (`PUT /contacts/{id}`).
+    UpdateContact {
+        contact_id: String,
+        update: Box<ContactUpdate>,
+    },
     UpdateTask {
         contact_id: String,
         task_id: String,
@@ -109,6 +117,8 @@ pub enum Command {
     SwitchLocation {
         location_id: String,
     },
+    /// Loads what the current location defines: its custom fields and its users.
+    LoadDirectory,
 }
 
 /// A location the console can switch to, as the worker found it.
@@ -171,6 +181,14 @@ pub enum Event {
         what: String,
         error: String,
     },
+    /// A contact update was answered with success: the contact as the server echoed it, and
+    /// the fields sent that the echo does not carry (the write silently dropped them, C04).
+    ContactUpdated {
+        contact_id: String,
+        contact: Box<Contact>,
+        not_applied: Vec<String>,
+        exchange_id: u64,
+    },
     /// A task's completion changed.
     Completed {
         contact_id: String,
@@ -222,4 +240,11 @@ pub enum Event {
     },
     /// The worker now works in this location.
     Switched { location_id: String },
+    /// What a location defines, loaded at start and after a switch; each list is `Err` with
+    /// why it could not be loaded.
+    Directory {
+        location_id: String,
+        fields: Result<Vec<CustomFieldDefinition>, String>,
+        users: Result<Vec<User>, String>,
+    },
 }

@@ -45,6 +45,9 @@ pub(super) async fn run(mut shared: Shared, mut commands: mpsc::UnboundedReceive
             Command::Locations => {
                 tokio::spawn(sync_jobs::list_locations(shared.clone()));
             }
+            Command::LoadDirectory => {
+                tokio::spawn(load_directory(shared.clone()));
+            }
             Command::Search { generation, query } => {
                 for job in [paging.take(), stored.take()].into_iter().flatten() {
                     job.abort();
@@ -235,6 +238,24 @@ async fn load(shared: Shared, seq: u64, resource: Resource, contact_id: String, 
         }),
         Err(error) => failed(&shared, &format!("Loading {resource:?}"), &error),
     }
+}
+
+/// Loads the location's custom field definitions and users, side by side.
+async fn load_directory(shared: Shared) {
+    let _busy = shared.busy();
+    let client = &shared.client;
+    let (fields, users) = tokio::join!(client.custom_fields(), client.users());
+    let explain = |what: &str, error: GhlError| {
+        tracing::warn!(what, status = ?error.status(), "directory load failed");
+        error.to_string()
+    };
+    shared.send(Event::Directory {
+        location_id: client.location_id().to_string(),
+        fields: fields
+            .map(|r| r.value)
+            .map_err(|e| explain("custom fields", e)),
+        users: users.map(|r| r.value).map_err(|e| explain("users", e)),
+    });
 }
 
 /// Reports a failed job to the console and the log file.

@@ -46,6 +46,23 @@ pub(super) async fn write(shared: Shared, command: Command) {
             let words = ("Task deleted", "Deleting the task");
             written(&shared, contact_id, Resource::Tasks, words, result);
         }
+        Command::UpdateContact { contact_id, update } => {
+            match client.update_contact(&contact_id, &update).await {
+                Ok(reply) => shared.send(Event::ContactUpdated {
+                    contact_id,
+                    contact: Box::new(reply.value.contact),
+                    not_applied: reply.value.not_applied,
+                    exchange_id: reply.exchange.id,
+                }),
+                Err(error) => report_failure(
+                    &shared,
+                    contact_id,
+                    Resource::Contact,
+                    "Saving the contact",
+                    &error,
+                ),
+            }
+        }
         other => write_more(&shared, other).await,
     }
 }
@@ -100,12 +117,14 @@ async fn write_more(shared: &Shared, command: Command) {
         | Command::Load { .. }
         | Command::CompleteTask { .. }
         | Command::CreateTask { .. }
+        | Command::UpdateContact { .. }
         | Command::UpdateTask { .. }
         | Command::DeleteTask { .. }
         | Command::Sync { .. }
         | Command::CancelSync
         | Command::SyncLog { .. }
         | Command::Locations
+        | Command::LoadDirectory
         | Command::SwitchLocation { .. } => {}
     }
 }
@@ -126,16 +145,25 @@ fn written<T>(
             message: format!("{done}."),
             exchange_id: reply.exchange.id,
         }),
-        Err(error) => {
-            tracing::warn!(what = doing, status = ?error.status(), trace_id = ?error.trace_id(), "write failed");
-            shared.send(Event::WriteFailed {
-                contact_id,
-                resource,
-                what: doing.to_string(),
-                error: error.to_string(),
-            });
-        }
+        Err(error) => report_failure(shared, contact_id, resource, doing, &error),
     }
+}
+
+/// Tells the console a write failed, with the server's message as it came (C03).
+fn report_failure(
+    shared: &Shared,
+    contact_id: String,
+    resource: Resource,
+    doing: &str,
+    error: &GhlError,
+) {
+    tracing::warn!(what = doing, status = ?error.status(), trace_id = ?error.trace_id(), "write failed");
+    shared.send(Event::WriteFailed {
+        contact_id,
+        resource,
+        what: doing.to_string(),
+        error: error.to_string(),
+    });
 }
 
 /// Adds or removes the same tags on each contact, one request per contact, through the tag

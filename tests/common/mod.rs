@@ -8,6 +8,8 @@ use ghl_console::ghl::{ClientConfig, Exchange, GhlClient, Secret};
 use ghl_console::sandbox::{self, SandboxConfig, SandboxHandle};
 use tokio::sync::broadcast;
 
+pub mod bin;
+pub mod oauth;
 pub mod spec;
 
 /// A sandbox with `contacts` seeded contacts and no rate limit, and a client for it.

@@ -4,6 +4,10 @@
 #![allow(dead_code, reason = "each sync test file uses a different part")]
 #![expect(clippy::unwrap_used, reason = "set-up helpers of tests fail loudly")]
 
+#[path = "../common/bin.rs"]
+pub mod bin;
+pub mod faults;
+
 use std::path::Path;
 use std::sync::Arc;
 
@@ -90,6 +94,11 @@ impl World {
 
 /// A client for a sandbox: demo token, no client-side pacing, quick timeouts.
 pub fn client_for(handle: &SandboxHandle) -> GhlClient {
+    tuned_client(handle, |_| {})
+}
+
+/// [`client_for`] with its settings changed by `tune` first.
+pub fn tuned_client(handle: &SandboxHandle, tune: impl FnOnce(&mut ClientConfig)) -> GhlClient {
     let mut config = ClientConfig::new(
         handle.base_url(),
         Secret::new(sandbox::DEMO_TOKEN),
@@ -97,6 +106,7 @@ pub fn client_for(handle: &SandboxHandle) -> GhlClient {
     );
     config.rate_limit = None;
     config.timeout = std::time::Duration::from_secs(5);
+    tune(&mut config);
     GhlClient::new(config).unwrap()
 }
 
@@ -124,6 +134,116 @@ pub fn content(path: &Path) -> Vec<String> {
     }
     out.sort();
     out
+}
+
+/// The live records of a store (contacts without a tombstone, and the tasks and notes of
+/// live contacts), as [`content`] gives them: a store that lived through deletions compares
+/// equal to one synced fresh from the same data.
+pub fn live_content(path: &Path) -> Vec<String> {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let mut out = Vec::new();
+    let live = "(SELECT ghl_id FROM contacts WHERE tombstone = 0)";
+    let queries = [
+        "SELECT 'c ' || ghl_id || ' ' || content_hash FROM contacts WHERE tombstone = 0"
+            .to_string(),
+        format!(
+            "SELECT 't ' || id || ' ' || contact_id || ' ' || content_hash FROM tasks
+             WHERE contact_id IN {live}"
+        ),
+        format!(
+            "SELECT 'n ' || id || ' ' || contact_id || ' ' || content_hash FROM notes
+             WHERE contact_id IN {live}"
+        ),
+    ];
+    for sql in queries {
+        let mut stmt = conn.prepare(&sql).unwrap();
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0)).unwrap();
+        out.extend(rows.map(Result::unwrap));
+    }
+    out.sort();
+    out
+}
+
+/// The ids of live contacts, their tasks and their notes in a store file, each sorted.
+pub fn live_ids(path: &Path) -> (Vec<String>, Vec<String>, Vec<String>) {
+    let ids = |prefix: char| {
+        live_content(path)
+            .into_iter()
+            .filter(|line| line.starts_with(prefix))
+            .map(|line| line.split(' ').nth(1).unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    (ids('c'), ids('t'), ids('n'))
+}
+
+/// The ids of the contacts, tasks and notes in the sandbox's demo location, each sorted.
+pub fn sandbox_ids(handle: &SandboxHandle) -> (Vec<String>, Vec<String>, Vec<String>) {
+    let store = handle.store();
+    let contacts = store.contacts(sandbox::DEMO_LOCATION_ID);
+    let mut tasks = Vec::new();
+    let mut notes = Vec::new();
+    for contact in &contacts {
+        tasks.extend(
+            store
+                .tasks(&contact.id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|t| t.id),
+        );
+        notes.extend(
+            store
+                .notes(&contact.id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|n| n.id),
+        );
+    }
+    let mut contacts: Vec<String> = contacts.into_iter().map(|c| c.id).collect();
+    contacts.sort();
+    tasks.sort();
+    notes.sort();
+    (contacts, tasks, notes)
+}
+
+/// Checks that the store at `path` mirrors the sandbox: the same live ids as the sandbox, the
+/// same live content as a store synced fresh without faults (so no partial record), no GHL id
+/// twice, and `PRAGMA integrity_check` ok. The sandbox's faults must be off.
+pub async fn assert_mirrors_sandbox(world: &World, path: &Path) {
+    assert_eq!(integrity(path), "ok", "integrity of {}", path.display());
+    assert_eq!(duplicate_ghl_ids(path), 0, "a GHL id is stored twice");
+    let (ours, theirs) = (live_ids(path), sandbox_ids(&world.sandbox));
+    for (kind, ours, theirs) in [
+        ("contacts", &ours.0, &theirs.0),
+        ("tasks", &ours.1, &theirs.1),
+        ("notes", &ours.2, &theirs.2),
+    ] {
+        let only_ours: Vec<_> = ours.iter().filter(|id| !theirs.contains(id)).collect();
+        let only_ghl: Vec<_> = theirs.iter().filter(|id| !ours.contains(id)).collect();
+        assert!(
+            only_ours.is_empty() && only_ghl.is_empty(),
+            "{kind} differ\nstored only: {only_ours:?}\nin GHL only: {only_ghl:?}"
+        );
+    }
+    let name = format!("reference-{}.sqlite3", rand::random::<u64>());
+    let reference = world.other_store(&name);
+    let fresh = sync::run(
+        &config(),
+        &world.client,
+        reference.as_ref(),
+        SyncMode::Full,
+        None,
+        CancellationToken::new(),
+    )
+    .await
+    .unwrap();
+    assert!(fresh.is_ok(), "the reference sync: {fresh:?}");
+    let (ours, theirs) = (live_content(path), live_content(reference.path()));
+    let only_ours: Vec<_> = ours.iter().filter(|l| !theirs.contains(l)).collect();
+    let only_fresh: Vec<_> = theirs.iter().filter(|l| !ours.contains(l)).collect();
+    assert!(
+        only_ours.is_empty() && only_fresh.is_empty(),
+        "content differs\nstored only: {only_ours:#?}\nfresh only: {only_fresh:#?}"
+    );
 }
 
 /// `PRAGMA integrity_check` of a store file.

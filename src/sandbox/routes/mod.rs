@@ -3,6 +3,7 @@
 
 mod contacts;
 mod listing;
+mod locations;
 mod notes;
 mod tasks;
 
@@ -65,6 +66,12 @@ pub(crate) fn router() -> Router<SharedState> {
             "/contacts/{contactId}/appointments",
             get(notes::appointments),
         )
+        .route(
+            "/locations/{locationId}/customFields",
+            get(locations::custom_fields),
+        )
+        .route("/users/", get(locations::users))
+        .route("/users", get(locations::users))
 }
 
 /// The answer for paths and methods the API does not have.

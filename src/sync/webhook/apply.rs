@@ -150,7 +150,9 @@ async fn contact_changed(
     match ctx.client.get_contact(contact_id).await {
         Ok(reply) => {
             let exchange = Some(reply.exchange.id);
-            let more = ctx.page(&[reply.value], None, false, exchange).await?;
+            let more = ctx
+                .page(&[reply.value], None, false, exchange, &mut || {})
+                .await?;
             plan.absorb(more);
             Ok(Outcome::Done(plan))
         }

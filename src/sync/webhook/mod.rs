@@ -9,7 +9,12 @@
 //! - `401`: no signature, a signature that does not match the raw body, or a `timestamp` older
 //!   (or further ahead) than five minutes, or none; logged.
 //! - `400`: a verified body that is not a JSON event with `type`.
-//! - `413`: a body over `webhook.max_body_bytes`.
+//! - `413`: a body over `webhook.max_body_bytes` (refused as soon as it passes the limit).
+//! - `415`: a `Content-Type` that is not JSON (no type at all is taken as JSON).
+//! - `503`: more than [`MAX_CONCURRENT_DELIVERIES`] deliveries at once for ten
+//!   seconds; the sender retries.
+//!
+//! Refusals are logged to the store one by one up to 20 a minute, then counted in one line.
 //! - `500`: the queue could not be written; the sender may retry, and reconciliation catches
 //!   up either way (C44).
 
@@ -22,7 +27,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 pub use apply::{Applied, apply_pending, run_applier};
-pub use receiver::{Receiver, ReceiverSettings, router, serve};
+pub use receiver::{MAX_CONCURRENT_DELIVERIES, Receiver, ReceiverSettings, router, serve};
 pub use signature::{Scheme, SignatureError, Verifier};
 
 use crate::rankr::NewEvent;
@@ -63,7 +68,7 @@ pub enum EventError {
 }
 
 /// Reads a verified body into a queue entry, refusing it if its `timestamp` is more than
-/// `max_age` from `now`. A body without `webhookId` is keyed by its hash.
+/// `max_age` from `now`. A body without `webhookId` (or with an empty one) is keyed by its hash.
 pub fn parse_event(
     body: &[u8],
     now: DateTime<Utc>,
@@ -94,10 +99,13 @@ pub fn parse_event(
     } else {
         text(record, "contactId")
     };
-    let webhook_id = text(&value, "webhookId").unwrap_or_else(|| {
-        let digest = Sha256::digest(body);
-        format!("sha256:{}", super::mapping::hex(&digest))
-    });
+    // An empty id would make every such delivery a duplicate of the first: key it by hash.
+    let webhook_id = text(&value, "webhookId")
+        .filter(|id| !id.trim().is_empty())
+        .unwrap_or_else(|| {
+            let digest = Sha256::digest(body);
+            format!("sha256:{}", super::mapping::hex(&digest))
+        });
     Ok(NewEvent {
         webhook_id,
         event_type,

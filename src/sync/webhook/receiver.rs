@@ -1,17 +1,17 @@
 //! The HTTP side of webhooks: an axum router that verifies, checks freshness, queues, and
 //! answers at once; the applier does the rest.
 
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use bytes::Bytes;
 use serde_json::json;
-use tokio::sync::Notify;
+use tokio::sync::{Notify, Semaphore};
 use tokio_util::sync::CancellationToken;
 
 use super::signature::Verifier;
@@ -40,12 +40,53 @@ impl ReceiverSettings {
     }
 }
 
+/// How many deliveries are read and checked at once; more wait their turn, so a flood costs
+/// at most this many bodies of `max_body_bytes` in memory.
+pub const MAX_CONCURRENT_DELIVERIES: usize = 32;
+
+/// How long a delivery waits for its turn before it is answered 503 (the sender retries).
+const TURN_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How many refusals a minute are written to the store's log one by one; the rest are counted
+/// in one line, so a flood of forged deliveries cannot fill the store.
+const REFUSALS_LOGGED_PER_MINUTE: u32 = 20;
+
 /// A receiver: where it queues, and whom it wakes.
 #[derive(Debug)]
 pub struct Receiver {
     store: Arc<dyn RankrStore>,
     settings: ReceiverSettings,
     notify: Arc<Notify>,
+    turns: Arc<Semaphore>,
+    refusals: Mutex<RefusalWindow>,
+}
+
+/// The refusals of the current minute.
+#[derive(Debug)]
+struct RefusalWindow {
+    started: Instant,
+    logged: u32,
+    unlogged: u64,
+}
+
+impl RefusalWindow {
+    /// Whether this refusal gets a log line of its own; when a new minute starts, the count of
+    /// the last one's unlogged refusals is returned to be written.
+    fn admit(&mut self, now: Instant) -> (bool, u64) {
+        let mut carried = 0;
+        if now.duration_since(self.started) >= Duration::from_secs(60) {
+            carried = std::mem::take(&mut self.unlogged);
+            self.started = now;
+            self.logged = 0;
+        }
+        if self.logged < REFUSALS_LOGGED_PER_MINUTE {
+            self.logged += 1;
+            (true, carried)
+        } else {
+            self.unlogged += 1;
+            (false, carried)
+        }
+    }
 }
 
 impl Receiver {
@@ -59,23 +100,36 @@ impl Receiver {
             store,
             settings,
             notify,
+            turns: Arc::new(Semaphore::new(MAX_CONCURRENT_DELIVERIES)),
+            refusals: Mutex::new(RefusalWindow {
+                started: Instant::now(),
+                logged: 0,
+                unlogged: 0,
+            }),
         }
     }
 
     /// Checks and queues one delivery; returns the status and what to answer.
     pub fn accept(&self, headers: &HeaderMap, body: &[u8]) -> (StatusCode, &'static str) {
+        if let Some(kind) = headers.get(header::CONTENT_TYPE)
+            && !is_json(kind)
+        {
+            let kind = String::from_utf8_lossy(kind.as_bytes()).into_owned();
+            self.refuse(format!("content type {kind:?} is not JSON"));
+            return (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported media type");
+        }
         if let Err(e) = self.settings.verifier.verify(headers, body) {
-            self.note(Level::Warn, None, "refused", format!("signature: {e}"));
+            self.refuse(format!("signature: {e}"));
             return (StatusCode::UNAUTHORIZED, "unauthorized");
         }
         let event = match parse_event(body, chrono::Utc::now(), self.settings.max_age) {
             Ok(event) => event,
             Err(super::EventError::NotAnEvent(e)) => {
-                self.note(Level::Warn, None, "refused", format!("not an event: {e}"));
+                self.refuse(format!("not an event: {e}"));
                 return (StatusCode::BAD_REQUEST, "bad request");
             }
             Err(e) => {
-                self.note(Level::Warn, None, "refused", e.to_string());
+                self.refuse(e.to_string());
                 return (StatusCode::UNAUTHORIZED, "unauthorized");
             }
         };
@@ -99,6 +153,25 @@ impl Receiver {
         }
     }
 
+    /// Logs a refused delivery: one line each up to [`REFUSALS_LOGGED_PER_MINUTE`], then a
+    /// count, so a flood of forged deliveries cannot fill the store.
+    fn refuse(&self, message: String) {
+        let (own_line, carried) = self
+            .refusals
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .admit(Instant::now());
+        if carried > 0 {
+            let summary = format!("{carried} more deliveries were refused in the minute before");
+            self.note(Level::Warn, None, "refused", summary);
+        }
+        if own_line {
+            self.note(Level::Warn, None, "refused", message);
+        } else {
+            tracing::info!(%message, "webhook refused (not logged to the store)");
+        }
+    }
+
     fn note(&self, level: Level, id: Option<&str>, action: &str, message: String) {
         tracing::info!(action, %message, "webhook");
         let line = LogEntry::new(level, "webhook", id, action).message(message);
@@ -108,14 +181,42 @@ impl Receiver {
     }
 }
 
+/// Whether a `Content-Type` names JSON (`application/json`, or a `+json` type).
+fn is_json(kind: &axum::http::HeaderValue) -> bool {
+    let text = String::from_utf8_lossy(kind.as_bytes()).to_ascii_lowercase();
+    let essence = text.split(';').next().unwrap_or_default().trim();
+    essence == "application/json" || essence.ends_with("+json")
+}
+
 /// The routes: `POST /webhook` (and `POST /` for senders that post to the root).
 pub fn router(receiver: Arc<Receiver>) -> Router {
     let limit = receiver.settings.max_body_bytes;
+    let turns = receiver.turns.clone();
     Router::new()
         .route("/", post(receive))
         .route("/webhook", post(receive))
         .layer(DefaultBodyLimit::max(limit))
+        .layer(axum::middleware::from_fn(
+            move |request, next: axum::middleware::Next| {
+                let turns = turns.clone();
+                async move { take_turn(&turns, request, next).await }
+            },
+        ))
         .with_state(receiver)
+}
+
+/// Lets a delivery's body be read only while it holds one of the receiver's turns.
+async fn take_turn(
+    turns: &Semaphore,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if let Ok(Ok(_turn)) = tokio::time::timeout(TURN_TIMEOUT, turns.acquire()).await {
+        return next.run(request).await;
+    }
+    tracing::warn!("webhook delivery waited too long for its turn; answered 503");
+    let body = axum::Json(json!({ "status": "busy" }));
+    (StatusCode::SERVICE_UNAVAILABLE, body).into_response()
 }
 
 async fn receive(

@@ -38,6 +38,40 @@ pub enum SignatureError {
     BadKey(String),
 }
 
+/// Reads an Ed25519 public key in any of the forms it is handed out in: 32 raw bytes in base64,
+/// a DER `SubjectPublicKeyInfo` in base64 (`MCowBQYDK2VwAyEA...`, as `config.example.toml`
+/// shows), or a PEM `PUBLIC KEY` block.
+pub fn parse_ed25519(key: &str) -> Result<ed25519_dalek::VerifyingKey, SignatureError> {
+    let bad = |why: String| SignatureError::BadKey(format!("Ed25519 key: {why}"));
+    let key = key.trim();
+    if key.starts_with("-----BEGIN") {
+        return ed25519_dalek::VerifyingKey::from_public_key_pem(key)
+            .map_err(|e| bad(e.to_string()));
+    }
+    let compact: String = key.split_whitespace().collect();
+    let bytes = STANDARD
+        .decode(compact)
+        .map_err(|e| bad(format!("not base64: {e}")))?;
+    if let Ok(raw) = <[u8; 32]>::try_from(bytes.as_slice()) {
+        return ed25519_dalek::VerifyingKey::from_bytes(&raw).map_err(|e| bad(e.to_string()));
+    }
+    ed25519_dalek::VerifyingKey::from_public_key_der(&bytes).map_err(|e| {
+        bad(format!(
+            "{} bytes are neither a raw 32-byte key nor a DER SubjectPublicKeyInfo ({e})",
+            bytes.len()
+        ))
+    })
+}
+
+/// Reads an RSA public key in PEM (SPKI `PUBLIC KEY`, or PKCS#1 `RSA PUBLIC KEY`).
+pub fn parse_rsa_pem(pem: &str) -> Result<rsa::RsaPublicKey, SignatureError> {
+    use rsa::pkcs1::DecodeRsaPublicKey as _;
+    let pem = pem.trim();
+    rsa::RsaPublicKey::from_public_key_pem(pem)
+        .or_else(|e| rsa::RsaPublicKey::from_pkcs1_pem(pem).map_err(|_| e))
+        .map_err(|e| SignatureError::BadKey(format!("RSA key: {e}")))
+}
+
 /// Which signature was accepted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scheme {
@@ -62,32 +96,16 @@ impl Verifier {
 
     /// An RSA public key in PEM (SPKI), and no Ed25519 key. Tests pass their own key here.
     pub fn with_rsa_pem(pem: &str) -> Result<Self, SignatureError> {
-        let key = rsa::RsaPublicKey::from_public_key_pem(pem.trim())
-            .map_err(|e| SignatureError::BadKey(format!("RSA key: {e}")))?;
+        let key = parse_rsa_pem(pem)?;
         Ok(Self {
             rsa: pkcs1v15::VerifyingKey::new(key),
             ed25519: None,
         })
     }
 
-    /// The same verifier, also accepting `x-ghl-signature` with this Ed25519 public key: 32
-    /// bytes in base64, or a PEM (SPKI) block.
+    /// The same verifier, also accepting `x-ghl-signature` with this Ed25519 public key.
     pub fn with_ed25519(mut self, key: &str) -> Result<Self, SignatureError> {
-        let key = key.trim();
-        let parsed = if key.starts_with("-----BEGIN") {
-            ed25519_dalek::VerifyingKey::from_public_key_pem(key)
-                .map_err(|e| SignatureError::BadKey(format!("Ed25519 key: {e}")))?
-        } else {
-            let bytes = STANDARD
-                .decode(key)
-                .map_err(|e| SignatureError::BadKey(format!("Ed25519 key: {e}")))?;
-            let bytes: [u8; 32] = bytes
-                .try_into()
-                .map_err(|_| SignatureError::BadKey("Ed25519 key: not 32 bytes".into()))?;
-            ed25519_dalek::VerifyingKey::from_bytes(&bytes)
-                .map_err(|e| SignatureError::BadKey(format!("Ed25519 key: {e}")))?
-        };
-        self.ed25519 = Some(parsed);
+        self.ed25519 = Some(parse_ed25519(key)?);
         Ok(self)
     }
 
@@ -130,6 +148,40 @@ fn decode(text: &str, header: &'static str) -> Result<Vec<u8>, SignatureError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ed25519_keys_read_raw_spki_and_pem() {
+        use ed25519_dalek::Signer as _;
+        let signing = ed25519_dalek::SigningKey::from_bytes(&[9u8; 32]);
+        let raw = signing.verifying_key().to_bytes();
+        let mut der = hex_der_prefix();
+        der.extend_from_slice(&raw);
+        let spki = STANDARD.encode(&der);
+        assert!(spki.starts_with("MCowBQYDK2VwAyEA"), "{spki}");
+        let pem = format!("-----BEGIN PUBLIC KEY-----\n{spki}\n-----END PUBLIC KEY-----\n");
+        let body = br#"{"type":"ContactCreate"}"#;
+        let mut headers = HeaderMap::new();
+        let signature = STANDARD.encode(signing.sign(body).to_bytes());
+        headers.insert(ED25519_HEADER, signature.parse().unwrap());
+        for key in [STANDARD.encode(raw), spki.clone(), pem] {
+            let verifier = Verifier::ghl().unwrap().with_ed25519(&key).unwrap();
+            assert_eq!(
+                verifier.verify(&headers, body).unwrap(),
+                Scheme::Ed25519,
+                "{key}"
+            );
+        }
+        let err = parse_ed25519(&STANDARD.encode([1u8; 20])).unwrap_err();
+        assert!(err.to_string().contains("20 bytes"), "{err}");
+        assert!(parse_ed25519("not base64!").is_err());
+    }
+
+    /// The DER header of an Ed25519 `SubjectPublicKeyInfo` (RFC 8410), before the 32 key bytes.
+    fn hex_der_prefix() -> Vec<u8> {
+        vec![
+            0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
+        ]
+    }
 
     #[test]
     fn the_shipped_ghl_key_reads() {

@@ -4,7 +4,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
-use ratatui::widgets::{Clear, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::tui::theme::Theme;
 use crate::worker::messages::Command;
@@ -39,7 +39,7 @@ impl Confirm {
             Line::styled("y = yes   n / Enter / Esc = no", theme.dim),
         ];
         let rect = super::centered(area, 56, 7);
-        frame.render_widget(Clear, rect);
+        super::clear_under(frame, rect);
         let block = dialog_block("Confirm", theme).border_style(theme.warning);
         let body = Paragraph::new(lines).wrap(Wrap { trim: true }).block(block);
         frame.render_widget(body, rect);

@@ -1,13 +1,11 @@
 //! The `?` help: every action with its keys, where it applies and whether it writes; typing
 //! filters the list. It also says where the log file is.
 
-use std::path::Path;
-
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
-use ratatui::widgets::{Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 
 use crate::tui::actions::{REGISTRY, Scope};
 use crate::tui::keymap::Keymap;
@@ -82,13 +80,16 @@ impl Help {
     /// Draws help over `area`.
     pub fn render(&self, frame: &mut Frame, area: Rect, ctx: &HelpContext<'_>, theme: &Theme) {
         let rect = super::centered(area, 100, area.height.saturating_sub(2));
-        frame.render_widget(Clear, rect);
-        let log = ctx
-            .log_path
-            .map_or_else(|| "not written".to_string(), |p| p.display().to_string());
+        super::clear_under(frame, rect);
         let mut lines = vec![
-            Line::styled(format!("Search: {}▏", self.search.text()), theme.title),
-            Line::styled(format!("Log file: {log}"), theme.dim),
+            Line::styled(
+                format!(
+                    "Search: {}▏",
+                    crate::tui::text::sanitize(self.search.text())
+                ),
+                theme.title,
+            ),
+            Line::styled(format!("Log file: {}", ctx.log), theme.dim),
             Line::raw(""),
         ];
         let all = rows(ctx.keymap, self.search.text(), ctx.read_only);
@@ -109,8 +110,8 @@ impl Help {
 pub struct HelpContext<'a> {
     /// The keys.
     pub keymap: &'a Keymap,
-    /// The log file.
-    pub log_path: Option<&'a Path>,
+    /// The log file written now, or why none is.
+    pub log: &'a str,
     /// Whether writes are off.
     pub read_only: bool,
 }

@@ -32,11 +32,16 @@ impl LineInput {
         *self = Self::with_text(text);
     }
 
-    /// Inserts pasted text, newlines turned into spaces.
+    /// Inserts pasted text, newlines and other control characters turned into spaces. The text
+    /// goes in at once: character by character, a paste of a megabyte took minutes.
     pub fn paste(&mut self, text: &str) {
-        for c in text.chars() {
-            self.insert(if c.is_control() { ' ' } else { c });
-        }
+        let clean: String = text
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        let at = self.byte_at(self.cursor);
+        self.text.insert_str(at, &clean);
+        self.cursor += clean.chars().count();
     }
 
     fn byte_at(&self, char_index: usize) -> usize {

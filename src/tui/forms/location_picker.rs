@@ -5,7 +5,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 
 use crate::tui::text::fit;
 use crate::tui::theme::Theme;
@@ -113,7 +113,7 @@ impl LocationPicker {
     /// Draws the picker over `area`.
     pub fn render(&self, frame: &mut Frame, area: Rect, theme: &Theme) {
         let rect = super::centered(area, 72, 16);
-        frame.render_widget(Clear, rect);
+        super::clear_under(frame, rect);
         let width = usize::from(rect.width.saturating_sub(2));
         let mut lines = vec![Line::from(vec![
             Span::styled("location: ", theme.title),

@@ -3,6 +3,7 @@
 
 pub mod confirm;
 pub mod discard;
+pub mod field_form;
 pub mod help;
 pub mod line_input;
 pub mod location_picker;
@@ -20,6 +21,7 @@ use super::theme::Theme;
 
 pub use confirm::Confirm;
 pub use discard::DiscardQuestion;
+pub use field_form::FieldForm;
 pub use help::Help;
 pub use note_form::NoteForm;
 pub use palette::Palette;
@@ -32,6 +34,8 @@ pub enum Modal {
     Confirm(Confirm),
     Task(Box<TaskForm>),
     Note(Box<NoteForm>),
+    /// One field of a contact.
+    Field(Box<FieldForm>),
     Tags(TagInput),
     Palette(Palette),
     Help(Help),
@@ -42,12 +46,36 @@ pub enum Modal {
 }
 
 impl Modal {
-    /// Whether the dialog is a task or note form holding text that was never saved.
+    /// Whether the dialog holds typed text that was never saved or applied: a changed task,
+    /// note or field form, or tags typed but not applied.
     pub fn has_unsaved_changes(&self) -> bool {
         match self {
             Self::Task(form) => form.has_changes(),
             Self::Note(form) => form.has_changes(),
+            Self::Tags(input) => !input.tags().is_empty(),
+            Self::Field(form) => form.has_changes(),
             _ => false,
+        }
+    }
+}
+
+/// Clears the cells a dialog covers, so the panes do not show through it.
+///
+/// A double-width character drawn just left of the dialog would still spill over the dialog's
+/// left border: the terminal draws both of its halves, and the cell the border took is skipped
+/// as that character's second half. Such a character, cut in two by the dialog, becomes a
+/// space.
+pub fn clear_under(frame: &mut Frame, rect: Rect) {
+    frame.render_widget(Clear, rect);
+    let Some(left) = rect.x.checked_sub(1) else {
+        return;
+    };
+    let buffer = frame.buffer_mut();
+    for y in rect.top()..rect.bottom() {
+        if let Some(cell) = buffer.cell_mut((left, y))
+            && super::text::width(cell.symbol()) > 1
+        {
+            cell.set_symbol(" ");
         }
     }
 }
@@ -66,7 +94,7 @@ impl Message {
     pub fn render(&self, frame: &mut Frame, area: Rect, theme: &Theme) {
         let height = u16::try_from(self.lines.len() + 4).unwrap_or(u16::MAX);
         let rect = centered(area, 70, height);
-        frame.render_widget(Clear, rect);
+        clear_under(frame, rect);
         let mut lines: Vec<Line> = self
             .lines
             .iter()
@@ -97,5 +125,48 @@ pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
         y: area.y + (area.height - height) / 2,
         width,
         height,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use ratatui::layout::Rect;
+    use ratatui::widgets::{Block, Borders};
+
+    #[test]
+    fn a_wide_character_cut_by_a_dialog_does_not_hide_its_border() {
+        let mut terminal = Terminal::new(TestBackend::new(12, 3)).unwrap();
+        terminal
+            .draw(|frame| {
+                for y in 0..3 {
+                    frame.buffer_mut().set_string(
+                        0,
+                        y,
+                        "王王王王王王",
+                        ratatui::style::Style::default(),
+                    );
+                }
+                // The dialog starts on the second half of the second 王.
+                let rect = Rect::new(3, 0, 6, 3);
+                super::clear_under(frame, rect);
+                frame.render_widget(Block::default().borders(Borders::ALL), rect);
+            })
+            .unwrap();
+        let buffer = terminal.backend().buffer();
+        for y in 0..3 {
+            assert_eq!(buffer[(2, y)].symbol(), " ", "the cut 王 is blanked");
+            assert_eq!(buffer[(0, y)].symbol(), "王", "a whole one stays");
+            let border = buffer[(3, y)].symbol();
+            assert!(["┌", "│", "└"].contains(&border), "row {y}: {border:?}");
+        }
+        // What the terminal is sent draws the border cell too.
+        let drawn: Vec<(u16, u16)> = buffer
+            .diff(&ratatui::buffer::Buffer::empty(buffer.area))
+            .into_iter()
+            .map(|(x, y, _)| (x, y))
+            .collect();
+        assert!(drawn.contains(&(3, 1)), "{drawn:?}");
     }
 }

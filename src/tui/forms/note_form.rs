@@ -4,7 +4,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
-use ratatui::widgets::{Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 use ratatui_textarea::TextArea;
 
 use crate::ghl::models::NoteInput;
@@ -52,6 +52,8 @@ impl NoteForm {
         });
         area.move_cursor(ratatui_textarea::CursorMove::Bottom);
         area.move_cursor(ratatui_textarea::CursorMove::End);
+        // Notes are prose: long lines wrap at words, keeping the cursor in view.
+        area.set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
         Self {
             contact_id,
             note_id,
@@ -117,7 +119,7 @@ impl NoteForm {
     /// Draws the form over `area`.
     pub fn render(&self, frame: &mut Frame, area: Rect, theme: &Theme) {
         let rect = super::centered(area, 72, 16);
-        frame.render_widget(Clear, rect);
+        super::clear_under(frame, rect);
         let title = if self.note_id.is_some() {
             "Edit note"
         } else {

@@ -4,7 +4,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 
 use crate::tui::actions::{Action, ActionSpec, REGISTRY};
 use crate::tui::app::Pane;
@@ -40,11 +40,30 @@ pub enum PaletteOutcome {
 
 /// Whether every word typed appears in the action's id or description.
 pub fn matches(spec: &ActionSpec, typed: &str) -> bool {
-    let haystack = format!("{} {}", spec.id, spec.description).to_lowercase();
-    typed
-        .to_lowercase()
-        .split_whitespace()
-        .all(|word| haystack.contains(word))
+    rank(spec, typed).is_some()
+}
+
+/// How well what is typed names an action, higher first; `None` when a word is missing. Each
+/// word scores most where a part of the id starts with it (`t` for `task.new`), less where a
+/// word of the description does, least anywhere inside. Quitting ranks after every other
+/// action that matches as well, so a short query and Enter never close the console by
+/// surprise.
+fn rank(spec: &ActionSpec, typed: &str) -> Option<(u32, bool)> {
+    let id = spec.id.to_lowercase();
+    let description = spec.description.to_lowercase();
+    let mut score = 0;
+    for word in typed.to_lowercase().split_whitespace() {
+        score += if id.split(['.', '-']).any(|part| part.starts_with(word)) {
+            3
+        } else if description.split_whitespace().any(|w| w.starts_with(word)) {
+            2
+        } else if id.contains(word) || description.contains(word) {
+            1
+        } else {
+            return None;
+        };
+    }
+    Some((score, spec.action != Action::Quit))
 }
 
 impl Palette {
@@ -60,12 +79,16 @@ impl Palette {
 
     /// The actions offered for what is typed.
     pub fn entries(&self) -> Vec<&'static ActionSpec> {
-        REGISTRY
+        let typed = self.input.text();
+        let mut ranked: Vec<_> = REGISTRY
             .iter()
             .filter(|s| s.applies_to(self.pane) && s.action != Action::Palette)
             .filter(|s| !(self.read_only && s.changes_data))
-            .filter(|s| matches(s, self.input.text()))
-            .collect()
+            .filter_map(|s| rank(s, typed).map(|r| (r, s)))
+            .collect();
+        // Stable: equal ranks keep the registry's order.
+        ranked.sort_by(|(a, _), (b, _)| b.cmp(a));
+        ranked.into_iter().map(|(_, s)| s).collect()
     }
 
     /// Reads a key: arrows choose, Enter runs, Esc closes, the rest types.
@@ -93,10 +116,13 @@ impl Palette {
     /// Draws the palette over `area`.
     pub fn render(&self, frame: &mut Frame, area: Rect, keymap: &Keymap, theme: &Theme) {
         let rect = super::centered(area, 64, 16);
-        frame.render_widget(Clear, rect);
+        super::clear_under(frame, rect);
         let mut lines = vec![Line::from(vec![
             Span::styled(": ", theme.title),
-            Span::styled(self.input.text().to_string(), theme.text),
+            Span::styled(
+                crate::tui::text::sanitize(self.input.text()).into_owned(),
+                theme.text,
+            ),
             Span::styled("▏", theme.title),
         ])];
         let room = usize::from(rect.height.saturating_sub(3));
@@ -136,5 +162,26 @@ mod tests {
             ..palette
         };
         assert!(read_only.entries().is_empty());
+    }
+
+    #[test]
+    fn a_short_query_and_enter_never_quits() {
+        for pane in Pane::ALL {
+            for typed in ["t", "e", "o", "th", "c"] {
+                let mut palette = Palette::new(pane, false);
+                palette.input.set(typed);
+                let first = palette.entries().first().map(|s| s.action);
+                assert_ne!(first, Some(Action::Quit), "{pane:?} {typed:?}");
+            }
+        }
+        let mut palette = Palette::new(Pane::Tasks, false);
+        palette.input.set("qu");
+        assert_eq!(
+            palette.entries()[0].action,
+            Action::Quit,
+            "asked for by name"
+        );
+        palette.input.set("del");
+        assert_eq!(palette.entries()[0].action, Action::TaskDelete);
     }
 }

@@ -5,7 +5,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 
 use crate::tui::theme::Theme;
 use crate::worker::messages::Command;
@@ -130,7 +130,7 @@ impl TagInput {
     /// Draws the input over `area`.
     pub fn render(&self, frame: &mut Frame, area: Rect, theme: &Theme) {
         let rect = super::centered(area, 60, 12);
-        frame.render_widget(Clear, rect);
+        super::clear_under(frame, rect);
         let verb = if self.add { "Add tags" } else { "Remove tags" };
         let who = match self.targets.len() {
             1 => "1 contact".to_string(),
@@ -140,7 +140,10 @@ impl TagInput {
             Line::styled(format!("{verb} on {who} (comma separated)"), theme.dim),
             Line::from(vec![
                 Span::styled("> ", theme.title),
-                Span::styled(self.input.text().to_string(), theme.text),
+                Span::styled(
+                    crate::tui::text::sanitize(self.input.text()).into_owned(),
+                    theme.text,
+                ),
                 Span::styled("▏", theme.title),
             ]),
             Line::raw(""),

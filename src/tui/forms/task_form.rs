@@ -5,11 +5,12 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Clear, Paragraph};
-use ratatui_textarea::{CursorMove, TextArea};
+use ratatui::widgets::{Block, Paragraph};
+use ratatui_textarea::{CursorMove, TextArea, WrapMode};
 
 use crate::ghl::models::{NewTask, Task, TaskUpdate, format_due_date, parse_date};
 use crate::tui::clock::Clock;
+use crate::tui::directory::Directory;
 use crate::tui::theme::Theme;
 use crate::worker::messages::Command;
 
@@ -47,6 +48,10 @@ pub struct TaskForm {
     pub saving: bool,
     /// The fields' text when the form opened, to tell whether anything was typed.
     initial: Vec<String>,
+    /// The location's users, for naming and completing the assignee.
+    users: Directory,
+    /// The assignee id the task had, sent back as it is when its field is left alone.
+    original_assignee: Option<String>,
 }
 
 /// What a key did to the form.
@@ -72,6 +77,14 @@ fn text_area(text: &str) -> TextArea<'static> {
     area
 }
 
+/// A multi-line body: long lines wrap at words, so the cursor and the text around it stay in
+/// view.
+fn body_area(text: &str) -> TextArea<'static> {
+    let mut area = text_area(text);
+    area.set_wrap_mode(WrapMode::WordOrGlyph);
+    area
+}
+
 impl TaskForm {
     /// An empty form for a new task of a contact.
     pub fn create(contact_id: String) -> Self {
@@ -80,14 +93,34 @@ impl TaskForm {
             task_id: None,
             completed: false,
             title: text_area(""),
-            body: text_area(""),
+            body: body_area(""),
             due: text_area("tomorrow 9:00"),
             assignee: text_area(""),
             focus: Field::Title,
             error: None,
             saving: false,
             initial: Vec::new(),
+            users: Directory::default(),
+            original_assignee: None,
         })
+    }
+
+    /// The same form knowing the location's users: the assignee shows by name, Tab completes a
+    /// name, and a name is sent as its user id.
+    #[must_use]
+    pub fn with_users(mut self, directory: &Directory) -> Self {
+        self.users = Directory {
+            users: directory.users.clone(),
+            ..Directory::default()
+        };
+        if let Some(name) = self
+            .original_assignee
+            .as_deref()
+            .and_then(|id| self.users.user_name(id))
+        {
+            self.assignee = text_area(&name);
+        }
+        self.remember()
     }
 
     /// A form filled with a task to edit; its due date is shown in the display zone.
@@ -103,13 +136,15 @@ impl TaskForm {
             task_id: Some(task.id.clone()),
             completed: task.completed,
             title: text_area(task.title.as_deref().unwrap_or_default()),
-            body: text_area(task.body.as_deref().unwrap_or_default()),
+            body: body_area(task.body.as_deref().unwrap_or_default()),
             due: text_area(&due),
             assignee: text_area(task.assigned_to.as_deref().unwrap_or_default()),
             focus: Field::Title,
             error: None,
             saving: false,
             initial: Vec::new(),
+            users: Directory::default(),
+            original_assignee: task.assigned_to.clone().filter(|a| !a.is_empty()),
         })
     }
 
@@ -170,6 +205,7 @@ impl TaskForm {
                 let focus = self.focus;
                 *self.field_mut(focus) = text_area("");
             }
+            KeyCode::Tab if self.focus == Field::Assignee && self.complete_assignee() => {}
             KeyCode::Tab => self.move_focus(true),
             KeyCode::BackTab => self.move_focus(false),
             KeyCode::Enter if self.focus != Field::Body => {
@@ -184,6 +220,42 @@ impl TaskForm {
             }
         }
         TaskOutcome::Editing
+    }
+
+    /// Completes the assignee to the first user name starting with what is typed; `false` when
+    /// there is nothing to complete (Tab then moves on).
+    fn complete_assignee(&mut self) -> bool {
+        let typed = self.value(Field::Assignee);
+        if typed.trim().is_empty() {
+            return false;
+        }
+        match self.users.complete_user(&typed).first() {
+            Some(name) if *name != typed => {
+                self.assignee = text_area(name);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The user id the assignee field means: empty is nobody, the task's own assignee left as
+    /// it was is kept, a user id or a user's name is that user; anything else is refused while
+    /// the location's users are known (and sent as typed, as an id, while they are not).
+    fn assignee_id(&self) -> Result<Option<String>, String> {
+        let typed = self.value(Field::Assignee).trim().to_string();
+        if typed.is_empty() {
+            return Ok(None);
+        }
+        if let Some(id) = self.users.resolve_user(&typed) {
+            return Ok(Some(id));
+        }
+        if self.users.users.is_empty() || self.original_assignee.as_deref() == Some(typed.as_str())
+        {
+            return Ok(Some(typed));
+        }
+        Err(format!(
+            "Assignee: no single user is named {typed:?}; Tab completes a name."
+        ))
     }
 
     /// Inserts pasted text into the focused field (one line unless it is the body).
@@ -229,8 +301,7 @@ impl TaskForm {
             .map_err(|e| format!("Due date: {e}"))?;
         let due_date = format_due_date(due);
         let body = Some(self.value(Field::Body)).filter(|b| !b.trim().is_empty());
-        let assigned_to =
-            Some(self.value(Field::Assignee).trim().to_string()).filter(|a| !a.is_empty());
+        let assigned_to = self.assignee_id()?;
         let contact_id = self.contact_id.clone();
         Ok(match &self.task_id {
             None => Command::CreateTask {
@@ -260,7 +331,7 @@ impl TaskForm {
     /// Draws the form over `area`.
     pub fn render(&self, frame: &mut Frame, area: Rect, theme: &Theme) {
         let rect = super::centered(area, 72, 20);
-        frame.render_widget(Clear, rect);
+        super::clear_under(frame, rect);
         let title = if self.task_id.is_some() {
             "Edit task"
         } else {
@@ -282,7 +353,7 @@ impl TaskForm {
             "Title",
             "Body",
             "Due (local time: tomorrow 9:00, +3d, 2026-12-24)",
-            "Assignee (user id)",
+            "Assignee (a user's name, tab completes; or a user id)",
         ];
         for (i, field) in FIELDS.iter().enumerate() {
             let style = if *field == self.focus {
@@ -322,5 +393,44 @@ impl TaskForm {
                 theme.dim,
             )],
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ghl::directory::User;
+
+    #[test]
+    fn the_assignee_shows_by_name_completes_and_is_sent_as_an_id() {
+        let directory = Directory {
+            users: vec![User {
+                id: "u1".into(),
+                name: Some("Alice Hartmann".into()),
+                ..User::default()
+            }],
+            ..Directory::default()
+        };
+        let clock = Clock::fixed(chrono::Utc::now());
+        let task = Task {
+            id: "t1".into(),
+            title: Some("Call".into()),
+            assigned_to: Some("u1".into()),
+            due_date: Some("2030-01-01T09:00:00Z".into()),
+            ..Task::default()
+        };
+        let mut form = TaskForm::edit("c1".into(), &task, &clock).with_users(&directory);
+        assert_eq!(form.value(Field::Assignee), "Alice Hartmann");
+        assert!(!form.has_changes());
+        form.assignee = text_area("al");
+        form.focus = Field::Assignee;
+        form.handle(KeyEvent::from(KeyCode::Tab), &clock);
+        assert_eq!(form.value(Field::Assignee), "Alice Hartmann");
+        let Ok(Command::UpdateTask { update, .. }) = form.command(&clock) else {
+            panic!("expected an update");
+        };
+        assert_eq!(update.assigned_to.as_deref(), Some("u1"));
+        form.assignee = text_area("Nobody Known");
+        assert!(form.command(&clock).is_err());
     }
 }

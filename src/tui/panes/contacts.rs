@@ -29,9 +29,27 @@ fn columns(width: usize) -> [usize; 5] {
         .iter()
         .map(|w| if *w > 0 { w + 1 } else { 0 })
         .sum();
-    let name = width.saturating_sub(used + 2);
+    let mut name = width.saturating_sub(used + 2);
+    // Past a comfortable name width, what is left widens the columns cut off first: email,
+    // then tags; only then the name again.
+    let mut email = email;
+    let mut tags = tags;
+    for (column, most) in [(&mut email, WIDE_EMAIL), (&mut tags, WIDE_TAGS)] {
+        if *column > 0 && name > ENOUGH_NAME {
+            let more = (name - ENOUGH_NAME).min(most.saturating_sub(*column));
+            *column += more;
+            name -= more;
+        }
+    }
     [name, email, phone, tags, updated]
 }
+
+/// The name width beyond which extra room goes to the email and tags columns first.
+const ENOUGH_NAME: usize = 32;
+/// How wide the email column grows on a wide terminal.
+const WIDE_EMAIL: usize = 40;
+/// How wide the tags column grows on a wide terminal.
+const WIDE_TAGS: usize = 40;
 
 fn cells(contact: &ContactRow, app: &App) -> [String; 5] {
     let updated = contact
@@ -98,7 +116,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         } else {
             "found"
         };
-        let text = format!(" /{}{cursor} {} {found} ", list.filter, list.len());
+        let text = format!(
+            " /{}{cursor} {} {found} ",
+            crate::tui::text::sanitize(&list.filter),
+            list.len()
+        );
         block = block.title_bottom(Line::styled(text, theme.title));
     } else if list.loading {
         block = block.title_bottom(Line::styled(" loading… ", theme.dim));
@@ -148,10 +170,23 @@ mod tests {
 
     #[test]
     fn columns_fill_the_width() {
-        for width in [20, 34, 46, 70, 94] {
+        for width in [20, 34, 46, 70, 94, 118, 160, 300] {
             let widths = columns(width);
             let used: usize = widths.iter().filter(|w| **w > 0).map(|w| w + 1).sum();
             assert_eq!(used + 1, width, "width {width}: {widths:?}");
         }
+    }
+
+    #[test]
+    fn a_wide_pane_gives_its_extra_room_to_email_and_tags_before_the_name() {
+        let [name, email, _, tags, _] = columns(94);
+        assert!(name <= ENOUGH_NAME, "unchanged at 160 columns: {name}");
+        assert!((14..=26).contains(&email) && tags <= 20);
+        let [name, email, ..] = columns(118);
+        assert_eq!(name, ENOUGH_NAME);
+        assert!(email > 26, "{email}");
+        let [name, email, _, tags, _] = columns(300);
+        assert_eq!((email, tags), (WIDE_EMAIL, WIDE_TAGS));
+        assert!(name > ENOUGH_NAME, "the rest goes back to the name: {name}");
     }
 }

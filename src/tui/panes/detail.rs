@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use crate::ghl::models::Contact;
 use crate::tui::app::{App, Pane};
+use crate::tui::forms::field_form::{FieldTarget, StandardField, value_text};
 use crate::tui::text::fit;
 use crate::tui::theme::Theme;
 use crate::tui::view::pane_block;
@@ -27,17 +28,25 @@ fn text(value: &Value) -> String {
     }
 }
 
-fn push(rows: &mut Vec<(String, String)>, label: &str, value: Option<&String>) {
+/// A row of the pane: label, value, and the field it edits where it can be edited.
+type Entry = (String, String, Option<FieldTarget>);
+
+fn push(rows: &mut Vec<Entry>, label: &str, value: Option<&String>, target: Option<StandardField>) {
     if let Some(value) = value.filter(|v| !v.is_empty()) {
-        rows.push((label.to_string(), value.clone()));
+        rows.push((
+            label.to_string(),
+            value.clone(),
+            target.map(FieldTarget::Standard),
+        ));
     }
 }
 
-fn dnd_rows(contact: &Contact, rows: &mut Vec<(String, String)>) {
+fn dnd_rows(contact: &Contact, rows: &mut Vec<Entry>) {
     if let Some(dnd) = contact.dnd {
         rows.push((
             "DND".to_string(),
             if dnd { "on (all channels)" } else { "off" }.to_string(),
+            None,
         ));
     }
     for (channel, setting) in contact.dnd_settings.iter().flatten() {
@@ -47,51 +56,98 @@ fn dnd_rows(contact: &Contact, rows: &mut Vec<(String, String)>) {
             Some(message) => format!("{status} ({message})"),
             None => status,
         };
-        rows.push((format!("DND {channel}"), value));
+        rows.push((format!("DND {channel}"), value, None));
     }
+}
+
+fn entries(contact: &Contact, app: &App) -> Vec<Entry> {
+    use StandardField as F;
+    let mut rows = Vec::new();
+    rows.push(("Name".to_string(), contact.display_name(), None));
+    push(
+        &mut rows,
+        "First name",
+        contact.first_name.as_ref(),
+        Some(F::FirstName),
+    );
+    push(
+        &mut rows,
+        "Last name",
+        contact.last_name.as_ref(),
+        Some(F::LastName),
+    );
+    push(&mut rows, "Email", contact.email.as_ref(), Some(F::Email));
+    push(&mut rows, "Phone", contact.phone.as_ref(), Some(F::Phone));
+    push(&mut rows, "Company", contact.company_name.as_ref(), None);
+    push(&mut rows, "Type", contact.contact_type.as_ref(), None);
+    push(
+        &mut rows,
+        "Source",
+        contact.source.as_ref(),
+        Some(F::Source),
+    );
+    let assignee = contact
+        .assigned_to
+        .as_deref()
+        .map(|id| app.directory.user_label(id));
+    push(&mut rows, "Assigned to", assignee.as_ref(), None);
+    push(
+        &mut rows,
+        "Timezone",
+        contact.timezone.as_ref(),
+        Some(F::Timezone),
+    );
+    dnd_rows(contact, &mut rows);
+    rows.push((TAGS.to_string(), contact.tags.join(", "), None));
+    let added = app.clock.show(contact.date_added.as_deref());
+    push(&mut rows, "Added", Some(&added), None);
+    let updated = app.clock.show(contact.date_updated.as_deref());
+    push(&mut rows, "Updated", Some(&updated), None);
+    rows.push(("Id".to_string(), contact.id.clone(), None));
+    push(&mut rows, "Location", contact.location_id.as_ref(), None);
+    push(&mut rows, "Business", contact.business_id.as_ref(), None);
+    for field in &contact.custom_fields {
+        let name = app
+            .directory
+            .field_name(&field.id)
+            .or_else(|| field.key.clone());
+        let value = value_text(&field.value);
+        let target = Some(FieldTarget::Custom {
+            id: field.id.clone(),
+            kind: app.directory.field_kind(&field.id),
+        });
+        // The label column is narrow; an unknown field's id goes with its value so it shows
+        // in full.
+        rows.push(match name {
+            Some(name) => (name, value, target),
+            None => (
+                UNKNOWN_FIELD.to_string(),
+                format!("{}: {value}", field.id),
+                target,
+            ),
+        });
+    }
+    for (key, value) in &contact.extra {
+        rows.push((key.clone(), text(value), None));
+    }
+    rows
 }
 
 /// The rows of the detail pane: label and value.
 pub fn rows(contact: &Contact, app: &App) -> Vec<(String, String)> {
-    let mut rows = Vec::new();
-    rows.push(("Name".to_string(), contact.display_name()));
-    push(&mut rows, "First name", contact.first_name.as_ref());
-    push(&mut rows, "Last name", contact.last_name.as_ref());
-    push(&mut rows, "Email", contact.email.as_ref());
-    push(&mut rows, "Phone", contact.phone.as_ref());
-    push(&mut rows, "Company", contact.company_name.as_ref());
-    push(&mut rows, "Type", contact.contact_type.as_ref());
-    push(&mut rows, "Source", contact.source.as_ref());
-    push(&mut rows, "Assigned to", contact.assigned_to.as_ref());
-    push(&mut rows, "Timezone", contact.timezone.as_ref());
-    dnd_rows(contact, &mut rows);
-    rows.push((TAGS.to_string(), contact.tags.join(", ")));
-    let added = app.clock.show(contact.date_added.as_deref());
-    push(&mut rows, "Added", Some(&added));
-    let updated = app.clock.show(contact.date_updated.as_deref());
-    push(&mut rows, "Updated", Some(&updated));
-    rows.push(("Id".to_string(), contact.id.clone()));
-    push(&mut rows, "Location", contact.location_id.as_ref());
-    push(&mut rows, "Business", contact.business_id.as_ref());
-    for field in &contact.custom_fields {
-        let name = app
-            .settings
-            .field_names
-            .get(&field.id)
-            .cloned()
-            .or_else(|| field.key.clone());
-        let value = text(&field.value);
-        // The label column is narrow; an unknown field's id goes with its value so it shows
-        // in full.
-        rows.push(match name {
-            Some(name) => (name, value),
-            None => (UNKNOWN_FIELD.to_string(), format!("{}: {value}", field.id)),
-        });
-    }
-    for (key, value) in &contact.extra {
-        rows.push((key.clone(), text(value)));
-    }
-    rows
+    entries(contact, app)
+        .into_iter()
+        .map(|(label, value, _)| (label, value))
+        .collect()
+}
+
+/// The field the selected row edits, with its label; `None` for a row that cannot be edited.
+pub fn selected_target(app: &App) -> Option<(String, FieldTarget)> {
+    let contact = app.detail.ready()?;
+    let (label, _, target) = entries(contact, app)
+        .into_iter()
+        .nth(app.detail.cursor.selected)?;
+    target.map(|t| (label, t))
 }
 
 /// How many rows the detail pane has.
@@ -170,11 +226,13 @@ mod tests {
             ]
         }))
         .unwrap();
-        let settings = Settings {
-            field_names: [("cf_known".to_string(), "Tier".to_string())].into(),
-            ..Settings::default()
+        let (mut app, _) = App::new(Settings::default(), Clock::system());
+        let definition = crate::ghl::directory::CustomFieldDefinition {
+            id: "cf_known".into(),
+            name: Some("Tier".into()),
+            ..Default::default()
         };
-        let (app, _) = App::new(settings, Clock::system());
+        app.directory.fields = [("cf_known".to_string(), definition)].into();
         let all = rows(&contact, &app);
         assert!(all.contains(&(
             UNKNOWN_FIELD.to_string(),

@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Paragraph};
 use crate::ghl::Exchange;
 use crate::ghl::models::parse_date;
 use crate::tui::app::{App, Pane};
-use crate::tui::text::fit;
+use crate::tui::text::{fit, fit_path};
 use crate::tui::theme::Theme;
 use crate::tui::view::pane_block;
 
@@ -23,7 +23,7 @@ fn summary(exchange: &Exchange, app: &App, width: usize) -> String {
         .unwrap_or_default();
     let elapsed = format!("{}ms", exchange.elapsed.as_millis());
     let path_width = width.saturating_sub(time.len() + status.len() + elapsed.len() + 10);
-    let path = fit(&exchange.path(), path_width);
+    let path = fit_path(&exchange.path(), path_width);
     fit(
         &format!("{time} {status} {:<6} {path} {elapsed}", exchange.method),
         width,
@@ -88,9 +88,11 @@ fn header_lines(exchange: &Exchange, theme: &Theme, width: usize) -> Vec<Line<'s
     let status = exchange
         .status
         .map_or_else(|| "no response".to_string(), |s| s.to_string());
+    let url_width = width.saturating_sub(exchange.method.len() + status.len() + 4);
+    let url = fit_path(&exchange.url, url_width);
     let mut lines = vec![Line::styled(
         fit(
-            &format!("{} {} → {status}", exchange.method, exchange.url),
+            &format!("{} {} → {status}", exchange.method, url.trim_end()),
             width,
         ),
         theme.title,
@@ -151,7 +153,10 @@ fn render_detail(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, focuse
     let body = &app.inspector.body;
     let mut title = "Exchange".to_string();
     if let Some(count) = body.match_count() {
-        title = format!("{title} /{} {count}", body.search.text());
+        title = format!(
+            "{title} /{} {count}",
+            crate::tui::text::sanitize(body.search.text())
+        );
     }
     let block = pane_block(&title, focused, theme);
     let inner = block.inner(area);

@@ -144,9 +144,10 @@ fn footer_lines(app: &App, theme: &Theme) -> Vec<(String, Style)> {
     vec![run, (filter, theme.dim), notice]
 }
 
+/// The error first, so a narrow screen cuts the counts rather than the reason.
 fn with_error(text: String, error: Option<&str>) -> String {
     match error {
-        Some(error) => format!("{text} ({error})"),
+        Some(error) => format!("{error} · {text}"),
         None => text,
     }
 }

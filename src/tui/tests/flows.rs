@@ -185,13 +185,40 @@ fn bulk_tags_go_to_every_marked_contact_and_report_failures() {
     });
     let screen = f.render();
     assert!(screen.contains("1 failed"), "{screen}");
-    assert!(screen.contains("c2: not found (404)"));
+    assert!(
+        screen.contains("José Ñúñez (c2): not found (404)"),
+        "{screen}"
+    );
+    assert!(screen.contains("any key closes"), "a message, not a toast");
+    let logged = f.app.log.lines.iter().any(|l| {
+        l.text
+            .contains("Tag change failed for José Ñúñez (c2): not found (404)")
+    });
+    assert!(logged, "each failure is in the activity log");
     assert!(
         f.app.contacts.items[1]
             .tags
             .iter()
             .all(|t| t != "newsletter")
     );
+}
+
+#[test]
+fn tag_removal_counts_contacts_that_had_none_of_the_tags() {
+    let mut f = Fixture::loaded(80, 24);
+    f.event(Event::Tagged {
+        add: false,
+        tags: vec!["vip".into()],
+        succeeded: vec!["c1".into(), "c2".into(), "c3".into()],
+        failed: Vec::new(),
+    });
+    let toast = f.app.toast.as_ref().map(|t| t.text.clone());
+    assert_eq!(
+        toast.as_deref(),
+        Some("Tags vip removed from 1 contact(s); 2 had none of them.")
+    );
+    assert!(f.app.contacts.items[0].tags.iter().all(|t| t != "vip"));
+    assert!(f.app.modal.is_none(), "nothing failed: no dialog");
 }
 
 #[test]
@@ -403,4 +430,121 @@ fn a_second_search_starts_a_new_query() {
     f.keys(&["enter"]);
     assert_eq!(f.app.inspector.body.search.text(), "total");
     assert!(f.render().contains("/total 1/1"));
+}
+
+#[test]
+fn a_click_on_a_tab_in_the_header_focuses_its_pane() {
+    use crate::tui::app::Pane;
+    use crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+    let mut f = super::Fixture::loaded(160, 48);
+    for pane in Pane::ALL.into_iter().rev() {
+        let screen = f.render();
+        let header = screen.lines().next().unwrap();
+        // The tab's title, found on the drawn header: the click lands on what the user sees.
+        let title = format!(" {} ", pane.title());
+        let byte = header.find(&title).unwrap();
+        let column = crate::tui::text::width(&header[..byte]) + 2;
+        let click = MouseEvent {
+            kind: MouseEventKind::Down(MouseButton::Left),
+            column: u16::try_from(column).unwrap(),
+            row: 0,
+            modifiers: KeyModifiers::NONE,
+        };
+        let fx = crate::tui::update::update(&mut f.app, crate::tui::update::Msg::Mouse(click));
+        f.sent.extend(fx);
+        assert_eq!(f.app.focus, pane, "clicked {title:?} at column {column}");
+    }
+}
+
+#[test]
+fn esc_from_the_inspector_goes_back_where_it_was_opened() {
+    use crate::tui::app::Pane;
+    let mut f = Fixture::loaded(120, 40);
+    f.keys(&["tab", "tab"]);
+    assert_eq!(f.app.focus, Pane::Tasks);
+    f.keys(&["i"]);
+    assert_eq!(f.app.focus, Pane::Inspector);
+    f.keys(&["esc"]);
+    assert_eq!(f.app.focus, Pane::Tasks, "back to the tasks");
+    // Opened from the contacts, it goes back to the contacts.
+    f.keys(&["shift-tab", "shift-tab", "i", "esc"]);
+    assert_eq!(f.app.focus, Pane::Contacts);
+}
+
+#[test]
+fn the_status_bar_tells_auth_failure_and_server_errors_from_online() {
+    use crate::tui::app::Connection;
+
+    let mut f = Fixture::loaded(80, 24);
+    assert_eq!(f.app.status.connection, Connection::Online);
+    for id in 10..13 {
+        f.event(Event::Exchange(super::exchange(
+            id,
+            "GET",
+            "/contacts/c1",
+            401,
+            "{}",
+        )));
+    }
+    assert_eq!(f.app.status.connection, Connection::Unauthorized);
+    let screen = f.render();
+    assert!(screen.contains("AUTH FAILED (401)"), "{screen}");
+    assert!(!screen.contains("online"), "{screen}");
+
+    f.event(Event::Exchange(super::exchange(
+        13,
+        "GET",
+        "/contacts/c1",
+        200,
+        "{}",
+    )));
+    assert_eq!(f.app.status.connection, Connection::Online, "a success");
+
+    f.event(Event::Exchange(super::exchange(
+        14,
+        "GET",
+        "/contacts/c1",
+        503,
+        "{}",
+    )));
+    assert_eq!(
+        f.app.status.connection,
+        Connection::Online,
+        "one error is not a trend"
+    );
+    for id in 15..17 {
+        f.event(Event::Exchange(super::exchange(
+            id,
+            "GET",
+            "/contacts/c1",
+            502,
+            "{}",
+        )));
+    }
+    assert_eq!(f.app.status.connection, Connection::Failing);
+    assert!(f.render().contains("SERVER ERRORS"));
+    f.event(Event::Exchange(super::exchange(
+        17,
+        "GET",
+        "/contacts/c1",
+        429,
+        "{}",
+    )));
+    assert_eq!(
+        f.app.status.connection,
+        Connection::Failing,
+        "429 changes nothing"
+    );
+    f.event(Event::Exchange(super::exchange(
+        18,
+        "GET",
+        "/contacts/c1",
+        404,
+        "{}",
+    )));
+    assert_eq!(
+        f.app.status.connection,
+        Connection::Online,
+        "the server answered"
+    );
 }

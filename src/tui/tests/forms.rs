@@ -151,3 +151,99 @@ fn a_failed_task_edit_keeps_the_form() {
             .starts_with("Saving the task failed")
     );
 }
+
+#[test]
+fn a_long_line_in_the_note_editor_wraps_and_keeps_its_end_in_view() {
+    let mut f = Fixture::loaded(80, 24);
+    f.keys(&["tab", "tab", "tab", "n"]);
+    let words: Vec<String> = (0..60).map(|i| format!("word{i:02}")).collect();
+    f.type_text(&words.join(" "));
+    let screen = f.render();
+    for word in ["word00", "word30", "word59"] {
+        assert!(screen.contains(word), "{word} not shown:\n{screen}");
+    }
+    assert_eq!(
+        note_text(&f).as_deref(),
+        Some(words.join(" ").as_str()),
+        "one line"
+    );
+}
+
+#[test]
+fn a_long_line_in_the_task_body_wraps_and_keeps_its_end_in_view() {
+    let mut f = Fixture::loaded(80, 24);
+    f.keys(&["tab", "tab", "n"]);
+    f.type_text("Title");
+    f.keys(&["tab"]);
+    let words: Vec<String> = (0..40).map(|i| format!("step{i:02}")).collect();
+    f.type_text(&words.join(" "));
+    let screen = f.render();
+    for word in ["step00", "step39"] {
+        assert!(screen.contains(word), "{word} not shown:\n{screen}");
+    }
+}
+
+#[test]
+fn esc_on_a_changed_note_asks_and_no_keeps_the_text() {
+    let mut f = Fixture::loaded(80, 24);
+    f.keys(&["tab", "tab", "tab", "n"]);
+    let pasted = "line of a long pasted body\n".repeat(2_000);
+    let fx = update(&mut f.app, Msg::Paste(pasted.clone()));
+    f.sent.extend(fx);
+    f.keys(&["esc"]);
+    let screen = f.render();
+    assert!(
+        screen.contains("Discard unsaved changes and close? (y/N)"),
+        "{screen}"
+    );
+    f.keys(&["esc"]);
+    assert_eq!(
+        note_text(&f).as_deref(),
+        Some(pasted.as_str()),
+        "esc answers no"
+    );
+    f.keys(&["esc", "y"]);
+    assert!(f.app.modal.is_none(), "yes closes the form");
+    assert!(!f.app.quit, "closing is not quitting");
+}
+
+#[test]
+fn esc_on_an_unchanged_form_closes_at_once() {
+    let mut f = Fixture::loaded(80, 24);
+    f.keys(&["tab", "tab", "e", "esc"]);
+    assert!(f.app.modal.is_none(), "task edit form");
+    f.keys(&["tab", "n", "esc"]);
+    assert!(f.app.modal.is_none(), "new note form");
+}
+
+#[test]
+fn esc_on_a_changed_task_asks_and_ctrl_c_then_asks_to_quit() {
+    let mut f = Fixture::loaded(80, 24);
+    f.keys(&["tab", "tab", "n"]);
+    f.type_text("Call Ada");
+    f.keys(&["esc"]);
+    assert!(matches!(&f.app.modal, Some(Modal::Discard(q)) if !q.quit));
+    f.keys(&["ctrl-c"]);
+    assert!(!f.app.quit, "a close question does not quit on Ctrl-C");
+    assert!(
+        f.render()
+            .contains("Discard unsaved changes and quit? (y/N)")
+    );
+    f.keys(&["y"]);
+    assert!(f.app.quit);
+}
+
+#[test]
+fn esc_on_typed_tags_asks_and_on_an_empty_input_closes() {
+    let mut f = Fixture::loaded(80, 24);
+    f.keys(&["t", "esc"]);
+    assert!(f.app.modal.is_none());
+    f.keys(&["t"]);
+    f.type_text("wholesale");
+    f.keys(&["esc"]);
+    assert!(f.render().contains("Discard unsaved changes and close?"));
+    f.keys(&["n"]);
+    assert!(matches!(&f.app.modal, Some(Modal::Tags(t)) if t.input.text() == "wholesale"));
+    f.keys(&["esc", "y"]);
+    assert!(f.app.modal.is_none());
+}

@@ -46,3 +46,25 @@ fn a_hidden_form_takes_no_text_and_q_quits() {
     f.keys(&["q"]);
     assert!(f.app.quit);
 }
+
+#[test]
+fn typed_control_characters_never_reach_the_screen() {
+    let mut f = Fixture::loaded(120, 30);
+    let typed = "a\u{200D}\u{1b}[2J\u{202E}b";
+    f.keys(&["/"]);
+    f.type_text(typed);
+    let filter = f.render();
+    f.keys(&["esc", ":"]);
+    f.type_text(typed);
+    let palette = f.render();
+    f.keys(&["esc", "?"]);
+    f.type_text(typed);
+    let help = f.render();
+    for (what, screen) in [("filter", filter), ("palette", palette), ("help", help)] {
+        assert!(
+            !screen.contains(['\u{200D}', '\u{1b}', '\u{202E}']),
+            "{what}:\n{screen}"
+        );
+        assert!(screen.contains("a[2Jb"), "{what} shows the rest:\n{screen}");
+    }
+}

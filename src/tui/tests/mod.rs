@@ -132,8 +132,8 @@ pub fn full_contact() -> Contact {
 pub fn tasks() -> Vec<Task> {
     serde_json::from_value(json!([
         {"id": "t3", "title": "Send contract", "dueDate": "2026-02-26T09:00:00Z", "completed": true},
-        {"id": "t1", "title": "Call back about invoice", "body": "Ask for the PO number.\nThen confirm.", "dueDate": "2026-02-27T09:00:00Z", "completed": false},
-        {"id": "t2", "title": "Follow up", "dueDate": "2026-03-04T15:30:00Z", "completed": false}
+        {"id": "t1", "title": "Call back about invoice", "body": "Ask for the PO number.\nThen confirm.", "dueDate": "2026-02-27T09:00:00Z", "completed": false, "assignedTo": "usr_1"},
+        {"id": "t2", "title": "Follow up", "dueDate": "2026-03-04T15:30:00Z", "completed": false, "assignedTo": "usr_gone"}
     ]))
     .unwrap()
 }
@@ -178,6 +178,30 @@ pub fn exchange(id: u64, method: &str, path: &str, status: u16, body: &str) -> A
     })
 }
 
+/// The location's custom fields and users, as the worker would have loaded them.
+pub fn directory() -> crate::tui::directory::Directory {
+    use crate::ghl::directory::{CustomFieldDefinition, User};
+    let field = CustomFieldDefinition {
+        id: "cf_known".into(),
+        name: Some("Loyalty tier".into()),
+        data_type: Some("TEXT".into()),
+        ..CustomFieldDefinition::default()
+    };
+    let users = [("usr_1", "Alice Hartmann"), ("usr_2", "Boris Petrov")]
+        .into_iter()
+        .map(|(id, name)| User {
+            id: id.into(),
+            name: Some(name.into()),
+            ..User::default()
+        })
+        .collect();
+    crate::tui::directory::Directory {
+        location_id: Some("loc_demo".into()),
+        fields: [(field.id.clone(), field)].into(),
+        users,
+    }
+}
+
 /// A console with the fixtures loaded, as a worker would have answered. Filter passes run at
 /// once, on the test's thread, with a matching kept across keys as the filter thread keeps its
 /// own; the async path has tests of its own.
@@ -193,13 +217,13 @@ impl Fixture {
         let settings = Settings {
             location: "loc_demo".to_string(),
             save_dir: std::env::temp_dir(),
-            field_names: [("cf_known".to_string(), "Loyalty tier".to_string())].into(),
             log_path: Some("/state/ghl-console/logs/ghl-console.log".into()),
             ..Settings::default()
         };
         let (mut app, problems) = App::new(settings, Clock::fixed(now()));
         assert!(problems.is_empty());
         app.size = (width, height);
+        app.directory = directory();
         let sent = start(&mut app);
         Self {
             app,

@@ -103,3 +103,22 @@ fn loading_before_the_first_page() {
     let mut fixture = Fixture::empty(80, 24);
     assert_snapshot!("first_frame", fixture.render());
 }
+
+#[test]
+fn help_names_todays_log_file_or_why_none_is_written() {
+    let mut fixture = Fixture::loaded(160, 48);
+    fixture.keys(&["?"]);
+    let screen = fixture.render();
+    assert!(
+        screen.contains("Log file: /state/ghl-console/logs/ghl-console.log.2026-03-01"),
+        "{screen}"
+    );
+
+    fixture.app.settings.log_error =
+        Some("cannot create the log directory /ro/logs: Permission denied".into());
+    let screen = fixture.render();
+    assert!(
+        screen.contains("Log file: not written: cannot create the log directory /ro/logs"),
+        "{screen}"
+    );
+}

@@ -113,6 +113,11 @@ fn sync_pane_running_and_finished() {
             mode: SyncMode::Auto,
         });
         f.event(Event::SyncProgress(Box::new(progress())));
+        assert!(matches!(
+            commands(&mut f)[..],
+            [Command::SyncLog { request: 2, .. }]
+        ));
+        f.event(log_answer(2));
         f.app.toast = None;
         assert_snapshot!(format!("sync_running_{width}x{height}"), f.render());
 
@@ -122,9 +127,9 @@ fn sync_pane_running_and_finished() {
         });
         assert!(matches!(
             commands(&mut f)[..],
-            [Command::SyncLog { request: 2, .. }]
+            [Command::SyncLog { request: 3, .. }]
         ));
-        f.event(log_answer(2));
+        f.event(log_answer(3));
         f.app.toast = None;
         assert_snapshot!(format!("sync_finished_{width}x{height}"), f.render());
     }
@@ -228,4 +233,67 @@ fn switching_location_resets_the_listing_and_follows_read_only() {
         commands(&mut f).is_empty(),
         "no tag input in read-only mode"
     );
+}
+
+fn log_reads(fixture: &mut Fixture) -> usize {
+    commands(fixture)
+        .iter()
+        .filter(|c| matches!(c, Command::SyncLog { .. }))
+        .count()
+}
+
+#[test]
+fn the_log_is_read_again_during_a_run_at_most_once_a_second() {
+    let mut f = sync_pane(80, 24);
+    f.event(Event::SyncStarted {
+        mode: SyncMode::Auto,
+    });
+    f.event(Event::SyncProgress(Box::new(progress())));
+    assert_eq!(log_reads(&mut f), 1, "the first progress reads the log");
+
+    f.event(Event::SyncProgress(Box::new(progress())));
+    assert_eq!(log_reads(&mut f), 0, "not again within a second");
+
+    let later = super::now() + chrono::TimeDelta::milliseconds(1_100);
+    let fx = crate::tui::update::update(&mut f.app, crate::tui::update::Msg::Tick(later));
+    f.sent.extend(fx);
+    f.event(Event::SyncProgress(Box::new(progress())));
+    assert_eq!(log_reads(&mut f), 1, "again after a second");
+
+    // Elsewhere the log is not read; the pane reads it on the next progress once shown.
+    f.keys(&["tab"]);
+    let much_later = later + chrono::TimeDelta::seconds(5);
+    let fx = crate::tui::update::update(&mut f.app, crate::tui::update::Msg::Tick(much_later));
+    f.sent.extend(fx);
+    f.event(Event::SyncProgress(Box::new(progress())));
+    assert_eq!(log_reads(&mut f), 0, "the pane is not shown");
+}
+
+#[test]
+fn new_lines_keep_the_selected_line_selected() {
+    let mut f = sync_pane(80, 24);
+    f.keys(&["j"]);
+    assert_eq!(f.app.sync.entries[f.app.sync.cursor.selected].id, 2);
+    f.event(Event::SyncStarted {
+        mode: SyncMode::Auto,
+    });
+    f.event(Event::SyncProgress(Box::new(progress())));
+    let request = f.app.sync.request;
+    let mut entries = vec![
+        line(5, LogLevel::Info, "contact", "created", None),
+        line(4, LogLevel::Info, "contact", "created", None),
+    ];
+    if let Event::SyncLog { entries: old, .. } = log_answer(request) {
+        entries.extend(old);
+    }
+    f.event(Event::SyncLog {
+        request,
+        entries,
+        runs: Vec::new(),
+        error: None,
+    });
+    assert_eq!(f.app.sync.cursor.selected, 3);
+    assert_eq!(f.app.sync.entries[3].id, 2, "the same line stays selected");
+    let screen = f.render();
+    assert!(screen.contains("contact created"), "{screen}");
 }

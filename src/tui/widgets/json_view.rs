@@ -11,6 +11,8 @@
 //! minified body of megabytes stays quick to draw; a search match cannot span such a cut.
 
 mod document;
+#[cfg(test)]
+mod fuzz;
 mod render;
 mod search;
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! Self-contained widgets the panes draw with.
 
+pub mod chips;
 pub mod json_view;
 
 pub use json_view::{JsonView, JsonViewWidget};

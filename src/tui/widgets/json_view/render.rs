@@ -6,6 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Widget};
+use unicode_segmentation::UnicodeSegmentation;
 
 use super::JsonView;
 use super::document::{MAX_INDENT_DEPTH, Token};
@@ -123,13 +124,25 @@ fn row_line<'v>(view: &'v JsonView, row: usize, theme: &Theme) -> Line<'v> {
     Line::from(spans)
 }
 
-/// The byte ranges of the matches on `row`, each with the style that marks it.
+/// The byte ranges of the matches on `row`, each with the style that marks it. A range is
+/// widened to whole grapheme clusters: a span that began with a combining mark or a joiner
+/// would lose it when drawn.
 fn row_marks(view: &JsonView, row: usize, theme: &Theme) -> Vec<(usize, usize, Style)> {
     let first = view.matches.partition_point(|m| m.row < row);
     let after = view.matches.partition_point(|m| m.row <= row);
-    view.matches
-        .get(first..after)
-        .unwrap_or_default()
+    let found = view.matches.get(first..after).unwrap_or_default();
+    if found.is_empty() {
+        return Vec::new();
+    }
+    let text = view.doc.line(row);
+    let mut bounds: Vec<usize> = text.grapheme_indices(true).map(|(at, _)| at).collect();
+    bounds.push(text.len());
+    let floor = |at: usize| bounds[bounds.partition_point(|&b| b <= at).saturating_sub(1)];
+    let ceil = |at: usize| {
+        let index = bounds.partition_point(|&b| b < at);
+        bounds.get(index).copied().unwrap_or(text.len())
+    };
+    found
         .iter()
         .enumerate()
         .map(|(offset, m)| {
@@ -138,7 +151,7 @@ fn row_marks(view: &JsonView, row: usize, theme: &Theme) -> Vec<(usize, usize, S
             } else {
                 theme.search_match
             };
-            (m.start, m.end, mark)
+            (floor(m.start), ceil(m.end), mark)
         })
         .collect()
 }

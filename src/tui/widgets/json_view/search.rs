@@ -22,16 +22,16 @@ pub(super) fn find_all(doc: &Document, query: &str) -> Vec<Match> {
         return found;
     }
 
-    if query.is_ascii() {
-        let needle = query.as_bytes();
-        for row in 0..doc.rows.len() {
-            find_ascii(doc.line(row), needle, row, &mut found);
-        }
-    } else {
-        let needle: Vec<char> = query.chars().map(fold).collect();
-        let mut scratch = Vec::new();
-        for row in 0..doc.rows.len() {
-            find_folded(doc.line(row), &needle, row, &mut scratch, &mut found);
+    let needle: Vec<char> = query.chars().map(fold).collect();
+    let mut scratch = Vec::new();
+    for row in 0..doc.rows.len() {
+        let line = doc.line(row);
+        // Byte by byte only when both sides are ASCII: a non-ASCII character such as the
+        // Kelvin sign can fold to an ASCII letter.
+        if query.is_ascii() && line.is_ascii() {
+            find_ascii(line, query.as_bytes(), row, &mut found);
+        } else {
+            find_folded(line, &needle, row, &mut scratch, &mut found);
         }
     }
     found
@@ -42,8 +42,7 @@ fn fold(c: char) -> char {
     c.to_lowercase().next().unwrap_or(c)
 }
 
-/// Finds an ASCII needle byte by byte. Every byte of the needle is ASCII, so a match can only
-/// start and end on character boundaries.
+/// Finds an ASCII needle in an ASCII line byte by byte.
 fn find_ascii(line: &str, needle: &[u8], row: usize, found: &mut Vec<Match>) {
     let hay = line.as_bytes();
     let Some(&first) = needle.first() else {

@@ -1,0 +1,124 @@
+//! Reading and decoding a response body: bounded in size, UTF-8 checked, and told apart as
+//! spoiled on the way (worth reading again) or JSON of an unexpected shape (the server's
+//! answer).
+
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+use serde::de::DeserializeOwned;
+
+use super::client::{RawResponse, transport_error};
+use super::error::GhlError;
+
+/// Responses larger than this are refused as a decode error rather than read into memory. The
+/// largest answer the API gives (a search page of 500 contacts with custom fields, or every
+/// note of a busy contact) is a few megabytes; anything past this is a broken server or proxy.
+pub const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
+
+impl RawResponse {
+    /// Whether a 2xx body is not JSON at all (empty, cut off, a proxy's HTML page, bytes that
+    /// are not UTF-8), as opposed to JSON of an unexpected shape or depth: the first kind is
+    /// spoiled on the way, and reading again may give the real answer.
+    pub fn is_damaged(&self) -> bool {
+        (200..300).contains(&self.status)
+            && (self.invalid_utf8_at.is_some()
+                || serde_json::from_str::<serde::de::IgnoredAny>(&self.body).is_err())
+    }
+}
+
+/// A body as text, and where its first byte that is not UTF-8 was, if any.
+type Text = (String, Option<usize>);
+
+/// Reads a response fully, mapping transport failures to typed errors.
+pub(super) async fn read_response(
+    sent: Result<reqwest::Response, reqwest::Error>,
+) -> Result<(StatusCode, HeaderMap, Text), GhlError> {
+    let response = sent.map_err(|e| transport_error(&e))?;
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = read_capped(response, MAX_RESPONSE_BYTES).await?;
+    Ok((status, headers, body))
+}
+
+/// Reads a body of at most `max` bytes: a larger one is refused as soon as its
+/// `Content-Length`, or the bytes read so far, pass `max`, so it never sits in memory whole.
+pub(crate) async fn read_capped(
+    mut response: reqwest::Response,
+    max: usize,
+) -> Result<Text, GhlError> {
+    let status = response.status().as_u16();
+    let too_large = |seen: &[u8], size: String| GhlError::Decode {
+        status,
+        message: format!(
+            "the response is {size}, over the limit of {} MiB; it was not read",
+            max / (1024 * 1024)
+        ),
+        body: String::from_utf8_lossy(&seen[..seen.len().min(4096)]).into_owned(),
+    };
+    if let Some(length) = response.content_length().filter(|l| *l > max as u64) {
+        return Err(too_large(&[], format!("{length} bytes")));
+    }
+    let mut bytes = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| transport_error(&e))? {
+        if bytes.len() + chunk.len() > max {
+            return Err(too_large(&bytes, format!("more than {max} bytes")));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(match String::from_utf8(bytes) {
+        Ok(text) => (text, None),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            (String::from_utf8_lossy(e.as_bytes()).into_owned(), Some(at))
+        }
+    })
+}
+
+/// Decodes a 2xx body as `T`; a body that is not UTF-8 is refused, not guessed at.
+pub(super) fn decode<T: DeserializeOwned>(raw: &RawResponse) -> Result<T, GhlError> {
+    let refuse = |message: String| GhlError::Decode {
+        status: raw.status,
+        message,
+        body: raw.body.clone(),
+    };
+    if let Some(at) = raw.invalid_utf8_at {
+        return Err(refuse(format!(
+            "the response is not valid UTF-8 (byte {at}), so it is not JSON"
+        )));
+    }
+    serde_json::from_str::<T>(&raw.body).map_err(|e| refuse(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(status: u16, body: &str, invalid_utf8_at: Option<usize>) -> RawResponse {
+        RawResponse {
+            status,
+            headers: Vec::new(),
+            body: body.to_string(),
+            invalid_utf8_at,
+        }
+    }
+
+    #[test]
+    fn spoiled_bodies_are_told_from_json_of_another_shape() {
+        assert!(raw(200, "<!DOCTYPE html><h1>Bad Gateway</h1>", None).is_damaged());
+        assert!(raw(200, "{\"contacts\":[{\"id\":", None).is_damaged());
+        assert!(raw(201, "", None).is_damaged());
+        assert!(raw(200, "{\"name\":\"\u{FFFD}\"}", Some(9)).is_damaged());
+        assert!(!raw(200, "{\"email\":42}", None).is_damaged());
+        assert!(
+            !raw(502, "<html>", None).is_damaged(),
+            "errors are not decoded"
+        );
+    }
+
+    #[test]
+    fn a_body_that_is_not_utf8_is_refused() {
+        let spoiled = raw(200, "{\"tasks\":[]}", Some(3));
+        let refused = decode::<serde_json::Value>(&spoiled).unwrap_err();
+        assert!(refused.to_string().contains("not valid UTF-8 (byte 3)"));
+        assert!(decode::<serde_json::Value>(&raw(200, "{\"tasks\":[]}", None)).is_ok());
+    }
+}

@@ -1,0 +1,188 @@
+//! The demo console driven by keys in tests: a sandbox with a second location, a store in a
+//! temp dir, the worker and engine for real, the screen on a test backend.
+
+#![allow(dead_code, reason = "each console test file uses a different part")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "set-up helpers of tests fail loudly"
+)]
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+use crossterm::event::KeyEvent;
+use ghl_console::ghl::{ClientConfig, GhlClient, Secret};
+use ghl_console::rankr::RankrStore;
+use ghl_console::sandbox::{DEMO_LOCATION_ID, DEMO_TOKEN, SandboxConfig, SandboxHandle};
+use ghl_console::tui::app::{App, Settings};
+use ghl_console::tui::clock::Clock;
+use ghl_console::tui::demo::{self, DemoStore};
+use ghl_console::tui::filter_task::FilterRunner;
+use ghl_console::tui::keymap::Key;
+use ghl_console::tui::location::LocationState;
+use ghl_console::tui::theme::Theme;
+use ghl_console::tui::update::{Effect, Effects, Msg, after, start, update};
+use ghl_console::worker::{self, WorkerHandle, WorkerOptions};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+/// The demo console: sandbox with a second location, a store in a temp dir, the worker.
+pub struct Console {
+    pub app: App,
+    pub worker: WorkerHandle,
+    pub filter: FilterRunner,
+    pub sandbox: SandboxHandle,
+    pub store: DemoStore,
+}
+
+impl Console {
+    /// The console on 30 contacts with the demo client; `second_read_only` marks the second
+    /// location read-only.
+    pub async fn open(second_read_only: bool) -> Self {
+        Self::open_with(second_read_only, None).await
+    }
+
+    /// [`Console::open`], with the demo location's client settings changed by `tune`.
+    pub async fn open_with(second_read_only: bool, tune: Option<fn(&mut ClientConfig)>) -> Self {
+        let listen = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
+        let config = SandboxConfig {
+            contacts: 30,
+            rate_limit: None,
+            ..demo::sandbox_config()
+        };
+        let sandbox = ghl_console::sandbox::spawn(config, listen).await.unwrap();
+        demo::seed_second(&sandbox).unwrap();
+        let store = DemoStore::open().unwrap();
+        let base_url = sandbox.base_url();
+        let client = match tune {
+            None => demo::client(&base_url, DEMO_LOCATION_ID).unwrap(),
+            Some(tune) => {
+                let mut config =
+                    ClientConfig::new(&base_url, Secret::new(DEMO_TOKEN), DEMO_LOCATION_ID);
+                tune(&mut config);
+                GhlClient::new(config).unwrap()
+            }
+        };
+        let options = WorkerOptions {
+            settle: Duration::ZERO,
+            ..WorkerOptions::default()
+        };
+        let extras = demo::extras(&base_url, Some(&store));
+        let worker = worker::spawn_with(client, options, extras);
+        let settings = Settings {
+            location: DEMO_LOCATION_ID.to_string(),
+            save_dir: std::env::temp_dir(),
+            ..Settings::default()
+        };
+        let (mut app, _) = App::new(settings, Clock::system());
+        app.size = (120, 40);
+        let mut known = demo::locations();
+        known[1].read_only = second_read_only;
+        app.locations = LocationState {
+            known,
+            base_read_only: Some(false),
+            ..LocationState::default()
+        };
+        let fx = start(&mut app);
+        let mut console = Self {
+            app,
+            worker,
+            filter: FilterRunner::start(),
+            sandbox,
+            store,
+        };
+        console.apply(fx);
+        console.settle().await;
+        console
+    }
+
+    pub fn apply(&mut self, effects: Effects) {
+        for effect in effects {
+            match effect {
+                Effect::Send(command) => self.worker.commands.send(command).unwrap(),
+                Effect::Filter(job) => self.filter.submit(job),
+                Effect::Copy(_) | Effect::Quit => {}
+            }
+        }
+    }
+
+    /// The next worker event or filter answer.
+    pub async fn next(&mut self) -> Option<Msg> {
+        tokio::select! {
+            event = self.worker.events.recv() => event.map(Msg::Worker),
+            Some(done) = self.filter.recv() => Some(Msg::Filtered(done)),
+        }
+    }
+
+    /// Feeds worker events and filter answers until nothing runs and nothing arrives for a
+    /// while.
+    pub async fn settle(&mut self) {
+        let idle = |app: &App| {
+            app.status.in_flight == 0
+                && app.sync.running.is_none()
+                && !app.contacts.filter_pending()
+        };
+        let settled = self.pump_until(Duration::from_secs(60), idle).await;
+        assert!(settled, "the console did not settle");
+    }
+
+    /// Feeds worker events until `done` holds after a quiet moment, or `limit` passes;
+    /// returns whether `done` came to hold.
+    pub async fn pump_until(&mut self, limit: Duration, done: impl Fn(&App) -> bool) -> bool {
+        let deadline = tokio::time::Instant::now() + limit;
+        while tokio::time::Instant::now() < deadline {
+            match tokio::time::timeout(Duration::from_millis(300), self.next()).await {
+                Ok(Some(msg)) => {
+                    let fx = update(&mut self.app, msg);
+                    self.apply(fx);
+                }
+                Ok(None) => return done(&self.app),
+                Err(_) if done(&self.app) => return true,
+                Err(_) => {}
+            }
+        }
+        false
+    }
+
+    /// Presses one key and applies what it asks for, without waiting for the answers.
+    pub fn press(&mut self, key: &str) {
+        let key = Key::parse(key).unwrap();
+        let event = KeyEvent::new(key.code, key.modifiers);
+        let fx = update(&mut self.app, Msg::Key(event));
+        self.apply(fx);
+    }
+
+    /// Presses keys, settling after each.
+    pub async fn keys(&mut self, keys: &[&str]) {
+        for key in keys {
+            self.press(key);
+            self.settle().await;
+        }
+    }
+
+    pub fn render(&mut self) -> String {
+        after(&mut self.app);
+        let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+        terminal
+            .draw(|f| ghl_console::tui::view::render(f, &self.app, &Theme::plain()))
+            .unwrap();
+        terminal.backend().to_string()
+    }
+
+    /// Contacts, tasks and notes of a sandbox location.
+    pub fn sandbox_counts(&self, location: &str) -> (u64, u64, u64) {
+        let store = self.sandbox.store();
+        let contacts = store.contacts(location);
+        let sum =
+            |f: &dyn Fn(&str) -> usize| -> u64 { contacts.iter().map(|c| f(&c.id) as u64).sum() };
+        let tasks = sum(&|id| store.tasks(id).unwrap_or_default().len());
+        let notes = sum(&|id| store.notes(id).unwrap_or_default().len());
+        (contacts.len() as u64, tasks, notes)
+    }
+
+    pub fn store_counts(&self, location: &str) -> (u64, u64, u64) {
+        let counts = self.store.store.counts(location).unwrap();
+        (counts.contacts, counts.tasks, counts.notes)
+    }
+}

@@ -1,0 +1,151 @@
+//! Issue 7, the console under faults: the update loop and the worker for real against the
+//! sandbox, with a fault on. The user sees the failure in a toast and the activity log, keys
+//! keep being answered, a hung sync cancels at once, and the store mirrors the sandbox after.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed unwrap is a failed test"
+)]
+
+mod console_support;
+
+use std::time::Duration;
+
+use console_support::Console;
+use ghl_console::sandbox::{DEMO_LOCATION_ID, Faults};
+use ghl_console::tui::app::{App, Level, Pane};
+
+fn toast(app: &App) -> String {
+    app.toast
+        .as_ref()
+        .map(|t| t.text.clone())
+        .unwrap_or_default()
+}
+
+fn logged(app: &App, needle: &str) -> bool {
+    app.log.lines.iter().any(|l| l.text.contains(needle))
+}
+
+/// Syncs with the faults off and checks the store holds what the sandbox holds.
+async fn sync_clean_and_compare(console: &mut Console) {
+    console.sandbox.set_faults(Faults::default());
+    console.keys(&["s"]).await;
+    let last = console.app.sync.last.clone().expect("a summary");
+    assert_eq!(last.outcome, "ok", "{last:?}");
+    assert_eq!(
+        console.store_counts(DEMO_LOCATION_ID),
+        console.sandbox_counts(DEMO_LOCATION_ID)
+    );
+    assert_eq!(console.store.store.integrity_check().unwrap(), "ok");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_hung_sync_cancels_at_once_and_the_console_keeps_answering() {
+    let mut console = Console::open(false).await;
+    console.keys(&["shift-tab"]).await;
+    assert_eq!(console.app.focus, Pane::Log);
+    console.sandbox.set_faults(Faults {
+        hang_every: Some(1),
+        ..Faults::default()
+    });
+
+    console.press("S");
+    let started = console
+        .pump_until(Duration::from_secs(5), |app| app.sync.running.is_some())
+        .await;
+    assert!(started, "the sync started");
+    console.press("s");
+    assert!(toast(&console.app).contains("already running"));
+    // Filtering the log reads the store in the worker: the unfinished run shows in it.
+    console.press("l");
+    let answered = console
+        .pump_until(Duration::from_secs(5), |app| {
+            app.sync.runs.iter().any(|r| r.outcome.is_none())
+        })
+        .await;
+    assert!(answered, "the worker answers while the sync hangs");
+    console.press("tab");
+    assert_ne!(console.app.focus, Pane::Log, "keys move the focus");
+    console.press("shift-tab");
+
+    // The client would wait 30 s per try; the cancel must not.
+    console.press("c");
+    let cancelled = console
+        .pump_until(Duration::from_secs(10), |app| app.sync.running.is_none())
+        .await;
+    assert!(cancelled, "the cancel ended the hung run");
+    let said = console.app.sync.last_error.clone().unwrap_or_default();
+    assert!(said.contains("cancelled"), "{said}");
+    assert!(logged(&console.app, "cancelled"));
+    assert!(console.render().contains("cancelled"));
+
+    sync_clean_and_compare(&mut console).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_storm_of_server_errors_shows_in_a_toast_and_the_log_and_the_sync_resumes() {
+    let mut console = Console::open_with(false, Some(|c| c.max_retries = 1)).await;
+    console.keys(&["shift-tab"]).await;
+    console.sandbox.set_faults(Faults {
+        error_probability: 1.0,
+        error_statuses: vec![503],
+        ..Faults::default()
+    });
+
+    console.keys(&["s"]).await;
+    let shown = console.app.toast.clone().expect("a toast");
+    assert_eq!(shown.level, Level::Error);
+    assert!(shown.text.contains("server error (503)"), "{}", shown.text);
+    assert!(logged(&console.app, "server error (503)"));
+    let first_run = console.app.sync.last.as_ref().and_then(|s| s.run_id);
+
+    console.keys(&["S"]).await;
+    let second_run = console.app.sync.last.as_ref().and_then(|s| s.run_id);
+    assert_ne!(first_run, second_run, "a second key, a second run");
+    let screen = console.render();
+    assert!(screen.contains("503"), "{screen}");
+
+    sync_clean_and_compare(&mut console).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn spoiled_answers_show_in_a_toast_and_render_in_the_raw_pane() {
+    let mut console = Console::open_with(false, Some(|c| c.max_retries = 0)).await;
+    console.sandbox.set_faults(Faults {
+        nest_every: Some(1),
+        ..Faults::default()
+    });
+    console.keys(&["j"]).await;
+    let said = toast(&console.app);
+    assert!(said.contains("could not decode"), "{said}");
+
+    console.keys(&["i", "g"]).await;
+    assert_eq!(console.app.focus, Pane::Inspector);
+    let screen = console.render();
+    assert!(screen.contains("[["), "the nested body is shown: {screen}");
+
+    console.sandbox.set_faults(Faults {
+        bad_utf8_every: Some(1),
+        ..Faults::default()
+    });
+    console
+        .keys(&[
+            "shift-tab",
+            "shift-tab",
+            "shift-tab",
+            "shift-tab",
+            "shift-tab",
+        ])
+        .await;
+    console.keys(&["j"]).await;
+    assert!(
+        toast(&console.app).contains("not valid UTF-8"),
+        "{}",
+        toast(&console.app)
+    );
+    assert!(logged(&console.app, "not valid UTF-8"));
+
+    sync_clean_and_compare(&mut console).await;
+}
