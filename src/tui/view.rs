@@ -269,8 +269,11 @@ fn status_text(app: &App) -> String {
             .synced_at
             .as_deref()
             .and_then(crate::ghl::models::parse_date)
-            .map_or_else(|| "never synced".to_string(), |at| app.clock.relative(at));
-        parts.push(format!("FROM STORE (synced {synced})"));
+            .map_or_else(
+                || "never synced".to_string(),
+                |at| format!("synced {}", app.clock.relative(at)),
+            );
+        parts.push(format!("FROM STORE ({synced})"));
     }
     parts.push(
         match status.connection {

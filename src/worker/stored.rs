@@ -11,9 +11,16 @@ use crate::rankr::{ListedContact, ListingKey, RankrError, RankrStore};
 use super::Shared;
 use super::messages::{ContactRow, Event};
 
-/// Contacts per page read from the store: enough for a full screen and a scroll, small enough
-/// that the first page is on screen within milliseconds.
+/// Contacts in the first page read from the store: a few screens, on screen within
+/// milliseconds.
+pub(super) const FIRST_PAGE: usize = 200;
+
+/// Contacts per page read from the store after the first.
 pub(super) const STORE_PAGE: usize = 1_000;
+
+/// The pause after the first page: a frame, so that reading the rest does not take the CPU from
+/// the console while it draws the first page.
+const AFTER_FIRST: std::time::Duration = std::time::Duration::from_millis(16);
 
 /// Sends the store's contacts of the client's location as pages of the listing `generation`.
 /// Does nothing without a store or when it holds nothing for the location; a store that fails
@@ -44,14 +51,19 @@ async fn send_pages(
     let mut after: Option<ListingKey> = None;
     let (mut listed, mut total) = (0, None);
     loop {
+        let limit = if after.is_none() {
+            FIRST_PAGE
+        } else {
+            STORE_PAGE
+        };
         let page = {
             let (store, location, from) = (store.clone(), location.clone(), after.clone());
-            blocking(move || store.listing_page(&location, from.as_ref(), STORE_PAGE)).await?
+            blocking(move || store.listing_page(&location, from.as_ref(), limit)).await?
         };
         if page.is_empty() && after.is_none() {
             return Ok(());
         }
-        let more = page.len() == STORE_PAGE;
+        let more = page.len() == limit;
         after = page.last().map(ListedContact::key);
         listed += page.len() as u64;
         let contacts = page.into_iter().map(ContactRow::stored).collect();
@@ -65,6 +77,9 @@ async fn send_pages(
         });
         if let Some(first) = first_sent.take() {
             let _ = first.send(());
+            if more {
+                tokio::time::sleep(AFTER_FIRST).await;
+            }
         }
         if !more {
             return Ok(());

@@ -158,3 +158,45 @@ fn loads_for_a_contact_no_longer_listed_are_dropped() {
     });
     assert!(f.app.tasks.ready().is_none());
 }
+
+#[test]
+fn the_store_copy_is_marked_until_ghl_replaces_it() {
+    let mut f = super::Fixture::empty(120, 24);
+    let stored: Vec<_> = super::rows(&super::contacts())
+        .into_iter()
+        .map(|row| crate::worker::messages::ContactRow {
+            stored: true,
+            ..row
+        })
+        .collect();
+    f.event(Event::StoredPage {
+        generation: 1,
+        contacts: stored.clone(),
+        total: 6,
+        synced_at: Some("2026-03-01T10:00:00.000Z".into()),
+        more: false,
+    });
+    let screen = f.render();
+    assert!(screen.contains("FROM STORE (synced 2h ago)"), "{screen}");
+    assert!(screen.contains("(6 from the store)"), "{screen}");
+    assert!(screen.contains("Ada Lovelace"), "{screen}");
+
+    f.event(Event::Page {
+        generation: 1,
+        contacts: super::rows(&super::contacts()[..2]),
+        total: 6,
+        more: true,
+        exchange_id: 12,
+    });
+    let screen = f.render();
+    assert!(screen.contains("(4 from the store)"), "{screen}");
+
+    f.event(Event::StoredPage {
+        generation: 1,
+        contacts: stored,
+        total: 6,
+        synced_at: None,
+        more: false,
+    });
+    assert!(f.render().contains("FROM STORE (never synced)"));
+}
