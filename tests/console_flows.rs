@@ -8,35 +8,22 @@
     reason = "test code: a failed unwrap is a failed test"
 )]
 
-use std::net::{Ipv4Addr, SocketAddr};
-use std::time::Duration;
+mod console_support;
 
-use crossterm::event::KeyEvent;
+use std::net::{Ipv4Addr, SocketAddr};
+
+use console_support::{Console, Filtering};
 use ghl_console::ghl::models::Contact;
 use ghl_console::ghl::{ClientConfig, GhlClient, Secret};
-use ghl_console::sandbox::{DEMO_LOCATION_ID, DEMO_TOKEN, Faults, SandboxConfig, SandboxHandle};
-use ghl_console::tui::app::{App, Level, Pane, Settings};
-use ghl_console::tui::clock::Clock;
+use ghl_console::sandbox::{DEMO_LOCATION_ID, DEMO_TOKEN, Faults, SandboxConfig};
+use ghl_console::tui::app::{Level, Pane};
 use ghl_console::tui::filter_task::FilterRunner;
 use ghl_console::tui::forms::Modal;
-use ghl_console::tui::keymap::Key;
-use ghl_console::tui::theme::Theme;
-use ghl_console::tui::update::{Effect, Effects, Msg, after, start, update};
-use ghl_console::worker::{self, WorkerHandle, WorkerOptions};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-
-/// The console wired to a worker and a sandbox, driven by keys.
-struct Console {
-    app: App,
-    worker: WorkerHandle,
-    filter: FilterRunner,
-    sandbox: SandboxHandle,
-    copied: Vec<String>,
-}
+use ghl_console::worker;
 
 impl Console {
-    async fn open() -> Self {
+    /// The console wired to a worker and a sandbox of its default contacts, driven by keys.
+    async fn open_default() -> Self {
         let listen = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
         let sandbox = ghl_console::sandbox::spawn(SandboxConfig::default(), listen)
             .await
@@ -47,87 +34,10 @@ impl Console {
             DEMO_LOCATION_ID,
         );
         let client = GhlClient::new(config).unwrap();
-        let options = WorkerOptions {
-            settle: Duration::ZERO,
-            ..WorkerOptions::default()
-        };
-        let worker = worker::spawn(client, options);
-        let settings = Settings {
-            location: DEMO_LOCATION_ID.to_string(),
-            save_dir: std::env::temp_dir(),
-            ..Settings::default()
-        };
-        let (mut app, _) = App::new(settings, Clock::system());
-        app.size = (120, 40);
-        let fx = start(&mut app);
-        let mut console = Self {
-            app,
-            worker,
-            filter: FilterRunner::start(),
-            sandbox,
-            copied: Vec::new(),
-        };
-        console.apply(fx);
-        console.settle().await;
-        console
-    }
-
-    fn apply(&mut self, effects: Effects) {
-        for effect in effects {
-            match effect {
-                Effect::Send(command) => self.worker.commands.send(command).unwrap(),
-                Effect::Filter(job) => self.filter.submit(job),
-                Effect::Copy(text) => self.copied.push(text),
-                Effect::Quit => {}
-            }
-        }
-    }
-
-    /// Feeds worker events and filter answers until nothing is running and nothing arrives
-    /// for a while.
-    async fn settle(&mut self) {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
-        while tokio::time::Instant::now() < deadline {
-            let next = tokio::time::timeout(Duration::from_millis(250), async {
-                tokio::select! {
-                    event = self.worker.events.recv() => event.map(Msg::Worker),
-                    Some(done) = self.filter.recv() => Some(Msg::Filtered(done)),
-                }
-            });
-            match next.await {
-                Ok(Some(msg)) => {
-                    let fx = update(&mut self.app, msg);
-                    self.apply(fx);
-                }
-                Ok(None) => return,
-                Err(_) if self.app.status.in_flight == 0 && !self.app.contacts.filter_pending() => {
-                    return;
-                }
-                Err(_) => {}
-            }
-        }
-        panic!("the console did not settle");
-    }
-
-    async fn keys(&mut self, keys: &[&str]) {
-        for key in keys {
-            let key = Key::parse(key).unwrap();
-            let fx = update(
-                &mut self.app,
-                Msg::Key(KeyEvent::new(key.code, key.modifiers)),
-            );
-            self.apply(fx);
-            self.settle().await;
-        }
-    }
-
-    async fn type_text(&mut self, text: &str) {
-        for c in text.chars() {
-            let event = KeyEvent::from(crossterm::event::KeyCode::Char(c));
-            let fx = update(&mut self.app, Msg::Key(event));
-            self.apply(fx);
-        }
-        self.settle().await;
+        let worker = worker::spawn(client, console_support::worker_options());
+        let app = console_support::app(console_support::settings());
+        let filter = Filtering::Thread(FilterRunner::start());
+        Self::from_parts(app, worker, sandbox, None, filter).await
     }
 
     /// Lists only this contact (a server-side search for its email) and selects it.
@@ -136,15 +46,6 @@ impl Console {
         self.type_text(contact.email.as_deref().unwrap()).await;
         self.keys(&["enter"]).await;
         assert_eq!(self.app.current_contact_id(), Some(contact.id.as_str()));
-    }
-
-    fn render(&mut self) -> String {
-        after(&mut self.app);
-        let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
-        terminal
-            .draw(|f| ghl_console::tui::view::render(f, &self.app, &Theme::plain()))
-            .unwrap();
-        terminal.backend().to_string()
     }
 
     fn contact_where(&self, wanted: impl Fn(&Contact) -> bool) -> Contact {
@@ -169,7 +70,7 @@ fn has_open_task(console: &Console, contact: &Contact) -> bool {
 
 #[tokio::test]
 async fn complete_and_reopen_a_task_with_undo() {
-    let mut console = Console::open().await;
+    let mut console = Console::open_default().await;
     let contact = console.contact_where(|c| has_open_task(&console, c));
     console.open_contact(&contact).await;
     console.keys(&["tab", "tab"]).await;
@@ -202,7 +103,7 @@ async fn complete_and_reopen_a_task_with_undo() {
 
 #[tokio::test]
 async fn create_and_edit_a_task_with_a_multi_line_body() {
-    let mut console = Console::open().await;
+    let mut console = Console::open_default().await;
     let contact = console.contact_where(|_| true);
     console.open_contact(&contact).await;
     console.keys(&["tab", "tab", "n"]).await;
@@ -256,7 +157,7 @@ async fn create_and_edit_a_task_with_a_multi_line_body() {
 
 #[tokio::test]
 async fn add_and_remove_a_tag_without_a_put_c20() {
-    let mut console = Console::open().await;
+    let mut console = Console::open_default().await;
     let contact = console.contact_where(|c| c.tags.len() >= 2);
     console.open_contact(&contact).await;
     console.keys(&["t"]).await;
@@ -285,7 +186,7 @@ async fn add_and_remove_a_tag_without_a_put_c20() {
 
 #[tokio::test]
 async fn bulk_tag_reports_what_failed() {
-    let mut console = Console::open().await;
+    let mut console = Console::open_default().await;
     let first = console.app.contacts.at(0).unwrap().id.clone();
     let second = console.app.contacts.at(1).unwrap().id.clone();
     console.keys(&["space", "space"]).await;
@@ -308,7 +209,7 @@ async fn bulk_tag_reports_what_failed() {
 
 #[tokio::test]
 async fn write_a_note() {
-    let mut console = Console::open().await;
+    let mut console = Console::open_default().await;
     let contact = console.contact_where(|_| true);
     console.open_contact(&contact).await;
     console.keys(&["tab", "tab", "tab", "n"]).await;
@@ -326,7 +227,7 @@ async fn write_a_note() {
 
 #[tokio::test]
 async fn a_note_refused_with_502_stays_in_its_form() {
-    let mut console = Console::open().await;
+    let mut console = Console::open_default().await;
     let contact = console.contact_where(|_| true);
     console.open_contact(&contact).await;
     console.keys(&["tab", "tab", "tab", "n"]).await;
@@ -367,7 +268,7 @@ async fn a_note_refused_with_502_stays_in_its_form() {
 
 #[tokio::test]
 async fn delete_asks_first_cancel_keeps_confirm_deletes() {
-    let mut console = Console::open().await;
+    let mut console = Console::open_default().await;
     let contact = console.contact_where(|c| has_open_task(&console, c));
     console.open_contact(&contact).await;
     console.keys(&["tab", "tab"]).await;
@@ -392,7 +293,7 @@ async fn delete_asks_first_cancel_keeps_confirm_deletes() {
 
 #[tokio::test]
 async fn the_token_never_shows_on_screen_or_in_a_copied_curl() {
-    let mut console = Console::open().await;
+    let mut console = Console::open_default().await;
     let contact = console.contact_where(|c| has_open_task(&console, c));
     console.open_contact(&contact).await;
     let mut screens = Vec::new();
@@ -450,7 +351,7 @@ fn has_field(contact: &Contact, id: &str) -> bool {
 
 #[tokio::test]
 async fn detail_names_custom_fields_from_the_location_definitions_c22() {
-    let mut console = Console::open().await;
+    let mut console = Console::open_default().await;
     assert!(
         console
             .app
@@ -471,7 +372,7 @@ async fn detail_names_custom_fields_from_the_location_definitions_c22() {
 
 #[tokio::test]
 async fn edit_a_name_sends_only_that_field_c03() {
-    let mut console = Console::open().await;
+    let mut console = Console::open_default().await;
     let contact = console.contact_where(|c| c.last_name.is_some());
     console.open_contact(&contact).await;
     console.select_detail_row("Last name").await;
@@ -490,7 +391,7 @@ async fn edit_a_name_sends_only_that_field_c03() {
 
 #[tokio::test]
 async fn edit_a_numeric_custom_field_writes_a_number_c22() {
-    let mut console = Console::open().await;
+    let mut console = Console::open_default().await;
     let contact = console.contact_where(|c| has_field(c, LIFETIME_VALUE));
     console.open_contact(&contact).await;
     console.select_detail_row("Lifetime value").await;
@@ -511,7 +412,7 @@ async fn edit_a_numeric_custom_field_writes_a_number_c22() {
 
 #[tokio::test]
 async fn a_refused_edit_shows_the_422_messages_verbatim_c03() {
-    let mut console = Console::open().await;
+    let mut console = Console::open_default().await;
     let contact = console.contact_where(|_| true);
     console.open_contact(&contact).await;
     console.select_detail_row("Email").await;
@@ -527,7 +428,7 @@ async fn a_refused_edit_shows_the_422_messages_verbatim_c03() {
 
 #[tokio::test]
 async fn a_dropped_field_warns_instead_of_saying_saved_c04() {
-    let mut console = Console::open().await;
+    let mut console = Console::open_default().await;
     console.sandbox.set_faults(Faults {
         quirks: ghl_console::sandbox::Quirks {
             put_drops_field: Some("lastName".into()),
@@ -549,7 +450,7 @@ async fn a_dropped_field_warns_instead_of_saying_saved_c04() {
 
 #[tokio::test]
 async fn read_only_mode_refuses_the_edit() {
-    let mut console = Console::open().await;
+    let mut console = Console::open_default().await;
     console.app.settings.read_only = true;
     let contact = console.contact_where(|c| c.last_name.is_some());
     console.open_contact(&contact).await;
@@ -569,7 +470,7 @@ async fn read_only_mode_refuses_the_edit() {
 
 #[tokio::test]
 async fn tasks_show_the_assignee_by_name_and_the_form_sends_the_id() {
-    let mut console = Console::open().await;
+    let mut console = Console::open_default().await;
     let assigned = |c: &Contact| {
         let tasks = console.sandbox.store().tasks(&c.id).unwrap_or_default();
         tasks.first().is_some_and(|t| t.assigned_to.is_some())
@@ -592,7 +493,7 @@ async fn tasks_show_the_assignee_by_name_and_the_form_sends_the_id() {
 
 #[tokio::test]
 async fn definitions_and_users_of_another_location_are_refused() {
-    let console = Console::open().await;
+    let console = Console::open_default().await;
     let config = ClientConfig::new(
         console.sandbox.base_url(),
         Secret::new(DEMO_TOKEN),

@@ -38,7 +38,7 @@ async fn sync_clean_and_compare(console: &mut Console) {
         console.store_counts(DEMO_LOCATION_ID),
         console.sandbox_counts(DEMO_LOCATION_ID)
     );
-    assert_eq!(console.store.store.integrity_check().unwrap(), "ok");
+    assert_eq!(console.demo_store().store.integrity_check().unwrap(), "ok");
 }
 
 #[tokio::test(flavor = "multi_thread")]

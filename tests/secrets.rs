@@ -12,40 +12,29 @@
 #[path = "common/bin.rs"]
 mod bin;
 
+mod console_support;
+
 use std::net::{Ipv4Addr, SocketAddr};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
-use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use crossterm::event::KeyEvent;
+use console_support::{Console, Filtering};
 use ghl_console::ghl::models::Contact;
 use ghl_console::ghl::{ClientConfig, Exchange, GhlClient, Secret};
 use ghl_console::rankr::{RankrStore, SqliteStore};
 use ghl_console::sandbox::{DEMO_LOCATION_ID, Faults, SandboxConfig, SandboxHandle};
 use ghl_console::sync::EngineConfig;
-use ghl_console::tui::app::{App, Settings};
+use ghl_console::tui::app::Settings;
 use ghl_console::tui::clipboard::osc52_sequence;
-use ghl_console::tui::clock::Clock;
-use ghl_console::tui::keymap::Key;
-use ghl_console::tui::theme::Theme;
-use ghl_console::tui::update::{Effect, Effects, Msg, after, start, update};
+use ghl_console::tui::update::Msg;
 use ghl_console::worker::messages::Event;
-use ghl_console::worker::{self, WorkerExtras, WorkerHandle, WorkerOptions};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use ghl_console::worker::{self, WorkerExtras};
 
 /// The token of these tests: distinctive, so any hit is a leak.
 const TOKEN: &str = "pit-LEAKCHECK-7f3a9c2e-51d4-4b8e-9a61-0c9d8e7f6a5b";
-
-/// Everything the console put out, to be searched.
-#[derive(Default)]
-struct Outputs {
-    frames: Vec<String>,
-    copies: Vec<String>,
-}
 
 /// A sandbox that opens only for [`TOKEN`].
 async fn sandbox() -> SandboxHandle {
@@ -59,118 +48,31 @@ async fn sandbox() -> SandboxHandle {
     ghl_console::sandbox::spawn(config, listen).await.unwrap()
 }
 
-/// A console on the sandbox with a store for syncs, saving exchanges into `dir/exchanges`.
-struct Console {
-    app: App,
-    worker: WorkerHandle,
-    sandbox: SandboxHandle,
-    out: Outputs,
-}
-
-impl Console {
-    async fn open(dir: &Path) -> Self {
-        let sandbox = sandbox().await;
-        let mut config =
-            ClientConfig::new(sandbox.base_url(), Secret::new(TOKEN), DEMO_LOCATION_ID);
-        config.rate_limit = None;
-        config.max_retries = 1;
-        let client = GhlClient::new(config).unwrap();
-        let store: Arc<dyn RankrStore> =
-            Arc::new(SqliteStore::open(&dir.join("rankr.sqlite3")).unwrap());
-        let extras = WorkerExtras {
-            sync: Some((store, EngineConfig::new(DEMO_LOCATION_ID))),
-            ..WorkerExtras::default()
-        };
-        let options = WorkerOptions {
-            settle: Duration::ZERO,
-            ..WorkerOptions::default()
-        };
-        let worker = worker::spawn_with(client, options, extras);
-        let settings = Settings {
-            location: DEMO_LOCATION_ID.to_string(),
-            save_dir: dir.join("exchanges"),
-            log_path: Some(dir.join("logs")),
-            ..Settings::default()
-        };
-        let (mut app, _) = App::new(settings, Clock::system());
-        app.size = (120, 40);
-        let fx = start(&mut app);
-        let mut console = Self {
-            app,
-            worker,
-            sandbox,
-            out: Outputs::default(),
-        };
-        console.apply(fx);
-        console.settle().await;
-        console
-    }
-
-    fn apply(&mut self, effects: Effects) {
-        for effect in effects {
-            match effect {
-                Effect::Send(command) => self.worker.commands.send(command).unwrap(),
-                // The filter pass runs here, at once: these tests look at its result.
-                Effect::Filter(job) => {
-                    let mut matching = ghl_console::tui::filter::Matching::new(1);
-                    if let Some(done) = job.run(&mut matching, &|| false) {
-                        let fx = update(&mut self.app, Msg::Filtered(done));
-                        self.apply(fx);
-                    }
-                }
-                Effect::Copy(text) => self.out.copies.push(text),
-                Effect::Quit => {}
-            }
-        }
-    }
-
-    fn msg(&mut self, msg: Msg) {
-        let fx = update(&mut self.app, msg);
-        self.apply(fx);
-        self.frame();
-    }
-
-    /// Draws a frame and keeps its text.
-    fn frame(&mut self) {
-        after(&mut self.app);
-        let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
-        terminal
-            .draw(|f| ghl_console::tui::view::render(f, &self.app, &Theme::plain()))
-            .unwrap();
-        self.out.frames.push(terminal.backend().to_string());
-    }
-
-    async fn settle(&mut self) {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-        while tokio::time::Instant::now() < deadline {
-            match tokio::time::timeout(Duration::from_millis(300), self.worker.events.recv()).await
-            {
-                Ok(Some(event)) => self.msg(Msg::Worker(event)),
-                Ok(None) => return,
-                Err(_) if self.app.status.in_flight == 0 && self.app.sync.running.is_none() => {
-                    return;
-                }
-                Err(_) => {}
-            }
-        }
-        panic!("the console did not settle");
-    }
-
-    async fn keys(&mut self, keys: &[&str]) {
-        for key in keys {
-            let key = Key::parse(key).unwrap();
-            self.msg(Msg::Key(KeyEvent::new(key.code, key.modifiers)));
-            self.settle().await;
-        }
-    }
-
-    async fn type_text(&mut self, text: &str) {
-        for c in text.chars() {
-            let event = KeyEvent::from(crossterm::event::KeyCode::Char(c));
-            self.msg(Msg::Key(event));
-        }
-        self.settle().await;
-    }
+/// A console on the sandbox with a store for syncs, saving exchanges into `dir/exchanges`,
+/// keeping every frame it draws.
+async fn console(dir: &Path) -> Console {
+    let sandbox = sandbox().await;
+    let mut config = ClientConfig::new(sandbox.base_url(), Secret::new(TOKEN), DEMO_LOCATION_ID);
+    config.rate_limit = None;
+    config.max_retries = 1;
+    let client = GhlClient::new(config).unwrap();
+    let store: Arc<dyn RankrStore> =
+        Arc::new(SqliteStore::open(&dir.join("rankr.sqlite3")).unwrap());
+    let extras = WorkerExtras {
+        sync: Some((store, EngineConfig::new(DEMO_LOCATION_ID))),
+        ..WorkerExtras::default()
+    };
+    let worker = worker::spawn_with(client, console_support::worker_options(), extras);
+    let settings = Settings {
+        save_dir: dir.join("exchanges"),
+        log_path: Some(dir.join("logs")),
+        ..console_support::settings()
+    };
+    let app = console_support::app(settings);
+    // The filter pass runs at once: these tests look at its result.
+    let mut console = Console::from_parts(app, worker, sandbox, None, Filtering::Inline).await;
+    console.frames = Some(Vec::new());
+    console
 }
 
 /// Fails when `text` holds the token, or its base64.
@@ -252,7 +154,7 @@ fn log_file() -> &'static Path {
 async fn a_whole_console_session_never_shows_the_token() {
     let log = log_file();
     let dir = tempfile::tempdir().unwrap();
-    let mut console = Console::open(dir.path()).await;
+    let mut console = console(dir.path()).await;
     let contact: Contact = console
         .sandbox
         .store()
@@ -303,7 +205,7 @@ async fn a_whole_console_session_never_shows_the_token() {
     assert!(panic_text.contains("forced panic"), "{panic_text}");
     assert_clean("the panic message", &panic_text);
 
-    let Outputs { frames, copies } = &console.out;
+    let (frames, copies) = (console.frames.as_ref().unwrap(), &console.copied);
     assert!(frames.len() > 30, "{} frames", frames.len());
     for (n, frame) in frames.iter().enumerate() {
         assert_clean(&format!("frame {n}"), frame);
@@ -506,7 +408,7 @@ fn hostile_exchanges() -> Vec<Exchange> {
 #[tokio::test(flavor = "multi_thread")]
 async fn saved_exchanges_stay_in_their_directory_whatever_the_server_sent() {
     let dir = tempfile::tempdir().unwrap();
-    let mut console = Console::open(dir.path()).await;
+    let mut console = console(dir.path()).await;
     let before: Vec<PathBuf> = files(dir.path());
     let exchanges = hostile_exchanges();
     for exchange in &exchanges {

@@ -9,22 +9,23 @@
     reason = "test code: a failed unwrap is a failed test"
 )]
 
+mod console_support;
+
 use std::fmt::Write as _;
 use std::net::{Ipv4Addr, SocketAddr};
+use std::ops::{Deref, DerefMut};
 use std::time::{Duration, Instant};
 
-use crossterm::event::KeyEvent;
+use console_support::{Console, Filtering};
 use ghl_console::ghl::models::Contact;
 use ghl_console::ghl::{ClientConfig, GhlClient, Secret};
-use ghl_console::sandbox::{DEMO_LOCATION_ID, DEMO_TOKEN, SandboxConfig, SandboxHandle};
-use ghl_console::tui::app::{App, Pane, Settings};
-use ghl_console::tui::clock::Clock;
+use ghl_console::sandbox::{DEMO_LOCATION_ID, DEMO_TOKEN, SandboxConfig};
+use ghl_console::tui::app::Pane;
 use ghl_console::tui::forms::Modal;
-use ghl_console::tui::keymap::Key;
 use ghl_console::tui::theme::Theme;
-use ghl_console::tui::update::{Effect, Effects, Msg, after, start, update};
+use ghl_console::tui::update::{Msg, after};
 use ghl_console::tui::view::{MIN_SIZE, render};
-use ghl_console::worker::{self, WorkerHandle, WorkerOptions};
+use ghl_console::worker;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
@@ -49,15 +50,28 @@ const NAMES: &[&str] = &[
     "e\u{301}\u{302}\u{303}\u{304}\u{305}\u{306}\u{307}\u{308}",
 ];
 
-/// The console wired to a worker and a sandbox, driven by messages.
-struct Console {
-    app: App,
-    worker: WorkerHandle,
-    sandbox: SandboxHandle,
+/// The console wired to a worker and a sandbox, driven by messages, and the terminal it
+/// draws on.
+struct Screen {
+    console: Console,
     terminal: Terminal<TestBackend>,
 }
 
-impl Console {
+impl Deref for Screen {
+    type Target = Console;
+
+    fn deref(&self) -> &Console {
+        &self.console
+    }
+}
+
+impl DerefMut for Screen {
+    fn deref_mut(&mut self) -> &mut Console {
+        &mut self.console
+    }
+}
+
+impl Screen {
     /// A console on a sandbox holding only the contacts named in [`NAMES`].
     async fn open() -> Self {
         let listen = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
@@ -87,85 +101,22 @@ impl Console {
         );
         config.rate_limit = None;
         let client = GhlClient::new(config).unwrap();
-        let options = WorkerOptions {
-            settle: Duration::ZERO,
-            ..WorkerOptions::default()
-        };
-        let worker = worker::spawn(client, options);
-        let settings = Settings {
-            location: DEMO_LOCATION_ID.to_string(),
-            save_dir: std::env::temp_dir(),
-            ..Settings::default()
-        };
-        let (mut app, _) = App::new(settings, Clock::system());
-        app.size = (120, 40);
-        let fx = start(&mut app);
-        let mut console = Self {
-            app,
-            worker,
-            sandbox,
+        let worker = worker::spawn(client, console_support::worker_options());
+        let app = console_support::app(console_support::settings());
+        // The filter pass runs at once: these tests look at its result.
+        let console = Console::from_parts(app, worker, sandbox, None, Filtering::Inline).await;
+        Self {
+            console,
             terminal: Terminal::new(TestBackend::new(120, 40)).unwrap(),
-        };
-        console.apply(fx);
-        console.settle().await;
-        console
-    }
-
-    fn apply(&mut self, effects: Effects) {
-        for effect in effects {
-            match effect {
-                Effect::Send(command) => self.worker.commands.send(command).unwrap(),
-                // The filter pass runs here, at once: these tests look at its result.
-                Effect::Filter(job) => {
-                    let mut matching = ghl_console::tui::filter::Matching::new(1);
-                    if let Some(done) = job.run(&mut matching, &|| false) {
-                        self.msg(Msg::Filtered(done));
-                    }
-                }
-                Effect::Copy(_) | Effect::Quit => {}
-            }
         }
-    }
-
-    fn msg(&mut self, msg: Msg) {
-        let fx = update(&mut self.app, msg);
-        self.apply(fx);
-    }
-
-    async fn settle(&mut self) {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-        while tokio::time::Instant::now() < deadline {
-            match tokio::time::timeout(Duration::from_millis(250), self.worker.events.recv()).await
-            {
-                Ok(Some(event)) => self.msg(Msg::Worker(event)),
-                Ok(None) => return,
-                Err(_) if self.app.status.in_flight == 0 => return,
-                Err(_) => {}
-            }
-        }
-        panic!("the console did not settle");
-    }
-
-    async fn keys(&mut self, keys: &[&str]) {
-        for key in keys {
-            let key = Key::parse(key).unwrap();
-            self.msg(Msg::Key(KeyEvent::new(key.code, key.modifiers)));
-            self.settle().await;
-        }
-    }
-
-    /// Presses a key without waiting for what it asks of the worker.
-    fn press(&mut self, key: &str) {
-        let key = Key::parse(key).unwrap();
-        self.msg(Msg::Key(KeyEvent::new(key.code, key.modifiers)));
     }
 
     /// Resizes as the terminal would (a resize event) and draws through the real path.
     fn draw_at(&mut self, width: u16, height: u16) -> Buffer {
-        self.msg(Msg::Resize(width, height));
+        self.console.msg(Msg::Resize(width, height));
         self.terminal.backend_mut().resize(width, height);
-        after(&mut self.app);
-        let app = &self.app;
+        after(&mut self.console.app);
+        let app = &self.console.app;
         let frame = self
             .terminal
             .draw(|f| render(f, app, &Theme::plain()))
@@ -261,7 +212,7 @@ fn sizes() -> Vec<(u16, u16)> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_size_from_1x1_to_200x60_draws_the_right_view() {
-    let mut console = Console::open().await;
+    let mut console = Screen::open().await;
     assert_eq!(console.app.contacts.len(), NAMES.len());
     console.keys(&["j", "j", "j"]).await;
     let started = Instant::now();
@@ -281,7 +232,7 @@ async fn every_size_from_1x1_to_200x60_draws_the_right_view() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_resize_storm_over_every_pane_and_dialog_holds() {
-    let mut console = Console::open().await;
+    let mut console = Screen::open().await;
     let mut rng = 0x9e37_79b9_7f4a_7c15_u64;
     let mut next = move |below: u16| {
         rng ^= rng << 13;
@@ -322,7 +273,7 @@ async fn a_resize_storm_over_every_pane_and_dialog_holds() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn names_in_every_script_keep_every_row_aligned() {
-    let mut console = Console::open().await;
+    let mut console = Screen::open().await;
     for size in [(60, 16), (80, 24), (120, 40), (200, 60)] {
         for row in 0..NAMES.len() {
             console.press("g");
@@ -364,7 +315,7 @@ fn megabyte() -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_megabyte_pasted_into_the_note_editor_arrives_whole() {
-    let mut console = Console::open().await;
+    let mut console = Screen::open().await;
     let contact_id = console.app.contacts.at(0).unwrap().id.clone();
     console.keys(&["tab", "tab", "tab", "n"]).await;
     let pasted = megabyte();
@@ -407,7 +358,7 @@ async fn a_megabyte_pasted_into_the_note_editor_arrives_whole() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_megabyte_pasted_into_one_line_inputs_stays_responsive() {
-    let mut console = Console::open().await;
+    let mut console = Screen::open().await;
     let pasted = megabyte();
     for (keys, label) in [
         (&["t"][..], "tag input"),
@@ -437,7 +388,7 @@ async fn a_megabyte_pasted_into_one_line_inputs_stays_responsive() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn pasted_line_endings_become_newlines_in_the_editor() {
-    let mut console = Console::open().await;
+    let mut console = Screen::open().await;
     let contact_id = console.app.contacts.at(0).unwrap().id.clone();
     console.keys(&["tab", "tab", "tab", "n"]).await;
     console.msg(Msg::Paste("one\r\ntwo\rthree\nfour".into()));

@@ -11,7 +11,7 @@
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
-use crossterm::event::KeyEvent;
+use crossterm::event::{KeyCode, KeyEvent};
 use ghl_console::ghl::{ClientConfig, GhlClient, Secret};
 use ghl_console::rankr::RankrStore;
 use ghl_console::sandbox::{DEMO_LOCATION_ID, DEMO_TOKEN, SandboxConfig, SandboxHandle};
@@ -27,13 +27,51 @@ use ghl_console::worker::{self, WorkerHandle, WorkerOptions};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-/// The demo console: sandbox with a second location, a store in a temp dir, the worker.
+/// How a console runs the filter passes its updates ask for.
+pub enum Filtering {
+    /// On the filter thread, as the console does; [`Console::next`] hands back its answers.
+    Thread(FilterRunner),
+    /// At once, inside [`Console::apply`]: for tests that look at a pass's result right after
+    /// the key that asked for it.
+    Inline,
+}
+
+/// A console driven by keys: the app, its worker on a sandbox, and what it put out.
 pub struct Console {
     pub app: App,
     pub worker: WorkerHandle,
-    pub filter: FilterRunner,
+    pub filter: Filtering,
     pub sandbox: SandboxHandle,
-    pub store: DemoStore,
+    /// The demo store the console syncs into, when it has one.
+    pub store: Option<DemoStore>,
+    /// The texts the console asked to copy.
+    pub copied: Vec<String>,
+    /// When set, a frame drawn after every message, in order.
+    pub frames: Option<Vec<String>>,
+}
+
+/// Worker options of these tests: no wait before a search is sent.
+pub fn worker_options() -> WorkerOptions {
+    WorkerOptions {
+        settle: Duration::ZERO,
+        ..WorkerOptions::default()
+    }
+}
+
+/// Settings on the demo location, saving exchanges into the temp dir.
+pub fn settings() -> Settings {
+    Settings {
+        location: DEMO_LOCATION_ID.to_string(),
+        save_dir: std::env::temp_dir(),
+        ..Settings::default()
+    }
+}
+
+/// The app of `settings` on a 120x40 screen, not started yet.
+pub fn app(settings: Settings) -> App {
+    let (mut app, _) = App::new(settings, Clock::system());
+    app.size = (120, 40);
+    app
 }
 
 impl Console {
@@ -64,19 +102,9 @@ impl Console {
                 GhlClient::new(config).unwrap()
             }
         };
-        let options = WorkerOptions {
-            settle: Duration::ZERO,
-            ..WorkerOptions::default()
-        };
         let extras = demo::extras(&base_url, Some(&store));
-        let worker = worker::spawn_with(client, options, extras);
-        let settings = Settings {
-            location: DEMO_LOCATION_ID.to_string(),
-            save_dir: std::env::temp_dir(),
-            ..Settings::default()
-        };
-        let (mut app, _) = App::new(settings, Clock::system());
-        app.size = (120, 40);
+        let worker = worker::spawn_with(client, worker_options(), extras);
+        let mut app = app(settings());
         let mut known = demo::locations();
         known[1].read_only = second_read_only;
         app.locations = LocationState {
@@ -84,13 +112,27 @@ impl Console {
             base_read_only: Some(false),
             ..LocationState::default()
         };
+        let filter = Filtering::Thread(FilterRunner::start());
+        Self::from_parts(app, worker, sandbox, Some(store), filter).await
+    }
+
+    /// The console of these parts, started and settled.
+    pub async fn from_parts(
+        mut app: App,
+        worker: WorkerHandle,
+        sandbox: SandboxHandle,
+        store: Option<DemoStore>,
+        filter: Filtering,
+    ) -> Self {
         let fx = start(&mut app);
         let mut console = Self {
             app,
             worker,
-            filter: FilterRunner::start(),
+            filter,
             sandbox,
             store,
+            copied: Vec::new(),
+            frames: None,
         };
         console.apply(fx);
         console.settle().await;
@@ -101,17 +143,40 @@ impl Console {
         for effect in effects {
             match effect {
                 Effect::Send(command) => self.worker.commands.send(command).unwrap(),
-                Effect::Filter(job) => self.filter.submit(job),
-                Effect::Copy(_) | Effect::Quit => {}
+                Effect::Filter(job) => match &mut self.filter {
+                    Filtering::Thread(filter) => filter.submit(job),
+                    Filtering::Inline => {
+                        let mut matching = ghl_console::tui::filter::Matching::new(1);
+                        if let Some(done) = job.run(&mut matching, &|| false) {
+                            self.msg(Msg::Filtered(done));
+                        }
+                    }
+                },
+                Effect::Copy(text) => self.copied.push(text),
+                Effect::Quit => {}
             }
+        }
+    }
+
+    /// Updates the app with `msg` and applies what it asks for (and draws a frame, when frames
+    /// are kept).
+    pub fn msg(&mut self, msg: Msg) {
+        let fx = update(&mut self.app, msg);
+        self.apply(fx);
+        if self.frames.is_some() {
+            let frame = self.render();
+            self.frames.get_or_insert_default().push(frame);
         }
     }
 
     /// The next worker event or filter answer.
     pub async fn next(&mut self) -> Option<Msg> {
-        tokio::select! {
-            event = self.worker.events.recv() => event.map(Msg::Worker),
-            Some(done) = self.filter.recv() => Some(Msg::Filtered(done)),
+        match &mut self.filter {
+            Filtering::Thread(filter) => tokio::select! {
+                event = self.worker.events.recv() => event.map(Msg::Worker),
+                Some(done) = filter.recv() => Some(Msg::Filtered(done)),
+            },
+            Filtering::Inline => self.worker.events.recv().await.map(Msg::Worker),
         }
     }
 
@@ -133,10 +198,7 @@ impl Console {
         let deadline = tokio::time::Instant::now() + limit;
         while tokio::time::Instant::now() < deadline {
             match tokio::time::timeout(Duration::from_millis(300), self.next()).await {
-                Ok(Some(msg)) => {
-                    let fx = update(&mut self.app, msg);
-                    self.apply(fx);
-                }
+                Ok(Some(msg)) => self.msg(msg),
                 Ok(None) => return done(&self.app),
                 Err(_) if done(&self.app) => return true,
                 Err(_) => {}
@@ -148,9 +210,7 @@ impl Console {
     /// Presses one key and applies what it asks for, without waiting for the answers.
     pub fn press(&mut self, key: &str) {
         let key = Key::parse(key).unwrap();
-        let event = KeyEvent::new(key.code, key.modifiers);
-        let fx = update(&mut self.app, Msg::Key(event));
-        self.apply(fx);
+        self.msg(Msg::Key(KeyEvent::new(key.code, key.modifiers)));
     }
 
     /// Presses keys, settling after each.
@@ -161,6 +221,15 @@ impl Console {
         }
     }
 
+    /// Types `text` one key a character, then settles.
+    pub async fn type_text(&mut self, text: &str) {
+        for c in text.chars() {
+            self.msg(Msg::Key(KeyEvent::from(KeyCode::Char(c))));
+        }
+        self.settle().await;
+    }
+
+    /// Draws the screen at 120x40 and returns its text.
     pub fn render(&mut self) -> String {
         after(&mut self.app);
         let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
@@ -181,8 +250,14 @@ impl Console {
         (contacts.len() as u64, tasks, notes)
     }
 
+    /// The demo store; a console opened without one fails the test.
+    pub fn demo_store(&self) -> &DemoStore {
+        self.store.as_ref().unwrap()
+    }
+
+    /// Contacts, tasks and notes the demo store holds of a location.
     pub fn store_counts(&self, location: &str) -> (u64, u64, u64) {
-        let counts = self.store.store.counts(location).unwrap();
+        let counts = self.demo_store().store.counts(location).unwrap();
         (counts.contacts, counts.tasks, counts.notes)
     }
 }
