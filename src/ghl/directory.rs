@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::client::{Call, GhlClient, Reply};
 use super::error::GhlError;
-use super::models::{Extra, null_as_default};
+use super::models::{Extra, null_as_default, person_name};
 
 /// A custom field definition of a location, as `GET /locations/{id}/customFields` answers it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -94,19 +94,13 @@ pub struct User {
 impl User {
     /// The name to show: `name`, else first and last name, else email, else id.
     pub fn display_name(&self) -> String {
-        if let Some(name) = self.name.as_deref().filter(|n| !n.trim().is_empty()) {
-            return name.to_string();
-        }
-        let joined = [self.first_name.as_deref(), self.last_name.as_deref()]
-            .into_iter()
-            .flatten()
-            .filter(|s| !s.trim().is_empty())
-            .collect::<Vec<_>>()
-            .join(" ");
-        if !joined.is_empty() {
-            return joined;
-        }
-        self.email.clone().unwrap_or_else(|| self.id.clone())
+        person_name(
+            self.name.as_deref(),
+            self.first_name.as_deref(),
+            self.last_name.as_deref(),
+        )
+        .or_else(|| self.email.clone())
+        .unwrap_or_else(|| self.id.clone())
     }
 }
 

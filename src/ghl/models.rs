@@ -78,23 +78,34 @@ pub struct Contact {
 impl Contact {
     /// The name to show: `name`, else first and last name, else email, else phone, else id.
     pub fn display_name(&self) -> String {
-        if let Some(name) = self.name.as_deref().filter(|n| !n.trim().is_empty()) {
-            return name.to_string();
-        }
-        let joined = [self.first_name.as_deref(), self.last_name.as_deref()]
-            .into_iter()
-            .flatten()
-            .filter(|s| !s.trim().is_empty())
-            .collect::<Vec<_>>()
-            .join(" ");
-        if !joined.is_empty() {
-            return joined;
-        }
-        self.email
-            .clone()
-            .or_else(|| self.phone.clone())
-            .unwrap_or_else(|| self.id.clone())
+        person_name(
+            self.name.as_deref(),
+            self.first_name.as_deref(),
+            self.last_name.as_deref(),
+        )
+        .or_else(|| self.email.clone())
+        .or_else(|| self.phone.clone())
+        .unwrap_or_else(|| self.id.clone())
     }
+}
+
+/// A person's name to show: `name` unless blank, else the first and last names that are not
+/// blank, joined; `None` when all are blank or missing.
+pub(crate) fn person_name(
+    name: Option<&str>,
+    first_name: Option<&str>,
+    last_name: Option<&str>,
+) -> Option<String> {
+    if let Some(name) = name.filter(|n| !n.trim().is_empty()) {
+        return Some(name.to_string());
+    }
+    let joined = [first_name, last_name]
+        .into_iter()
+        .flatten()
+        .filter(|s| !s.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    (!joined.is_empty()).then_some(joined)
 }
 
 /// One custom field value on a contact. The value is any JSON: text, number, list or object.

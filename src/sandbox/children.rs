@@ -6,6 +6,10 @@ use crate::ghl::models::{Note, Task};
 
 /// A record kept in a list on a contact.
 pub(crate) trait Child: Clone {
+    /// The key of one in an answer's JSON: `task`, `note`.
+    const KEY: &'static str;
+    /// What a 404 says is not there: `Task`, `Note`.
+    const NOUN: &'static str;
     /// Its id.
     fn id(&self) -> &str;
     /// Fills what the server owns: id, contact id, and (for notes) the creation date.
@@ -17,6 +21,9 @@ pub(crate) trait Child: Clone {
 }
 
 impl Child for Task {
+    const KEY: &'static str = "task";
+    const NOUN: &'static str = "Task";
+
     fn id(&self) -> &str {
         &self.id
     }
@@ -38,6 +45,9 @@ impl Child for Task {
 }
 
 impl Child for Note {
+    const KEY: &'static str = "note";
+    const NOUN: &'static str = "Note";
+
     fn id(&self) -> &str {
         &self.id
     }

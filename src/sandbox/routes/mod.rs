@@ -1,6 +1,7 @@
 //! The emulated endpoints, on the paths and methods of the spec, and what they share: body and
 //! query reading, and the JSON shape of answers.
 
+mod children;
 mod contacts;
 mod listing;
 mod locations;

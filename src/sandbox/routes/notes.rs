@@ -3,14 +3,13 @@
 use axum::Extension;
 use axum::extract::{Path, State};
 use bytes::Bytes;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
-use super::{ApiResult, created, object_body, ok, refuse_unknown, to_json};
+use super::{ApiResult, children, object_body, refuse_unknown, to_json};
 use crate::ghl::models::Note;
 use crate::sandbox::auth::Caller;
 use crate::sandbox::error::ApiError;
 use crate::sandbox::state::SharedState;
-use crate::sandbox::store::Data;
 
 const PROPERTIES: &[&str] = &["userId", "body", "title", "color", "pinned"];
 
@@ -20,14 +19,7 @@ pub(super) async fn list(
     Extension(caller): Extension<Caller>,
     Path(contact_id): Path<String>,
 ) -> ApiResult {
-    let notes = app
-        .store
-        .write(|d| {
-            d.full_in(&caller.location_id, &contact_id)
-                .map(|r| to_json(&r.notes))
-        })
-        .ok_or_else(|| ApiError::not_found("Contact"))?;
-    Ok(ok(json!({ "notes": notes })))
+    children::list(&app, &caller, &contact_id, "notes", |r| to_json(&r.notes))
 }
 
 /// `GET /contacts/{contactId}/appointments`: `{events}`.
@@ -36,14 +28,9 @@ pub(super) async fn appointments(
     Extension(caller): Extension<Caller>,
     Path(contact_id): Path<String>,
 ) -> ApiResult {
-    let events = app
-        .store
-        .write(|d| {
-            d.full_in(&caller.location_id, &contact_id)
-                .map(|r| to_json(&r.appointments))
-        })
-        .ok_or_else(|| ApiError::not_found("Contact"))?;
-    Ok(ok(json!({ "events": events })))
+    children::list(&app, &caller, &contact_id, "events", |r| {
+        to_json(&r.appointments)
+    })
 }
 
 /// `POST /contacts/{contactId}/notes`: 201 `{note}`.
@@ -56,12 +43,7 @@ pub(super) async fn create(
     let fields = read(object_body(&body)?, true)?;
     let mut note = Note::default();
     apply(&fields, &mut note);
-    let note = app.store.write(|d| {
-        contact_in(d, &caller, &contact_id)?;
-        d.add_child(&contact_id, note)
-            .ok_or_else(|| ApiError::not_found("Contact"))
-    })?;
-    Ok(created(json!({ "note": note })))
+    children::add(&app, &caller, &contact_id, note)
 }
 
 /// `GET /contacts/{contactId}/notes/{id}`: `{note}`.
@@ -70,13 +52,7 @@ pub(super) async fn get_one(
     Extension(caller): Extension<Caller>,
     Path((contact_id, note_id)): Path<(String, String)>,
 ) -> ApiResult {
-    let note = app.store.write(|d| {
-        contact_in(d, &caller, &contact_id)?;
-        d.child::<Note>(&contact_id, &note_id)
-            .map(to_json)
-            .ok_or_else(|| ApiError::not_found("Note"))
-    })?;
-    Ok(ok(json!({ "note": note })))
+    children::get::<Note>(&app, &caller, &contact_id, &note_id)
 }
 
 /// `PUT /contacts/{contactId}/notes/{id}`: `{note}`.
@@ -87,12 +63,9 @@ pub(super) async fn update(
     body: Bytes,
 ) -> ApiResult {
     let fields = read(object_body(&body)?, false)?;
-    let note = app.store.write(|d| {
-        contact_in(d, &caller, &contact_id)?;
-        d.change_child(&contact_id, &note_id, |note| apply(&fields, note))
-            .ok_or_else(|| ApiError::not_found("Note"))
-    })?;
-    Ok(ok(json!({ "note": note })))
+    children::change(&app, &caller, &contact_id, &note_id, |note| {
+        apply(&fields, note);
+    })
 }
 
 /// `DELETE /contacts/{contactId}/notes/{id}`: `{succeded: true}`.
@@ -101,21 +74,7 @@ pub(super) async fn delete(
     Extension(caller): Extension<Caller>,
     Path((contact_id, note_id)): Path<(String, String)>,
 ) -> ApiResult {
-    app.store.write(|d| {
-        contact_in(d, &caller, &contact_id)?;
-        if d.drop_child::<Note>(&contact_id, &note_id) {
-            Ok(())
-        } else {
-            Err(ApiError::not_found("Note"))
-        }
-    })?;
-    Ok(ok(json!({ "succeded": true })))
-}
-
-fn contact_in(d: &Data, caller: &Caller, contact_id: &str) -> Result<(), ApiError> {
-    d.get_in(&caller.location_id, contact_id)
-        .map(|_| ())
-        .ok_or_else(|| ApiError::not_found("Contact"))
+    children::delete::<Note>(&app, &caller, &contact_id, &note_id)
 }
 
 /// Checks a note body; on create `body` is required.

@@ -5,14 +5,14 @@
 use axum::Extension;
 use axum::extract::{Path, State};
 use bytes::Bytes;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
-use super::{ApiResult, created, object_body, ok, refuse_unknown, to_json};
+use super::{ApiResult, children, object_body, refuse_unknown, to_json};
 use crate::ghl::models::Task;
 use crate::sandbox::auth::Caller;
 use crate::sandbox::error::ApiError;
 use crate::sandbox::state::SharedState;
-use crate::sandbox::store::{Data, format_ms};
+use crate::sandbox::store::format_ms;
 
 const PROPERTIES: &[&str] = &["title", "body", "dueDate", "completed", "assignedTo"];
 
@@ -22,14 +22,7 @@ pub(super) async fn list(
     Extension(caller): Extension<Caller>,
     Path(contact_id): Path<String>,
 ) -> ApiResult {
-    let tasks = app
-        .store
-        .write(|d| {
-            d.full_in(&caller.location_id, &contact_id)
-                .map(|r| to_json(&r.tasks))
-        })
-        .ok_or_else(|| ApiError::not_found("Contact"))?;
-    Ok(ok(json!({ "tasks": tasks })))
+    children::list(&app, &caller, &contact_id, "tasks", |r| to_json(&r.tasks))
 }
 
 /// `POST /contacts/{contactId}/tasks`: 201 `{task}`.
@@ -42,12 +35,7 @@ pub(super) async fn create(
     let fields = read(&object_body(&body)?, true)?;
     let mut task = Task::default();
     apply(&fields, &mut task);
-    let task = app.store.write(|d| {
-        contact_in(d, &caller, &contact_id)?;
-        d.add_child(&contact_id, task)
-            .ok_or_else(|| ApiError::not_found("Contact"))
-    })?;
-    Ok(created(json!({ "task": task })))
+    children::add(&app, &caller, &contact_id, task)
 }
 
 /// `GET /contacts/{contactId}/tasks/{taskId}`: `{task}`.
@@ -56,13 +44,7 @@ pub(super) async fn get_one(
     Extension(caller): Extension<Caller>,
     Path((contact_id, task_id)): Path<(String, String)>,
 ) -> ApiResult {
-    let task = app.store.write(|d| {
-        contact_in(d, &caller, &contact_id)?;
-        d.child::<Task>(&contact_id, &task_id)
-            .map(to_json)
-            .ok_or_else(|| ApiError::not_found("Task"))
-    })?;
-    Ok(ok(json!({ "task": task })))
+    children::get::<Task>(&app, &caller, &contact_id, &task_id)
 }
 
 /// `PUT /contacts/{contactId}/tasks/{taskId}`: `{task}`.
@@ -73,7 +55,7 @@ pub(super) async fn update(
     body: Bytes,
 ) -> ApiResult {
     let fields = read(&object_body(&body)?, false)?;
-    change(&app, &caller, &contact_id, &task_id, |task| {
+    children::change(&app, &caller, &contact_id, &task_id, |task: &mut Task| {
         apply(&fields, task);
     })
 }
@@ -94,7 +76,7 @@ pub(super) async fn complete(
     let Some(completed) = completed.filter(|_| errors.is_empty()) else {
         return Err(ApiError::unprocessable(errors));
     };
-    change(&app, &caller, &contact_id, &task_id, |task| {
+    children::change(&app, &caller, &contact_id, &task_id, |task: &mut Task| {
         task.completed = completed;
     })
 }
@@ -105,36 +87,7 @@ pub(super) async fn delete(
     Extension(caller): Extension<Caller>,
     Path((contact_id, task_id)): Path<(String, String)>,
 ) -> ApiResult {
-    app.store.write(|d| {
-        contact_in(d, &caller, &contact_id)?;
-        if d.drop_child::<Task>(&contact_id, &task_id) {
-            Ok(())
-        } else {
-            Err(ApiError::not_found("Task"))
-        }
-    })?;
-    Ok(ok(json!({ "succeded": true })))
-}
-
-fn contact_in(d: &Data, caller: &Caller, contact_id: &str) -> Result<(), ApiError> {
-    d.get_in(&caller.location_id, contact_id)
-        .map(|_| ())
-        .ok_or_else(|| ApiError::not_found("Contact"))
-}
-
-fn change(
-    app: &SharedState,
-    caller: &Caller,
-    contact_id: &str,
-    task_id: &str,
-    edit: impl FnOnce(&mut Task),
-) -> ApiResult {
-    let task = app.store.write(|d| {
-        contact_in(d, caller, contact_id)?;
-        d.change_child(contact_id, task_id, edit)
-            .ok_or_else(|| ApiError::not_found("Task"))
-    })?;
-    Ok(ok(json!({ "task": task })))
+    children::delete::<Task>(&app, &caller, &contact_id, &task_id)
 }
 
 /// Checks a task body; on create `title`, `dueDate` and `completed` are required.
@@ -206,6 +159,7 @@ fn apply(fields: &Map<String, Value>, task: &mut Task) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn due_dates_with_and_without_millis() {

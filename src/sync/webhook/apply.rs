@@ -9,7 +9,7 @@ use std::time::Duration;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
-use crate::ghl::{GhlClient, GhlError};
+use crate::ghl::{GhlClient, GhlError, Reply};
 use crate::rankr::{EventState, Level, LogEntry, QueuedEvent, RankrStore};
 use crate::sync::EngineConfig;
 use crate::sync::context::{Context, Stop, is_daily_limit};
@@ -172,72 +172,91 @@ async fn contact_changed(
 
 async fn task_changed(
     ctx: &Context<'_>,
-    mut plan: Plan,
+    plan: Plan,
     contact_id: &str,
     task_id: &str,
 ) -> Result<Outcome, Stop> {
     let stored = ctx.store.tasks_of(contact_id)?;
     let old = stored.iter().find(|t| t.id == task_id);
     ctx.sent();
-    match ctx.client.task(contact_id, task_id).await {
-        Ok(reply) => {
-            plan.task(
-                old,
-                map_task(&reply.value, contact_id),
-                Some(reply.exchange.id),
-            );
-            Ok(Outcome::Done(plan))
-        }
-        Err(GhlError::NotFound { .. }) => {
-            if let Some(old) = old {
-                plan.task_gone(old, None);
-            }
-            Ok(Outcome::Done(plan))
-        }
-        Err(e) => Err(Stop::Ghl(e)),
-    }
+    let fetched = ctx.client.task(contact_id, task_id).await;
+    child_fetched(
+        plan,
+        old,
+        fetched,
+        |plan, old, task, exchange| plan.task(old, map_task(task, contact_id), Some(exchange)),
+        |plan, old| plan.task_gone(old, None),
+    )
 }
 
 fn task_deleted(
     ctx: &Context<'_>,
-    mut plan: Plan,
+    plan: Plan,
     contact_id: &str,
     task_id: &str,
 ) -> Result<Outcome, Stop> {
     let stored = ctx.store.tasks_of(contact_id)?;
-    match stored.iter().find(|t| t.id == task_id) {
-        Some(old) => {
-            plan.task_gone(old, None);
-            Ok(Outcome::Done(plan))
-        }
-        None => Ok(Outcome::Ignored(
-            plan,
-            format!("task {task_id} is not stored"),
-        )),
-    }
+    let old = stored.iter().find(|t| t.id == task_id);
+    Ok(child_deleted(
+        plan,
+        old,
+        |plan, old| plan.task_gone(old, None),
+        || format!("task {task_id} is not stored"),
+    ))
 }
 
 async fn note_changed(
     ctx: &Context<'_>,
-    mut plan: Plan,
+    plan: Plan,
     contact_id: &str,
     note_id: &str,
 ) -> Result<Outcome, Stop> {
     let stored = ctx.store.notes_of(contact_id)?;
     let old = stored.iter().find(|n| n.id == note_id);
     ctx.sent();
-    match ctx.client.note(contact_id, note_id).await {
+    let fetched = ctx.client.note(contact_id, note_id).await;
+    child_fetched(
+        plan,
+        old,
+        fetched,
+        |plan, old, note, exchange| plan.note(old, map_note(note, contact_id), Some(exchange)),
+        |plan, old| plan.note_gone(old, None),
+    )
+}
+
+fn note_deleted(
+    ctx: &Context<'_>,
+    plan: Plan,
+    contact_id: &str,
+    note_id: &str,
+) -> Result<Outcome, Stop> {
+    let stored = ctx.store.notes_of(contact_id)?;
+    let old = stored.iter().find(|n| n.id == note_id);
+    Ok(child_deleted(
+        plan,
+        old,
+        |plan, old| plan.note_gone(old, None),
+        || format!("note {note_id} is not stored"),
+    ))
+}
+
+/// What a changed task or note comes to once fetched: written as GHL has it (`write` gets the
+/// stored row, the fetched record and the exchange id), or, on a 404, dropped when stored.
+fn child_fetched<S, T>(
+    mut plan: Plan,
+    old: Option<&S>,
+    fetched: Result<Reply<T>, GhlError>,
+    write: impl FnOnce(&mut Plan, Option<&S>, &T, u64),
+    gone: impl FnOnce(&mut Plan, &S),
+) -> Result<Outcome, Stop> {
+    match fetched {
         Ok(reply) => {
-            plan.note(
-                old,
-                map_note(&reply.value, contact_id),
-                Some(reply.exchange.id),
-            );
+            write(&mut plan, old, &reply.value, reply.exchange.id);
             Ok(Outcome::Done(plan))
         }
         Err(GhlError::NotFound { .. }) => {
             if let Some(old) = old {
-                plan.note_gone(old, None);
+                gone(&mut plan, old);
             }
             Ok(Outcome::Done(plan))
         }
@@ -245,22 +264,19 @@ async fn note_changed(
     }
 }
 
-fn note_deleted(
-    ctx: &Context<'_>,
+/// What a deleted task or note comes to: dropped when stored, else ignored as `unknown` says.
+fn child_deleted<S>(
     mut plan: Plan,
-    contact_id: &str,
-    note_id: &str,
-) -> Result<Outcome, Stop> {
-    let stored = ctx.store.notes_of(contact_id)?;
-    match stored.iter().find(|n| n.id == note_id) {
+    old: Option<&S>,
+    gone: impl FnOnce(&mut Plan, &S),
+    unknown: impl FnOnce() -> String,
+) -> Outcome {
+    match old {
         Some(old) => {
-            plan.note_gone(old, None);
-            Ok(Outcome::Done(plan))
+            gone(&mut plan, old);
+            Outcome::Done(plan)
         }
-        None => Ok(Outcome::Ignored(
-            plan,
-            format!("note {note_id} is not stored"),
-        )),
+        None => Outcome::Ignored(plan, unknown()),
     }
 }
 
