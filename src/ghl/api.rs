@@ -85,6 +85,23 @@ fn check_id(kind: &str, id: &str) -> Result<(), GhlError> {
     Ok(())
 }
 
+/// A call on `contacts/{contact_id}/{kind}s/{child_id}` followed by `below` (`kind`: `task`,
+/// `note`), both ids checked first.
+fn child_call(
+    method: Method,
+    contact_id: &str,
+    kind: &str,
+    child_id: &str,
+    below: &[&str],
+) -> Result<Call, GhlError> {
+    check_id("contact", contact_id)?;
+    check_id(kind, child_id)?;
+    let list = format!("{kind}s");
+    let mut segments = vec!["contacts", contact_id, list.as_str(), child_id];
+    segments.extend_from_slice(below);
+    Ok(Call::new(method, &segments))
+}
+
 /// Refuses filters on fields or with operators the API does not know (C11).
 pub fn check_filters(filters: &[SearchFilter]) -> Result<(), GhlError> {
     for filter in filters {
@@ -348,9 +365,7 @@ impl GhlClient {
 
     /// `GET /contacts/{id}/tasks/{taskId}`.
     pub async fn task(&self, contact_id: &str, task_id: &str) -> Result<Reply<Task>, GhlError> {
-        check_id("contact", contact_id)?;
-        check_id("task", task_id)?;
-        let call = Call::new(Method::GET, &["contacts", contact_id, "tasks", task_id]);
+        let call = child_call(Method::GET, contact_id, "task", task_id, &[])?;
         Ok(self.send::<TaskBody>(call).await?.map(|b| b.task))
     }
 
@@ -375,10 +390,8 @@ impl GhlClient {
         task_id: &str,
         update: &TaskUpdate,
     ) -> Result<Reply<Task>, GhlError> {
-        check_id("contact", contact_id)?;
-        check_id("task", task_id)?;
-        let call = Call::new(Method::PUT, &["contacts", contact_id, "tasks", task_id])
-            .body(to_json(update)?);
+        let call =
+            child_call(Method::PUT, contact_id, "task", task_id, &[])?.body(to_json(update)?);
         Ok(self.send::<TaskBody>(call).await?.map(|b| b.task))
     }
 
@@ -389,13 +402,8 @@ impl GhlClient {
         task_id: &str,
         completed: bool,
     ) -> Result<Reply<Task>, GhlError> {
-        check_id("contact", contact_id)?;
-        check_id("task", task_id)?;
-        let call = Call::new(
-            Method::PUT,
-            &["contacts", contact_id, "tasks", task_id, "completed"],
-        )
-        .body(json!({ "completed": completed }));
+        let call = child_call(Method::PUT, contact_id, "task", task_id, &["completed"])?
+            .body(json!({ "completed": completed }));
         Ok(self.send::<TaskBody>(call).await?.map(|b| b.task))
     }
 
@@ -405,9 +413,7 @@ impl GhlClient {
         contact_id: &str,
         task_id: &str,
     ) -> Result<Reply<bool>, GhlError> {
-        check_id("contact", contact_id)?;
-        check_id("task", task_id)?;
-        let call = Call::new(Method::DELETE, &["contacts", contact_id, "tasks", task_id]);
+        let call = child_call(Method::DELETE, contact_id, "task", task_id, &[])?;
         Ok(self.send::<Deleted>(call).await?.map(|d| d.succeded))
     }
 
@@ -420,9 +426,7 @@ impl GhlClient {
 
     /// `GET /contacts/{id}/notes/{noteId}`.
     pub async fn note(&self, contact_id: &str, note_id: &str) -> Result<Reply<Note>, GhlError> {
-        check_id("contact", contact_id)?;
-        check_id("note", note_id)?;
-        let call = Call::new(Method::GET, &["contacts", contact_id, "notes", note_id]);
+        let call = child_call(Method::GET, contact_id, "note", note_id, &[])?;
         Ok(self.send::<NoteBody>(call).await?.map(|b| b.note))
     }
 
@@ -447,10 +451,7 @@ impl GhlClient {
         note_id: &str,
         note: &NoteInput,
     ) -> Result<Reply<Note>, GhlError> {
-        check_id("contact", contact_id)?;
-        check_id("note", note_id)?;
-        let call = Call::new(Method::PUT, &["contacts", contact_id, "notes", note_id])
-            .body(to_json(note)?);
+        let call = child_call(Method::PUT, contact_id, "note", note_id, &[])?.body(to_json(note)?);
         Ok(self.send::<NoteBody>(call).await?.map(|b| b.note))
     }
 
@@ -460,9 +461,7 @@ impl GhlClient {
         contact_id: &str,
         note_id: &str,
     ) -> Result<Reply<bool>, GhlError> {
-        check_id("contact", contact_id)?;
-        check_id("note", note_id)?;
-        let call = Call::new(Method::DELETE, &["contacts", contact_id, "notes", note_id]);
+        let call = child_call(Method::DELETE, contact_id, "note", note_id, &[])?;
         Ok(self.send::<Deleted>(call).await?.map(|d| d.succeded))
     }
 
