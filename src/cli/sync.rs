@@ -234,21 +234,12 @@ fn print_summary(summary: &SyncSummary, json: bool) -> anyhow::Result<()> {
             writeln!(out, "  {}", change.describe())?;
         }
     }
-    let c = &summary.counts;
     writeln!(
         out,
-        "{} sync {}: {} seen, {} created, {} updated, {} unchanged, {} deleted, {} tasks/notes \
-         changed, {} failed, {} requests in {:.1}s",
+        "{} sync {}: {} in {:.1}s",
         summary.mode,
         summary.outcome,
-        c.seen,
-        c.created,
-        c.updated,
-        c.unchanged,
-        c.deleted,
-        c.children,
-        c.failed,
-        c.requests,
+        summary.counts.describe("tasks/notes changed"),
         Duration::from_millis(summary.elapsed_ms).as_secs_f64()
     )?;
     for failed in &summary.failed {

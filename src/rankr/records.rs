@@ -285,6 +285,25 @@ pub struct Counts {
     pub requests: u64,
 }
 
+impl Counts {
+    /// The counts in words, `children` naming the tasks and notes: `3 seen, 1 created, ...,
+    /// 4 requests`.
+    pub fn describe(&self, children: &str) -> String {
+        format!(
+            "{} seen, {} created, {} updated, {} unchanged, {} deleted, {} {children}, {} failed, \
+             {} requests",
+            self.seen,
+            self.created,
+            self.updated,
+            self.unchanged,
+            self.deleted,
+            self.children,
+            self.failed,
+            self.requests
+        )
+    }
+}
+
 /// What the store holds, for a summary or a test.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

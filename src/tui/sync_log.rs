@@ -319,20 +319,11 @@ pub fn mode_name(mode: SyncMode) -> &'static str {
 
 /// The counts of a run in one line.
 pub fn counts_text(summary: &SyncSummary) -> String {
-    let c = &summary.counts;
     format!(
-        "{} {}: {} seen, {} created, {} updated, {} unchanged, {} deleted, {} tasks/notes, \
-         {} failed, {} requests",
+        "{} {}: {}",
         summary.mode,
         summary.outcome,
-        c.seen,
-        c.created,
-        c.updated,
-        c.unchanged,
-        c.deleted,
-        c.children,
-        c.failed,
-        c.requests
+        summary.counts.describe("tasks/notes")
     )
 }
 
