@@ -124,7 +124,8 @@ pub fn filter_key(app: &mut App, key: KeyEvent, fx: &mut Effects) {
     }
 }
 
-fn list_len(app: &App, pane: Pane) -> usize {
+/// How many rows a pane's list has.
+pub(super) fn list_len(app: &App, pane: Pane) -> usize {
     match pane {
         Pane::Contacts => app.contacts.len(),
         Pane::Detail => super::panes::detail::row_count(app),
@@ -136,7 +137,8 @@ fn list_len(app: &App, pane: Pane) -> usize {
     }
 }
 
-fn cursor_mut(app: &mut App, pane: Pane) -> &mut super::cursor::Cursor {
+/// The cursor of a pane's list.
+pub(super) fn cursor_mut(app: &mut App, pane: Pane) -> &mut super::cursor::Cursor {
     match pane {
         Pane::Contacts => &mut app.contacts.cursor,
         Pane::Detail => &mut app.detail.cursor,

@@ -131,24 +131,8 @@ pub fn scroll_offset(app: &App, pane: Pane) -> usize {
 pub fn sync_scroll(app: &mut App) {
     for pane in Pane::ALL {
         let rows = list_rows(app, pane);
-        let len = match pane {
-            Pane::Contacts => app.contacts.len(),
-            Pane::Detail => super::panes::detail::row_count(app),
-            Pane::Tasks => app.tasks.ready().map_or(0, Vec::len),
-            Pane::Notes => app.notes.ready().map_or(0, Vec::len),
-            Pane::Appointments => app.appointments.ready().map_or(0, Vec::len),
-            Pane::Inspector => app.inspector.exchanges.len(),
-            Pane::Log => super::sync_log::len(app),
-        };
-        let cursor = match pane {
-            Pane::Contacts => &mut app.contacts.cursor,
-            Pane::Detail => &mut app.detail.cursor,
-            Pane::Tasks => &mut app.tasks.cursor,
-            Pane::Notes => &mut app.notes.cursor,
-            Pane::Appointments => &mut app.appointments.cursor,
-            Pane::Inspector => &mut app.inspector.cursor,
-            Pane::Log => super::sync_log::cursor_mut(app),
-        };
+        let len = super::perform::list_len(app, pane);
+        let cursor = super::perform::cursor_mut(app, pane);
         cursor.visible(rows, len);
     }
 }
