@@ -5,7 +5,7 @@
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 use serde_json::Value;
 
@@ -217,14 +217,7 @@ impl FieldForm {
         };
         let lines = vec![
             Line::styled(self.hint(), theme.dim),
-            Line::from(vec![
-                Span::styled("> ", theme.title),
-                Span::styled(
-                    crate::tui::text::sanitize(self.input.text()).into_owned(),
-                    theme.text,
-                ),
-                Span::styled("▏", theme.title),
-            ]),
+            super::prompt_line("> ", self.input.text(), theme),
             Line::raw(""),
             footer,
         ];

@@ -14,7 +14,7 @@ pub mod task_form;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::text::Line;
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
 
 use super::theme::Theme;
@@ -114,6 +114,15 @@ pub fn dialog_block<'a>(title: &str, theme: &Theme) -> Block<'a> {
         .border_type(BorderType::Rounded)
         .border_style(theme.border_focused)
         .title(Line::styled(format!(" {title} "), theme.title))
+}
+
+/// A one-line input as a dialog shows it: `prompt`, the text made safe to draw, a cursor.
+pub fn prompt_line(prompt: &'static str, text: &str, theme: &Theme) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(prompt, theme.title),
+        Span::styled(super::text::sanitize(text).into_owned(), theme.text),
+        Span::styled("▏", theme.title),
+    ])
 }
 
 /// A rectangle of at most `width` x `height` centred in `area`.

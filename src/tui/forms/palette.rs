@@ -3,7 +3,7 @@
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
 use crate::tui::actions::{Action, ActionSpec, REGISTRY};
@@ -117,14 +117,7 @@ impl Palette {
     pub fn render(&self, frame: &mut Frame, area: Rect, keymap: &Keymap, theme: &Theme) {
         let rect = super::centered(area, 64, 16);
         super::clear_under(frame, rect);
-        let mut lines = vec![Line::from(vec![
-            Span::styled(": ", theme.title),
-            Span::styled(
-                crate::tui::text::sanitize(self.input.text()).into_owned(),
-                theme.text,
-            ),
-            Span::styled("▏", theme.title),
-        ])];
+        let mut lines = vec![super::prompt_line(": ", self.input.text(), theme)];
         let room = usize::from(rect.height.saturating_sub(3));
         let start = self.selected.saturating_sub(room.saturating_sub(1));
         for (i, spec) in self.entries().iter().enumerate().skip(start).take(room) {

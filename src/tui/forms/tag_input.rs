@@ -4,7 +4,7 @@
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
 use crate::tui::theme::Theme;
@@ -138,14 +138,7 @@ impl TagInput {
         };
         let mut lines = vec![
             Line::styled(format!("{verb} on {who} (comma separated)"), theme.dim),
-            Line::from(vec![
-                Span::styled("> ", theme.title),
-                Span::styled(
-                    crate::tui::text::sanitize(self.input.text()).into_owned(),
-                    theme.text,
-                ),
-                Span::styled("▏", theme.title),
-            ]),
+            super::prompt_line("> ", self.input.text(), theme),
             Line::raw(""),
         ];
         for tag in self.completions() {
