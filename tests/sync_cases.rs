@@ -1,37 +1,13 @@
 //! The sync's cases C06, C07, C08, C23 and C41 against the sandbox over loopback; the webhook
 //! cases are in `sync_webhooks.rs`.
 
-#![expect(clippy::unwrap_used, reason = "helpers of these tests fail loudly")]
-
 mod sync_support;
 
 use ghl_console::ghl::models::Contact;
-use ghl_console::rankr::{Batch, LogFilter, RankrStore};
+use ghl_console::rankr::{Batch, RankrStore};
 use ghl_console::sandbox::DEMO_LOCATION_ID;
 use ghl_console::sync::SyncMode;
-use sync_support::{World, apply_events, config, store_counts, unlinked};
-
-fn log_actions(store: &dyn RankrStore, entity: &str) -> Vec<(String, String, String)> {
-    let filter = LogFilter {
-        limit: 500,
-        entity: Some(entity.into()),
-        ..LogFilter::default()
-    };
-    store
-        .recent_log(&filter)
-        .unwrap()
-        .into_iter()
-        .map(|l| (l.entity_id.unwrap_or_default(), l.action, l.message))
-        .collect()
-}
-
-fn add_contact(world: &World, contact: Contact) -> Contact {
-    world
-        .sandbox
-        .store()
-        .insert_contact(DEMO_LOCATION_ID, contact)
-        .unwrap()
-}
+use sync_support::{World, add_contact, apply_events, config, log_actions, store_counts, unlinked};
 
 #[tokio::test]
 async fn c06_phones_are_stored_and_compared_as_e164() {

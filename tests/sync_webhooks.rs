@@ -10,33 +10,11 @@ use std::time::Duration;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use ghl_console::ghl::models::{Contact, Task};
-use ghl_console::rankr::{LogFilter, RankrStore};
+use ghl_console::rankr::RankrStore;
 use ghl_console::sandbox::{DEMO_LOCATION_ID, SandboxConfig, WebhookKey};
 use ghl_console::sync::webhook::Verifier;
 use ghl_console::sync::{SyncMode, mapping};
-use sync_support::{World, apply_events, start_receiver};
-
-fn log_actions(store: &dyn RankrStore, entity: &str) -> Vec<(String, String, String)> {
-    let filter = LogFilter {
-        limit: 500,
-        entity: Some(entity.into()),
-        ..LogFilter::default()
-    };
-    store
-        .recent_log(&filter)
-        .unwrap()
-        .into_iter()
-        .map(|l| (l.entity_id.unwrap_or_default(), l.action, l.message))
-        .collect()
-}
-
-fn add_contact(world: &World, contact: Contact) -> Contact {
-    world
-        .sandbox
-        .store()
-        .insert_contact(DEMO_LOCATION_ID, contact)
-        .unwrap()
-}
+use sync_support::{World, add_contact, apply_events, log_actions, start_receiver};
 
 /// A signed delivery of `body` to the receiver at `addr`, with the sandbox's key.
 async fn deliver(addr: std::net::SocketAddr, key: &WebhookKey, body: &str) -> u16 {

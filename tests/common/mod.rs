@@ -4,11 +4,14 @@
 
 use std::sync::Arc;
 
-use ghl_console::ghl::{ClientConfig, Exchange, GhlClient, Secret};
+use ghl_console::ghl::{Exchange, GhlClient};
 use ghl_console::sandbox::{self, SandboxConfig, SandboxHandle};
 use tokio::sync::broadcast;
 
+pub use client::client_for;
+
 pub mod bin;
+pub mod client;
 pub mod oauth;
 pub mod spec;
 
@@ -29,18 +32,6 @@ pub async fn start_with(config: SandboxConfig) -> (SandboxHandle, GhlClient) {
         .unwrap();
     let client = client_for(&handle);
     (handle, client)
-}
-
-/// A client for a running sandbox with the demo token, quick retries, no client-side pacing.
-pub fn client_for(handle: &SandboxHandle) -> GhlClient {
-    let mut config = ClientConfig::new(
-        handle.base_url(),
-        Secret::new(sandbox::DEMO_TOKEN),
-        sandbox::DEMO_LOCATION_ID,
-    );
-    config.rate_limit = None;
-    config.timeout = std::time::Duration::from_secs(5);
-    GhlClient::new(config).unwrap()
 }
 
 /// Collects every exchange a client records from now on.

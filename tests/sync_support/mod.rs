@@ -6,16 +6,21 @@
 
 #[path = "../common/bin.rs"]
 pub mod bin;
+#[path = "../common/client.rs"]
+pub mod client;
 pub mod faults;
 
 use std::path::Path;
 use std::sync::Arc;
 
-use ghl_console::ghl::{ClientConfig, GhlClient, Secret};
-use ghl_console::rankr::{RankrStore, SqliteStore};
+use ghl_console::ghl::GhlClient;
+use ghl_console::ghl::models::Contact;
+use ghl_console::rankr::{LogFilter, RankrStore, SqliteStore};
 use ghl_console::sandbox::{self, SandboxConfig, SandboxHandle};
 use ghl_console::sync::{self, EngineConfig, SyncMode, SyncSummary};
 use tokio_util::sync::CancellationToken;
+
+pub use client::{client_for, tuned_client};
 
 /// A sandbox, its client, and an empty store.
 pub struct World {
@@ -90,24 +95,6 @@ impl World {
             .sum();
         (contacts.len() as u64, tasks as u64, notes as u64)
     }
-}
-
-/// A client for a sandbox: demo token, no client-side pacing, quick timeouts.
-pub fn client_for(handle: &SandboxHandle) -> GhlClient {
-    tuned_client(handle, |_| {})
-}
-
-/// [`client_for`] with its settings changed by `tune` first.
-pub fn tuned_client(handle: &SandboxHandle, tune: impl FnOnce(&mut ClientConfig)) -> GhlClient {
-    let mut config = ClientConfig::new(
-        handle.base_url(),
-        Secret::new(sandbox::DEMO_TOKEN),
-        sandbox::DEMO_LOCATION_ID,
-    );
-    config.rate_limit = None;
-    config.timeout = std::time::Duration::from_secs(5);
-    tune(&mut config);
-    GhlClient::new(config).unwrap()
 }
 
 /// The engine settings for the demo location, with small pages so tests cross pages.
@@ -345,3 +332,27 @@ pub async fn start_receiver_at(
 }
 
 use axum::response::IntoResponse as _;
+
+/// The log lines of one entity kind, newest first: `(entity id, action, message)`.
+pub fn log_actions(store: &dyn RankrStore, entity: &str) -> Vec<(String, String, String)> {
+    let filter = LogFilter {
+        limit: 500,
+        entity: Some(entity.into()),
+        ..LogFilter::default()
+    };
+    store
+        .recent_log(&filter)
+        .unwrap()
+        .into_iter()
+        .map(|l| (l.entity_id.unwrap_or_default(), l.action, l.message))
+        .collect()
+}
+
+/// Adds a contact to the sandbox's demo location; answers it as stored.
+pub fn add_contact(world: &World, contact: Contact) -> Contact {
+    world
+        .sandbox
+        .store()
+        .insert_contact(sandbox::DEMO_LOCATION_ID, contact)
+        .unwrap()
+}
