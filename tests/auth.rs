@@ -19,17 +19,19 @@ use ghl_console::ghl::client::{BoxFuture, Refresh};
 use ghl_console::ghl::{ClientConfig, GhlClient, GhlError, Secret};
 use ghl_console::sandbox::{self, SandboxConfig, SandboxHandle};
 
-async fn logged_in() -> (SandboxHandle, tempfile::TempDir, Arc<OAuthApp>) {
-    let sandbox = sandbox::spawn(
-        SandboxConfig {
-            contacts: 5,
-            rate_limit: None,
-            ..SandboxConfig::default()
-        },
-        "127.0.0.1:0".parse().unwrap(),
-    )
+/// A sandbox of 3 contacts with a second location, for agency logins.
+async fn agency_sandbox() -> SandboxHandle {
+    common::spawn(SandboxConfig {
+        contacts: 3,
+        rate_limit: None,
+        extra_locations: vec![("pit-second".into(), "sBxSecondL0cation002".into())],
+        ..SandboxConfig::default()
+    })
     .await
-    .unwrap();
+}
+
+async fn logged_in() -> (SandboxHandle, tempfile::TempDir, Arc<OAuthApp>) {
+    let sandbox = common::sandbox_of(5).await;
     let dir = tempfile::tempdir().unwrap();
     let app = common::oauth::login(&sandbox, dir.path()).await;
     (sandbox, dir, app)
@@ -230,15 +232,7 @@ async fn a_spent_refresh_token_is_invalid_grant() {
 
 #[tokio::test]
 async fn agency_token_lists_locations_and_gets_a_location_token() {
-    let config = SandboxConfig {
-        contacts: 3,
-        rate_limit: None,
-        extra_locations: vec![("pit-second".into(), "sBxSecondL0cation002".into())],
-        ..SandboxConfig::default()
-    };
-    let sandbox = sandbox::spawn(config, "127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
+    let sandbox = agency_sandbox().await;
     let dir = tempfile::tempdir().unwrap();
     let app = app(&sandbox, &dir.path().join("oauth.json"));
     let code = consent(&sandbox, "Company").await;
@@ -291,15 +285,7 @@ async fn a_readable_store_is_refused() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn agency_login_switches_location_by_flag() {
-    let config = SandboxConfig {
-        contacts: 3,
-        rate_limit: None,
-        extra_locations: vec![("pit-second".into(), "sBxSecondL0cation002".into())],
-        ..SandboxConfig::default()
-    };
-    let sandbox = sandbox::spawn(config, "127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
+    let sandbox = agency_sandbox().await;
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("oauth.json");
     let code = consent(&sandbox, "Company").await;
@@ -467,16 +453,7 @@ async fn auth_status_shows_an_oauth_login_without_the_client_secret() {
 /// would follow. Returns the redirect listener's status and the login's output.
 async fn login_through_loopback(tamper: fn(&str) -> String) -> (u16, std::process::Output, bool) {
     use std::io::BufRead as _;
-    let sandbox = sandbox::spawn(
-        SandboxConfig {
-            contacts: 2,
-            rate_limit: None,
-            ..SandboxConfig::default()
-        },
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .await
-    .unwrap();
+    let sandbox = common::sandbox_of(2).await;
     let dir = tempfile::tempdir().unwrap();
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()

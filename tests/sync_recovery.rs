@@ -520,15 +520,8 @@ async fn runs_that_never_ended_are_marked_interrupted() {
     assert_eq!(find(summary.run_id.unwrap()).outcome.as_deref(), Some("ok"));
 }
 
-/// Progress advances contact by contact as each one's tasks and notes come in, not a page at
-/// a time.
-#[tokio::test(flavor = "multi_thread")]
-async fn progress_advances_per_contact() {
-    let world = World::new(30).await;
-    world.sandbox.set_faults(ghl_console::sandbox::Faults {
-        latency_ms: 20,
-        ..ghl_console::sandbox::Faults::default()
-    });
+/// Runs a full sync in pages of 10; answers each `done` its progress reported, in order.
+async fn full_sync_progress(world: &World) -> Vec<u64> {
     let (tx, mut rx) = tokio::sync::watch::channel(ghl_console::sync::SyncProgress::default());
     let seen = tokio::spawn(async move {
         let mut values = Vec::new();
@@ -549,7 +542,19 @@ async fn progress_advances_per_contact() {
     )
     .await
     .unwrap();
-    let values = seen.await.unwrap();
+    seen.await.unwrap()
+}
+
+/// Progress advances contact by contact as each one's tasks and notes come in, not a page at
+/// a time.
+#[tokio::test(flavor = "multi_thread")]
+async fn progress_advances_per_contact() {
+    let world = World::new(30).await;
+    world.sandbox.set_faults(ghl_console::sandbox::Faults {
+        latency_ms: 20,
+        ..ghl_console::sandbox::Faults::default()
+    });
+    let values = full_sync_progress(&world).await;
     assert!(
         values.iter().any(|d| d % 10 != 0),
         "only page-sized steps: {values:?}"
@@ -566,27 +571,7 @@ async fn a_resumed_walk_counts_from_what_it_covered() {
     first.limit = Some(10);
     let summary = world.sync_with(&first, SyncMode::Full).await;
     assert!(summary.walk_pending, "{summary:?}");
-    let (tx, mut rx) = tokio::sync::watch::channel(ghl_console::sync::SyncProgress::default());
-    let seen = tokio::spawn(async move {
-        let mut values = Vec::new();
-        while rx.changed().await.is_ok() {
-            values.push(rx.borrow_and_update().done);
-        }
-        values
-    });
-    let mut engine = config();
-    engine.page_size = 10;
-    ghl_console::sync::run(
-        &engine,
-        &world.client,
-        world.store.as_ref(),
-        SyncMode::Full,
-        Some(tx),
-        CancellationToken::new(),
-    )
-    .await
-    .unwrap();
-    let values = seen.await.unwrap();
+    let values = full_sync_progress(&world).await;
     let first_count = values.iter().copied().find(|d| *d > 0);
     assert_eq!(first_count, Some(10), "{values:?}");
     assert_eq!(values.last().copied(), Some(30), "{values:?}");

@@ -17,21 +17,33 @@ pub mod spec;
 
 /// A sandbox with `contacts` seeded contacts and no rate limit, and a client for it.
 pub async fn start(contacts: usize) -> (SandboxHandle, GhlClient) {
-    let config = SandboxConfig {
-        contacts,
-        rate_limit: None,
-        ..SandboxConfig::default()
-    };
-    start_with(config).await
+    let handle = sandbox_of(contacts).await;
+    let client = client_for(&handle);
+    (handle, client)
 }
 
 /// A sandbox with the given configuration and a client for it (client pacing off).
 pub async fn start_with(config: SandboxConfig) -> (SandboxHandle, GhlClient) {
-    let handle = sandbox::spawn(config, "127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
+    let handle = spawn(config).await;
     let client = client_for(&handle);
     (handle, client)
+}
+
+/// A sandbox with `contacts` seeded contacts and no rate limit.
+pub async fn sandbox_of(contacts: usize) -> SandboxHandle {
+    spawn(SandboxConfig {
+        contacts,
+        rate_limit: None,
+        ..SandboxConfig::default()
+    })
+    .await
+}
+
+/// A sandbox with the given configuration on a loopback port.
+pub async fn spawn(config: SandboxConfig) -> SandboxHandle {
+    sandbox::spawn(config, "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap()
 }
 
 /// Collects every exchange a client records from now on.
