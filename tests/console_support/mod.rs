@@ -45,6 +45,27 @@ impl Console {
 
     /// [`Console::open`], with the demo location's client settings changed by `tune`.
     pub async fn open_with(second_read_only: bool, tune: Option<fn(&mut ClientConfig)>) -> Self {
+        let options = WorkerOptions {
+            settle: Duration::ZERO,
+            ..WorkerOptions::default()
+        };
+        Self::open_full(second_read_only, tune, options).await
+    }
+
+    /// The console with contacts listed `page_size` at a time.
+    pub async fn open_paged(page_size: u32) -> Self {
+        let options = WorkerOptions {
+            page_size,
+            settle: Duration::ZERO,
+        };
+        Self::open_full(false, None, options).await
+    }
+
+    async fn open_full(
+        second_read_only: bool,
+        tune: Option<fn(&mut ClientConfig)>,
+        options: WorkerOptions,
+    ) -> Self {
         let listen = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
         let config = SandboxConfig {
             contacts: 30,
@@ -63,10 +84,6 @@ impl Console {
                 tune(&mut config);
                 GhlClient::new(config).unwrap()
             }
-        };
-        let options = WorkerOptions {
-            settle: Duration::ZERO,
-            ..WorkerOptions::default()
         };
         let extras = demo::extras(&base_url, Some(&store));
         let worker = worker::spawn_with(client, options, extras);
