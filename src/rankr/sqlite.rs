@@ -33,7 +33,7 @@ const TASK_COLUMNS: &str =
 const NOTE_COLUMNS: &str = "id, contact_id, body, pinned, date_added, user_id, content_hash";
 
 /// Creates the store's file readable by its owner only (it holds customers' emails, phones
-/// and notes); SQLite gives its `-wal` and `-shm` files the same mode. A file that exists
+/// and notes); the database engine gives its `-wal` and `-shm` files the same mode. A file that exists
 /// keeps the mode it has.
 fn create_private(path: &Path) -> std::io::Result<()> {
     let mut options = std::fs::OpenOptions::new();
