@@ -328,6 +328,47 @@ async fn search_pager_streams_25000_contacts_each_once() {
     assert!(page_count >= 50);
 }
 
+/// Sorted by name, a walk by `searchAfter` gives every contact once, in name order, the ones
+/// without a first name last.
+#[tokio::test]
+async fn search_pager_walks_contacts_by_name() {
+    let (_sandbox, client) = common::start(1_000).await;
+    for email in ["no.name@example.com", "second.no.name@example.com"] {
+        let contact = NewContact {
+            email: Some(email.into()),
+            ..NewContact::default()
+        };
+        client.create_contact(&contact).await.unwrap();
+    }
+    let by = |field: &str| ghl_console::ghl::models::SearchSort {
+        field: field.into(),
+        direction: "asc".into(),
+    };
+    let mut pager = client.search_pager(SearchRequest {
+        page_limit: 37,
+        sort: vec![by("firstNameLowerCase"), by("lastNameLowerCase")],
+        ..Default::default()
+    });
+    let mut keys = Vec::new();
+    let mut seen = HashSet::new();
+    while let Some(page) = pager.next_page().await.unwrap() {
+        for contact in page.value.contacts {
+            assert!(seen.insert(contact.id.clone()), "{} twice", contact.id);
+            let lower = |s: &Option<String>| s.as_deref().map(str::to_lowercase);
+            keys.push((
+                lower(&contact.first_name).is_none(),
+                lower(&contact.first_name),
+                lower(&contact.last_name).is_none(),
+                lower(&contact.last_name),
+            ));
+        }
+    }
+    assert_eq!(seen.len(), 1_002);
+    assert!(keys.windows(2).all(|w| w[0] <= w[1]), "not in name order");
+    assert!(keys[..1_000].iter().all(|k| !k.0), "named contacts first");
+    assert!(keys[1_000..].iter().all(|k| k.0), "nameless contacts last");
+}
+
 #[tokio::test]
 async fn search_filters_and_sorts() {
     let (_sandbox, client) = common::start(200).await;

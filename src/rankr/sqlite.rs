@@ -32,6 +32,21 @@ const TASK_COLUMNS: &str =
 
 const NOTE_COLUMNS: &str = "id, contact_id, body, pinned, date_added, user_id, content_hash";
 
+/// Creates the store's file readable by its owner only (it holds customers' emails, phones
+/// and notes); the database engine gives its `-wal` and `-shm` files the same mode. A file that exists
+/// keeps the mode it has.
+fn create_private(path: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
 impl SqliteStore {
     /// Opens (creating if needed) the store at `path`, in WAL mode, migrated to the current
     /// schema.
@@ -42,6 +57,10 @@ impl SqliteStore {
                 message: e.to_string(),
             })?;
         }
+        create_private(path).map_err(|e| RankrError::Io {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
         let mut conn = Connection::open(path)?;
         conn.busy_timeout(Duration::from_secs(10))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -421,4 +440,40 @@ fn put_cursor(tx: &Transaction<'_>, cursor: &CursorUpdate, stamp: &str) -> Resul
         )?;
     }
     Ok(())
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use crate::rankr::RankrStore;
+
+    use super::*;
+
+    #[test]
+    fn a_new_store_and_its_wal_are_readable_by_the_owner_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rankr.sqlite3");
+        let store = SqliteStore::open(&path).unwrap();
+        let run = store.start_run("L", "full").unwrap();
+        assert!(run > 0);
+        for name in ["rankr.sqlite3", "rankr.sqlite3-wal", "rankr.sqlite3-shm"] {
+            let mode = std::fs::metadata(dir.path().join(name))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600, "{name}: {mode:o}");
+        }
+    }
+
+    #[test]
+    fn an_existing_store_keeps_its_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rankr.sqlite3");
+        drop(SqliteStore::open(&path).unwrap());
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+        drop(SqliteStore::open(&path).unwrap());
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o640);
+    }
 }

@@ -2,10 +2,13 @@
 //! filter field or operator, C11), then filtering, sorting and paging.
 //!
 //! Paging is by `page` (capped at 10,000 records, as GHL caps it) or by `searchAfter`, the
-//! `[sortValue, id]` pair each hit carries, which has no cap. Sorting is by `dateAdded` or
-//! `dateUpdated`, ties broken by id, so `searchAfter` never repeats or skips a contact.
+//! sort values and id each hit carries (`[sortValue, id]`), which has no cap. Sorting is by
+//! `dateAdded` or `dateUpdated` (one field), or by names (`firstNameLowerCase`,
+//! `lastNameLowerCase`, `fullNameLowerCase`, `emailLowerCase`, up to two fields; a contact
+//! without the value sorts last either way), ties broken by id, so `searchAfter` never repeats
+//! or skips a contact.
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use super::error::ApiError;
 use super::filter::{Filter, compile_all, matches_query};
@@ -34,14 +37,65 @@ pub(crate) struct Search {
     start: Start,
     query: Option<String>,
     filters: Vec<Filter>,
-    field: DateField,
-    descending: bool,
+    order: Order,
+}
+
+/// What a search is ordered by.
+#[derive(Debug, Clone, PartialEq)]
+enum Order {
+    /// One date, on the store's index.
+    Date { field: DateField, descending: bool },
+    /// Up to two text fields, each ascending or descending.
+    Text(Vec<(TextField, bool)>),
+}
+
+/// The lower-case text fields GHL derives and sorts on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TextField {
+    FirstName,
+    LastName,
+    FullName,
+    Email,
+}
+
+impl TextField {
+    fn named(name: &str) -> Option<Self> {
+        Some(match name {
+            "firstNameLowerCase" => Self::FirstName,
+            "lastNameLowerCase" => Self::LastName,
+            "fullNameLowerCase" => Self::FullName,
+            "emailLowerCase" => Self::Email,
+            _ => return None,
+        })
+    }
+
+    fn of(self, contact: &crate::ghl::models::Contact) -> Option<String> {
+        let lower = |s: &Option<String>| {
+            s.as_deref()
+                .map(str::to_lowercase)
+                .filter(|s| !s.is_empty())
+        };
+        match self {
+            Self::FirstName => lower(&contact.first_name),
+            Self::LastName => lower(&contact.last_name),
+            Self::Email => lower(&contact.email),
+            Self::FullName => {
+                let full = [lower(&contact.first_name), lower(&contact.last_name)]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                Some(full).filter(|s| !s.is_empty())
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
 enum Start {
     Page(usize),
-    After(i64, String),
+    /// After the hit whose `searchAfter` was these sort values and this id.
+    After(Vec<Value>, String),
 }
 
 /// Reads a search body: 422 for missing or malformed properties, 400 for the rest.
@@ -79,8 +133,8 @@ pub(crate) fn read(body: &Map<String, Value>) -> Result<Search, ApiError> {
         return Err(ApiError::unprocessable(errors));
     }
     let page_limit = page_limit.unwrap_or(MAX_PAGE_LIMIT);
-    let start = start(body, page.unwrap_or(1), page_limit)?;
-    let (field, descending) = sort(body.get("sort"))?;
+    let order = sort(body.get("sort"))?;
+    let start = start(body, page.unwrap_or(1), page_limit, &order)?;
     Ok(Search {
         location_id,
         page_limit,
@@ -91,8 +145,7 @@ pub(crate) fn read(body: &Map<String, Value>) -> Result<Search, ApiError> {
             .map(|q| q.trim().to_lowercase())
             .filter(|q| !q.is_empty()),
         filters: compile_all(body.get("filters"))?,
-        field,
-        descending,
+        order,
     })
 }
 
@@ -122,22 +175,43 @@ fn whole(
     Some(number)
 }
 
-fn start(body: &Map<String, Value>, page: usize, page_limit: usize) -> Result<Start, ApiError> {
+fn start(
+    body: &Map<String, Value>,
+    page: usize,
+    page_limit: usize,
+    order: &Order,
+) -> Result<Start, ApiError> {
     if let Some(after) = body.get("searchAfter").and_then(Value::as_array) {
         let bad = || {
             ApiError::bad_request(
-                "searchAfter must be the [sortValue, id] pair of the last contact of a page",
+                "searchAfter must be the searchAfter of the last contact of a page: its sort \
+                 values, then its id",
             )
         };
-        let [value, Value::String(id)] = after.as_slice() else {
+        let Some((Value::String(id), values)) = after.split_last() else {
             return Err(bad());
         };
-        let ms = match value {
-            Value::Number(n) => n.as_i64(),
-            Value::String(s) => s.parse().ok().or_else(|| parse_ms(s)),
-            _ => None,
+        let values = match order {
+            Order::Date { .. } => {
+                let [value] = values else {
+                    return Err(bad());
+                };
+                let ms = match value {
+                    Value::Number(n) => n.as_i64(),
+                    Value::String(s) => s.parse().ok().or_else(|| parse_ms(s)),
+                    _ => None,
+                };
+                vec![Value::from(ms.ok_or_else(bad)?)]
+            }
+            Order::Text(fields) => {
+                let text = |v: &Value| v.is_string() || v.is_null();
+                if values.len() != fields.len() || !values.iter().all(text) {
+                    return Err(bad());
+                }
+                values.to_vec()
+            }
         };
-        return ms.map(|ms| Start::After(ms, id.clone())).ok_or_else(bad);
+        return Ok(Start::After(values, id.clone()));
     }
     if page.saturating_mul(page_limit) > PAGE_CAP {
         return Err(ApiError::bad_request(format!(
@@ -148,36 +222,52 @@ fn start(body: &Map<String, Value>, page: usize, page_limit: usize) -> Result<St
     Ok(Start::Page(page))
 }
 
-fn sort(sort: Option<&Value>) -> Result<(DateField, bool), ApiError> {
+fn sort(sort: Option<&Value>) -> Result<Order, ApiError> {
     let entries = sort
         .and_then(Value::as_array)
         .map(Vec::as_slice)
         .unwrap_or_default();
-    let [entry] = entries else {
-        return if entries.is_empty() {
-            Ok((DateField::Added, true))
-        } else {
-            Err(ApiError::bad_request("sort takes one field in the sandbox"))
+    if entries.is_empty() {
+        return Ok(Order::Date {
+            field: DateField::Added,
+            descending: true,
+        });
+    }
+    let mut dates = Vec::new();
+    let mut texts = Vec::new();
+    for entry in entries {
+        let name = entry.get("field").and_then(Value::as_str);
+        let descending = match entry.get("direction").and_then(Value::as_str) {
+            Some("asc") => false,
+            Some("desc") | None => true,
+            Some(other) => {
+                return Err(ApiError::bad_request(format!(
+                    "Invalid sort direction: {other}"
+                )));
+            }
         };
-    };
-    let field = match entry.get("field").and_then(Value::as_str) {
-        Some("dateAdded") => DateField::Added,
-        Some("dateUpdated") => DateField::Updated,
-        other => {
-            let name = other.unwrap_or("(none)");
-            return Err(ApiError::bad_request(format!("Invalid sort field: {name}")));
+        match name {
+            Some("dateAdded") => dates.push((DateField::Added, descending)),
+            Some("dateUpdated") => dates.push((DateField::Updated, descending)),
+            Some(text) if TextField::named(text).is_some() => {
+                texts.extend(TextField::named(text).map(|f| (f, descending)));
+            }
+            other => {
+                let name = other.unwrap_or("(none)");
+                return Err(ApiError::bad_request(format!("Invalid sort field: {name}")));
+            }
         }
-    };
-    let descending = match entry.get("direction").and_then(Value::as_str) {
-        Some("asc") => false,
-        Some("desc") | None => true,
-        Some(other) => {
-            return Err(ApiError::bad_request(format!(
-                "Invalid sort direction: {other}"
-            )));
-        }
-    };
-    Ok((field, descending))
+    }
+    match (dates.as_slice(), texts.len()) {
+        ([(field, descending)], 0) => Ok(Order::Date {
+            field: *field,
+            descending: *descending,
+        }),
+        ([], 1 | 2) => Ok(Order::Text(texts)),
+        _ => Err(ApiError::bad_request(
+            "sort takes one date field, or up to two name fields, in the sandbox",
+        )),
+    }
 }
 
 /// Runs a search: the page of contacts (each with its `searchAfter`) and the total of
@@ -190,32 +280,95 @@ pub(crate) fn run(data: &Data, search: &Search) -> (Vec<Value>, usize) {
             .is_none_or(|q| matches_query(&r.contact, q))
             && search.filters.iter().all(|f| f.matches(r))
     };
-    let (after, skip) = match &search.start {
-        Start::After(ms, id) => (Some((*ms, id.clone())), 0),
-        Start::Page(page) => (None, (page - 1) * search.page_limit),
+    let skip = match &search.start {
+        Start::After(..) => 0,
+        Start::Page(page) => (page - 1) * search.page_limit,
     };
-    let hits: Vec<Value> = data
-        .ordered(&search.location_id, search.field, search.descending, after)
-        .filter(keep)
-        .skip(skip)
-        .take(search.page_limit)
-        .map(|r| hit(r, search.field))
-        .collect();
-    let total = if search.query.is_none() && search.filters.is_empty() {
-        data.count(&search.location_id)
-    } else {
-        data.ordered(&search.location_id, search.field, false, None)
-            .filter(keep)
-            .count()
-    };
-    (hits, total)
+    match &search.order {
+        Order::Date { field, descending } => {
+            let after = match &search.start {
+                Start::After(values, id) => values
+                    .first()
+                    .and_then(Value::as_i64)
+                    .map(|ms| (ms, id.clone())),
+                Start::Page(_) => None,
+            };
+            let hits: Vec<Value> = data
+                .ordered(&search.location_id, *field, *descending, after)
+                .filter(keep)
+                .skip(skip)
+                .take(search.page_limit)
+                .map(|r| hit(r, vec![Value::from(r.date(*field))]))
+                .collect();
+            let total = if search.query.is_none() && search.filters.is_empty() {
+                data.count(&search.location_id)
+            } else {
+                data.ordered(&search.location_id, *field, false, None)
+                    .filter(keep)
+                    .count()
+            };
+            (hits, total)
+        }
+        Order::Text(fields) => {
+            let mut rows: Vec<(Vec<Option<String>>, &Record)> = data
+                .ordered(&search.location_id, DateField::Added, false, None)
+                .filter(keep)
+                .map(|r| (fields.iter().map(|(f, _)| f.of(&r.contact)).collect(), r))
+                .collect();
+            let total = rows.len();
+            let compare = |a: &[Option<String>], a_id: &str, b: &[Option<String>], b_id: &str| {
+                text_order(fields, a, b).then_with(|| a_id.cmp(b_id))
+            };
+            rows.sort_by(|(a, ra), (b, rb)| compare(a, &ra.contact.id, b, &rb.contact.id));
+            let start = match &search.start {
+                Start::After(values, id) => {
+                    let after: Vec<Option<String>> = values
+                        .iter()
+                        .map(|v| v.as_str().map(str::to_string))
+                        .collect();
+                    rows.partition_point(|(key, r)| compare(key, &r.contact.id, &after, id).is_le())
+                }
+                Start::Page(_) => skip,
+            };
+            let hits = rows
+                .into_iter()
+                .skip(start)
+                .take(search.page_limit)
+                .map(|(key, r)| hit(r, key.into_iter().map(Value::from).collect()))
+                .collect();
+            (hits, total)
+        }
+    }
 }
 
-fn hit(record: &Record, field: DateField) -> Value {
+/// Compares two contacts' sort values field by field; a missing value sorts last whatever
+/// the direction, as GHL's search does.
+fn text_order(
+    fields: &[(TextField, bool)],
+    a: &[Option<String>],
+    b: &[Option<String>],
+) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    for (((_, descending), a), b) in fields.iter().zip(a).zip(b) {
+        let order = match (a, b) {
+            (Some(a), Some(b)) if *descending => b.cmp(a),
+            (Some(a), Some(b)) => a.cmp(b),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => Ordering::Equal,
+        };
+        if order.is_ne() {
+            return order;
+        }
+    }
+    Ordering::Equal
+}
+
+fn hit(record: &Record, mut cursor: Vec<Value>) -> Value {
     let mut contact = record.json();
     if let Some(object) = contact.as_object_mut() {
-        let cursor = json!([record.date(field), record.contact.id]);
-        object.insert("searchAfter".into(), cursor);
+        cursor.push(Value::from(record.contact.id.clone()));
+        object.insert("searchAfter".into(), Value::Array(cursor));
     }
     contact
 }
@@ -223,6 +376,7 @@ fn hit(record: &Record, field: DateField) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn body(value: Value) -> Map<String, Value> {
         match value {
@@ -262,13 +416,39 @@ mod tests {
     }
 
     #[test]
-    fn sort_takes_dates_only() {
+    fn sort_takes_one_date_or_up_to_two_names() {
         let with = |sort: Value| json!({"locationId": "l", "pageLimit": 1, "sort": sort});
         let ok = read(&body(with(
             json!([{"field": "dateUpdated", "direction": "asc"}]),
         )))
         .unwrap();
-        assert_eq!((ok.field, ok.descending), (DateField::Updated, false));
+        assert_eq!(
+            ok.order,
+            Order::Date {
+                field: DateField::Updated,
+                descending: false
+            }
+        );
+        let names = read(&body(with(json!([
+            {"field": "firstNameLowerCase", "direction": "asc"},
+            {"field": "lastNameLowerCase", "direction": "desc"}
+        ]))))
+        .unwrap();
+        assert_eq!(
+            names.order,
+            Order::Text(vec![
+                (TextField::FirstName, false),
+                (TextField::LastName, true)
+            ])
+        );
+        for bad in [
+            json!([{"field": "dateAdded"}, {"field": "dateUpdated"}]),
+            json!([{"field": "dateAdded"}, {"field": "firstNameLowerCase"}]),
+            json!([{"field": "emailLowerCase"}, {"field": "firstNameLowerCase"},
+                {"field": "lastNameLowerCase"}]),
+        ] {
+            assert_eq!(status(read(&body(with(bad)))), 400);
+        }
         assert_eq!(
             status(read(&body(with(
                 json!([{"field": "email", "direction": "asc"}])

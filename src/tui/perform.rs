@@ -51,7 +51,12 @@ pub fn perform(app: &mut App, action: Action, fx: &mut Effects) {
 fn perform_pane(app: &mut App, action: Action, fx: &mut Effects) {
     match action {
         Action::Filter => app.contacts.editing_filter = true,
-        Action::Sort => app.contacts.toggle_sort(),
+        Action::Sort => {
+            // GHL sorts: the listing starts again in the new order (with the same search).
+            app.contacts.toggle_sort();
+            let query = app.contacts.query.clone();
+            search(app, query, fx);
+        }
         Action::Mark => {
             app.contacts.toggle_mark();
             step(app, 1);
@@ -94,7 +99,12 @@ pub fn focus(app: &mut App, pane: Pane) {
 /// Starts a new contact listing (a server-side search when `query` is set).
 pub fn search(app: &mut App, query: Option<String>, fx: &mut Effects) {
     let generation = app.contacts.restart(query.clone());
-    fx.push(Effect::Send(Command::Search { generation, query }));
+    let sort = app.contacts.sort;
+    fx.push(Effect::Send(Command::Search {
+        generation,
+        query,
+        sort,
+    }));
 }
 
 /// Keys typed into the contact filter: text filters locally as typed, Enter searches the

@@ -13,15 +13,33 @@ use crate::sync::{SyncMode, SyncProgress, SyncSummary};
 
 pub use super::row::ContactRow;
 
-/// How the contact list is shown: in the server's order (last update first) or sorted by name
-/// over what is loaded, since the search endpoint sorts only by date.
+/// The order the contact list asks GHL's search for: each page comes sorted, so the list is
+/// in that order however far it has been paged.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum ContactSort {
     /// Most recently updated first.
     #[default]
     Updated,
-    /// By first name, then last name.
+    /// By first name, then last name (GHL's lower-case name fields); contacts without a
+    /// first name come last.
     Name,
+}
+
+impl ContactSort {
+    /// The search's sort keys for this order.
+    pub fn keys(self) -> Vec<crate::ghl::models::SearchSort> {
+        let key = |field: &str, direction: &str| crate::ghl::models::SearchSort {
+            field: field.into(),
+            direction: direction.into(),
+        };
+        match self {
+            Self::Updated => vec![key("dateUpdated", "desc")],
+            Self::Name => vec![
+                key("firstNameLowerCase", "asc"),
+                key("lastNameLowerCase", "asc"),
+            ],
+        }
+    }
 }
 
 /// Which per-contact record a load or a write concerns.
@@ -40,6 +58,7 @@ pub enum Command {
     Search {
         generation: u64,
         query: Option<String>,
+        sort: ContactSort,
     },
     /// Fetches the next page of the current listing.
     NextPage {

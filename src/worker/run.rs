@@ -7,11 +7,11 @@ use std::time::{Duration, Instant};
 use tokio::sync::{Mutex, mpsc};
 use tokio::task::JoinHandle;
 
-use crate::ghl::models::{SearchRequest, SearchSort};
+use crate::ghl::models::SearchRequest;
 use crate::ghl::{GhlError, SearchPager};
 
 use super::Shared;
-use super::messages::{Command, ContactRow, Event, Loaded, Resource};
+use super::messages::{Command, ContactRow, ContactSort, Event, Loaded, Resource};
 use super::sync_jobs::{self, SyncSlot};
 
 /// How long GHL's first page waits for the store's first page at most.
@@ -48,19 +48,24 @@ pub(super) async fn run(mut shared: Shared, mut commands: mpsc::UnboundedReceive
             Command::LoadDirectory => {
                 tokio::spawn(load_directory(shared.clone()));
             }
-            Command::Search { generation, query } => {
+            Command::Search {
+                generation,
+                query,
+                sort,
+            } => {
                 for job in [paging.take(), stored.take()].into_iter().flatten() {
                     job.abort();
                 }
                 let (head_start, store_first) = tokio::sync::oneshot::channel();
-                if query.is_none() {
+                // The store lists by last update only.
+                if query.is_none() && sort == ContactSort::Updated {
                     stored = Some(tokio::spawn(super::stored::list(
                         shared.clone(),
                         generation,
                         head_start,
                     )));
                 }
-                let pager = shared.client.search_pager(template(&shared, query));
+                let pager = shared.client.search_pager(template(&shared, query, sort));
                 *listing.lock().await = Some((generation, pager));
                 let (shared, listing) = (shared.clone(), listing.clone());
                 paging = Some(tokio::spawn(async move {
@@ -144,15 +149,11 @@ async fn switch(shared: &mut Shared, running: Running<'_>, location_id: String) 
     shared.activity();
 }
 
-fn template(shared: &Shared, query: Option<String>) -> SearchRequest {
-    let sort = vec![SearchSort {
-        field: "dateUpdated".into(),
-        direction: "desc".into(),
-    }];
+fn template(shared: &Shared, query: Option<String>, sort: ContactSort) -> SearchRequest {
     SearchRequest {
         page_limit: shared.options.page_size,
         query,
-        sort,
+        sort: sort.keys(),
         ..SearchRequest::default()
     }
 }

@@ -83,6 +83,27 @@ impl Console {
 
     /// [`Console::open`], with the demo location's client settings changed by `tune`.
     pub async fn open_with(second_read_only: bool, tune: Option<fn(&mut ClientConfig)>) -> Self {
+        let options = WorkerOptions {
+            settle: Duration::ZERO,
+            ..WorkerOptions::default()
+        };
+        Self::open_full(second_read_only, tune, options).await
+    }
+
+    /// The console with contacts listed `page_size` at a time.
+    pub async fn open_paged(page_size: u32) -> Self {
+        let options = WorkerOptions {
+            page_size,
+            settle: Duration::ZERO,
+        };
+        Self::open_full(false, None, options).await
+    }
+
+    async fn open_full(
+        second_read_only: bool,
+        tune: Option<fn(&mut ClientConfig)>,
+        options: WorkerOptions,
+    ) -> Self {
         let listen = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
         let config = SandboxConfig {
             contacts: 30,

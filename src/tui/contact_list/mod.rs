@@ -179,7 +179,7 @@ impl ContactList {
 
     /// After rows came or went: the shown rows follow, and the selection stays on its contact.
     fn pages_changed(&mut self, reselect: Option<String>) {
-        if !self.filter.trim().is_empty() || self.sort == ContactSort::Name {
+        if !self.filter.trim().is_empty() {
             self.refilter();
         }
         if let Some(id) = reselect {
@@ -318,16 +318,13 @@ impl ContactList {
         self.refilter();
     }
 
-    /// Switches between the server's order (last update) and by name, over what is loaded.
+    /// Switches between last update and name order; the caller starts a listing in it (GHL
+    /// sorts, so the order holds however far the list is paged).
     pub fn toggle_sort(&mut self) {
         self.sort = match self.sort {
             ContactSort::Updated => ContactSort::Name,
             ContactSort::Name => ContactSort::Updated,
         };
-        if self.filter.trim().is_empty() {
-            self.refilter();
-        }
-        self.cursor = Cursor::default();
     }
 
     /// Recomputes the shown rows: without filter text at once, from the sort; with it, by
@@ -335,7 +332,7 @@ impl ContactList {
     fn refilter(&mut self) {
         self.filtering.requested += 1;
         if self.filter.trim().is_empty() {
-            self.shown = (self.sort == ContactSort::Name).then(|| self.by_name());
+            self.shown = None;
             self.filtering.applied = self.filtering.requested;
             self.filtering.answers = None;
             self.filtering.job = None;
@@ -388,24 +385,6 @@ impl ContactList {
     fn row_of(&self, position: usize) -> Option<usize> {
         let rows = self.shown.as_ref()?;
         rows.iter().position(|p| *p as usize == position)
-    }
-
-    /// The listing's rows by name (case ignored); equal names keep the listing's order.
-    fn by_name(&self) -> Arc<[u32]> {
-        let mut rows = self.order.clone();
-        let name = |p: &u32| self.items.get(*p as usize).map_or("", |c| c.name.as_str());
-        rows.sort_by(|a, b| {
-            let lower = |s: &str| s.chars().flat_map(char::to_lowercase).collect::<Vec<_>>();
-            let (a, b) = (name(a), name(b));
-            if a.is_ascii() && b.is_ascii() {
-                a.bytes()
-                    .map(|c| c.to_ascii_lowercase())
-                    .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
-            } else {
-                lower(a).cmp(&lower(b))
-            }
-        });
-        rows.into()
     }
 }
 

@@ -310,16 +310,3 @@ fn a_store_page_replaces_a_stale_listing_and_keeps_the_selection() {
     assert_eq!(ids(&list), ["c9", "c2"]);
     assert_eq!(list.selected().map(|c| c.id.as_str()), Some("c2"));
 }
-
-#[test]
-fn by_name_ignores_case_and_keeps_ties_in_order() {
-    let rows = vec![
-        row("c1", "bob"),
-        row("c2", "Ádám"),
-        row("c3", "Bob"),
-        row("c4", "alice"),
-    ];
-    let mut list = listed(rows, false);
-    list.toggle_sort();
-    assert_eq!(ids(&list), ["c4", "c1", "c3", "c2"]);
-}

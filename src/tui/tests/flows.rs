@@ -5,7 +5,7 @@ use super::{Fixture, contacts, now};
 use crate::ghl::models::Contact;
 use crate::tui::app::Pane;
 use crate::tui::update::Effect;
-use crate::worker::messages::{Command, Event, Resource};
+use crate::worker::messages::{Command, ContactSort, Event, Resource};
 
 fn commands(fixture: &mut Fixture) -> Vec<Command> {
     fixture
@@ -292,12 +292,23 @@ fn server_search_on_enter_and_sort_toggle() {
         .into_iter()
         .filter(|c| matches!(c, Command::Search { .. }))
         .collect();
-    assert!(matches!(&searches[0], Command::Search { query: Some(q), .. } if q == "ada"));
-    assert_eq!(searches.len(), 1);
+    // The search, then the same search again in name order: GHL sorts.
     assert_eq!(
-        f.app.contacts.sort,
-        crate::worker::messages::ContactSort::Name
+        searches,
+        [
+            Command::Search {
+                generation: 2,
+                query: Some("ada".into()),
+                sort: ContactSort::Updated
+            },
+            Command::Search {
+                generation: 3,
+                query: Some("ada".into()),
+                sort: ContactSort::Name
+            }
+        ]
     );
+    assert_eq!(f.app.contacts.sort, ContactSort::Name);
 }
 
 #[test]
@@ -346,19 +357,64 @@ fn writes_reload_what_they_touched() {
 }
 
 #[test]
-fn sort_by_name_orders_what_is_loaded() {
+fn sort_asks_ghl_for_the_order_and_shows_its_pages_as_they_come() {
     let mut f = Fixture::loaded(80, 24);
-    f.keys(&["o"]);
-    let names: Vec<String> = (0..f.app.contacts.len())
-        .filter_map(|row| f.app.contacts.at(row).map(|c| c.name.clone()))
+    let before: Vec<String> = (0..f.app.contacts.len())
+        .filter_map(|row| f.app.contacts.at(row).map(|c| c.id.clone()))
         .collect();
-    assert_eq!(names[0], "Ada Lovelace");
-    assert_eq!(names[1], "José Ñúñez");
-    assert!(
-        names
-            .windows(2)
-            .all(|w| w[0].to_lowercase() <= w[1].to_lowercase())
-    );
+    f.keys(&["o"]);
+    let sent = commands(&mut f);
+    let Some(Command::Search {
+        generation,
+        query: None,
+        sort: ContactSort::Name,
+    }) = sent
+        .iter()
+        .find(|c| matches!(c, Command::Search { .. }))
+        .cloned()
+    else {
+        panic!("no search by name in {sent:?}");
+    };
+    // Until GHL answers, the rows stay as they were.
+    let still: Vec<String> = (0..f.app.contacts.len())
+        .filter_map(|row| f.app.contacts.at(row).map(|c| c.id.clone()))
+        .collect();
+    assert_eq!(still, before);
+    assert!(f.render().contains("name"), "the pane says the order");
+
+    // GHL's pages are shown in GHL's order, the later ones after the earlier ones.
+    let mut contacts = super::contacts();
+    contacts.reverse();
+    let rows = super::rows(&contacts);
+    let total = rows.len() as u64;
+    f.event(Event::Page {
+        generation,
+        contacts: rows[..3].to_vec(),
+        total,
+        more: true,
+        exchange_id: 20,
+    });
+    f.event(Event::Page {
+        generation,
+        contacts: rows[3..].to_vec(),
+        total,
+        more: false,
+        exchange_id: 21,
+    });
+    let shown: Vec<String> = (0..f.app.contacts.len())
+        .filter_map(|row| f.app.contacts.at(row).map(|c| c.id.clone()))
+        .collect();
+    let wanted: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    assert_eq!(shown, wanted);
+
+    f.keys(&["o"]);
+    assert!(commands(&mut f).iter().any(|c| matches!(
+        c,
+        Command::Search {
+            sort: ContactSort::Updated,
+            ..
+        }
+    )));
 }
 
 #[test]
