@@ -83,11 +83,7 @@ impl Console {
 
     /// [`Console::open`], with the demo location's client settings changed by `tune`.
     pub async fn open_with(second_read_only: bool, tune: Option<fn(&mut ClientConfig)>) -> Self {
-        let options = WorkerOptions {
-            settle: Duration::ZERO,
-            ..WorkerOptions::default()
-        };
-        Self::open_full(second_read_only, tune, options).await
+        Self::open_full(second_read_only, tune, worker_options()).await
     }
 
     /// The console with contacts listed `page_size` at a time.
@@ -124,7 +120,7 @@ impl Console {
             }
         };
         let extras = demo::extras(&base_url, Some(&store));
-        let worker = worker::spawn_with(client, worker_options(), extras);
+        let worker = worker::spawn_with(client, options, extras);
         let mut app = app(settings());
         let mut known = demo::locations();
         known[1].read_only = second_read_only;
