@@ -127,7 +127,13 @@ fn entries(contact: &Contact, app: &App) -> Vec<Entry> {
             ),
         });
     }
-    for (key, value) in &contact.extra {
+    // GHL's lower-case copies of the name and email fields (`firstNameLowerCase`, ...) repeat
+    // rows shown above; every other field it sends is shown as it came.
+    for (key, value) in contact
+        .extra
+        .iter()
+        .filter(|(k, _)| !k.ends_with("LowerCase"))
+    {
         rows.push((key.clone(), text(value), None));
     }
     rows

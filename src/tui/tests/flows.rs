@@ -604,3 +604,25 @@ fn the_status_bar_tells_auth_failure_and_server_errors_from_online() {
         "the server answered"
     );
 }
+
+#[test]
+fn detail_leaves_out_ghls_lower_case_copies_but_shows_other_fields() {
+    let f = Fixture::loaded(80, 24);
+    let mut contact = contacts().remove(0);
+    for (key, value) in [
+        ("firstNameLowerCase", "ada"),
+        ("emailLowerCase", "ada@example.test"),
+        ("companyName", "Analytical Engines"),
+    ] {
+        contact
+            .extra
+            .insert(key.into(), serde_json::Value::String(value.into()));
+    }
+    let rows = crate::tui::panes::detail::rows(&contact, &f.app);
+    let labels: Vec<&str> = rows.iter().map(|(label, _)| label.as_str()).collect();
+    assert!(labels.contains(&"companyName"), "{labels:?}");
+    assert!(
+        !labels.iter().any(|l| l.ends_with("LowerCase")),
+        "{labels:?}"
+    );
+}
