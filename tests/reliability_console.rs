@@ -149,3 +149,52 @@ async fn spoiled_answers_show_in_a_toast_and_render_in_the_raw_pane() {
 
     sync_clean_and_compare(&mut console).await;
 }
+
+/// A create answered 201 whose body is cut off was saved: the form closes with a warning, the
+/// task is there once, and nothing invites sending it again (the whole class: any write
+/// answered 2xx with an unreadable body counts as done).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_create_answered_2xx_but_cut_off_counts_as_done_and_is_not_sent_again() {
+    let mut console = Console::open(false).await;
+    let contact_id = console.app.current_contact_id().unwrap().to_string();
+    let count = |console: &Console, title: &str| {
+        console
+            .sandbox
+            .store()
+            .tasks(&contact_id)
+            .unwrap_or_default()
+            .iter()
+            .filter(|t| t.title.as_deref() == Some(title))
+            .count()
+    };
+    console.keys(&["tab", "tab", "n"]).await;
+    console.type_text("Cut-off answer").await;
+    console.sandbox.set_faults(Faults {
+        truncate_every: Some(1),
+        ..Faults::default()
+    });
+    console.press("ctrl-s");
+    let warned = console
+        .pump_until(Duration::from_secs(30), |app| {
+            toast(app).contains("could not be read")
+        })
+        .await;
+    console.sandbox.set_faults(Faults::default());
+    assert!(warned, "{}", toast(&console.app));
+    let said = console.app.toast.clone().unwrap();
+    assert_eq!(said.level, Level::Warn, "{}", said.text);
+    assert!(said.text.contains("Task created"), "{}", said.text);
+    assert!(said.text.contains("not sent again"), "{}", said.text);
+    assert!(console.app.modal.is_none(), "the form closed");
+    assert_eq!(count(&console, "Cut-off answer"), 1);
+
+    // Saving again has nothing to send: the form is gone.
+    console.keys(&["ctrl-s", "ctrl-r"]).await;
+    assert_eq!(count(&console, "Cut-off answer"), 1);
+    let listed = console.app.tasks.ready().unwrap();
+    let shown = listed
+        .iter()
+        .filter(|t| t.title.as_deref() == Some("Cut-off answer"))
+        .count();
+    assert_eq!(shown, 1, "the reloaded list shows it once");
+}

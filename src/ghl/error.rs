@@ -125,6 +125,12 @@ impl GhlError {
         }
     }
 
+    /// Whether a write was answered 2xx with a body that could not be read: the server did
+    /// what was asked, so the write must count as done and never be sent again.
+    pub fn was_applied(&self) -> bool {
+        matches!(self, Self::Decode { status, .. } if (200..300).contains(status))
+    }
+
     /// Whether the request may not have reached the server's data at all and a safe method
     /// could be tried again.
     pub fn is_transient(&self) -> bool {

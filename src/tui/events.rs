@@ -46,10 +46,21 @@ pub fn on_event(app: &mut App, event: Event, fx: &mut Effects) {
             contact_id,
             resource,
             message,
+            unread,
             ..
         } => {
-            app.toast(Level::Info, message.clone());
-            app.log(Level::Info, message);
+            let (level, message) = match unread {
+                None => (Level::Info, message),
+                Some(why) => (
+                    Level::Warn,
+                    format!(
+                        "{message} GHL's answer could not be read ({why}); reloaded from GHL, \
+                         not sent again."
+                    ),
+                ),
+            };
+            app.toast(level, message.clone());
+            app.log(level, message);
             settle_form(app, &contact_id, resource, None);
             if app.current_contact_id() == Some(contact_id.as_str()) {
                 reload(app, resource, fx);

@@ -192,6 +192,9 @@ pub enum Event {
         resource: Resource,
         message: String,
         exchange_id: u64,
+        /// Set when GHL answered 2xx but its answer could not be read: the write is done,
+        /// and what was shown of it is reloaded rather than taken from the answer.
+        unread: Option<String>,
     },
     /// A write failed; the form that sent it, if still open, shows why and keeps its text.
     WriteFailed {

@@ -22,6 +22,18 @@ pub(super) async fn write(shared: Shared, command: Command) {
                 completed,
                 exchange_id: reply.exchange.id,
             }),
+            // Answered 2xx, unreadable: done all the same; the list is reloaded.
+            Err(error) if error.was_applied() => shared.send(Event::Written {
+                contact_id,
+                resource: Resource::Tasks,
+                message: if completed {
+                    "Task completed.".into()
+                } else {
+                    "Task reopened.".into()
+                },
+                exchange_id: 0,
+                unread: Some(error.to_string()),
+            }),
             Err(error) => failed(&shared, "Completing the task", &error),
         },
         Command::CreateTask { contact_id, task } => {
@@ -53,6 +65,13 @@ pub(super) async fn write(shared: Shared, command: Command) {
                     contact: Box::new(reply.value.contact),
                     not_applied: reply.value.not_applied,
                     exchange_id: reply.exchange.id,
+                }),
+                Err(error) if error.was_applied() => shared.send(Event::Written {
+                    contact_id,
+                    resource: Resource::Contact,
+                    message: "Contact saved.".into(),
+                    exchange_id: 0,
+                    unread: Some(error.to_string()),
                 }),
                 Err(error) => report_failure(
                     &shared,
@@ -144,6 +163,16 @@ fn written<T>(
             resource,
             message: format!("{done}."),
             exchange_id: reply.exchange.id,
+            unread: None,
+        }),
+        // A 2xx whose body cannot be read was saved: saying it failed would invite sending
+        // it again (a second task, a second note).
+        Err(error) if error.was_applied() => shared.send(Event::Written {
+            contact_id,
+            resource,
+            message: format!("{done}."),
+            exchange_id: 0,
+            unread: Some(error.to_string()),
         }),
         Err(error) => report_failure(shared, contact_id, resource, doing, &error),
     }
@@ -179,6 +208,7 @@ async fn change_tags(shared: &Shared, contact_ids: Vec<String>, tags: Vec<String
         };
         match result {
             Ok(_) => succeeded.push(id),
+            Err(error) if error.was_applied() => succeeded.push(id),
             Err(error) => failed.push((id, error.to_string())),
         }
     }

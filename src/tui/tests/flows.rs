@@ -74,6 +74,7 @@ fn new_task_with_a_multi_line_body() {
         resource: Resource::Tasks,
         message: "Task created.".into(),
         exchange_id: 8,
+        unread: None,
     });
     assert!(f.app.modal.is_none());
 }
@@ -146,6 +147,7 @@ fn note_written_and_deleted() {
         resource: Resource::Notes,
         message: "Note added.".into(),
         exchange_id: 8,
+        unread: None,
     });
     assert!(f.app.modal.is_none());
     commands(&mut f);
@@ -346,6 +348,7 @@ fn writes_reload_what_they_touched() {
         resource: Resource::Notes,
         message: "Note added.".into(),
         exchange_id: 7,
+        unread: None,
     });
     let sent = commands(&mut f);
     assert!(sent.contains(&Command::Load {

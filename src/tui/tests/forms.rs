@@ -121,6 +121,7 @@ fn a_failed_create_keeps_the_form_and_its_text() {
         resource: Resource::Notes,
         message: "Note added.".into(),
         exchange_id: 14,
+        unread: None,
     });
     assert!(f.app.modal.is_none());
 }
