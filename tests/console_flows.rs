@@ -410,6 +410,37 @@ async fn edit_a_numeric_custom_field_writes_a_number_c22() {
     assert_eq!(value.as_f64(), Some(1234.0), "{value}");
 }
 
+/// Clearing a field is a write like any other: the echo without the field is the clear having
+/// worked, not a field the server dropped.
+#[tokio::test]
+async fn clearing_a_numeric_custom_field_says_cleared() {
+    let mut console = Console::open_default().await;
+    let contact = console.contact_where(|c| has_field(c, LIFETIME_VALUE));
+    console.open_contact(&contact).await;
+    console.select_detail_row("Lifetime value").await;
+    console.edit_selected("").await;
+    let stored = console.sandbox.store().contact(&contact.id).unwrap();
+    assert!(!has_field(&stored, LIFETIME_VALUE), "cleared on the server");
+    let toast = console.app.toast.clone().unwrap();
+    assert_eq!(toast.level, Level::Info, "{}", toast.text);
+    assert_eq!(toast.text, "Cleared Lifetime value.");
+}
+
+/// GHL stores a national number with its country code: that is the number sent, stored.
+#[tokio::test]
+async fn a_national_phone_stored_with_its_country_code_is_saved_not_a_warning() {
+    let mut console = Console::open_default().await;
+    let contact = console.contact_where(|c| c.phone.is_some());
+    console.open_contact(&contact).await;
+    console.select_detail_row("Phone").await;
+    console.edit_selected("(555) 123-4567").await;
+    let stored = console.sandbox.store().contact(&contact.id).unwrap();
+    assert_eq!(stored.phone.as_deref(), Some("+15551234567"));
+    let toast = console.app.toast.clone().unwrap();
+    assert_eq!(toast.level, Level::Info, "{}", toast.text);
+    assert!(toast.text.starts_with("Saved"), "{}", toast.text);
+}
+
 #[tokio::test]
 async fn a_refused_edit_shows_the_422_messages_verbatim_c03() {
     let mut console = Console::open_default().await;

@@ -190,12 +190,18 @@ fn on_contact_updated(
     not_applied: &[String],
     exchange_id: u64,
 ) {
-    let label = match &app.modal {
-        Some(Modal::Field(form)) if form.contact.id == contact_id => form.label.clone(),
-        _ => "the field".to_string(),
+    let (label, cleared) = match &app.modal {
+        Some(Modal::Field(form)) if form.contact.id == contact_id => {
+            (form.label.clone(), form.input.text().trim().is_empty())
+        }
+        _ => ("the field".to_string(), false),
     };
     if not_applied.is_empty() {
-        let text = format!("Saved {label}.");
+        let text = if cleared {
+            format!("Cleared {label}.")
+        } else {
+            format!("Saved {label}.")
+        };
         app.toast(Level::Info, text.clone());
         app.log(Level::Info, format!("{text} ({contact_id})"));
     } else {

@@ -195,11 +195,11 @@ impl FieldForm {
             FieldTarget::Custom {
                 kind: Some(FieldKind::Number),
                 ..
-            } => "a number",
+            } => "a number; empty clears it",
             FieldTarget::Custom {
                 kind: Some(FieldKind::List),
                 ..
-            } => "options, comma separated",
+            } => "options, comma separated; empty clears them",
             FieldTarget::Custom { kind: None, .. } => "unknown field: saved as text",
             _ => "text",
         }
