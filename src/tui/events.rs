@@ -48,24 +48,7 @@ pub fn on_event(app: &mut App, event: Event, fx: &mut Effects) {
             message,
             unread,
             ..
-        } => {
-            let (level, message) = match unread {
-                None => (Level::Info, message),
-                Some(why) => (
-                    Level::Warn,
-                    format!(
-                        "{message} GHL's answer could not be read ({why}); reloaded from GHL, \
-                         not sent again."
-                    ),
-                ),
-            };
-            app.toast(level, message.clone());
-            app.log(level, message);
-            settle_form(app, &contact_id, resource, None);
-            if app.current_contact_id() == Some(contact_id.as_str()) {
-                reload(app, resource, fx);
-            }
-        }
+        } => on_written(app, &contact_id, resource, message, unread, fx),
         Event::WriteFailed {
             contact_id,
             resource,
@@ -178,6 +161,34 @@ fn on_loaded(app: &mut App, seq: u64, contact_id: &str, value: Loaded, exchange_
             app.appointments.show_rows(list, |a| &a.id);
             app.appointments.exchange_id = Some(exchange_id);
         }
+    }
+}
+
+/// A write worked: a toast and a log line, the form closes, and what it touched is reloaded.
+/// `unread` says why GHL's 2xx answer could not be read, when it could not.
+fn on_written(
+    app: &mut App,
+    contact_id: &str,
+    resource: Resource,
+    message: String,
+    unread: Option<String>,
+    fx: &mut Effects,
+) {
+    let (level, message) = match unread {
+        None => (Level::Info, message),
+        Some(why) => (
+            Level::Warn,
+            format!(
+                "{message} GHL's answer could not be read ({why}); reloaded from GHL, \
+                 not sent again."
+            ),
+        ),
+    };
+    app.toast(level, message.clone());
+    app.log(level, message);
+    settle_form(app, contact_id, resource, None);
+    if app.current_contact_id() == Some(contact_id) {
+        reload(app, resource, fx);
     }
 }
 
