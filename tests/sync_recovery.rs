@@ -236,6 +236,68 @@ async fn the_daily_limit_stops_the_run_with_a_resumable_cursor() {
     assert_eq!(content(world.store.path()), content(reference.path()));
 }
 
+/// GHL going away in the middle of a page stops the run after a few contacts, resumable,
+/// instead of spending every remaining contact's retries on a dead connection.
+#[tokio::test(flavor = "multi_thread")]
+async fn ghl_gone_mid_run_stops_it_after_a_few_contacts() {
+    let world = World::new(60).await;
+    world.sandbox.set_faults(ghl_console::sandbox::Faults {
+        latency_ms: 20,
+        ..ghl_console::sandbox::Faults::default()
+    });
+    let (tx, mut rx) = tokio::sync::watch::channel(ghl_console::sync::SyncProgress::default());
+    let mut one_page = config();
+    one_page.page_size = 20;
+    let run = {
+        let (client, store) = (world.client.clone(), world.store.clone());
+        tokio::spawn(async move {
+            ghl_console::sync::run(
+                &one_page,
+                &client,
+                store.as_ref(),
+                SyncMode::Full,
+                Some(tx),
+                CancellationToken::new(),
+            )
+            .await
+        })
+    };
+    while rx.changed().await.is_ok() {
+        if rx.borrow_and_update().done >= 25 {
+            break;
+        }
+    }
+    // Every connection from now on is cut: GHL cannot be reached.
+    world.sandbox.set_faults(ghl_console::sandbox::Faults {
+        reset_every: Some(1),
+        ..ghl_console::sandbox::Faults::default()
+    });
+    let stopped = run.await.unwrap();
+    let Err(SyncError::Ghl { summary, .. }) = stopped else {
+        panic!("expected the run to stop, got {stopped:?}");
+    };
+    assert_eq!(summary.outcome, "stopped");
+    let message = summary.message.clone().unwrap_or_default();
+    assert!(message.contains("GHL unreachable"), "{message}");
+    assert!(
+        summary.failed.len() <= ghl_console::sync::UNREACHABLE_STREAK as usize,
+        "stopped after a few contacts, not every one: {} failed",
+        summary.failed.len()
+    );
+    assert!(
+        summary.walk_pending,
+        "the next run resumes the walk: {summary:?}"
+    );
+
+    // Back up: the next run finishes, and the store mirrors GHL.
+    world
+        .sandbox
+        .set_faults(ghl_console::sandbox::Faults::default());
+    let resumed = world.sync(SyncMode::Auto).await;
+    assert_eq!(resumed.outcome, "ok", "{resumed:?}");
+    assert_eq!(store_counts(world.store.as_ref()), world.sandbox_counts());
+}
+
 #[tokio::test]
 async fn the_client_paces_a_sync_under_the_burst_limit_without_429s() {
     let limit = RateLimit {

@@ -1,7 +1,7 @@
 //! What a run and the webhook applier share: turning a batch of GHL contacts into a plan,
 //! fetching their tasks and notes under the client's pacing, and committing a plan.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 use futures_util::StreamExt;
 
@@ -29,6 +29,16 @@ impl From<RankrError> for Stop {
     }
 }
 
+/// How many contacts in a row may fail to reach GHL at all (every fetch a network error or a
+/// timeout, after the client's retries) before the run stops: past that GHL is down or the
+/// link to it is, and going on would only spend each remaining contact's retries.
+pub const UNREACHABLE_STREAK: u32 = 3;
+
+/// Whether an error means GHL could not be reached (after the client's retries).
+pub fn is_unreachable(error: &GhlError) -> bool {
+    matches!(error, GhlError::Network(_) | GhlError::Timeout(_))
+}
+
 /// Whether an error means GHL's daily budget is spent.
 pub fn is_daily_limit(error: &GhlError) -> bool {
     matches!(
@@ -53,6 +63,8 @@ pub struct Context<'a> {
     pub run_id: Option<i64>,
     /// GHL requests sent.
     pub requests: AtomicU64,
+    /// Contacts in a row whose fetches all failed to reach GHL.
+    unreachable: AtomicU32,
 }
 
 /// One contact of a page, mapped and matched, waiting for its tasks and notes.
@@ -79,7 +91,29 @@ impl<'a> Context<'a> {
             store,
             run_id,
             requests: AtomicU64::new(0),
+            unreachable: AtomicU32::new(0),
         }
+    }
+
+    /// Counts a contact whose fetches ended with `errors`: once [`UNREACHABLE_STREAK`]
+    /// contacts in a row could not reach GHL at all, the run stops (resumable) rather than
+    /// spend every remaining contact's retries. Any answer from GHL ends the streak.
+    pub fn reached(&self, errors: &[&GhlError]) -> Result<(), Stop> {
+        let Some(last) = errors
+            .last()
+            .filter(|_| errors.iter().all(|e| is_unreachable(e)))
+        else {
+            self.unreachable.store(0, Ordering::Relaxed);
+            return Ok(());
+        };
+        let streak = self.unreachable.fetch_add(1, Ordering::Relaxed) + 1;
+        if streak < UNREACHABLE_STREAK {
+            return Ok(());
+        }
+        Err(Stop::Ghl(GhlError::Network(format!(
+            "GHL unreachable: {streak} contacts in a row could not be fetched ({last}); \
+             the next run resumes from here"
+        ))))
     }
 
     /// A new plan for this run.
@@ -117,6 +151,11 @@ impl<'a> Context<'a> {
             futures_util::stream::iter(fetches).buffered(self.config.concurrency.max(1));
         let mut children = Vec::with_capacity(prepared.len());
         while let Some(fetched) = stream.next().await {
+            let (tasks, notes) = &fetched;
+            let errors = fetch_errors(tasks.as_ref(), notes.as_ref());
+            if tasks.is_some() || notes.is_some() {
+                self.reached(&errors.iter().map(|(_, e)| *e).collect::<Vec<_>>())?;
+            }
             children.push(fetched);
             // Each contact counts as done once its tasks and notes are in, not a page later.
             on_contact();
@@ -249,7 +288,9 @@ impl<'a> Context<'a> {
         };
         let (tasks, notes) = self.children(&one).await;
         let mut stale = false;
-        for (what, error) in fetch_errors(tasks.as_ref(), notes.as_ref()) {
+        let errors = fetch_errors(tasks.as_ref(), notes.as_ref());
+        self.reached(&errors.iter().map(|(_, e)| *e).collect::<Vec<_>>())?;
+        for (what, error) in errors {
             if is_daily_limit(error) {
                 return Err(Stop::Ghl(error.clone()));
             }

@@ -252,7 +252,10 @@ impl<'a> Engine<'a> {
             };
             self.check_cancel()?;
             self.ctx.sent();
-            match self.ctx.client.get_contact(&id).await {
+            let answer = self.ctx.client.get_contact(&id).await;
+            self.ctx
+                .reached(&answer.as_ref().err().into_iter().collect::<Vec<_>>())?;
+            match answer {
                 Ok(reply) => found.push(reply.value),
                 Err(GhlError::NotFound { trace_id, .. }) => {
                     let why = format!(

@@ -17,7 +17,7 @@ pub mod webhook;
 
 use serde::Serialize;
 
-pub use context::Context;
+pub use context::{Context, UNREACHABLE_STREAK};
 pub use diff::{Action, Change, FieldChange};
 pub use plan::FailedRecord;
 pub use progress::{Phase, SyncProgress};
