@@ -41,6 +41,20 @@ async fn c32_c33_version_header_required_and_both_published_versions_served() {
         api.version = Some(version.into());
         assert_eq!(api.get(&path).await.status, 200, "{version}");
     }
+    api.version = Some(" 2023-02-21 ".into());
+    assert_eq!(api.get(&path).await.status, 200);
+    // The stats count requests per version, so a test can see what a client sent.
+    let versions = handle.stats().versions;
+    let counted: Vec<(&str, u64)> = versions.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    assert_eq!(
+        counted,
+        [
+            ("(missing)", 1),
+            ("(other)", 1),
+            ("2021-07-28", 1),
+            ("2023-02-21", 2)
+        ]
+    );
     handle.shutdown().await;
 }
 

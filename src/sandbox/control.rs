@@ -12,10 +12,11 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use bytes::Bytes;
-use http::StatusCode;
+use http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use super::auth::ACCEPTED_VERSIONS;
 use super::error::ApiError;
 use super::faults::{Faults, Injected};
 use super::state::SharedState;
@@ -31,6 +32,10 @@ pub struct Stats {
     pub routes: BTreeMap<String, u64>,
     /// Answers per status code.
     pub statuses: BTreeMap<u16, u64>,
+    /// Requests per `Version` header: each accepted version by its value, `"(missing)"` when
+    /// none was sent, `"(other)"` for any other value (so the map stays small).
+    #[serde(default)]
+    pub versions: BTreeMap<String, u64>,
     /// Answers of 429, whether from the rate limits or injected.
     pub throttled: u64,
     /// Answers changed by an injected fault.
@@ -52,10 +57,11 @@ impl StatsState {
         *self.lock() = Stats::default();
     }
 
-    fn record(&self, route: String, status: StatusCode, injected: bool) {
+    fn record(&self, route: String, version: &'static str, status: StatusCode, injected: bool) {
         let mut counts = self.lock();
         counts.total += 1;
         *counts.routes.entry(route).or_default() += 1;
+        *counts.versions.entry(version.to_string()).or_default() += 1;
         *counts.statuses.entry(status.as_u16()).or_default() += 1;
         if status == StatusCode::TOO_MANY_REQUESTS {
             counts.throttled += 1;
@@ -94,6 +100,7 @@ pub(crate) async fn count(
     next: Next,
 ) -> Response {
     let method = request.method().clone();
+    let version = version_key(request.headers());
     let response = next.run(request).await;
     let route = response
         .extensions()
@@ -103,8 +110,21 @@ pub(crate) async fn count(
     let status = response.status();
     tracing::debug!(%method, %route, status = status.as_u16(), injected, "sandbox request");
     app.stats
-        .record(format!("{method} {route}"), status, injected);
+        .record(format!("{method} {route}"), version, status, injected);
     response
+}
+
+/// How a request's `Version` header is counted in [`Stats::versions`].
+fn version_key(headers: &HeaderMap) -> &'static str {
+    let Some(value) = headers.get("version") else {
+        return "(missing)";
+    };
+    value
+        .to_str()
+        .ok()
+        .map(str::trim)
+        .and_then(|v| ACCEPTED_VERSIONS.iter().copied().find(|a| *a == v))
+        .unwrap_or("(other)")
 }
 
 /// The control routes.
