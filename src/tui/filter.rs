@@ -24,7 +24,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use nucleo_matcher::chars::{graphemes, normalize, to_lower_case};
 use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
-use nucleo_matcher::{Config, Matcher, Utf32Str, Utf32String};
+use nucleo_matcher::{Config, Matcher, Utf32Str};
 
 /// Entries per chunk of the index. A snapshot shares the chunks; changing an entry copies only
 /// its chunk, and only when a pass still holds it. A pass hands out its work a chunk at a time.
@@ -78,6 +78,11 @@ impl Chunk {
     fn push(&mut self, text: Utf32Str<'_>) {
         let entry = self.store(text);
         self.entries.push(entry);
+        if self.entries.len() == CHUNK {
+            // Full: it grows no more, so it need not hold room to.
+            self.ascii.shrink_to_fit();
+            self.wide.shrink_to_fit();
+        }
     }
 
     /// Appends `text` to the chunk's text; returns the entry for it.
@@ -164,7 +169,7 @@ impl FuzzyIndex {
 
     /// Adds an entry after the others.
     pub fn push(&mut self, text: &str) {
-        self.push_folded(fold(text).slice(..));
+        fold(text, |folded| self.push_folded(folded));
     }
 
     /// Changes the text of the entry at `position`.
@@ -172,7 +177,9 @@ impl FuzzyIndex {
         if let Some(chunk) = self.chunks.get_mut(position / CHUNK)
             && position < self.len
         {
-            Arc::make_mut(chunk).replace(position % CHUNK, fold(text).slice(..));
+            fold(text, |folded| {
+                Arc::make_mut(chunk).replace(position % CHUNK, folded);
+            });
             self.epoch = next_epoch();
         }
     }
@@ -589,13 +596,14 @@ fn fold_graphemes(text: &str) -> String {
         .collect()
 }
 
-/// A haystack folded and converted for the matcher: ASCII when folding made it so.
-fn fold(text: &str) -> Utf32String {
+/// Hands `text` folded and converted for the matcher to `store`: ASCII when folding made it so.
+fn fold(text: &str, store: impl FnOnce(Utf32Str<'_>)) {
     let folded = fold_text(text);
     if folded.is_ascii() {
-        Utf32String::Ascii(folded.into_boxed_str())
+        store(Utf32Str::Ascii(folded.as_bytes()));
     } else {
-        Utf32String::Unicode(folded.chars().collect())
+        let chars: Vec<char> = folded.chars().collect();
+        store(Utf32Str::Unicode(&chars));
     }
 }
 

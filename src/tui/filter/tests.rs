@@ -248,7 +248,17 @@ fn reference(texts: &[String], query: &str) -> Vec<usize> {
     let mut scored: Vec<(u32, usize)> = texts
         .iter()
         .enumerate()
-        .filter_map(|(p, text)| Some((pattern.score(fold(text).slice(..), &mut matcher)?, p)))
+        .filter_map(|(p, text)| {
+            // As entries were stored: ASCII when folding made them so, else every char.
+            let folded = fold_text(text);
+            let chars: Vec<char> = folded.chars().collect();
+            let haystack = if folded.is_ascii() {
+                Utf32Str::Ascii(folded.as_bytes())
+            } else {
+                Utf32Str::Unicode(&chars)
+            };
+            Some((pattern.score(haystack, &mut matcher)?, p))
+        })
         .collect();
     scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     scored.into_iter().map(|(_, p)| p).collect()
