@@ -125,9 +125,35 @@ impl Chunk {
         if offset >= self.entries.len() {
             return;
         }
-        let entry = self.store(text);
-        let old = std::mem::replace(&mut self.entries[offset], entry);
-        self.unused += (old.len & !WIDE) as usize;
+        let old = self.entries[offset];
+        let (start, room) = (old.start as usize, (old.len & !WIDE) as usize);
+        // Text that fits where the old text was takes its place (GHL's copy of a stored
+        // contact usually has the very same text); any other goes after the rest.
+        let in_place = match text {
+            Utf32Str::Ascii(bytes) if old.len & WIDE == 0 && bytes.len() <= room => self
+                .ascii
+                .get_mut(start..start + bytes.len())
+                .map(|slot| slot.copy_from_slice(bytes)),
+            Utf32Str::Unicode(chars) if old.len & WIDE != 0 && chars.len() <= room => self
+                .wide
+                .get_mut(start..start + chars.len())
+                .map(|slot| slot.copy_from_slice(chars)),
+            _ => None,
+        };
+        let entry = match in_place {
+            Some(()) => Entry {
+                start: old.start,
+                len: u32::try_from(text.len()).unwrap_or(u32::MAX) | (old.len & WIDE),
+                has: letters_of(text.chars()),
+            },
+            None => self.store(text),
+        };
+        self.entries[offset] = entry;
+        // What of the old text's room no entry uses now.
+        self.unused += match in_place {
+            Some(()) => room - text.len(),
+            None => room,
+        };
         // Text left behind by replaced entries is dropped once it outweighs the text in use.
         let held = self.ascii.len() + self.wide.len();
         if self.unused > CHUNK * 16 && self.unused * 2 > held {

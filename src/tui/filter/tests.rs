@@ -537,3 +537,31 @@ fn replacing_entries_again_and_again_keeps_the_text_right_and_small() {
         );
     }
 }
+
+#[test]
+fn replacing_an_entry_with_text_that_fits_writes_it_in_place() {
+    let texts: Vec<String> = (0..CHUNK).map(|i| format!("Ελένη {i:04} pat")).collect();
+    let mut index = FuzzyIndex::of(texts.iter().map(String::as_str));
+    let held = |index: &FuzzyIndex| index.chunks[0].ascii.len() + index.chunks[0].wide.len();
+    let before = held(&index);
+    let mut now = texts.clone();
+    for (position, text) in texts.iter().enumerate() {
+        let shorter = if position % 2 == 0 {
+            text.clone()
+        } else {
+            format!("Ανν {position}")
+        };
+        index.replace(position, &shorter);
+        now[position] = shorter;
+    }
+    assert_eq!(held(&index), before, "nothing appended");
+    index.replace(7, "an ascii name now, and longer than it was");
+    now[7] = "an ascii name now, and longer than it was".into();
+    for query in ["ελ", "ανν 3", "pat", "ascii", "^αν", "ελ 0002$"] {
+        assert_eq!(
+            one().filter(&index, query),
+            reference(&now, query),
+            "{query:?}"
+        );
+    }
+}
