@@ -157,17 +157,46 @@ fn passes(contacts: &[Contact], table: &mut Table) {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
     for threads in [1, cores] {
         let mut took = Vec::new();
+        let mut each: Vec<(&str, Vec<Duration>)> = Vec::new();
+        for query in ["p", "7", "z", "pa"] {
+            each.push((query, Vec::new()));
+        }
         for _ in 0..pick(5, 1) {
-            for query in ["p", "7", "z", "pa"] {
+            for (query, times) in &mut each {
                 let began = Instant::now();
                 let hits = Matching::new(threads).filter(&index, query).len();
-                took.push(began.elapsed());
+                let elapsed = began.elapsed();
+                took.push(elapsed);
+                times.push(elapsed);
                 std::hint::black_box(hits);
             }
         }
         table.context(
             &format!("a full pass over every contact, {threads} thread(s), spread"),
             Spread::of(&took).describe(),
+        );
+        let by_query: Vec<String> = each
+            .iter()
+            .map(|(query, times)| {
+                let spread = Spread::of(times);
+                format!("{query:?} {:.1}/{:.1}", ms(spread.min), ms(spread.median))
+            })
+            .collect();
+        table.context(
+            &format!("a full pass, {threads} thread(s), by query (min/median ms)"),
+            by_query.join(", "),
+        );
+        let mut narrowing = Vec::new();
+        for _ in 0..pick(5, 1) {
+            let mut matching = Matching::new(threads);
+            std::hint::black_box(matching.filter(&index, "p").len());
+            let began = Instant::now();
+            std::hint::black_box(matching.filter(&index, "pa").len());
+            narrowing.push(began.elapsed());
+        }
+        table.context(
+            &format!("\"p\" narrowed to \"pa\", {threads} thread(s), spread"),
+            Spread::of(&narrowing).describe(),
         );
     }
 }

@@ -1,3 +1,4 @@
+use std::fmt::Write as _;
 use std::sync::atomic::AtomicBool;
 
 use super::*;
@@ -229,4 +230,338 @@ fn a_cancelled_pass_gives_nothing_and_is_not_remembered() {
         ranked.map(|r| r.rows.len()),
         Some(one().filter(&index, "12").len())
     );
+}
+
+/// The matching as it was before entries were stored back to back, queries matched
+/// case-sensitively where that is safe, and entries skipped by their letters: every folded
+/// entry scored case-insensitively, best first, equal scores in entry order. What the faster
+/// matching must give, entry for entry and in the same order.
+fn reference(texts: &[String], query: &str) -> Vec<usize> {
+    let mut config = Config::DEFAULT;
+    config.prefer_prefix = true;
+    let mut matcher = Matcher::new(config);
+    let query = fold_text(query);
+    let pattern = Pattern::parse(&query, CaseMatching::Ignore, Normalization::Never);
+    if pattern.atoms.is_empty() {
+        return (0..texts.len()).collect();
+    }
+    let mut scored: Vec<(u32, usize)> = texts
+        .iter()
+        .enumerate()
+        .filter_map(|(p, text)| {
+            // As entries were stored: ASCII when folding made them so, else every char.
+            let folded = fold_text(text);
+            let chars: Vec<char> = folded.chars().collect();
+            let haystack = if folded.is_ascii() {
+                Utf32Str::Ascii(folded.as_bytes())
+            } else {
+                Utf32Str::Unicode(&chars)
+            };
+            Some((pattern.score(haystack, &mut matcher)?, p))
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    scored.into_iter().map(|(_, p)| p).collect()
+}
+
+/// A small deterministic generator, so the mixed corpus is the same on every run.
+struct Lcg(u64);
+
+impl Lcg {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((self.0 >> 33) as usize) % n
+    }
+
+    fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
+        from[self.below(from.len())]
+    }
+}
+
+const FIRSTS: [&str; 24] = [
+    "James",
+    "MARY",
+    "Pat",
+    "José",
+    "François",
+    "Zoë",
+    "Анна",
+    "Дмитрий",
+    "Γιώργος",
+    "Ελένη",
+    "محمد",
+    "דוד",
+    "王",
+    "佐藤",
+    "김",
+    "Straße",
+    "İlker",
+    "ǅemal",
+    "Kelvin\u{212a}",
+    "e\u{301}mile",
+    "Ο\u{3c2}",
+    "Ñúñez",
+    "O'Neil",
+    "🙂Joy",
+];
+const LASTS: [&str; 12] = [
+    "Smith",
+    "Walker",
+    "García",
+    "Müller",
+    "Иванов",
+    "Παπαδόπουλος",
+    "李",
+    "鈴木",
+    "박",
+    "Ørsted",
+    "Łukasz",
+    "de la Cruz",
+];
+const TAGS: [&str; 8] = [
+    "vip",
+    "News_Letter",
+    "lead",
+    "Kunde",
+    "клиент",
+    "a\tb",
+    "x-y",
+    "",
+];
+
+/// Contacts' search text in many scripts and cases, with odd characters (ß, İ, ǅ, the Kelvin
+/// sign, a combining accent, final sigma, an emoji, a tab).
+fn mixed(count: usize) -> Vec<String> {
+    let mut rng = Lcg(7);
+    (0..count)
+        .map(|i| {
+            let (first, last) = (rng.pick(&FIRSTS), rng.pick(&LASTS));
+            let mut text = format!("{first} {last} {}.{i}@Example.test", first.to_lowercase());
+            if rng.below(5) > 0 {
+                let _ = write!(text, " +1555{:07}", rng.below(10_000_000));
+            }
+            text.push(' ');
+            text.push_str(rng.pick(&TAGS));
+            text
+        })
+        .collect()
+}
+
+/// Queries of every kind: letters, digits, words of other scripts, upper case, accents, and
+/// the operators (`!`, `^`, `$`, `'`, escapes).
+const QUERIES: [&str; 52] = [
+    "p",
+    "7",
+    "z",
+    "a",
+    "pa",
+    "pat",
+    "ja sm",
+    "JAMES",
+    "jose",
+    "josé",
+    "francois",
+    "zoe",
+    "анна",
+    "ан",
+    "γιω",
+    "ελενη",
+    "مح",
+    "李",
+    "佐",
+    "김",
+    "strasse",
+    "straße",
+    "ss",
+    "i̇lker",
+    "ilker",
+    "ǆ",
+    "dz",
+    "k",
+    "kelvin",
+    "emile",
+    "ος",
+    "σ",
+    "nunez",
+    "o'n",
+    "🙂",
+    "^j",
+    "^JA",
+    "^анна",
+    "test$",
+    "'smith",
+    "'Mül",
+    "!vip",
+    "!^j",
+    "^james smith$",
+    "a\\ b",
+    "\\!a",
+    "!a\\ b",
+    "1555 3",
+    "x-y$",
+    "^",
+    "'",
+    "vip !lead",
+];
+
+#[test]
+fn matches_as_the_plain_case_insensitive_search_did() {
+    let texts = mixed(3_000);
+    let index = FuzzyIndex::of(texts.iter().map(String::as_str));
+    let mut typed = one();
+    for query in QUERIES {
+        let expected = reference(&texts, query);
+        assert_eq!(one().filter(&index, query), expected, "{query:?}");
+        assert_eq!(
+            Matching::new(3).filter(&index, query),
+            expected,
+            "{query:?}"
+        );
+        // Typed a key at a time: each query narrows the one before.
+        let mut typing = String::new();
+        for c in query.chars() {
+            typing.push(c);
+            assert_eq!(
+                typed.filter(&index, &typing),
+                reference(&texts, &typing),
+                "{typing:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn pieces_of_entries_match_as_the_plain_search_did() {
+    let texts = mixed(2_000);
+    let index = FuzzyIndex::of(texts.iter().map(String::as_str));
+    let mut rng = Lcg(11);
+    let mut matching = Matching::new(2);
+    for _ in 0..300 {
+        let chars: Vec<char> = texts[rng.below(texts.len())].chars().collect();
+        let from = rng.below(chars.len());
+        let to = (from + 1 + rng.below(4)).min(chars.len());
+        let mut query: String = chars[from..to].iter().collect();
+        match rng.below(4) {
+            0 => query = query.to_uppercase(),
+            1 => query.insert(0, '^'),
+            2 => query.push('$'),
+            _ => {}
+        }
+        assert_eq!(
+            matching.filter(&index, &query),
+            reference(&texts, &query),
+            "{query:?}"
+        );
+    }
+}
+
+#[test]
+fn folded_text_has_nothing_left_to_fold() {
+    // Matching folded entries case-sensitively gives what matching them case-insensitively
+    // did only if folding twice is folding once, for every character.
+    for c in (0..=u32::from(char::MAX)).filter_map(char::from_u32) {
+        let folded = to_lower_case(normalize(c));
+        assert_eq!(to_lower_case(folded), folded, "{c:?} folds to {folded:?}");
+    }
+}
+
+#[test]
+fn the_letters_a_query_needs() {
+    let letters = |s: &str| letters_of(s.chars());
+    assert_eq!(needs("Pat 7"), letters("pat7"));
+    assert_eq!(needs("^ab$ 'c"), letters("abc"));
+    assert_eq!(needs("a !b"), letters("a"), "a negated atom needs nothing");
+    assert_eq!(
+        needs("!a\\ b c"),
+        letters("c"),
+        "the escaped space keeps b in !a"
+    );
+    assert_eq!(
+        needs("a\\ !b"),
+        letters("ab"),
+        "not negated: ! is inside the atom"
+    );
+    assert_eq!(needs("\\!a"), letters("a"), "an escaped ! is a character");
+    assert_eq!(needs("жj_-.@"), letters("j"));
+    assert_eq!(needs(""), 0);
+}
+
+#[test]
+fn entries_added_after_a_query_mid_word_are_searched() {
+    let mut texts = mixed(3_000);
+    let mut index = FuzzyIndex::of(texts.iter().map(String::as_str));
+    let mut matching = Matching::new(2);
+    assert_eq!(matching.filter(&index, "a"), reference(&texts, "a"));
+    // 3,000 is not a multiple of 64: the new entries share a word of the remembered set.
+    for text in mixed(3_100).into_iter().skip(3_000) {
+        index.push(&text);
+        texts.push(text);
+    }
+    for query in ["a", "an", "ann"] {
+        assert_eq!(
+            matching.filter(&index, query),
+            reference(&texts, query),
+            "{query:?}"
+        );
+    }
+}
+
+#[test]
+fn replacing_entries_again_and_again_keeps_the_text_right_and_small() {
+    let mut index = people(CHUNK);
+    let mut texts: Vec<String> = (0..CHUNK)
+        .map(|i| format!("Person {i:06} person{i}@example.com +1555{i:07}"))
+        .collect();
+    for round in 0..40 {
+        for position in (round % 3..CHUNK).step_by(3) {
+            let text = if position % 2 == 0 {
+                format!("Ελένη {round} {position}")
+            } else {
+                format!("Round {round} at {position}")
+            };
+            index.replace(position, &text);
+            texts[position] = text;
+        }
+    }
+    let chunk = &index.chunks[0];
+    let used: usize = chunk.entries.iter().map(|e| (e.len & !WIDE) as usize).sum();
+    assert!(chunk.ascii.len() + chunk.wide.len() <= 3 * used + CHUNK * 16);
+    for query in ["round 39", "ελ 3", "person", "^round 1"] {
+        assert_eq!(
+            one().filter(&index, query),
+            reference(&texts, query),
+            "{query:?}"
+        );
+    }
+}
+
+#[test]
+fn replacing_an_entry_with_text_that_fits_writes_it_in_place() {
+    let texts: Vec<String> = (0..CHUNK).map(|i| format!("Ελένη {i:04} pat")).collect();
+    let mut index = FuzzyIndex::of(texts.iter().map(String::as_str));
+    let held = |index: &FuzzyIndex| index.chunks[0].ascii.len() + index.chunks[0].wide.len();
+    let before = held(&index);
+    let mut now = texts.clone();
+    for (position, text) in texts.iter().enumerate() {
+        let shorter = if position % 2 == 0 {
+            text.clone()
+        } else {
+            format!("Ανν {position}")
+        };
+        index.replace(position, &shorter);
+        now[position] = shorter;
+    }
+    assert_eq!(held(&index), before, "nothing appended");
+    index.replace(7, "an ascii name now, and longer than it was");
+    now[7] = "an ascii name now, and longer than it was".into();
+    for query in ["ελ", "ανν 3", "pat", "ascii", "^αν", "ελ 0002$"] {
+        assert_eq!(
+            one().filter(&index, query),
+            reference(&now, query),
+            "{query:?}"
+        );
+    }
 }
