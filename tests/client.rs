@@ -354,7 +354,12 @@ async fn search_pager_walks_contacts_by_name() {
     while let Some(page) = pager.next_page().await.unwrap() {
         for contact in page.value.contacts {
             assert!(seen.insert(contact.id.clone()), "{} twice", contact.id);
-            let lower = |s: &Option<String>| s.as_deref().map(str::to_lowercase);
+            let lower = |s: &Option<String>| {
+                s.as_deref().map(|s| {
+                    let lower = s.to_lowercase();
+                    (sandbox::collation_key(&lower), lower)
+                })
+            };
             keys.push((
                 lower(&contact.first_name).is_none(),
                 lower(&contact.first_name),

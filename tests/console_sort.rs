@@ -35,7 +35,12 @@ async fn page_to_the_end(console: &mut Console) {
 }
 
 fn by_name(contacts: &[Contact]) -> Vec<String> {
-    let lower = |s: &Option<String>| s.as_deref().map(str::to_lowercase);
+    let lower = |s: &Option<String>| {
+        s.as_deref().map(|s| {
+            let lower = s.to_lowercase();
+            (ghl_console::sandbox::collation_key(&lower), lower)
+        })
+    };
     let mut keyed: Vec<_> = contacts
         .iter()
         .map(|c| {

@@ -105,7 +105,7 @@ pub use control::Stats;
 pub use damage::NEST_DEPTH;
 pub use faults::{Faults, Quirks};
 pub use oauth::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_COMPANY_ID, OAuthSettings, OAuthStats};
-pub use search::{MAX_PAGE_LIMIT, PAGE_CAP};
+pub use search::{MAX_PAGE_LIMIT, PAGE_CAP, collation_key};
 pub use seed::SAME_MILLISECOND_GROUP;
 pub use seed_pools::{CUSTOM_FIELDS, CustomFieldDef, CustomFieldKind};
 pub use server::{SandboxError, SandboxHandle, spawn};

@@ -341,8 +341,20 @@ pub(crate) fn run(data: &Data, search: &Search) -> (Vec<Value>, usize) {
     }
 }
 
-/// Compares two contacts' sort values field by field; a missing value sorts last whatever
-/// the direction, as GHL's search does.
+/// A sort value as a person reads it: accents and combining marks set aside, so "Ágnes"
+/// sorts with the A's and a name typed decomposed ("Zoë" as `e` + U+0308) beside the same
+/// name composed.
+pub fn collation_key(value: &str) -> String {
+    value
+        .chars()
+        .filter(|c| !matches!(u32::from(*c), 0x300..=0x36F))
+        .map(|c| nucleo_matcher::chars::to_lower_case(nucleo_matcher::chars::normalize(c)))
+        .collect()
+}
+
+/// Compares two contacts' sort values field by field, by their collation keys, then as they
+/// are (so the order is total); a missing value sorts last whatever the direction, as GHL's
+/// search does.
 fn text_order(
     fields: &[(TextField, bool)],
     a: &[Option<String>],
@@ -350,9 +362,10 @@ fn text_order(
 ) -> std::cmp::Ordering {
     use std::cmp::Ordering;
     for (((_, descending), a), b) in fields.iter().zip(a).zip(b) {
+        let key = |s: &String| (collation_key(s), s.clone());
         let order = match (a, b) {
-            (Some(a), Some(b)) if *descending => b.cmp(a),
-            (Some(a), Some(b)) => a.cmp(b),
+            (Some(a), Some(b)) if *descending => key(b).cmp(&key(a)),
+            (Some(a), Some(b)) => key(a).cmp(&key(b)),
             (Some(_), None) => Ordering::Less,
             (None, Some(_)) => Ordering::Greater,
             (None, None) => Ordering::Equal,
@@ -413,6 +426,22 @@ mod tests {
         assert_eq!(status(read(&body(after))), 200);
         let bad = json!({"locationId": "l", "pageLimit": 100, "searchAfter": ["x"]});
         assert_eq!(status(read(&body(bad))), 400);
+    }
+
+    #[test]
+    fn names_sort_as_read_accents_aside() {
+        let fields = [(TextField::FirstName, false)];
+        let mut names = vec!["zoë", "ágnes", "zoe\u{308}", "adam", "zoe", "bob"];
+        names.sort_by(|a, b| {
+            text_order(
+                &fields,
+                &[Some((*a).to_string())],
+                &[Some((*b).to_string())],
+            )
+        });
+        assert_eq!(names, ["adam", "ágnes", "bob", "zoe", "zoe\u{308}", "zoë"]);
+        let none_last = text_order(&fields, &[None], &[Some("a".into())]);
+        assert!(none_last.is_gt());
     }
 
     #[test]
