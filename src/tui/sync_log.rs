@@ -22,7 +22,8 @@ use super::app::{App, Level, Pane};
 use super::cursor::Cursor;
 use super::update::{Effect, Effects};
 
-/// How many log lines the pane reads.
+/// How many log lines the pane shows: the newest. One more is read, to know whether the log
+/// holds more than that (the title then says "latest 500").
 pub const LOG_LINES: usize = 500;
 
 /// The entity kinds the `e` key cycles through (none: all of them).
@@ -60,6 +61,8 @@ pub struct SyncState {
     pub last_error: Option<String>,
     /// The log lines read, newest first.
     pub entries: Vec<LogEntry>,
+    /// Whether the log holds more lines matching the filter than `entries`.
+    pub more: bool,
     /// The newest runs in the store.
     pub runs: Vec<RunRecord>,
     /// Why the log could not be read.
@@ -92,6 +95,7 @@ impl Default for SyncState {
             last: None,
             last_error: None,
             entries: Vec::new(),
+            more: false,
             runs: Vec::new(),
             log_error: None,
             cursor: Cursor::default(),
@@ -110,7 +114,7 @@ impl SyncState {
     /// The filter of the next log read.
     pub fn filter(&self) -> LogFilter {
         LogFilter {
-            limit: LOG_LINES,
+            limit: LOG_LINES + 1,
             min_level: self.min_level,
             entity: self.entity.map(str::to_string),
             run_id: None,
@@ -230,10 +234,12 @@ pub fn on_event(app: &mut App, event: Event, fx: &mut Effects) {
         Event::SyncEnded { summary, error } => ended(app, summary.map(|s| *s), error, fx),
         Event::SyncLog {
             request,
-            entries,
+            mut entries,
             runs,
             error,
         } if request == app.sync.request => {
+            app.sync.more = entries.len() > LOG_LINES;
+            entries.truncate(LOG_LINES);
             keep_selection(app, &entries);
             app.sync.entries = entries;
             app.sync.runs = runs;

@@ -26,7 +26,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         return;
     }
     let focused = app.focus == Pane::Log;
-    let title = format!("Sync log {}", app.sync.entries.len());
+    let shown = app.sync.entries.len();
+    let title = if app.sync.more {
+        format!("Sync log latest {shown}")
+    } else {
+        format!("Sync log {shown}")
+    };
     let block = pane_block(&title, focused, theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);

@@ -297,3 +297,39 @@ fn new_lines_keep_the_selected_line_selected() {
     let screen = f.render();
     assert!(screen.contains("contact created"), "{screen}");
 }
+
+/// The pane reads the newest 500 lines; a log with more said "Sync log 500" as if that were
+/// all. It reads one line more, and says the 500 are the latest.
+#[test]
+fn a_log_longer_than_the_pane_reads_is_said_to_be_its_latest_lines() {
+    use crate::tui::sync_log::LOG_LINES;
+    let mut f = sync_pane(80, 24);
+    assert!(f.render().contains("Sync log 3 "), "{}", f.render());
+    f.keys(&["l"]);
+    let sent = commands(&mut f);
+    let [Command::SyncLog { request, filter }] = &sent[..] else {
+        panic!("expected a log read, got {sent:?}");
+    };
+    assert_eq!(filter.limit, LOG_LINES + 1, "one more than shown");
+    let many = (1..=1_167).rev().take(LOG_LINES + 1);
+    f.event(Event::SyncLog {
+        request: *request,
+        entries: many
+            .map(|id| line(id, LogLevel::Info, "contact", "updated", None))
+            .collect(),
+        runs: Vec::new(),
+        error: None,
+    });
+    assert_eq!(f.app.sync.entries.len(), LOG_LINES);
+    let screen = f.render();
+    assert!(screen.contains("Sync log latest 500 "), "{screen}");
+    assert!(!screen.contains("Sync log 500 "), "{screen}");
+
+    f.keys(&["l"]);
+    let sent = commands(&mut f);
+    let [Command::SyncLog { request, .. }] = &sent[..] else {
+        panic!("expected a log read, got {sent:?}");
+    };
+    f.event(log_answer(*request));
+    assert!(f.render().contains("Sync log 3 "), "all of a short log");
+}
