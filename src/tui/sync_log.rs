@@ -111,13 +111,14 @@ impl Default for SyncState {
 }
 
 impl SyncState {
-    /// The filter of the next log read.
-    pub fn filter(&self) -> LogFilter {
+    /// The filter of the next log read, in `location`.
+    pub fn filter(&self, location: &str) -> LogFilter {
         LogFilter {
             limit: LOG_LINES + 1,
             min_level: self.min_level,
             entity: self.entity.map(str::to_string),
             run_id: None,
+            location_id: Some(location.to_string()),
         }
     }
 
@@ -131,7 +132,7 @@ pub fn request_log(app: &mut App, fx: &mut Effects) {
     app.sync.request += 1;
     fx.push(Effect::Send(Command::SyncLog {
         request: app.sync.request,
-        filter: app.sync.filter(),
+        filter: app.sync.filter(&app.settings.location),
     }));
 }
 
@@ -146,6 +147,21 @@ pub fn ensure_loaded(app: &mut App, fx: &mut Effects) {
 pub fn new_client(app: &mut App) {
     let newest = app.inspector.exchanges.back().cloned();
     app.sync.client_marks.push(newest);
+}
+
+/// After a location switch: the previous location's lines and runs leave the pane, and the log
+/// is read again for the new one if it was read before (else when the pane is first looked at).
+pub fn switched(app: &mut App, fx: &mut Effects) {
+    let sync = &mut app.sync;
+    sync.entries.clear();
+    sync.more = false;
+    sync.runs.clear();
+    sync.log_error = None;
+    sync.notice = None;
+    sync.cursor = Cursor::default();
+    if sync.request > 0 {
+        request_log(app, fx);
+    }
 }
 
 /// Carries out a Sync pane action.
