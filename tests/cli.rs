@@ -150,6 +150,36 @@ fn config_check_validates_key_remaps() {
     assert_eq!(out.status.code(), Some(1), "{said}");
     assert!(said.contains("nope.action"), "{said}");
     assert!(said.contains("ctrl-zz"), "{said}");
+    // Each problem names the file and the line of its entry.
+    let path = config.display();
+    assert!(
+        said.contains(&format!("{path}:2: unknown action \"nope.action\"")),
+        "{said}"
+    );
+    assert!(said.contains(&format!("{path}:3: unknown key")), "{said}");
+}
+
+#[test]
+fn config_check_names_the_line_of_an_unknown_key_action_under_other_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("keys.toml");
+    std::fs::write(
+        &config,
+        "[api]\nlocation_id = \"loc\"\n\n[ui.keys]\n\"quit\" = [\"q\"]\n\n\
+         \"contacts.nope\" = [\"x\"]\n",
+    )
+    .unwrap();
+    let out = console("http://127.0.0.1:9", dir.path())
+        .args(["config", "check", "--config", config.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    let line = format!(
+        "{}:7: unknown action \"contacts.nope\" in key remapping",
+        config.display()
+    );
+    assert!(said.contains(&line), "{said}");
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! End to end: the real binary with `--demo` in a tmux session. It starts, shows contacts,
 //! completes a task, quits, and leaves the terminal as it found it. Skipped (with the reason
-//! printed) when tmux is not installed.
+//! printed) when tmux is not installed. Every tmux command goes to a server of this test
+//! process's own (`tmux -L`), never to the user's.
 
 #![allow(
     clippy::unwrap_used,
@@ -15,8 +16,17 @@ use std::time::{Duration, Instant};
 
 use ghl_console::sandbox::DEMO_TOKEN;
 
+/// The private tmux server of this test process.
+fn socket() -> String {
+    format!("ghl-smoke-{}", std::process::id())
+}
+
 fn tmux(args: &[&str]) -> String {
-    let out = Command::new("tmux").args(args).output().unwrap();
+    let out = Command::new("tmux")
+        .args(["-L", &socket(), "-f", "/dev/null"])
+        .args(args)
+        .output()
+        .unwrap();
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
@@ -155,6 +165,63 @@ fn demo_starts_completes_a_task_quits_and_restores_the_terminal() {
     assert_eq!(session.format("#{alternate_on}"), "0");
     assert_eq!(session.format("#{mouse_any_flag}"), "0");
     no_token_in(logs.path());
+}
+
+#[test]
+fn quitting_after_the_terminal_grew_leaves_no_frame_on_the_normal_screen() {
+    if !tmux_available() {
+        println!("skipped: tmux is not installed");
+        return;
+    }
+    let dirs = tempfile::tempdir().unwrap();
+    let home = dirs.path().display();
+    let binary = env!("CARGO_BIN_EXE_ghl-console");
+    let script = format!(
+        "echo BEFORE; env -u GHL_TOKEN HOME='{home}' XDG_CONFIG_HOME='{home}/c' \
+         XDG_DATA_HOME='{home}/d' XDG_STATE_HOME='{home}/s' GHL_CONSOLE_LOG_DIR='{home}/logs' \
+         '{binary}' --demo; echo EXITED:$?; sleep 60"
+    );
+    let session = Session {
+        name: format!("ghl-grow-{}", std::process::id()),
+    };
+    tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        &session.name,
+        "-x",
+        "80",
+        "-y",
+        "24",
+        &script,
+    ]);
+    session.wait_for(|s| s.contains("online"), "the console");
+    tmux(&[
+        "resize-window",
+        "-t",
+        &session.name,
+        "-x",
+        "120",
+        "-y",
+        "40",
+    ]);
+    // The frame drawn at the new size: rows below the old bottom, wider than the old width.
+    session.wait_for(
+        |s| {
+            let lines: Vec<&str> = s.lines().collect();
+            lines.len() >= 39 && lines[38].contains("online")
+        },
+        "a frame at 120x40",
+    );
+    session.send("q");
+    let screen = session.wait_for(|s| s.contains("EXITED:"), "the console to quit");
+    let shown: Vec<&str> = screen.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(
+        shown,
+        ["BEFORE", "EXITED:0"],
+        "only the shell's lines are left on the normal screen:\n{screen}"
+    );
+    assert_eq!(session.format("#{alternate_on}"), "0");
 }
 
 /// The children of a process, from `/proc`.

@@ -236,15 +236,23 @@ pub fn run_config(cli: &Cli, command: &ConfigCommand) -> anyhow::Result<u8> {
         }
         ConfigCommand::Check => match cli.settings() {
             Ok(settings) => {
+                let text = settings
+                    .file
+                    .as_ref()
+                    .and_then(|p| std::fs::read_to_string(p).ok())
+                    .unwrap_or_default();
                 let file = settings
                     .file
                     .map_or("(no file: defaults)".into(), |p| p.display().to_string());
                 let keys = settings.config.ui.keys.clone().into_iter().collect();
-                let (_, problems) = crate::tui::keymap::Keymap::new(&keys);
+                let problems = crate::tui::keymap::key_problems(&keys);
                 if !problems.is_empty() {
                     say(format_args!("invalid: {file}: [ui.keys]"));
                     for problem in problems {
-                        say(format_args!("  {problem}"));
+                        say(format_args!(
+                            "  {}",
+                            key_problem_line(&file, &text, &problem)
+                        ));
                     }
                     return Ok(1);
                 }
@@ -256,6 +264,19 @@ pub fn run_config(cli: &Cli, command: &ConfigCommand) -> anyhow::Result<u8> {
                 Ok(1)
             }
         },
+    }
+}
+
+/// A `[ui.keys]` problem as `config check` prints it: with the file and the line of the
+/// action's entry (`config.toml:12: unknown action "nope" in key remapping`) when it is found.
+fn key_problem_line(file: &str, text: &str, problem: &crate::tui::keymap::KeyProblem) -> String {
+    let line = problem
+        .action
+        .as_ref()
+        .and_then(|id| config::line_of_key(text, &format!("ui.keys.{id}")));
+    match line {
+        Some(line) => format!("{file}:{line}: {}", problem.message),
+        None => problem.message.clone(),
     }
 }
 

@@ -334,6 +334,12 @@ fn with_line(error: ConfigError, text: &str, path: &Path) -> ConfigError {
     }
 }
 
+/// The line (1-based) of `text` that sets the dotted `key` (`ui.keys.quit`), else the line that
+/// opens or sets its table; for messages about a key found valid TOML but wrong.
+pub fn line_of_key(text: &str, key: &str) -> Option<usize> {
+    line_of(text, key)
+}
+
 /// The line (1-based) that sets `key` (`api.base_url`, `locations[1].id`), else the line that
 /// opens or sets its table.
 fn line_of(text: &str, key: &str) -> Option<usize> {

@@ -121,6 +121,8 @@ pub trait RankrStore: Send + Sync + std::fmt::Debug {
     fn finish_run(&self, run: &RunRecord) -> Result<(), RankrError>;
     /// The newest runs first.
     fn runs(&self, limit: usize) -> Result<Vec<RunRecord>, RankrError>;
+    /// The newest runs of one location first.
+    fn runs_of(&self, location_id: &str, limit: usize) -> Result<Vec<RunRecord>, RankrError>;
     /// Adds log lines outside a batch.
     fn log(&self, entries: &[LogEntry]) -> Result<(), RankrError>;
     /// The newest log lines matching `filter`, newest first.

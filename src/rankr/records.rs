@@ -239,6 +239,9 @@ pub struct LogFilter {
     pub entity: Option<String>,
     /// Only lines of this run.
     pub run_id: Option<i64>,
+    /// Only lines of this location's runs, and lines of no run (the webhook receiver's, whose
+    /// location is not known before a delivery is verified).
+    pub location_id: Option<String>,
 }
 
 /// One sync run as recorded.

@@ -139,6 +139,17 @@ impl RankrStore for SqliteStore {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    fn runs_of(&self, location_id: &str, limit: usize) -> Result<Vec<RunRecord>, RankrError> {
+        let conn = self.lock()?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, location_id, mode, started_at, ended_at, outcome, seen, created, updated,
+                unchanged, deleted, failed, children, requests, message
+             FROM sync_runs WHERE location_id = ?1 ORDER BY id DESC LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![location_id, sql_limit(limit)], run_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     fn log(&self, entries: &[LogEntry]) -> Result<(), RankrError> {
         let mut conn = self.lock()?;
         let tx = conn.transaction()?;
@@ -159,6 +170,8 @@ impl RankrStore for SqliteStore {
              FROM sync_log
              WHERE (?1 IS NULL OR entity = ?1) AND (?2 IS NULL OR run_id = ?2)
                AND level IN (SELECT value FROM json_each(?3))
+               AND (?5 IS NULL OR run_id IS NULL
+                    OR run_id IN (SELECT id FROM sync_runs WHERE location_id = ?5))
              ORDER BY id DESC LIMIT ?4",
         )?;
         let levels = serde_json::to_string(&levels).unwrap_or_else(|_| "[]".into());
@@ -167,7 +180,8 @@ impl RankrStore for SqliteStore {
                 filter.entity,
                 filter.run_id,
                 levels,
-                sql_limit(filter.limit)
+                sql_limit(filter.limit),
+                filter.location_id
             ],
             log_from_row,
         )?;
@@ -400,6 +414,41 @@ fn log_from_row(r: &Row<'_>) -> rusqlite::Result<LogEntry> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_log_of_a_location_holds_its_runs_lines_and_lines_of_no_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("s.sqlite3")).unwrap();
+        let first = store.start_run("L1", "full").unwrap();
+        let second = store.start_run("L2", "full").unwrap();
+        let line = |run: Option<i64>, id: &str| {
+            let mut entry = LogEntry::new(Level::Info, "contact", Some(id), "created");
+            entry.run_id = run;
+            entry
+        };
+        store
+            .log(&[
+                line(Some(first), "in-L1"),
+                line(Some(second), "in-L2"),
+                line(None, "no-run"),
+            ])
+            .unwrap();
+        let ids = |location: Option<&str>| -> Vec<String> {
+            let filter = LogFilter {
+                limit: 10,
+                location_id: location.map(str::to_string),
+                ..LogFilter::default()
+            };
+            let lines = store.recent_log(&filter).unwrap();
+            lines.into_iter().filter_map(|l| l.entity_id).collect()
+        };
+        assert_eq!(ids(Some("L2")), ["no-run", "in-L2"]);
+        assert_eq!(ids(Some("L1")), ["no-run", "in-L1"]);
+        assert_eq!(ids(None), ["no-run", "in-L2", "in-L1"]);
+        let runs = store.runs_of("L1", 5).unwrap();
+        assert_eq!(runs.iter().map(|r| r.id).collect::<Vec<_>>(), [first]);
+        assert!(store.runs_of("L3", 5).unwrap().is_empty());
+    }
 
     #[test]
     fn the_log_filters_by_level_entity_and_run_newest_first() {

@@ -57,6 +57,15 @@ impl Clock {
         }
     }
 
+    /// How far a due date is from now, days counted in the display zone (see
+    /// [`crate::tui::dates::DueSpan`]).
+    pub fn due_span(&self, at: DateTime<Utc>) -> crate::tui::dates::DueSpan {
+        match self.zone {
+            Zone::Local => crate::tui::dates::due_span(at, self.now, &Local),
+            Zone::Fixed(offset) => crate::tui::dates::due_span(at, self.now, &offset),
+        }
+    }
+
     /// A date relative to now: `in 3d`, `2h ago`, `now`.
     pub fn relative(&self, at: DateTime<Utc>) -> String {
         let delta = at - self.now;

@@ -353,32 +353,86 @@ fn parse_time(text: &str) -> Option<NaiveTime> {
     NaiveTime::from_hms_opt(hour, minute, 0)
 }
 
-/// Says how far `due` is from `now` in the nearest whole unit: "in 3 d", "in 5 h", "now",
-/// "3 h ago" for a due time passed within the last day, "overdue 5 d" for one passed longer.
-/// Rounding to the nearest unit (a tie goes to the smaller amount) keeps a task due "+3d"
-/// reading "in 3 d" while the seconds after its creation tick away.
-pub fn format_relative(due: DateTime<Utc>, now: DateTime<Utc>) -> String {
+/// How far a due date is from now, as the task list's Due column and the task's details both
+/// say it: one rule for both.
+///
+/// - Under a minute either way is `Now`.
+/// - Under an hour is in minutes, under a day in hours, each rounded to the nearest whole one
+///   (a tie goes to the smaller), so a task due "+2h" reads 2 h while the seconds after its
+///   creation tick away.
+/// - Further is in calendar days in the display zone: a task due the day after tomorrow is 2 d
+///   away whatever the hour, and one due "+3d" is 3 d away. A span of nearly a day within one
+///   calendar day still counts as 1 d.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DueSpan {
+    /// Within a minute.
+    Now,
+    /// Whole minutes: positive ahead, negative passed.
+    Minutes(i64),
+    /// Whole hours: positive ahead, negative passed.
+    Hours(i64),
+    /// Calendar days: positive ahead, negative passed.
+    Days(i64),
+}
+
+/// How far `due` is from `now`, with days counted on the calendar of `zone`.
+pub fn due_span<Tz: TimeZone>(due: DateTime<Utc>, now: DateTime<Utc>, zone: &Tz) -> DueSpan {
     let seconds = due.signed_duration_since(now).num_seconds();
     let magnitude = seconds.unsigned_abs();
     if magnitude < 60 {
-        return "now".to_owned();
+        return DueSpan::Now;
+    }
+    let sign = if seconds > 0 { 1 } else { -1 };
+    let signed = |amount: u64| sign * i64::try_from(amount).unwrap_or(i64::MAX);
+    let nearest = |unit: u64| (magnitude + unit / 2 - 1) / unit;
+    if nearest(60) < 60 {
+        return DueSpan::Minutes(signed(nearest(60)));
+    }
+    if nearest(3_600) < 24 {
+        return DueSpan::Hours(signed(nearest(3_600)));
+    }
+    let day = |at: DateTime<Utc>| at.with_timezone(zone).date_naive();
+    let days = day(due).signed_duration_since(day(now)).num_days();
+    DueSpan::Days(signed(days.unsigned_abs().max(1)))
+}
+
+impl DueSpan {
+    /// In words, for a task's details: "in 3 d", "in 5 h", "now", "3 h ago" for a due time
+    /// passed within the last day, "overdue 5 d" for one passed longer.
+    pub fn words(self) -> String {
+        let (amount, unit) = match self {
+            Self::Now => return "now".to_owned(),
+            Self::Minutes(n) => (n, "min"),
+            Self::Hours(n) => (n, "h"),
+            Self::Days(n) => (n, "d"),
+        };
+        let size = amount.unsigned_abs();
+        if amount > 0 {
+            format!("in {size} {unit}")
+        } else if unit != "d" {
+            format!("{size} {unit} ago")
+        } else {
+            format!("overdue {size} {unit}")
+        }
     }
 
-    let nearest = |unit: u64| (magnitude + unit / 2 - 1) / unit;
-    let (amount, unit) = if nearest(60) < 60 {
-        (nearest(60), "min")
-    } else if nearest(3_600) < 24 {
-        (nearest(3_600), "h")
-    } else {
-        (nearest(86_400), "d")
-    };
-    if seconds > 0 {
-        format!("in {amount} {unit}")
-    } else if unit != "d" {
-        format!("{amount} {unit} ago")
-    } else {
-        format!("overdue {amount} {unit}")
+    /// In a few characters, for the Due column: `+3d`, `-963d`, `-5h`, `+20m`, `now`.
+    pub fn compact(self) -> String {
+        let (amount, unit) = match self {
+            Self::Now => return "now".to_owned(),
+            Self::Minutes(n) => (n, "m"),
+            Self::Hours(n) => (n, "h"),
+            Self::Days(n) => (n, "d"),
+        };
+        let sign = if amount > 0 { '+' } else { '-' };
+        format!("{sign}{}{unit}", amount.unsigned_abs())
     }
+}
+
+/// Says how far `due` is from `now` in words ([`DueSpan::words`]), days counted on the
+/// calendar of `zone`.
+pub fn format_relative<Tz: TimeZone>(due: DateTime<Utc>, now: DateTime<Utc>, zone: &Tz) -> String {
+    due_span(due, now, zone).words()
 }
 
 /// Shows `due` as a date and time in the local zone, like "Thu 2026-12-24 14:30".

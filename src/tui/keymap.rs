@@ -138,23 +138,41 @@ impl Keymap {
     /// remapped action (the other loses it), so no key means two things. Returns the problems
     /// found: unknown action ids, unreadable keys and such moved keys.
     pub fn new(remap: &HashMap<String, Vec<String>>) -> (Self, Vec<String>) {
-        let mut problems = Vec::new();
+        let (map, problems) = Self::build(remap);
+        (map, problems.into_iter().map(|p| p.message).collect())
+    }
+
+    /// [`Keymap::new`] with each problem tagged with the remapped action id it comes from.
+    fn build(remap: &HashMap<String, Vec<String>>) -> (Self, Vec<KeyProblem>) {
+        let mut defaults = Vec::new();
         let mut keys: HashMap<Action, Vec<Key>> = REGISTRY
             .iter()
-            .map(|spec| (spec.action, parse_all(spec.default_keys, &mut problems)))
+            .map(|spec| (spec.action, parse_all(spec.default_keys, &mut defaults)))
+            .collect();
+        let mut problems: Vec<KeyProblem> = defaults
+            .into_iter()
+            .map(|message| KeyProblem {
+                action: None,
+                message,
+            })
             .collect();
         let mut ids: Vec<&String> = remap.keys().collect();
         ids.sort();
         for id in ids {
+            let mut found = Vec::new();
             match by_id(id) {
                 Some(spec) => {
                     let strings: Vec<&str> = remap[id].iter().map(String::as_str).collect();
-                    let parsed = parse_all(&strings, &mut problems);
-                    take_keys(&mut keys, spec, &parsed, &mut problems);
+                    let parsed = parse_all(&strings, &mut found);
+                    take_keys(&mut keys, spec, &parsed, &mut found);
                     keys.insert(spec.action, parsed);
                 }
-                None => problems.push(format!("unknown action \"{id}\" in key remapping")),
+                None => found.push(format!("unknown action \"{id}\" in key remapping")),
             }
+            problems.extend(found.into_iter().map(|message| KeyProblem {
+                action: Some(id.clone()),
+                message,
+            }));
         }
         (Self { keys }, problems)
     }
@@ -181,6 +199,25 @@ impl Keymap {
         let keys: Vec<String> = self.keys_of(action).iter().map(Key::to_string).collect();
         keys.join("/")
     }
+}
+
+/// A problem in a `[ui.keys]` remapping, with the action id whose entry has it (`None` for a
+/// default binding), so `config check` can name its line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyProblem {
+    /// The action id as written in `[ui.keys]`.
+    pub action: Option<String>,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// [`validate_keys`] with each problem's action id.
+#[expect(
+    clippy::implicit_hasher,
+    reason = "the same map type as the config's [ui.keys] and Keymap::new"
+)]
+pub fn key_problems(keys: &HashMap<String, Vec<String>>) -> Vec<KeyProblem> {
+    Keymap::build(keys).1
 }
 
 /// Checks a `[ui.keys]` remapping without building a console: unknown action ids, unreadable
@@ -317,5 +354,21 @@ mod tests {
         assert!(problems.iter().any(|p| p.contains("ctrl-zz")));
         assert!(problems.iter().any(|p| p.contains("no.such")));
         assert!(problems.iter().any(|p| p.contains("\"quit\"")));
+    }
+
+    #[test]
+    fn each_problem_names_the_action_it_comes_from() {
+        let keys = HashMap::from([
+            ("nope.action".to_string(), vec!["x".to_string()]),
+            ("quit".to_string(), vec!["ctrl-zz".to_string()]),
+        ]);
+        let problems = key_problems(&keys);
+        let tagged: Vec<(Option<&str>, bool)> = problems
+            .iter()
+            .map(|p| (p.action.as_deref(), p.message.contains("unknown")))
+            .collect();
+        assert_eq!(tagged, [(Some("nope.action"), true), (Some("quit"), true)]);
+        let messages: Vec<String> = problems.into_iter().map(|p| p.message).collect();
+        assert_eq!(messages, validate_keys(&keys));
     }
 }

@@ -108,6 +108,7 @@ fn switched(app: &mut App, location_id: &str, fx: &mut Effects) {
     app.settings.read_only = base || app.locations.entry_read_only(location_id);
     app.settings.location = location_id.to_string();
     super::sync_log::new_client(app);
+    super::sync_log::switched(app, fx);
 
     app.seq += 1;
     app.detail.reset(None);

@@ -192,7 +192,11 @@ fn open(app: &mut App) {
     match app.focus {
         Pane::Contacts => focus(app, app.side),
         Pane::Inspector => app.inspector.body.toggle_focus(),
-        Pane::Notes => app.note_scroll = app.note_scroll.saturating_add(5),
+        Pane::Notes => {
+            let area = super::panes::notes::text_box(super::view::pane_rect(app, Pane::Notes));
+            let total = super::panes::notes::text_lines(app, area.width).len();
+            app.note_scroll = super::panes::notes::next_page(app.note_scroll, total, area.height);
+        }
         Pane::Log => super::sync_log::open_line(app),
         _ => {}
     }

@@ -22,7 +22,8 @@ use super::app::{App, Level, Pane};
 use super::cursor::Cursor;
 use super::update::{Effect, Effects};
 
-/// How many log lines the pane reads.
+/// How many log lines the pane shows: the newest. One more is read, to know whether the log
+/// holds more than that (the title then says "latest 500").
 pub const LOG_LINES: usize = 500;
 
 /// The entity kinds the `e` key cycles through (none: all of them).
@@ -60,6 +61,8 @@ pub struct SyncState {
     pub last_error: Option<String>,
     /// The log lines read, newest first.
     pub entries: Vec<LogEntry>,
+    /// Whether the log holds more lines matching the filter than `entries`.
+    pub more: bool,
     /// The newest runs in the store.
     pub runs: Vec<RunRecord>,
     /// Why the log could not be read.
@@ -92,6 +95,7 @@ impl Default for SyncState {
             last: None,
             last_error: None,
             entries: Vec::new(),
+            more: false,
             runs: Vec::new(),
             log_error: None,
             cursor: Cursor::default(),
@@ -107,13 +111,14 @@ impl Default for SyncState {
 }
 
 impl SyncState {
-    /// The filter of the next log read.
-    pub fn filter(&self) -> LogFilter {
+    /// The filter of the next log read, in `location`.
+    pub fn filter(&self, location: &str) -> LogFilter {
         LogFilter {
-            limit: LOG_LINES,
+            limit: LOG_LINES + 1,
             min_level: self.min_level,
             entity: self.entity.map(str::to_string),
             run_id: None,
+            location_id: Some(location.to_string()),
         }
     }
 
@@ -127,7 +132,7 @@ pub fn request_log(app: &mut App, fx: &mut Effects) {
     app.sync.request += 1;
     fx.push(Effect::Send(Command::SyncLog {
         request: app.sync.request,
-        filter: app.sync.filter(),
+        filter: app.sync.filter(&app.settings.location),
     }));
 }
 
@@ -142,6 +147,21 @@ pub fn ensure_loaded(app: &mut App, fx: &mut Effects) {
 pub fn new_client(app: &mut App) {
     let newest = app.inspector.exchanges.back().cloned();
     app.sync.client_marks.push(newest);
+}
+
+/// After a location switch: the previous location's lines and runs leave the pane, and the log
+/// is read again for the new one if it was read before (else when the pane is first looked at).
+pub fn switched(app: &mut App, fx: &mut Effects) {
+    let sync = &mut app.sync;
+    sync.entries.clear();
+    sync.more = false;
+    sync.runs.clear();
+    sync.log_error = None;
+    sync.notice = None;
+    sync.cursor = Cursor::default();
+    if sync.request > 0 {
+        request_log(app, fx);
+    }
 }
 
 /// Carries out a Sync pane action.
@@ -230,10 +250,12 @@ pub fn on_event(app: &mut App, event: Event, fx: &mut Effects) {
         Event::SyncEnded { summary, error } => ended(app, summary.map(|s| *s), error, fx),
         Event::SyncLog {
             request,
-            entries,
+            mut entries,
             runs,
             error,
         } if request == app.sync.request => {
+            app.sync.more = entries.len() > LOG_LINES;
+            entries.truncate(LOG_LINES);
             keep_selection(app, &entries);
             app.sync.entries = entries;
             app.sync.runs = runs;

@@ -215,7 +215,7 @@ fn on_modal_key(app: &mut App, modal: Modal, key: KeyEvent, fx: &mut Effects) {
         },
         Modal::Field(mut form) => match form.handle(key) {
             FieldOutcome::Editing => Some(Modal::Field(form)),
-            FieldOutcome::Cancelled => None,
+            FieldOutcome::Cancelled => close(Modal::Field(form)),
             FieldOutcome::Unchanged => {
                 app.toast(
                     super::app::Level::Info,

@@ -94,7 +94,7 @@ pub fn first_row_offset(pane: Pane) -> u16 {
 }
 
 /// The rectangle a pane has (or would have if it were shown).
-fn pane_rect(app: &App, pane: Pane) -> Rect {
+pub fn pane_rect(app: &App, pane: Pane) -> Rect {
     let areas = areas(app, screen(app));
     match (pane, areas.contacts) {
         (Pane::Contacts, Some(rect)) => rect,

@@ -127,7 +127,10 @@ pub(super) async fn read_log(shared: Shared, request: u64, filter: LogFilter) {
     let _busy = shared.busy();
     let read = tokio::task::spawn_blocking(move || {
         let entries = store.recent_log(&filter)?;
-        let runs = store.runs(RUNS_SHOWN)?;
+        let runs = match &filter.location_id {
+            Some(location) => store.runs_of(location, RUNS_SHOWN)?,
+            None => store.runs(RUNS_SHOWN)?,
+        };
         Ok::<_, crate::rankr::RankrError>((entries, runs))
     })
     .await;

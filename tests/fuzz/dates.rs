@@ -121,7 +121,7 @@ proptest! {
     #[test]
     fn any_text_at_any_moment_gives_a_date_or_an_error(input in typed(), now in now()) {
         if let Ok(due) = parse_due_in(&input, &now) {
-            let _ = format_relative(due, now.with_timezone(&Utc));
+            let _ = format_relative(due, now.with_timezone(&Utc), &now.timezone());
             let _ = format_in(due, &now.timezone());
         }
     }

@@ -9,7 +9,8 @@
 //! - `401`: no signature, a signature that does not match the raw body, or a `timestamp` older
 //!   (or further ahead) than five minutes, or none; logged.
 //! - `400`: a verified body that is not a JSON event with `type`.
-//! - `413`: a body over `webhook.max_body_bytes` (refused as soon as it passes the limit).
+//! - `413 {"status":"too large"}`: a body over `webhook.max_body_bytes` (refused as soon as it
+//!   passes the limit).
 //! - `415`: a `Content-Type` that is not JSON (no type at all is taken as JSON).
 //! - `503`: more than [`MAX_CONCURRENT_DELIVERIES`] deliveries at once for ten
 //!   seconds; the sender retries.
@@ -17,6 +18,8 @@
 //! Refusals are logged to the store one by one up to 20 a minute, then counted in one line.
 //! - `500`: the queue could not be written; the sender may retry, and reconciliation catches
 //!   up either way (C44).
+//!
+//! Every answer is JSON, `{"status": ...}`, refusals included.
 
 mod apply;
 mod receiver;

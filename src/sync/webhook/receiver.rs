@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use axum::Router;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -222,10 +223,26 @@ async fn take_turn(
 async fn receive(
     State(receiver): State<Arc<Receiver>>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let (status, word) = receiver.accept(&headers, &body);
+    let (status, word) = match body {
+        Ok(body) => receiver.accept(&headers, &body),
+        Err(rejection) => refused_body(&rejection),
+    };
     (status, axum::Json(json!({ "status": word }))).into_response()
+}
+
+/// A body that could not be read: over `max_body_bytes` (413, as soon as it passes the limit,
+/// with or without a `Content-Length`), or cut off. Answered in JSON like every other refusal,
+/// instead of axum's plain-text rejection.
+fn refused_body(rejection: &BytesRejection) -> (StatusCode, &'static str) {
+    let status = rejection.status();
+    tracing::info!(%status, reason = %rejection.body_text(), "webhook body refused");
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        (status, "too large")
+    } else {
+        (status, "bad request")
+    }
 }
 
 /// Serves the router on `listener` until `cancel` fires.
@@ -237,4 +254,55 @@ pub async fn serve(
     axum::serve(listener, router(receiver))
         .with_graceful_shutdown(async move { cancel.cancelled().await })
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rankr::SqliteStore;
+
+    /// A body over the limit got axum's plain-text "Failed to buffer the request body" while
+    /// every other refusal is JSON.
+    #[tokio::test]
+    async fn a_body_over_the_limit_is_refused_in_json() {
+        crate::ghl::client::install_tls();
+        let dir = tempfile::tempdir().unwrap();
+        let store: Arc<dyn RankrStore> =
+            Arc::new(SqliteStore::open(&dir.path().join("rankr.sqlite3")).unwrap());
+        let settings = ReceiverSettings::new(Verifier::ghl().unwrap(), 4096);
+        let receiver = Arc::new(Receiver::new(store, settings, Arc::new(Notify::new())));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/webhook", listener.local_addr().unwrap());
+        let cancel = CancellationToken::new();
+        let server = tokio::spawn(serve(listener, receiver, cancel.clone()));
+
+        let http = reqwest::Client::new();
+        let oversized = format!(
+            "{{\"type\":\"ContactUpdate\",\"pad\":\"{}\"}}",
+            "x".repeat(8192)
+        );
+        let answer = http
+            .post(&url)
+            .header("content-type", "application/json")
+            .body(oversized)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status().as_u16(), 413);
+        let kind = answer.headers()[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert_eq!(kind, "application/json");
+        let body: serde_json::Value = answer.json().await.unwrap();
+        assert_eq!(body, json!({ "status": "too large" }));
+
+        // The other refusals answer in the same shape.
+        let unsigned = http.post(&url).body("{}").send().await.unwrap();
+        assert_eq!(unsigned.status().as_u16(), 401);
+        let body: serde_json::Value = unsigned.json().await.unwrap();
+        assert_eq!(body, json!({ "status": "unauthorized" }));
+        cancel.cancel();
+        server.await.unwrap().unwrap();
+    }
 }

@@ -283,7 +283,7 @@ fn clock_changes() {
 #[test]
 fn relative_wording() {
     let now = Utc.with_ymd_and_hms(2026, 3, 11, 12, 0, 0).unwrap();
-    let at = |seconds: i64| format_relative(now + TimeDelta::seconds(seconds), now);
+    let at = |seconds: i64| format_relative(now + TimeDelta::seconds(seconds), now, &Utc);
     assert_eq!(at(0), "now");
     assert_eq!(at(59), "now");
     assert_eq!(at(-59), "now");
@@ -299,7 +299,7 @@ fn relative_wording() {
 #[test]
 fn relative_wording_rounds_to_the_nearest_unit() {
     let now = Utc.with_ymd_and_hms(2026, 3, 11, 12, 0, 0).unwrap();
-    let at = |seconds: i64| format_relative(now + TimeDelta::seconds(seconds), now);
+    let at = |seconds: i64| format_relative(now + TimeDelta::seconds(seconds), now, &Utc);
     // A task due "+3d", looked at a few seconds after it was created.
     assert_eq!(at(3 * 86_400 - 5), "in 3 d");
     assert_eq!(at(2 * 86_400 + 13 * 3600), "in 3 d");
@@ -317,4 +317,25 @@ fn absolute_wording() {
     let zone = FixedOffset::east_opt(3600).unwrap();
     assert_eq!(format_in(due, &zone), "Thu 2026-12-24 14:30");
     assert!(!format_local(due).is_empty());
+}
+
+#[test]
+fn days_are_calendar_days_in_the_zone() {
+    // 23:00 on the 11th: the 13th at 09:00 is 34 hours on, the day after tomorrow.
+    let now = Utc.with_ymd_and_hms(2026, 3, 11, 23, 0, 0).unwrap();
+    let due = Utc.with_ymd_and_hms(2026, 3, 13, 9, 0, 0).unwrap();
+    assert_eq!(format_relative(due, now, &Utc), "in 2 d");
+    assert_eq!(due_span(due, now, &Utc).compact(), "+2d");
+    // Five hours east, now is already the 12th at 04:00 and the due date the 13th at 14:00.
+    let east = FixedOffset::east_opt(5 * 3600).unwrap();
+    assert_eq!(format_relative(due, now, &east), "in 1 d");
+    // Passed: yesterday, whatever the hour, is a day overdue; the day before is two.
+    let morning = Utc.with_ymd_and_hms(2026, 3, 12, 1, 0, 0).unwrap();
+    let passed = Utc.with_ymd_and_hms(2026, 3, 10, 23, 0, 0).unwrap();
+    assert_eq!(format_relative(passed, morning, &Utc), "overdue 2 d");
+    assert_eq!(due_span(passed, morning, &Utc).compact(), "-2d");
+    // Nearly a day within one calendar day is still a day, never "0 d".
+    let early = Utc.with_ymd_and_hms(2026, 3, 11, 0, 10, 0).unwrap();
+    let late = Utc.with_ymd_and_hms(2026, 3, 11, 23, 50, 0).unwrap();
+    assert_eq!(format_relative(late, early, &Utc), "in 1 d");
 }

@@ -83,7 +83,11 @@ fn title(app: &App) -> String {
         ContactSort::Updated => "updated",
         ContactSort::Name => "name",
     };
-    let mut title = format!("Contacts {}/{} by {sort}", list.listed(), list.total);
+    // Rows the store still holds of contacts GHL no longer has can make more rows than GHL's
+    // count: the count shown is then the rows', and GHL's own is said beside the store's.
+    let listed = list.listed();
+    let total = list.total.max(u64::try_from(listed).unwrap_or(u64::MAX));
+    let mut title = format!("Contacts {listed}/{total} by {sort}");
     if let Some(query) = &list.query {
         title = format!("{title} search \"{query}\"");
     }
@@ -94,7 +98,9 @@ fn title(app: &App) -> String {
         title = format!("{title} (stale)");
     }
     let stored = list.stored_rows();
-    if stored > 0 {
+    if stored > 0 && total > list.total {
+        title = format!("{title} ({stored} from the store; GHL has {})", list.total);
+    } else if stored > 0 {
         title = format!("{title} ({stored} from the store)");
     }
     title

@@ -1,10 +1,11 @@
-//! The notes pane: pinned notes on top, then newest first; the selected note's full text below,
-//! scrollable.
+//! The notes pane: pinned notes on top, then newest first; the selected note's full text below.
+//! Enter pages through a text longer than its box and goes back to its top after the last page;
+//! the box never scrolls past the text's end.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph};
 
 use crate::tui::app::{App, Pane};
 use crate::tui::text::fit;
@@ -18,6 +19,46 @@ pub fn list_height(area: Rect) -> u16 {
 
 fn split(area: Rect) -> [Rect; 2] {
     Layout::vertical([Constraint::Percentage(40), Constraint::Min(3)]).areas(area)
+}
+
+/// The cells the selected note's text has in a notes pane of `area`, inside its border.
+pub fn text_box(area: Rect) -> Rect {
+    Block::bordered().inner(split(area)[1])
+}
+
+/// The selected note's text, wrapped to `width` cells and made safe to draw. An indented line
+/// keeps its indent on every row it wraps to.
+pub fn text_lines(app: &App, width: u16) -> Vec<String> {
+    let body = app
+        .notes
+        .ready()
+        .and_then(|notes| notes.get(app.notes.cursor.selected))
+        .and_then(|n| n.body.as_deref())
+        .unwrap_or_default();
+    let width = usize::from(width);
+    body.lines()
+        .flat_map(|line| {
+            let text = line.trim_start_matches(' ');
+            let indent = (line.len() - text.len()).min(width.saturating_sub(1));
+            crate::tui::text::wrap(text, width - indent)
+                .into_iter()
+                .map(move |row| format!("{}{row}", " ".repeat(indent)))
+        })
+        .collect()
+}
+
+/// The first line shown of a text of `total` lines in a box `height` rows high: `scroll`, but
+/// never so far that the box shows less than a full box (or all of a shorter text).
+pub fn clamp_scroll(scroll: u16, total: usize, height: u16) -> u16 {
+    let last = total.saturating_sub(usize::from(height));
+    scroll.min(u16::try_from(last).unwrap_or(u16::MAX))
+}
+
+/// Where Enter moves the text: a box further while there is more below, else back to the top.
+pub fn next_page(scroll: u16, total: usize, height: u16) -> u16 {
+    let scroll = clamp_scroll(scroll, total, height);
+    let next = clamp_scroll(scroll.saturating_add(height.max(1)), total, height);
+    if next == scroll { 0 } else { next }
 }
 
 /// Draws the notes pane.
@@ -66,26 +107,28 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         lines.push(Line::styled("No notes.", theme.dim));
     }
     frame.render_widget(Paragraph::new(lines), inner);
-    let body = notes
-        .get(record.cursor.selected)
-        .and_then(|n| n.body.clone())
-        .unwrap_or_default();
     let style = if focused {
         theme.border_focused
     } else {
         theme.border_unfocused
     };
-    let lines: Vec<Line> = body
-        .lines()
-        .map(|l| Line::styled(crate::tui::text::sanitize(l).into_owned(), theme.text))
+    let text_area = text_box(area);
+    let wrapped = text_lines(app, text_area.width);
+    let title = if wrapped.len() > usize::from(text_area.height) {
+        " Text (enter: next page) "
+    } else {
+        " Text "
+    };
+    let scroll = clamp_scroll(app.note_scroll, wrapped.len(), text_area.height);
+    let lines: Vec<Line> = wrapped
+        .into_iter()
+        .skip(usize::from(scroll))
+        .map(|l| Line::styled(l, theme.text))
         .collect();
-    let text = Paragraph::new(lines)
-        .wrap(Wrap { trim: false })
-        .scroll((app.note_scroll, 0))
-        .block(
-            Block::bordered()
-                .border_style(style)
-                .title(Line::styled(" Text (pgup/pgdn) ", theme.dim)),
-        );
+    let text = Paragraph::new(lines).block(
+        Block::bordered()
+            .border_style(style)
+            .title(Line::styled(title, theme.dim)),
+    );
     frame.render_widget(text, bottom);
 }

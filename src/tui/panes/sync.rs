@@ -26,7 +26,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         return;
     }
     let focused = app.focus == Pane::Log;
-    let title = format!("Sync log {}", app.sync.entries.len());
+    let shown = app.sync.entries.len();
+    let title = if app.sync.more {
+        format!("Sync log latest {shown}")
+    } else {
+        format!("Sync log {shown}")
+    };
     let block = pane_block(&title, focused, theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -115,7 +120,8 @@ fn footer_lines(app: &App, theme: &Theme) -> Vec<(String, Style)> {
             ),
             theme.title,
         ),
-        (None, _, Some(last)) => {
+        // The session's last run, when it ran in the location shown.
+        (None, _, Some(last)) if last.location_id == app.settings.location => {
             let secs = Duration::from_millis(last.elapsed_ms).as_secs_f64();
             let style = if last.is_ok() {
                 theme.ok
@@ -125,7 +131,7 @@ fn footer_lines(app: &App, theme: &Theme) -> Vec<(String, Style)> {
             let text = format!("Last sync {} in {secs:.1}s", counts_text(last));
             (with_error(text, sync.last_error.as_deref()), style)
         }
-        (None, _, None) => (stored_run_text(app), theme.dim),
+        (None, _, _) => (stored_run_text(app), theme.dim),
     };
     let level = sync.min_level.map_or("debug", LogLevel::as_str);
     let entity = sync.entity.unwrap_or("all");
@@ -152,7 +158,7 @@ fn with_error(text: String, error: Option<&str>) -> String {
     }
 }
 
-/// The newest run in the store, when this session has not run one.
+/// The location's newest run in the store, when this session has not run one there.
 fn stored_run_text(app: &App) -> String {
     let Some(run) = app.sync.runs.first() else {
         return "No sync yet: s syncs the changes (full the first time), S runs a full sync."

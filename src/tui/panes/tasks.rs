@@ -12,23 +12,6 @@ use crate::tui::text::fit;
 use crate::tui::theme::Theme;
 use crate::tui::view::pane_block;
 
-/// How far a due date is, in a few characters: `+3d`, `-963d`, `-5h`, `now`.
-fn compact_relative(
-    due: chrono::DateTime<chrono::Utc>,
-    now: chrono::DateTime<chrono::Utc>,
-) -> String {
-    let seconds = (due - now).num_seconds();
-    let magnitude = seconds.unsigned_abs();
-    let (amount, unit) = match magnitude {
-        0..60 => return "now".to_string(),
-        60..3_600 => (magnitude / 60, "m"),
-        3_600..86_400 => (magnitude / 3_600, "h"),
-        _ => (magnitude / 86_400, "d"),
-    };
-    let sign = if seconds > 0 { '+' } else { '-' };
-    format!("{sign}{amount}{unit}")
-}
-
 /// The due cell of a row: compact relative time, and the date where the pane is wide. The
 /// full date and time are in the selected task's details below the list.
 fn due_text(task: &Task, app: &App, wide: bool) -> (String, bool) {
@@ -39,7 +22,7 @@ fn due_text(task: &Task, app: &App, wide: bool) -> (String, bool) {
     let relative = if task.completed {
         "done".to_string()
     } else {
-        compact_relative(at, app.clock.now)
+        app.clock.due_span(at).compact()
     };
     if wide {
         let date = app.clock.absolute(at);
@@ -59,7 +42,7 @@ fn details(task: &Task, app: &App) -> Vec<(String, String)> {
             format!(
                 "{} ({})",
                 app.clock.absolute(at),
-                crate::tui::dates::format_relative(at, app.clock.now)
+                app.clock.due_span(at).words()
             )
         },
     );
@@ -144,15 +127,55 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 
 #[cfg(test)]
 mod tests {
+    use chrono::{FixedOffset, TimeDelta};
+
     use super::*;
+    use crate::tui::clock::{Clock, Zone};
+
+    fn compact(at: &str, now: &str) -> String {
+        let clock = Clock::fixed(parse_date(now).unwrap());
+        clock.due_span(parse_date(at).unwrap()).compact()
+    }
 
     #[test]
     fn the_due_cell_is_compact() {
-        let now = parse_date("2026-12-01T12:00:00Z").unwrap();
-        let at = |s: &str| parse_date(s).unwrap();
-        assert_eq!(compact_relative(at("2024-04-16T09:00:00Z"), now), "-959d");
-        assert_eq!(compact_relative(at("2026-12-04T12:00:00Z"), now), "+3d");
-        assert_eq!(compact_relative(at("2026-12-01T09:00:00Z"), now), "-3h");
-        assert_eq!(compact_relative(at("2026-12-01T12:00:30Z"), now), "now");
+        let now = "2026-12-01T12:00:00Z";
+        assert_eq!(compact("2024-04-16T09:00:00Z", now), "-959d");
+        assert_eq!(compact("2026-12-04T12:00:00Z", now), "+3d");
+        assert_eq!(compact("2026-12-01T09:00:00Z", now), "-3h");
+        assert_eq!(compact("2026-12-01T12:00:30Z", now), "now");
+    }
+
+    /// A task saved due "+3d" showed `+2d` in the list and `(in 3 d)` in its details, and one
+    /// due "+128d" `+128d` and `in 129 d`: both now count calendar days in the display zone.
+    #[test]
+    fn the_due_cell_and_the_details_count_the_same_days() {
+        let now = parse_date("2026-03-11T12:00:00Z").unwrap();
+        for zone in [0, 5 * 3600, -8 * 3600] {
+            let clock = Clock {
+                now,
+                zone: Zone::Fixed(FixedOffset::east_opt(zone).unwrap()),
+            };
+            for seconds in (-200 * 86_400..200 * 86_400).step_by(3_917) {
+                let at = now + TimeDelta::seconds(seconds);
+                let span = clock.due_span(at);
+                let cell = span.compact();
+                let words = span.words();
+                let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
+                assert_eq!(digits(&cell), digits(&words), "{at}: {cell} vs {words}");
+            }
+            // Saved "+3d" a few seconds ago, and "+128d".
+            let plus =
+                |days: i64| clock.due_span(now + TimeDelta::days(days) - TimeDelta::seconds(5));
+            assert_eq!(plus(3).compact(), "+3d");
+            assert_eq!(plus(3).words(), "in 3 d");
+            assert_eq!(plus(128).compact(), "+128d");
+            assert_eq!(plus(128).words(), "in 128 d");
+        }
+        // Due the day after tomorrow, early: 34 hours away, and still 2 days.
+        let late = Clock::fixed(parse_date("2026-03-11T23:00:00Z").unwrap());
+        let due = parse_date("2026-03-13T09:00:00Z").unwrap();
+        assert_eq!(late.due_span(due).compact(), "+2d");
+        assert_eq!(late.due_span(due).words(), "in 2 d");
     }
 }

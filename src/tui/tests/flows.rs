@@ -629,3 +629,53 @@ fn detail_leaves_out_ghls_lower_case_copies_but_shows_other_fields() {
         "{labels:?}"
     );
 }
+
+#[test]
+fn enter_on_a_short_note_keeps_its_text() {
+    let mut f = Fixture::loaded(80, 24);
+    f.keys(&["tab", "tab", "tab"]);
+    assert!(f.render().contains("Never call before 10."));
+    for _ in 0..3 {
+        f.keys(&["enter"]);
+        let screen = f.render();
+        assert!(screen.contains("│Pinned: prefers email"), "{screen}");
+        assert!(screen.contains("│Never call before 10."), "{screen}");
+    }
+}
+
+#[test]
+fn enter_pages_through_a_long_note_then_back_to_its_top() {
+    let mut f = Fixture::loaded(80, 24);
+    let body: Vec<String> = (1..=30).map(|n| format!("line {n}")).collect();
+    let long: Vec<crate::ghl::models::Note> = serde_json::from_value(serde_json::json!([
+        {"id": "n9", "body": body.join("\n"), "pinned": true, "dateAdded": "2026-02-01T10:00:00Z"}
+    ]))
+    .unwrap();
+    f.load(crate::worker::messages::Loaded::Notes(long), 9);
+    f.keys(&["tab", "tab", "tab"]);
+    let shows = |screen: &str, n: usize| screen.contains(&format!("│line {n} "));
+    let screen = f.render();
+    assert!(screen.contains("enter: next page"), "{screen}");
+    assert!(shows(&screen, 1), "{screen}");
+    let mut seen_last = false;
+    for _ in 0..10 {
+        f.keys(&["enter"]);
+        let screen = f.render();
+        let first = (1..=30).find(|n| shows(&screen, *n));
+        let Some(first) = first else {
+            panic!("the text box went blank:\n{screen}");
+        };
+        if first == 1 {
+            assert!(
+                seen_last,
+                "back to the top only after the last page:\n{screen}"
+            );
+            return;
+        }
+        // A page never leaves the box part-empty: the last line is at its bottom at most.
+        let visible = (1..=30).filter(|n| shows(&screen, *n)).count();
+        assert!(visible >= 5, "{screen}");
+        seen_last |= shows(&screen, 30);
+    }
+    panic!("Enter never went back to the top");
+}

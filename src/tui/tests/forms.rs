@@ -1,5 +1,5 @@
-//! The task and note forms: errors shown in full, failed saves keeping the text, and quitting
-//! with unsaved text.
+//! The task, note and Detail field forms: errors shown in full, failed saves keeping the text,
+//! and closing or quitting with unsaved text.
 
 use super::Fixture;
 use crate::tui::forms::Modal;
@@ -247,4 +247,56 @@ fn esc_on_typed_tags_asks_and_on_an_empty_input_closes() {
     assert!(matches!(&f.app.modal, Some(Modal::Tags(t)) if t.input.text() == "wholesale"));
     f.keys(&["esc", "y"]);
     assert!(f.app.modal.is_none());
+}
+
+/// Opens the Detail pane's form on its Email row.
+fn open_field_form(f: &mut Fixture) {
+    if f.app.focus != crate::tui::app::Pane::Detail {
+        f.keys(&["tab"]);
+    }
+    let contact = f.app.detail.ready().cloned().unwrap();
+    let rows = crate::tui::panes::detail::rows(&contact, &f.app);
+    let row = rows.iter().position(|(label, _)| label == "Email").unwrap();
+    f.app.detail.cursor.selected = row;
+    f.keys(&["e"]);
+    assert!(
+        matches!(&f.app.modal, Some(Modal::Field(_))),
+        "{}",
+        f.render()
+    );
+}
+
+#[test]
+fn esc_on_a_changed_detail_field_asks_and_no_keeps_the_text() {
+    let mut f = Fixture::loaded(80, 24);
+    open_field_form(&mut f);
+    f.keys(&["esc"]);
+    assert!(f.app.modal.is_none(), "an unchanged field closes at once");
+
+    open_field_form(&mut f);
+    f.type_text(" typed");
+    let typed = match &f.app.modal {
+        Some(Modal::Field(form)) => form.input.text().to_string(),
+        other => panic!("expected the field form, got {other:?}"),
+    };
+    f.keys(&["esc"]);
+    assert!(matches!(&f.app.modal, Some(Modal::Discard(q)) if !q.quit));
+    let screen = f.render();
+    assert!(
+        screen.contains("Discard unsaved changes and close? (y/N)"),
+        "{screen}"
+    );
+    f.keys(&["n"]);
+    assert!(
+        matches!(&f.app.modal, Some(Modal::Field(form)) if form.input.text() == typed),
+        "no goes back to the form with the text kept"
+    );
+    f.keys(&["esc", "y"]);
+    assert!(f.app.modal.is_none(), "yes closes the form");
+    assert!(!f.app.quit, "closing is not quitting");
+    assert!(
+        !f.sent.iter().any(|e| matches!(e, Effect::Send(_))),
+        "nothing was sent: {:?}",
+        f.sent
+    );
 }

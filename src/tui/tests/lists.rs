@@ -200,3 +200,65 @@ fn the_store_copy_is_marked_until_ghl_replaces_it() {
     });
     assert!(f.render().contains("FROM STORE (never synced)"));
 }
+
+/// The store held more contacts than GHL (some gone since the last sync), and the title said
+/// `Contacts 500/300 … (400 from the store)`. The count never exceeds the total: the rows are
+/// counted, and GHL's own count is said beside the store's rows until they give way.
+#[test]
+fn the_contact_count_never_exceeds_the_total_when_the_store_holds_more() {
+    use crate::worker::messages::ContactRow;
+    let mut f = Fixture::empty(160, 48);
+    let row = |n: usize| ContactRow {
+        id: format!("s{n}"),
+        name: format!("Stored {n}"),
+        stored: true,
+        ..ContactRow::default()
+    };
+    f.event(Event::StoredPage {
+        generation: 1,
+        contacts: (0..5).map(row).collect(),
+        total: 5,
+        synced_at: Some("2026-03-01T10:00:00.000Z".into()),
+        more: false,
+    });
+    let screen = f.render();
+    assert!(
+        screen.contains("Contacts 5/5 by updated (5 from the store)"),
+        "{screen}"
+    );
+    let live = ContactRow {
+        stored: false,
+        ..row(0)
+    };
+    f.event(Event::Page {
+        generation: 1,
+        contacts: vec![live],
+        total: 3,
+        more: true,
+        exchange_id: 1,
+    });
+    let screen = f.render();
+    assert!(
+        screen.contains("Contacts 5/5 by updated (4 from the store; GHL has 3)"),
+        "{screen}"
+    );
+    assert!(!screen.contains("5/3"), "{screen}");
+
+    // GHL's listing ends: the store's rows it did not send leave, and GHL's count is the total.
+    let rest = (1..3)
+        .map(|n| ContactRow {
+            stored: false,
+            ..row(n)
+        })
+        .collect();
+    f.event(Event::Page {
+        generation: 1,
+        contacts: rest,
+        total: 3,
+        more: false,
+        exchange_id: 2,
+    });
+    let screen = f.render();
+    assert!(screen.contains("Contacts 3/3 by updated"), "{screen}");
+    assert!(!screen.contains("from the store"), "{screen}");
+}

@@ -297,3 +297,79 @@ fn new_lines_keep_the_selected_line_selected() {
     let screen = f.render();
     assert!(screen.contains("contact created"), "{screen}");
 }
+
+/// The pane reads the newest 500 lines; a log with more said "Sync log 500" as if that were
+/// all. It reads one line more, and says the 500 are the latest.
+#[test]
+fn a_log_longer_than_the_pane_reads_is_said_to_be_its_latest_lines() {
+    use crate::tui::sync_log::LOG_LINES;
+    let mut f = sync_pane(80, 24);
+    assert!(f.render().contains("Sync log 3 "), "{}", f.render());
+    f.keys(&["l"]);
+    let sent = commands(&mut f);
+    let [Command::SyncLog { request, filter }] = &sent[..] else {
+        panic!("expected a log read, got {sent:?}");
+    };
+    assert_eq!(filter.limit, LOG_LINES + 1, "one more than shown");
+    let many = (1..=1_167).rev().take(LOG_LINES + 1);
+    f.event(Event::SyncLog {
+        request: *request,
+        entries: many
+            .map(|id| line(id, LogLevel::Info, "contact", "updated", None))
+            .collect(),
+        runs: Vec::new(),
+        error: None,
+    });
+    assert_eq!(f.app.sync.entries.len(), LOG_LINES);
+    let screen = f.render();
+    assert!(screen.contains("Sync log latest 500 "), "{screen}");
+    assert!(!screen.contains("Sync log 500 "), "{screen}");
+
+    f.keys(&["l"]);
+    let sent = commands(&mut f);
+    let [Command::SyncLog { request, .. }] = &sent[..] else {
+        panic!("expected a log read, got {sent:?}");
+    };
+    f.event(log_answer(*request));
+    assert!(f.render().contains("Sync log 3 "), "all of a short log");
+}
+
+/// After `L` to another location the pane went on listing the first location's lines. A switch
+/// now drops them and reads the log again, for the new location only.
+#[test]
+fn a_location_switch_reads_the_log_of_the_new_location() {
+    let mut f = sync_pane(80, 24);
+    let sent = commands(&mut f);
+    assert!(sent.is_empty(), "{sent:?}");
+    f.event(Event::SyncEnded {
+        summary: Some(Box::new(summary())),
+        error: None,
+    });
+    let request = f.app.sync.request;
+    f.event(log_answer(request));
+    commands(&mut f);
+    assert!(f.render().contains("Last sync full ok"));
+
+    f.event(Event::Switched {
+        location_id: "loc_other".into(),
+    });
+    assert!(
+        f.app.sync.entries.is_empty(),
+        "the first location's lines are gone"
+    );
+    let reads: Vec<_> = commands(&mut f)
+        .into_iter()
+        .filter_map(|c| match c {
+            Command::SyncLog { filter, .. } => Some(filter),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(reads.len(), 1, "the log is read again");
+    assert_eq!(reads[0].location_id.as_deref(), Some("loc_other"));
+    let screen = f.render();
+    assert!(!screen.contains("task failed"), "{screen}");
+    assert!(
+        !screen.contains("Last sync full ok"),
+        "the session's run was in the other location:\n{screen}"
+    );
+}
