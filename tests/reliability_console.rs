@@ -198,3 +198,65 @@ async fn a_create_answered_2xx_but_cut_off_counts_as_done_and_is_not_sent_again(
         .count();
     assert_eq!(shown, 1, "the reloaded list shows it once");
 }
+
+/// A create whose answer is lost (here the connection cut after GHL stored it) is looked for
+/// before it is called failed: found, it is done with a warning and the form closes, so
+/// nothing invites a second copy (C01's rule, for tasks and notes); not found, it failed.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_create_whose_answer_is_lost_is_looked_for_and_not_sent_twice() {
+    let mut console = Console::open(false).await;
+    let contact_id = console.app.current_contact_id().unwrap().to_string();
+    let store = console.sandbox.store();
+    let tasks_titled = |title: &str| {
+        store
+            .tasks(&contact_id)
+            .unwrap_or_default()
+            .iter()
+            .filter(|t| t.title.as_deref() == Some(title))
+            .count()
+    };
+    console.keys(&["tab", "tab", "n"]).await;
+    console.type_text("Dropped answer").await;
+    // Every POST is stored, then its connection is cut half way through the answer.
+    console.sandbox.set_faults(Faults {
+        reset_every: Some(1),
+        methods: vec!["POST".into()],
+        ..Faults::default()
+    });
+    console.press("ctrl-s");
+    let said = |app: &App| toast(app).contains("not sent again");
+    assert!(
+        console.pump_until(Duration::from_secs(30), said).await,
+        "{}",
+        toast(&console.app)
+    );
+    let toast_now = console.app.toast.clone().unwrap();
+    assert_eq!(toast_now.level, Level::Warn, "{}", toast_now.text);
+    assert!(toast_now.text.contains("was lost"), "{}", toast_now.text);
+    assert!(console.app.modal.is_none(), "the form closed");
+    assert_eq!(tasks_titled("Dropped answer"), 1);
+
+    // A note answered 500 without being stored: looked for, not found, so it failed, and the
+    // form keeps its text to try again.
+    console.sandbox.set_faults(Faults {
+        error_every: Some(1),
+        methods: vec!["POST".into()],
+        ..Faults::default()
+    });
+    console.keys(&["tab", "n"]).await;
+    console.type_text("Refused with a 500").await;
+    console.keys(&["ctrl-s"]).await;
+    let notes = store.notes(&contact_id).unwrap_or_default();
+    let stored = notes
+        .iter()
+        .filter(|n| n.body.as_deref() == Some("Refused with a 500"))
+        .count();
+    let said_text = toast(&console.app);
+    console.sandbox.set_faults(Faults::default());
+    assert_eq!(stored, 0);
+    assert!(said_text.contains("failed"), "{said_text}");
+    assert!(
+        console.app.modal.is_some(),
+        "the form stays open to try again"
+    );
+}

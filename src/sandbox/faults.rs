@@ -78,6 +78,9 @@ pub struct Faults {
     pub seed: u64,
     /// Misbehaviours of particular endpoints that users of the API have reported.
     pub quirks: Quirks,
+    /// Only requests with one of these methods (e.g. `["POST"]`) are counted and may get a
+    /// fault; empty means every request.
+    pub methods: Vec<String>,
 }
 
 impl Default for Faults {
@@ -103,6 +106,7 @@ impl Default for Faults {
             token_error_status: None,
             seed: 0,
             quirks: Quirks::default(),
+            methods: Vec::new(),
         }
     }
 }
@@ -173,9 +177,11 @@ impl FaultState {
         self.lock().faults.clone()
     }
 
-    fn next(&self) -> (Option<Fault>, u64, bool) {
+    fn next(&self, method: &str) -> (Option<Fault>, u64, bool) {
         let mut runtime = self.lock();
-        let fault = runtime.decide();
+        let methods = &runtime.faults.methods;
+        let counted = methods.is_empty() || methods.iter().any(|m| m.eq_ignore_ascii_case(method));
+        let fault = if counted { runtime.decide() } else { None };
         let faults = &runtime.faults;
         (fault, faults.latency_ms, faults.throttle_daily)
     }
@@ -267,7 +273,7 @@ pub(crate) async fn inject(
     request: Request,
     next: Next,
 ) -> Response {
-    let (fault, latency_ms, daily) = app.faults.next();
+    let (fault, latency_ms, daily) = app.faults.next(request.method().as_str());
     if latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(latency_ms)).await;
     }

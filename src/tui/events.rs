@@ -178,10 +178,7 @@ fn on_written(
         None => (Level::Info, message),
         Some(why) => (
             Level::Warn,
-            format!(
-                "{message} GHL's answer could not be read ({why}); reloaded from GHL, \
-                 not sent again."
-            ),
+            format!("{message} {why}; reloaded from GHL, not sent again."),
         ),
     };
     app.toast(level, message.clone());

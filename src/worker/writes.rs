@@ -32,13 +32,18 @@ pub(super) async fn write(shared: Shared, command: Command) {
                     "Task reopened.".into()
                 },
                 exchange_id: 0,
-                unread: Some(error.to_string()),
+                unread: Some(format!("GHL's answer could not be read ({error})")),
             }),
             Err(error) => failed(&shared, "Completing the task", &error),
         },
         Command::CreateTask { contact_id, task } => {
             let result = client.create_task(&contact_id, &task).await;
             let words = ("Task created", "Adding the task");
+            if let Err(error) = &result
+                && let Some(id) = task_saved_after_all(&shared, &contact_id, &task, error).await
+            {
+                return saved_after_all(&shared, contact_id, Resource::Tasks, words.0, error, &id);
+            }
             written(&shared, contact_id, Resource::Tasks, words, result);
         }
         Command::UpdateTask {
@@ -71,7 +76,7 @@ pub(super) async fn write(shared: Shared, command: Command) {
                     resource: Resource::Contact,
                     message: "Contact saved.".into(),
                     exchange_id: 0,
-                    unread: Some(error.to_string()),
+                    unread: Some(format!("GHL's answer could not be read ({error})")),
                 }),
                 Err(error) => report_failure(
                     &shared,
@@ -90,8 +95,15 @@ async fn write_more(shared: &Shared, command: Command) {
     let client = &shared.client;
     match command {
         Command::CreateNote { contact_id, note } => {
+            let sent_at = chrono::Utc::now();
             let result = client.create_note(&contact_id, &note).await;
             let words = ("Note added", "Adding the note");
+            if let Err(error) = &result
+                && let Some(id) =
+                    note_saved_after_all(shared, &contact_id, &note, sent_at, error).await
+            {
+                return saved_after_all(shared, contact_id, Resource::Notes, words.0, error, &id);
+            }
             written(shared, contact_id, Resource::Notes, words, result);
         }
         Command::UpdateNote {
@@ -172,10 +184,97 @@ fn written<T>(
             resource,
             message: format!("{done}."),
             exchange_id: 0,
-            unread: Some(error.to_string()),
+            unread: Some(format!("GHL's answer could not be read ({error})")),
         }),
         Err(error) => report_failure(shared, contact_id, resource, doing, &error),
     }
+}
+
+/// Whether a create failed in a way that leaves it unknown whether GHL stored it: the answer
+/// was lost (a dropped connection, a timeout), came back a server error, or could not be read.
+/// Such a create is looked for before it is called failed, so that the operator is never
+/// invited to send a second copy (C01).
+fn answer_lost(error: &GhlError) -> bool {
+    matches!(
+        error,
+        GhlError::Network(_)
+            | GhlError::Timeout(_)
+            | GhlError::Server { .. }
+            | GhlError::Decode { .. }
+    ) && !error.was_applied()
+}
+
+/// The id of a task of the contact that is the one just sent (title, body and due time), when
+/// the create's answer was lost.
+async fn task_saved_after_all(
+    shared: &Shared,
+    contact_id: &str,
+    sent: &crate::ghl::models::NewTask,
+    error: &GhlError,
+) -> Option<String> {
+    use crate::ghl::models::parse_date;
+    if !answer_lost(error) {
+        return None;
+    }
+    let tasks = shared.client.tasks(contact_id).await.ok()?.value;
+    let due = parse_date(&sent.due_date);
+    tasks
+        .into_iter()
+        .rev()
+        .find(|t| {
+            t.title.as_deref() == Some(sent.title.as_str())
+                && t.body.as_deref().unwrap_or_default() == sent.body.as_deref().unwrap_or_default()
+                && t.due_date.as_deref().and_then(parse_date) == due
+        })
+        .map(|t| t.id)
+}
+
+/// The id of a note of the contact with the body just sent, added since `sent_at` (give or
+/// take a clock's drift), when the create's answer was lost.
+async fn note_saved_after_all(
+    shared: &Shared,
+    contact_id: &str,
+    sent: &crate::ghl::models::NoteInput,
+    sent_at: chrono::DateTime<chrono::Utc>,
+    error: &GhlError,
+) -> Option<String> {
+    use crate::ghl::models::parse_date;
+    if !answer_lost(error) {
+        return None;
+    }
+    let since = sent_at - chrono::Duration::minutes(2);
+    let notes = shared.client.notes(contact_id).await.ok()?.value;
+    notes
+        .into_iter()
+        .find(|n| {
+            n.body.as_deref() == Some(sent.body.as_str())
+                && n.date_added
+                    .as_deref()
+                    .and_then(parse_date)
+                    .is_some_and(|at| at >= since)
+        })
+        .map(|n| n.id)
+}
+
+/// A create whose answer was lost but which GHL holds: done, with a warning; not sent again.
+fn saved_after_all(
+    shared: &Shared,
+    contact_id: String,
+    resource: Resource,
+    done: &str,
+    error: &GhlError,
+    id: &str,
+) {
+    tracing::warn!(%id, status = ?error.status(), "a create's answer was lost; it was saved");
+    shared.send(Event::Written {
+        contact_id,
+        resource,
+        message: format!("{done}."),
+        exchange_id: 0,
+        unread: Some(format!(
+            "GHL's answer was lost ({error}), but GHL holds it now as {id}"
+        )),
+    });
 }
 
 /// Tells the console a write failed, with the server's message as it came (C03).
