@@ -139,10 +139,8 @@ impl<'a> Engine<'a> {
         } else {
             0
         };
-        self.tracker.update(|p| {
-            p.phase = Phase::Contacts;
-            p.done += covered;
-        });
+        self.tracker.update(|p| p.phase = Phase::Contacts);
+        self.tracker.carry(covered);
         while let Some(reply) = self.next_page(&mut pager).await? {
             let total = reply.value.total;
             self.tracker.update(|p| p.total = p.total.or(Some(total)));

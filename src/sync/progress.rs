@@ -58,6 +58,8 @@ pub struct Tracker {
     state: SyncProgress,
     /// The most requests per second the client may send, when it is paced.
     pace: Option<f64>,
+    /// Contacts counted in `done` that an earlier run covered: not part of this run's rate.
+    carried: u64,
 }
 
 impl Tracker {
@@ -68,7 +70,15 @@ impl Tracker {
             started: Instant::now(),
             state: SyncProgress::default(),
             pace: None,
+            carried: 0,
         }
+    }
+
+    /// Counts `n` contacts an earlier, interrupted run covered as done: the bar starts from
+    /// them, but the rate and the time left are this run's own.
+    pub fn carry(&mut self, n: u64) {
+        self.carried += n;
+        self.update(|p| p.done += n);
     }
 
     /// Bases the ETA also on the client's pace (requests per second): the rate seen in the first
@@ -87,7 +97,7 @@ impl Tracker {
         state.elapsed = elapsed;
         let secs = elapsed.as_secs_f64();
         #[expect(clippy::cast_precision_loss, reason = "a rate for display")]
-        let done = state.done as f64;
+        let done = state.done.saturating_sub(self.carried) as f64;
         state.rate = if secs > 0.0 { done / secs } else { 0.0 };
         state.eta = state
             .total
@@ -129,6 +139,17 @@ mod tests {
             p.counts.requests = requests;
         });
         tracker.snapshot().eta
+    }
+
+    #[test]
+    fn contacts_an_earlier_run_covered_count_as_done_but_not_in_the_rate() {
+        let mut tracker = Tracker::new(None);
+        tracker.carry(47);
+        tracker.update(|p| p.total = Some(200));
+        let p = tracker.snapshot();
+        assert_eq!(p.done, 47);
+        assert!(p.rate.abs() < f64::EPSILON, "{}", p.rate);
+        assert_eq!(p.eta, None, "no estimate before this run has done anything");
     }
 
     #[test]
