@@ -486,7 +486,10 @@ async fn login_through_loopback(tamper: fn(&str) -> String) -> (u16, std::proces
         let port = port.expect("the login says where it waits");
         assert_ne!(port, "0");
         let redirect = format!("127.0.0.1%3A{port}%2Fcallback");
-        assert!(url.contains(&redirect), "{url} should redirect to port {port}");
+        assert!(
+            url.contains(&redirect),
+            "{url} should redirect to port {port}"
+        );
         (url, lines)
     })
     .await

@@ -286,10 +286,7 @@ async fn read_pasted_code(state: &str) -> anyhow::Result<String> {
 /// Serves redirects on `listener` (loopback) until one carries a `code`, and returns it; a
 /// redirect whose `state` is not `state` is answered 400 and ends the login with
 /// [`StateMismatch`].
-async fn listen_for_code(
-    listener: tokio::net::TcpListener,
-    state: &str,
-) -> anyhow::Result<String> {
+async fn listen_for_code(listener: tokio::net::TcpListener, state: &str) -> anyhow::Result<String> {
     loop {
         let (mut socket, _) = listener.accept().await?;
         let mut buf = vec![0u8; 8192];
