@@ -48,6 +48,24 @@ fn complete_then_undo_sends_the_opposite() {
             completed: false
         }]
     );
+    // Until the answer comes the status line says the undo is under way, then what happened;
+    // never the completion's "Press u to undo" again.
+    let screen = f.render();
+    assert!(screen.contains("Undoing: reopening the task"), "{screen}");
+    assert!(!screen.contains("Press u to undo"), "{screen}");
+    f.event(Event::Completed {
+        contact_id: "c1".into(),
+        task_id: "t1".into(),
+        completed: false,
+        exchange_id: 10,
+    });
+    let screen = f.render();
+    assert!(screen.contains("Undone: task reopened."), "{screen}");
+    assert!(!screen.contains("Task completed"), "{screen}");
+    assert!(!screen.contains("Press u to undo"), "{screen}");
+    commands(&mut f);
+    f.keys(&["u"]);
+    assert!(commands(&mut f).is_empty(), "nothing left to undo");
 }
 
 #[test]
