@@ -491,6 +491,31 @@ fn a_hundred_thousand_contacts_render_only_what_shows() {
 }
 
 #[test]
+fn another_exchange_drops_the_raw_search() {
+    let mut f = Fixture::loaded(80, 24);
+    for id in [3, 4] {
+        f.event(Event::Exchange(super::exchange(
+            id,
+            "GET",
+            "/contacts/c1/tasks",
+            200,
+            r#"{"tasks":[{"id":"t1","title":"Call back","tags":["a"]}]}"#,
+        )));
+    }
+    f.keys(&["shift-tab", "shift-tab", "/"]);
+    f.type_text("tags");
+    f.keys(&["enter"]);
+    assert!(f.render().contains("/tags 1/1"));
+    // The list takes the keys again, and the older exchange is selected.
+    f.keys(&["enter", "j"]);
+    assert_eq!(f.app.selected_exchange().map(|e| e.id), Some(3));
+    let screen = f.render();
+    assert!(!screen.contains("/tags"), "{screen}");
+    assert_eq!(f.app.inspector.body.search.text(), "");
+    assert_eq!(f.app.inspector.body.match_count(), None);
+}
+
+#[test]
 fn a_second_search_starts_a_new_query() {
     let mut f = Fixture::loaded(80, 24);
     f.event(Event::Exchange(super::exchange(
