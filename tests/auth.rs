@@ -449,18 +449,15 @@ async fn auth_status_shows_an_oauth_login_without_the_client_secret() {
     assert!(text.contains(sandbox::DEMO_LOCATION_ID), "{text}");
 }
 
-/// Runs `auth login` on a loopback redirect port; `tamper` changes the redirect the browser
-/// would follow. Returns the redirect listener's status and the login's output.
+/// Runs `auth login` on a loopback redirect port it picks itself (`redirect_port = 0`: no port
+/// is freed here and handed over, which another process could take meanwhile; the login binds
+/// it before printing the URL, so the redirect cannot arrive before it listens); `tamper`
+/// changes the redirect the browser would follow. Returns the redirect listener's status and the login's output.
 async fn login_through_loopback(tamper: fn(&str) -> String) -> (u16, std::process::Output, bool) {
     use std::io::BufRead as _;
     let sandbox = common::sandbox_of(2).await;
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let config = oauth_config(&sandbox, dir.path(), &format!("redirect_port = {port}\n"));
+    let config = oauth_config(&sandbox, dir.path(), "redirect_port = 0\n");
     let mut child = common::bin::ghl_console(dir.path())
         .args(["--config", config.to_str().unwrap(), "auth", "login"])
         .env("GHL_CLIENT_SECRET", sandbox::DEMO_CLIENT_SECRET)
@@ -473,16 +470,27 @@ async fn login_through_loopback(tamper: fn(&str) -> String) -> (u16, std::proces
     let (url, rest) = tokio::task::spawn_blocking(move || {
         let mut lines = std::io::BufReader::new(stdout).lines();
         let mut url = None;
+        let mut port = None;
         for line in lines.by_ref() {
             let line = line.unwrap();
             if line.trim().starts_with("http") {
                 url = Some(line.trim().to_string());
             }
-            if line.starts_with("Waiting for the redirect") {
+            if let Some(rest) = line.strip_prefix("Waiting for the redirect on 127.0.0.1:") {
+                port = rest.split(' ').next().map(str::to_string);
                 break;
             }
         }
-        (url.unwrap(), lines)
+        let url = url.unwrap();
+        // The URL names the port the login took, which is the one it says it waits on.
+        let port = port.expect("the login says where it waits");
+        assert_ne!(port, "0");
+        let redirect = format!("127.0.0.1%3A{port}%2Fcallback");
+        assert!(
+            url.contains(&redirect),
+            "{url} should redirect to port {port}"
+        );
+        (url, lines)
     })
     .await
     .unwrap();

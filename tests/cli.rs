@@ -183,6 +183,62 @@ fn config_check_names_the_line_of_an_unknown_key_action_under_other_tables() {
 }
 
 #[test]
+fn config_check_reports_every_problem_with_the_checks_the_runtime_uses() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("many.toml");
+    std::fs::write(
+        &config,
+        "[api]\nbase_url = \"ftp://127.0.0.1:1\"\ntimeout_secs = \"soon\"\nnope = 1\n\n\
+         [webhook]\ned25519_public_key = \"bm90IGEga2V5\"\n",
+    )
+    .unwrap();
+    let check = |config: &std::path::Path| {
+        let out = common::bin::ghl_console(dir.path())
+            .args(["config", "check", "--config", config.to_str().unwrap()])
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&out.stdout).to_string();
+        (out.status.code(), said)
+    };
+    let (code, said) = check(&config);
+    assert_eq!(code, Some(1), "{said}");
+    let path = config.display();
+    assert!(said.contains("4 problems"), "{said}");
+    for line in [
+        format!("{path}:3:"),
+        format!("{path}:4:"),
+        format!("{path}:2:1: `api.base_url`: base URL \"ftp://127.0.0.1:1\""),
+        format!(
+            "{path}:7:1: `webhook.ed25519_public_key`: the webhook key cannot be read: Ed25519 key"
+        ),
+    ] {
+        assert!(said.contains(&line), "{line} in {said}");
+    }
+    assert!(said.contains("timeout_secs"), "{said}");
+    assert!(said.contains("nope"), "{said}");
+
+    // Each alone is still found, and a good file is ok.
+    for (text, key) in [
+        (
+            "[webhook]\ned25519_public_key = \"bm90IGEga2V5\"\n",
+            "webhook.ed25519_public_key",
+        ),
+        ("[api]\nbase_url = \"ftp://127.0.0.1:1\"\n", "api.base_url"),
+    ] {
+        std::fs::write(&config, text).unwrap();
+        let (code, said) = check(&config);
+        assert_eq!(code, Some(1), "{said}");
+        assert!(
+            said.contains(&format!("invalid: {path}:2:1: `{key}`")),
+            "{said}"
+        );
+    }
+    std::fs::write(&config, "[api]\nbase_url = \"http://127.0.0.1:1\"\n").unwrap();
+    let (code, said) = check(&config);
+    assert_eq!(code, Some(0), "{said}");
+}
+
+#[test]
 fn the_config_dir_variable_moves_the_config_file_too() {
     let dir = tempfile::tempdir().unwrap();
     let config_dir = dir.path().join("elsewhere");

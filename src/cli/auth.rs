@@ -125,19 +125,25 @@ async fn login(
     redirect_uri: Option<String>,
 ) -> anyhow::Result<u8> {
     let app = oauth_app(settings)?;
-    let port = settings.config.auth.redirect_port.unwrap_or(8765);
+    let mut port = settings.config.auth.redirect_port.unwrap_or(8765);
+    // The listener is bound before the URL is printed, so the redirect can never arrive before
+    // it listens; port 0 takes a free port, and the URL carries the one taken.
+    let listener = if paste {
+        None
+    } else {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+            .await
+            .with_context(|| format!("cannot listen on 127.0.0.1:{port}; use --paste"))?;
+        port = listener.local_addr()?.port();
+        Some(listener)
+    };
     let redirect = redirect_uri.unwrap_or_else(|| format!("http://127.0.0.1:{port}/callback"));
     let state = new_state();
     let url = authorize_url(&app, settings, &redirect, &state);
     super::say(format_args!(
         "Open this URL in a browser, pick the location and approve:\n\n  {url}\n"
     ));
-    let code = if paste {
-        super::say(format_args!(
-            "Then paste the code, or the whole URL the browser was sent to:"
-        ));
-        read_pasted_code(&state).await?
-    } else {
+    let code = if let Some(listener) = listener {
         super::say(format_args!(
             "Waiting for the redirect on 127.0.0.1:{port} (or paste the code here):"
         ));
@@ -153,13 +159,18 @@ async fn login(
         };
         let waited = tokio::time::timeout(LOGIN_WAIT, async {
             tokio::select! {
-                code = listen_for_code(port, &state) => code,
+                code = listen_for_code(listener, &state) => code,
                 code = pasted => code,
             }
         });
         waited
             .await
             .map_err(|_| anyhow::anyhow!("no redirect or code within 10 minutes"))??
+    } else {
+        super::say(format_args!(
+            "Then paste the code, or the whole URL the browser was sent to:"
+        ));
+        read_pasted_code(&state).await?
     };
     let tokens = app.exchange_code(&code, &redirect).await?;
     super::say(format_args!(
@@ -272,12 +283,10 @@ async fn read_pasted_code(state: &str) -> anyhow::Result<String> {
     bail!("stdin closed before a code was pasted")
 }
 
-/// Serves one redirect on loopback and returns its `code`; a redirect whose `state` is not
-/// `state` is answered 400 and ends the login with [`StateMismatch`].
-async fn listen_for_code(port: u16, state: &str) -> anyhow::Result<String> {
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
-        .await
-        .with_context(|| format!("cannot listen on 127.0.0.1:{port}; use --paste"))?;
+/// Serves redirects on `listener` (loopback) until one carries a `code`, and returns it; a
+/// redirect whose `state` is not `state` is answered 400 and ends the login with
+/// [`StateMismatch`].
+async fn listen_for_code(listener: tokio::net::TcpListener, state: &str) -> anyhow::Result<String> {
     loop {
         let (mut socket, _) = listener.accept().await?;
         let mut buf = vec![0u8; 8192];

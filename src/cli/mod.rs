@@ -234,36 +234,91 @@ pub fn run_config(cli: &Cli, command: &ConfigCommand) -> anyhow::Result<u8> {
             say(format_args!("{}", cli.settings()?.show()));
             Ok(0)
         }
-        ConfigCommand::Check => match cli.settings() {
-            Ok(settings) => {
-                let text = settings
-                    .file
-                    .as_ref()
-                    .and_then(|p| std::fs::read_to_string(p).ok())
-                    .unwrap_or_default();
-                let file = settings
-                    .file
-                    .map_or("(no file: defaults)".into(), |p| p.display().to_string());
-                let keys = settings.config.ui.keys.clone().into_iter().collect();
-                let problems = crate::tui::keymap::key_problems(&keys);
-                if !problems.is_empty() {
-                    say(format_args!("invalid: {file}: [ui.keys]"));
-                    for problem in problems {
-                        say(format_args!(
-                            "  {}",
-                            key_problem_line(&file, &text, &problem)
-                        ));
-                    }
-                    return Ok(1);
+        ConfigCommand::Check => Ok(config_check(cli)),
+    }
+}
+
+/// `config check`: every problem it can find in one run (the file's unknown keys, wrong types
+/// and values that cannot work, then the merged settings and `[ui.keys]`), each with its file
+/// and line; 1 when there is any.
+fn config_check(cli: &Cli) -> u8 {
+    let path = cli
+        .config
+        .clone()
+        .or_else(|| config::default_path().filter(|p| p.exists()));
+    let text = path
+        .as_ref()
+        .and_then(|p| std::fs::read_to_string(p).ok())
+        .unwrap_or_default();
+    let file = path
+        .as_ref()
+        .map_or("(no file: defaults)".into(), |p| p.display().to_string());
+    let mut problems: Vec<String> = match &path {
+        Some(p) if p.exists() => config::file_problems(&text, p)
+            .iter()
+            .map(|e| format!("{e:#}"))
+            .collect(),
+        _ => Vec::new(),
+    };
+    match cli.settings() {
+        Ok(settings) => {
+            let origin = settings.file.as_ref().map_or_else(
+                || "environment or flags".into(),
+                |p| p.display().to_string(),
+            );
+            for problem in config::runtime_problems(&settings.config, &origin) {
+                let problem = match &settings.file {
+                    Some(p) => config::with_line(problem, &text, p),
+                    None => problem,
+                };
+                let line = format!("{problem:#}");
+                if !problems.contains(&line) {
+                    problems.push(line);
                 }
-                say(format_args!("ok: {file}"));
-                Ok(0)
             }
-            Err(e) => {
-                say(format_args!("invalid: {e:#}"));
-                Ok(1)
+            let keys = settings.config.ui.keys.clone().into_iter().collect();
+            let key_problems = crate::tui::keymap::key_problems(&keys);
+            if !key_problems.is_empty() {
+                if problems.is_empty() {
+                    say(format_args!("invalid: {file}: [ui.keys]"));
+                } else {
+                    say(format_args!("invalid: {file}"));
+                    for problem in &problems {
+                        say(format_args!("  {problem}"));
+                    }
+                }
+                for problem in key_problems {
+                    say(format_args!(
+                        "  {}",
+                        key_problem_line(&file, &text, &problem)
+                    ));
+                }
+                return 1;
             }
-        },
+        }
+        Err(e) => {
+            let line = format!("{e:#}");
+            if problems.is_empty() {
+                problems.push(line);
+            }
+        }
+    }
+    match problems.as_slice() {
+        [] => {
+            say(format_args!("ok: {file}"));
+            0
+        }
+        [one] => {
+            say(format_args!("invalid: {one}"));
+            1
+        }
+        many => {
+            say(format_args!("invalid: {file}: {} problems", many.len()));
+            for problem in many {
+                say(format_args!("  {problem}"));
+            }
+            1
+        }
     }
 }
 

@@ -276,7 +276,14 @@ pub fn data_dir() -> PathBuf {
 
 /// Parses a config file's text; `path` only names it in errors.
 pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
-    let config: Config = toml::from_str(text).map_err(|e| {
+    let config = parse_schema(text, path)?;
+    validate(&config, &path.display().to_string()).map_err(|e| with_line(e, text, path))?;
+    Ok(config)
+}
+
+/// Parses a config file's text into the schema, without [`validate`].
+fn parse_schema(text: &str, path: &Path) -> Result<Config, ConfigError> {
+    toml::from_str(text).map_err(|e| {
         let (line, column) = e.span().map_or((0, 0), |s| line_col(text, s.start));
         let message = e.message().trim().to_string();
         let message = match key_at(text, line) {
@@ -293,9 +300,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
             column,
             message,
         }
-    })?;
-    validate(&config, &path.display().to_string()).map_err(|e| with_line(e, text, path))?;
-    Ok(config)
+    })
 }
 
 /// The dotted key set on line `line` (1-based): the table header above it plus the key.
@@ -315,7 +320,7 @@ fn key_at(text: &str, line: usize) -> Option<String> {
 
 /// Adds the line of the offending key to a validation error: the line that sets the key, else
 /// the line that opens or sets its table (a required key that is missing belongs there).
-fn with_line(error: ConfigError, text: &str, path: &Path) -> ConfigError {
+pub fn with_line(error: ConfigError, text: &str, path: &Path) -> ConfigError {
     let ConfigError::Invalid { key, message, .. } = error else {
         return error;
     };
@@ -411,40 +416,49 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
-/// Checks values that parse but cannot work.
+/// Checks values that parse but cannot work; the first problem found.
 pub fn validate(config: &Config, origin: &str) -> Result<(), ConfigError> {
+    match validate_all(config, origin).into_iter().next() {
+        Some(problem) => Err(problem),
+        None => Ok(()),
+    }
+}
+
+/// Every value that parses but cannot work, in the order [`validate`] checks them.
+pub fn validate_all(config: &Config, origin: &str) -> Vec<ConfigError> {
+    let mut problems = Vec::new();
     let invalid = |key: &str, message: &str| ConfigError::Invalid {
         origin: origin.to_string(),
         key: key.to_string(),
         message: message.to_string(),
     };
     if url::Url::parse(&config.api.base_url).is_err() {
-        return Err(invalid(
+        problems.push(invalid(
             "api.base_url",
             "is not a URL (like https://services.leadconnectorhq.com)",
         ));
     }
     if config.api.timeout_secs == 0 {
-        return Err(invalid("api.timeout_secs", "must be at least 1"));
+        problems.push(invalid("api.timeout_secs", "must be at least 1"));
     }
     if parse_rate(&config.api.rate_limit).is_err() {
-        return Err(invalid(
+        problems.push(invalid(
             "api.rate_limit",
             "must look like 100/10s, or be off",
         ));
     }
     if config.auth.kind == AuthKind::Oauth && config.auth.client_id.is_none() {
-        return Err(invalid(
+        problems.push(invalid(
             "auth.client_id",
             "is required when auth.kind = \"oauth\"",
         ));
     }
     if let Some(target) = config.rankr.target.as_deref() {
         if !matches!(target, "sqlite" | "http") {
-            return Err(invalid("rankr.target", "must be \"sqlite\" or \"http\""));
+            problems.push(invalid("rankr.target", "must be \"sqlite\" or \"http\""));
         }
         if target == "http" && config.rankr.http_url.is_none() {
-            return Err(invalid(
+            problems.push(invalid(
                 "rankr.http_url",
                 "is required when rankr.target = \"http\"",
             ));
@@ -453,7 +467,7 @@ pub fn validate(config: &Config, origin: &str) -> Result<(), ConfigError> {
     if let Some(theme) = config.ui.theme.as_deref()
         && !matches!(theme, "auto" | "color" | "plain")
     {
-        return Err(invalid(
+        problems.push(invalid(
             "ui.theme",
             "must be \"auto\", \"color\" or \"plain\"",
         ));
@@ -464,17 +478,85 @@ pub fn validate(config: &Config, origin: &str) -> Result<(), ConfigError> {
         .parse::<std::net::SocketAddr>()
         .is_err()
     {
-        return Err(invalid(
+        problems.push(invalid(
             "webhook.listen",
             "must be an address like 127.0.0.1:8787",
         ));
     }
     for (i, location) in config.locations.iter().enumerate() {
         if location.id.trim().is_empty() {
-            return Err(invalid(&format!("locations[{i}].id"), "is required"));
+            problems.push(invalid(&format!("locations[{i}].id"), "is required"));
         }
     }
-    Ok(())
+    problems
+}
+
+/// Settings that validate but that the code using them would refuse: a base URL the HTTP
+/// client cannot send to, a webhook Ed25519 key that does not parse. Checked with the same
+/// functions the client and the webhook receiver use; `config check` reports them.
+pub fn runtime_problems(config: &Config, origin: &str) -> Vec<ConfigError> {
+    let invalid = |key: &str, message: String| ConfigError::Invalid {
+        origin: origin.to_string(),
+        key: key.to_string(),
+        message,
+    };
+    let mut problems = Vec::new();
+    if url::Url::parse(&config.api.base_url).is_ok()
+        && let Err(e) = crate::ghl::client::check_base_url(&config.api.base_url)
+    {
+        problems.push(invalid("api.base_url", e));
+    }
+    if let Some(key) = config.webhook.ed25519_public_key.as_deref()
+        && let Err(e) = crate::sync::webhook::signature::parse_ed25519(key)
+    {
+        problems.push(invalid("webhook.ed25519_public_key", e.to_string()));
+    }
+    problems
+}
+
+/// Every problem `config check` can find in a config file's text, each naming the file and
+/// its line. TOML syntax errors stop the parser, so only the first of those is reported; a
+/// key that is unknown or of the wrong type is reported, set aside and the rest checked again,
+/// so one run lists them all, then the values that parse but cannot work.
+pub fn file_problems(text: &str, path: &Path) -> Vec<ConfigError> {
+    if toml::from_str::<toml::Table>(text).is_err() {
+        return parse(text, path).err().into_iter().collect();
+    }
+    let origin = path.display().to_string();
+    let mut text = text.to_string();
+    let mut problems = Vec::new();
+    // Each round sets one line aside; the bound only guards against a parser that does not
+    // name a line.
+    for _ in 0..=text.lines().count() {
+        match parse_schema(&text, path) {
+            Ok(config) => {
+                let found = validate_all(&config, &origin)
+                    .into_iter()
+                    .chain(runtime_problems(&config, &origin));
+                problems.extend(found.map(|e| with_line(e, &text, path)));
+                break;
+            }
+            Err(e) => {
+                let line = match &e {
+                    ConfigError::Parse { line, .. } => *line,
+                    _ => 0,
+                };
+                problems.push(e);
+                let aside: Vec<&str> = text
+                    .lines()
+                    .enumerate()
+                    .map(|(i, l)| if i + 1 == line { "" } else { l })
+                    .collect();
+                let aside = aside.join("\n");
+                // A value over several lines cannot be set aside line by line: stop there.
+                if line == 0 || aside == text || toml::from_str::<toml::Table>(&aside).is_err() {
+                    break;
+                }
+                text = aside;
+            }
+        }
+    }
+    problems
 }
 
 /// Parses `100/10s`, `100/1s`, `50/500ms` or `off`.

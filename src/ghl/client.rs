@@ -214,6 +214,19 @@ pub fn user_agent(suffix: Option<&str>) -> String {
     suffix.map_or_else(|| base.clone(), |s| format!("{base} {s}"))
 }
 
+/// Checks a base URL the way the client uses it: it must parse, and be `http` or `https` (the
+/// only schemes the HTTP stack sends to). `config check` calls this too.
+pub fn check_base_url(base_url: &str) -> Result<url::Url, String> {
+    let url = url::Url::parse(base_url).map_err(|e| format!("base URL {base_url:?}: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!(
+            "base URL {base_url:?}: the scheme must be http or https, not {}",
+            url.scheme()
+        ));
+    }
+    Ok(url)
+}
+
 impl GhlClient {
     /// Builds a client; fails only when the TLS stack or the base URL cannot be set up.
     pub fn new(config: ClientConfig) -> Result<Self, GhlError> {
@@ -231,8 +244,7 @@ impl GhlClient {
 
     fn build(config: ClientConfig, refresher: Option<Arc<dyn Refresh>>) -> Result<Self, GhlError> {
         install_tls();
-        url::Url::parse(&config.base_url)
-            .map_err(|e| GhlError::Invalid(format!("base URL {:?}: {e}", config.base_url)))?;
+        check_base_url(&config.base_url).map_err(GhlError::Invalid)?;
         let http = reqwest::Client::builder()
             .user_agent(user_agent(config.user_agent_suffix.as_deref()))
             .connect_timeout(Duration::from_secs(10))

@@ -283,6 +283,8 @@ pub struct App {
     pub toast: Option<Toast>,
     /// The completion `u` takes back.
     pub undo: Option<Undo>,
+    /// The completion `u` sent, until its answer comes: that answer says it was undone.
+    pub undoing: Option<Undo>,
     /// The selection generation: loads of older selections are dropped.
     pub seq: u64,
     /// Set when the console should end.
@@ -316,6 +318,7 @@ impl App {
             modal: None,
             toast: None,
             undo: None,
+            undoing: None,
             seq: 0,
             quit: false,
         };

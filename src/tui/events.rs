@@ -252,17 +252,28 @@ fn on_completed(
     fx: &mut Effects,
 ) {
     let verb = if completed { "completed" } else { "reopened" };
-    app.toast(Level::Info, format!("Task {verb}. Press u to undo."));
-    app.log(Level::Info, format!("Task {task_id} {verb}"));
+    // The answer to `u`: say it was undone, and offer no undo of the undo (`x` toggles).
+    let undone = app.undoing.as_ref().is_some_and(|u| {
+        u.contact_id == contact_id && u.task_id == task_id && u.completed == completed
+    });
     if app.tasks.is_for(contact_id) {
         show_completion(app, &task_id, completed);
     }
-    app.undo = Some(Undo {
-        contact_id: contact_id.to_string(),
-        task_id,
-        completed: !completed,
-        until: app.clock.now + chrono::TimeDelta::seconds(UNDO_SECONDS),
-    });
+    if undone {
+        app.undoing = None;
+        app.undo = None;
+        app.toast(Level::Info, format!("Undone: task {verb}."));
+        app.log(Level::Info, format!("Undone: task {task_id} {verb}"));
+    } else {
+        app.toast(Level::Info, format!("Task {verb}. Press u to undo."));
+        app.log(Level::Info, format!("Task {task_id} {verb}"));
+        app.undo = Some(Undo {
+            contact_id: contact_id.to_string(),
+            task_id,
+            completed: !completed,
+            until: app.clock.now + chrono::TimeDelta::seconds(UNDO_SECONDS),
+        });
+    }
     if app.current_contact_id() == Some(contact_id) {
         reload(app, Resource::Tasks, fx);
     }

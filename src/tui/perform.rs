@@ -275,6 +275,13 @@ fn undo(app: &mut App, fx: &mut Effects) {
         app.toast(Level::Info, "Nothing to undo.");
         return;
     };
+    let doing = if undo.completed {
+        "completing"
+    } else {
+        "reopening"
+    };
+    app.toast(Level::Info, format!("Undoing: {doing} the task…"));
+    app.undoing = Some(undo.clone());
     fx.push(Effect::Send(Command::CompleteTask {
         contact_id: undo.contact_id,
         task_id: undo.task_id,

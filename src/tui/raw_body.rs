@@ -30,10 +30,15 @@ pub struct RawBody {
 }
 
 impl RawBody {
-    /// Shows a body, keeping the position when it is the same exchange.
+    /// Shows a body, keeping the position when it is the same exchange. Another exchange drops
+    /// the search (its term and count belonged to the body searched), unless the search input
+    /// is open: then the term typed so far is matched in the new body.
     pub fn show(&mut self, exchange_id: u64, body: &str) {
         if self.exchange_id == Some(exchange_id) {
             return;
+        }
+        if self.exchange_id.is_some() && !self.searching {
+            self.search.set("");
         }
         self.exchange_id = Some(exchange_id);
         let mut view = JsonView::from_body(body);

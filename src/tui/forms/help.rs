@@ -22,7 +22,13 @@ pub struct Help {
     pub search: LineInput,
     /// The first row shown.
     pub scroll: usize,
+    /// How many rows the last frame showed, and the last first row it could show: PgUp/PgDn
+    /// move by the one and stop at the other. Drawing records them (it sees the size).
+    shown: std::cell::Cell<(usize, usize)>,
 }
+
+/// The page PgUp/PgDn move by before help has been drawn.
+const FIRST_PAGE: usize = 10;
 
 /// What a key did to help.
 #[derive(Debug, PartialEq, Eq)]
@@ -66,15 +72,31 @@ impl Help {
             KeyCode::Esc => return HelpOutcome::Closed,
             KeyCode::Char('?') if self.search.text().is_empty() => return HelpOutcome::Closed,
             KeyCode::Up => self.scroll = self.scroll.saturating_sub(1),
-            KeyCode::Down => self.scroll += 1,
-            KeyCode::PageUp => self.scroll = self.scroll.saturating_sub(10),
-            KeyCode::PageDown => self.scroll += 10,
+            KeyCode::Down => self.scroll = self.last_start().min(self.scroll + 1),
+            KeyCode::PageUp => self.scroll = self.scroll.saturating_sub(self.page()),
+            KeyCode::PageDown => self.scroll = self.last_start().min(self.scroll + self.page()),
             _ => {
                 self.search.handle(key);
                 self.scroll = 0;
             }
         }
         HelpOutcome::Open
+    }
+
+    /// The rows a page holds: what the last frame showed.
+    fn page(&self) -> usize {
+        match self.shown.get() {
+            (0, _) => FIRST_PAGE,
+            (room, _) => room,
+        }
+    }
+
+    /// The last first row: the one that shows the end of the list (unbounded before drawing).
+    fn last_start(&self) -> usize {
+        match self.shown.get() {
+            (0, _) => usize::MAX,
+            (_, last) => last,
+        }
     }
 
     /// Draws help over `area`.
@@ -94,7 +116,9 @@ impl Help {
         ];
         let all = rows(ctx.keymap, self.search.text(), ctx.read_only);
         let room = usize::from(rect.height.saturating_sub(5));
-        let start = self.scroll.min(all.len().saturating_sub(room));
+        let last = all.len().saturating_sub(room);
+        self.shown.set((room, last));
+        let start = self.scroll.min(last);
         let width = usize::from(rect.width.saturating_sub(2));
         for row in all.iter().skip(start).take(room) {
             lines.push(Line::styled(fit(row, width), theme.text));
@@ -133,6 +157,47 @@ mod tests {
                 .count();
             assert_eq!(hits, 1, "{} is listed {hits} times", spec.id);
         }
+    }
+
+    /// PgDn moves a page of the rows help shows, stops at the end, and PgUp goes back a page
+    /// from where the list shows (not from beyond its end).
+    #[test]
+    fn page_keys_move_by_the_rows_shown() {
+        use crossterm::event::KeyModifiers;
+        use ratatui::Terminal;
+        use ratatui::backend::TestBackend;
+        let keymap = Keymap::default();
+        let ctx = HelpContext {
+            keymap: &keymap,
+            log: "log",
+            read_only: false,
+        };
+        let total = rows(&keymap, "", false).len();
+        let mut terminal = Terminal::new(TestBackend::new(100, 24)).unwrap();
+        let mut help = Help::default();
+        let mut draw = |help: &Help| {
+            terminal
+                .draw(|f| help.render(f, f.area(), &ctx, &Theme::plain()))
+                .unwrap();
+        };
+        let press = |help: &mut Help, code| {
+            help.handle(KeyEvent::new(code, KeyModifiers::NONE));
+        };
+        draw(&help);
+        // 24 rows: a 22-row dialog, less its borders and the three lines above the list.
+        let room = 17;
+        assert!(total > 2 * room, "enough rows to page: {total}");
+        press(&mut help, KeyCode::PageDown);
+        assert_eq!(help.scroll, room);
+        draw(&help);
+        for _ in 0..total {
+            press(&mut help, KeyCode::PageDown);
+        }
+        assert_eq!(help.scroll, total - room, "stops where the end shows");
+        press(&mut help, KeyCode::PageUp);
+        assert_eq!(help.scroll, total - 2 * room);
+        press(&mut help, KeyCode::Down);
+        assert_eq!(help.scroll, total - 2 * room + 1);
     }
 
     #[test]

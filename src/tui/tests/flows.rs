@@ -48,6 +48,24 @@ fn complete_then_undo_sends_the_opposite() {
             completed: false
         }]
     );
+    // Until the answer comes the status line says the undo is under way, then what happened;
+    // never the completion's "Press u to undo" again.
+    let screen = f.render();
+    assert!(screen.contains("Undoing: reopening the task"), "{screen}");
+    assert!(!screen.contains("Press u to undo"), "{screen}");
+    f.event(Event::Completed {
+        contact_id: "c1".into(),
+        task_id: "t1".into(),
+        completed: false,
+        exchange_id: 10,
+    });
+    let screen = f.render();
+    assert!(screen.contains("Undone: task reopened."), "{screen}");
+    assert!(!screen.contains("Task completed"), "{screen}");
+    assert!(!screen.contains("Press u to undo"), "{screen}");
+    commands(&mut f);
+    f.keys(&["u"]);
+    assert!(commands(&mut f).is_empty(), "nothing left to undo");
 }
 
 #[test]
@@ -470,6 +488,31 @@ fn a_hundred_thousand_contacts_render_only_what_shows() {
     let filtered = started.elapsed();
     assert_eq!(f.app.contacts.len(), 100_000 / base.len() + 1);
     println!("frame at the end of 100k: {frame:?}; typing a 4-letter filter: {filtered:?}");
+}
+
+#[test]
+fn another_exchange_drops_the_raw_search() {
+    let mut f = Fixture::loaded(80, 24);
+    for id in [3, 4] {
+        f.event(Event::Exchange(super::exchange(
+            id,
+            "GET",
+            "/contacts/c1/tasks",
+            200,
+            r#"{"tasks":[{"id":"t1","title":"Call back","tags":["a"]}]}"#,
+        )));
+    }
+    f.keys(&["shift-tab", "shift-tab", "/"]);
+    f.type_text("tags");
+    f.keys(&["enter"]);
+    assert!(f.render().contains("/tags 1/1"));
+    // The list takes the keys again, and the older exchange is selected.
+    f.keys(&["enter", "j"]);
+    assert_eq!(f.app.selected_exchange().map(|e| e.id), Some(3));
+    let screen = f.render();
+    assert!(!screen.contains("/tags"), "{screen}");
+    assert_eq!(f.app.inspector.body.search.text(), "");
+    assert_eq!(f.app.inspector.body.match_count(), None);
 }
 
 #[test]

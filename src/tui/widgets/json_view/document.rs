@@ -40,6 +40,8 @@ pub(super) struct Fold {
     pub children: usize,
     /// Whether it is an array rather than an object.
     pub array: bool,
+    /// Whether its closing line ends with a comma (a value follows it): a folded row shows it.
+    pub comma: bool,
 }
 
 /// One line of the document.
@@ -207,6 +209,7 @@ impl Document {
             close: 0,
             children: *left,
             array: matches!(children, Children::Array(_)),
+            comma,
         });
         if comma && fold.is_none() {
             self.text.push(',');

@@ -110,7 +110,13 @@ fn row_line<'v>(view: &'v JsonView, row: usize, theme: &Theme) -> Line<'v> {
         .fold
         .filter(|_| view.folded.get(row).copied().unwrap_or(false))
     {
-        let close = if fold.array { "…]" } else { "…}" };
+        // The folded value keeps the comma its closing line has, so the JSON reads right.
+        let close = match (fold.array, fold.comma) {
+            (true, false) => "…]",
+            (true, true) => "…],",
+            (false, false) => "…}",
+            (false, true) => "…},",
+        };
         spans.push(Span::styled(close, style(theme.json_punct)));
         let noun = match (fold.array, fold.children) {
             (true, 1) => "item",

@@ -102,7 +102,8 @@ fn folding_the_cursor_line() {
     assert_eq!(view.cursor_line(), 3);
     assert_eq!(view.visible_line_count(), 13);
     let lines = plain_screen(&mut view, 40, 6);
-    assert_eq!(lines[3], r#"  "tags": […] 2 items,"#.replace(',', ""));
+    // The folded value keeps its comma: "score" follows it.
+    assert_eq!(lines[3], r#"  "tags": […], 2 items"#);
 
     view.toggle_fold();
     assert_eq!(view.visible_line_count(), 16);
@@ -118,9 +119,22 @@ fn folding_from_inside_folds_the_parent() {
     assert_eq!(view.cursor_line(), 10);
     let lines = plain_screen(&mut view, 40, 16);
     assert!(
-        lines.contains(&r#"  "address": {…} 2 keys"#.to_owned()),
+        lines.contains(&r#"  "address": {…}, 2 keys"#.to_owned()),
         "{lines:#?}"
     );
+}
+
+#[test]
+fn a_folded_value_keeps_its_comma_and_the_last_one_has_none() {
+    let mut view =
+        JsonView::from_body(r#"{"contacts":[1,2,3],"meta":{"a":1},"total":200,"last":[4]}"#);
+    view.go_bottom();
+    view.fold_all();
+    let lines = plain_screen(&mut view, 40, 8);
+    assert_eq!(lines[1], r#"  "contacts": […], 3 items"#, "{lines:#?}");
+    assert_eq!(lines[2], r#"  "meta": {…}, 1 key"#, "{lines:#?}");
+    assert_eq!(lines[3], r#"  "total": 200,"#, "{lines:#?}");
+    assert_eq!(lines[4], r#"  "last": […] 1 item"#, "{lines:#?}");
 }
 
 #[test]
@@ -132,7 +146,7 @@ fn fold_all_keeps_the_outermost_open() {
     let lines = plain_screen(&mut view, 40, 12);
     assert_eq!(lines[0], "{");
     assert!(
-        lines.contains(&r#"  "tags": […] 2 items"#.to_owned()),
+        lines.contains(&r#"  "tags": […], 2 items"#.to_owned()),
         "{lines:#?}"
     );
     view.unfold_all();
