@@ -94,8 +94,24 @@ pub fn init(level: &str) -> Result<WorkerGuard, String> {
     outcome
 }
 
+/// Makes `dir` (and its parents) readable by the owner alone: logs name contacts and calls.
+/// A directory that is already there is narrowed to 0700 too.
+fn private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        builder.mode(0o700);
+        builder.create(dir)?;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+    }
+    #[cfg(not(unix))]
+    builder.create(dir)
+}
+
 fn start(dir: &Path, level: &str) -> Result<WorkerGuard, String> {
-    std::fs::create_dir_all(dir)
+    private_dir(dir)
         .map_err(|e| format!("cannot create the log directory {}: {e}", dir.display()))?;
     let appender = RollingFileAppender::builder()
         .rotation(Rotation::DAILY)
@@ -129,6 +145,21 @@ mod tests {
             file,
             PathBuf::from("/state/logs/ghl-console.log.2026-12-05")
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_log_dir_is_the_owners_alone() {
+        use std::os::unix::fs::PermissionsExt;
+        let root = std::env::temp_dir().join(format!("ghl-log-mode-{}", std::process::id()));
+        let dir = root.join("state").join("logs");
+        private_dir(&dir).unwrap();
+        let mode = std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        private_dir(&dir).unwrap();
+        let again = std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
+        std::fs::remove_dir_all(&root).unwrap();
+        assert_eq!((mode, again), (0o700, 0o700));
     }
 
     #[test]

@@ -603,7 +603,7 @@ impl GhlClient {
         tracing::info!(
             id = ex.id,
             method = %ex.method,
-            path = %ex.path(),
+            path = %ex.log_path(),
             status = ex.status,
             elapsed_ms = ex.elapsed.as_millis(),
             attempt = ex.attempt,

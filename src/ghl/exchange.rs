@@ -67,6 +67,40 @@ impl Exchange {
         )
     }
 
+    /// The path and query as the log file gets it: query values that could name a person (an
+    /// email, a phone, a search text) are replaced by `***`; the keys and the paging values stay,
+    /// so a log line still says which call it was.
+    pub fn log_path(&self) -> String {
+        const PLAIN: [&str; 7] = [
+            "locationId",
+            "limit",
+            "skip",
+            "page",
+            "pageLimit",
+            "startAfter",
+            "startAfterId",
+        ];
+        let Ok(url) = url::Url::parse(&self.url) else {
+            return "(unparsable url)".to_string();
+        };
+        if url.query().is_none() {
+            return url.path().to_string();
+        }
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        for (key, value) in url.query_pairs() {
+            if PLAIN.iter().any(|k| k.eq_ignore_ascii_case(&key)) {
+                query.append_pair(&key, &value);
+            } else {
+                query.append_pair(&key, "***");
+            }
+        }
+        format!(
+            "{}?{}",
+            url.path(),
+            query.finish().replace("%2A%2A%2A", "***")
+        )
+    }
+
     /// Whether the call succeeded (a 2xx status).
     pub fn is_success(&self) -> bool {
         self.status.is_some_and(|s| (200..300).contains(&s))
@@ -255,6 +289,25 @@ mod tests {
             assert!(!all.contains(leaked), "{leaked} leaked: {all}");
         }
         assert_eq!(ex.request_headers[0].1, "Bearer ****");
+    }
+
+    /// The log names the call, not the person: search texts, emails and phones in the query
+    /// are masked, paging and location stay.
+    #[test]
+    fn the_logged_path_masks_personal_query_values() {
+        let ex = Exchange {
+            url: "https://h/contacts/search/duplicate?locationId=loc1&email=ann%40x.io&number=%2B15550100&limit=20".into(),
+            ..Exchange::default()
+        };
+        assert_eq!(
+            ex.log_path(),
+            "/contacts/search/duplicate?locationId=loc1&email=***&number=***&limit=20"
+        );
+        let plain = Exchange {
+            url: "https://h/contacts/abc/tasks".into(),
+            ..Exchange::default()
+        };
+        assert_eq!(plain.log_path(), "/contacts/abc/tasks");
     }
 
     #[test]

@@ -29,6 +29,15 @@ impl Directory {
         self.fields.get(id).map(CustomFieldDefinition::kind)
     }
 
+    /// The options a custom field's values are picked from (empty when it is free-form or
+    /// has no definition).
+    pub fn field_options(&self, id: &str) -> Vec<String> {
+        self.fields
+            .get(id)
+            .map(|f| f.picklist_options.clone())
+            .unwrap_or_default()
+    }
+
     /// The name of a user, where the location lists them.
     pub fn user_name(&self, id: &str) -> Option<String> {
         self.users

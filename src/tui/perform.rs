@@ -174,6 +174,11 @@ pub fn step_in(app: &mut App, pane: Pane, delta: isize) {
     if pane == Pane::Notes && app.notes.ready().is_some() && app.focus == Pane::Notes {
         app.note_scroll = 0;
     }
+    if pane == Pane::Contacts {
+        // The end of a stale listing is not the end the user is after: the new one's is.
+        let stale_end = delta == isize::MAX / 2 && app.contacts.is_stale();
+        app.contacts.end_for = stale_end.then_some(app.contacts.generation);
+    }
     let len = list_len(app, pane);
     cursor_mut(app, pane).step(delta, len);
 }

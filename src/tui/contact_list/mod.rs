@@ -68,6 +68,9 @@ pub struct ContactList {
     pub exchange_id: Option<u64>,
     /// Every tag seen on a loaded contact, for completion.
     pub known_tags: BTreeSet<String>,
+    /// The listing whose end was asked for (`G`) while the previous one's rows still showed:
+    /// when its rows arrive the last is selected, not where the old rows' end was.
+    pub end_for: Option<u64>,
     /// The fuzzy index over `items`, entry `i` for item `i`, extended as pages arrive so the
     /// first keystroke of a filter does not wait for it.
     index: FuzzyIndex,
@@ -182,7 +185,9 @@ impl ContactList {
         if !self.filter.trim().is_empty() {
             self.refilter();
         }
-        if let Some(id) = reselect {
+        if self.end_for.take() == Some(self.rows_of) {
+            self.cursor.selected = self.len().saturating_sub(1);
+        } else if let Some(id) = reselect {
             self.select_id(&id);
         }
     }

@@ -310,3 +310,26 @@ fn a_store_page_replaces_a_stale_listing_and_keeps_the_selection() {
     assert_eq!(ids(&list), ["c9", "c2"]);
     assert_eq!(list.selected().map(|c| c.id.as_str()), Some("c2"));
 }
+
+/// `G` pressed while the old listing still shows (a new sort on its way) lands on the new
+/// listing's end once it arrives, not on whatever row the old end's contact has there.
+#[test]
+fn the_end_asked_for_during_a_stale_listing_is_the_new_listings_end() {
+    let mut list = listed(people(), false);
+    let generation = list.restart(None);
+    assert!(list.is_stale());
+    list.cursor.selected = list.len() - 1;
+    list.end_for = Some(generation);
+    let mut again = people();
+    again.reverse();
+    again.push(row("c9", "Zoe New"));
+    assert!(list.add_page(generation, again, 6, false));
+    assert_eq!(list.selected().map(|c| c.id.as_str()), Some("c9"));
+    assert_eq!(list.end_for, None);
+
+    // Without it, the selected contact is found again in the new order.
+    let generation = list.restart(None);
+    list.cursor.selected = 0;
+    assert!(list.add_page(generation, people(), 5, false));
+    assert_eq!(list.selected().map(|c| c.id.as_str()), Some("c4"));
+}

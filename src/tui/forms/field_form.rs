@@ -47,8 +47,13 @@ pub enum FieldTarget {
     /// A standard field.
     Standard(StandardField),
     /// A custom field by id; `kind` is `None` when the location has no definition for it, and
-    /// the value is then edited as text.
-    Custom { id: String, kind: Option<FieldKind> },
+    /// the value is then edited as text. `options` are the values a pick-list field takes
+    /// (empty for a free-form one): what is typed must be among them.
+    Custom {
+        id: String,
+        kind: Option<FieldKind>,
+        options: Vec<String>,
+    },
 }
 
 /// One field of a contact being edited.
@@ -93,6 +98,38 @@ pub fn value_text(value: &Value) -> String {
             .collect::<Vec<_>>()
             .join(", "),
         other => other.to_string(),
+    }
+}
+
+/// Checks a pick-list value against its field's options and spells each as the option does
+/// (`gold` becomes `Gold`); a value outside them is refused, naming the options. Free-form
+/// fields (no options) and cleared values pass as they are.
+fn picked(value: Value, options: &[String]) -> Result<Value, String> {
+    if options.is_empty() {
+        return Ok(value);
+    }
+    let pick = |typed: &str| {
+        options
+            .iter()
+            .find(|o| o.as_str() == typed)
+            .or_else(|| options.iter().find(|o| o.eq_ignore_ascii_case(typed)))
+            .or_else(|| {
+                options
+                    .iter()
+                    .find(|o| o.to_lowercase() == typed.to_lowercase())
+            })
+            .cloned()
+            .ok_or_else(|| format!("{typed:?} is not an option ({})", options.join(", ")))
+    };
+    match value {
+        Value::Array(items) => items
+            .iter()
+            .map(|item| pick(item.as_str().unwrap_or_default()))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Value::from),
+        Value::String(text) if text.trim().is_empty() => Ok(Value::String(text)),
+        Value::String(text) => pick(text.trim()).map(Value::from),
+        other => Ok(other),
     }
 }
 
@@ -172,11 +209,13 @@ impl FieldForm {
                 }
                 *slot = Some(text.to_string());
             }
-            FieldTarget::Custom { id, kind } => {
+            FieldTarget::Custom { id, kind, options } => {
                 if !self.has_changes() {
                     return Ok(ContactUpdate::default());
                 }
-                let value = typed_value(*kind, text).map_err(|e| format!("{}: {e}", self.label))?;
+                let value = typed_value(*kind, text)
+                    .and_then(|value| picked(value, options))
+                    .map_err(|e| format!("{}: {e}", self.label))?;
                 match edited.custom_fields.iter_mut().find(|f| &f.id == id) {
                     Some(field) => field.value = value,
                     None => edited.custom_fields.push(CustomFieldValue {
@@ -190,18 +229,30 @@ impl FieldForm {
         Ok(ContactUpdate::changes(&self.contact, &edited))
     }
 
-    fn hint(&self) -> &'static str {
+    fn hint(&self) -> String {
+        let choices = |options: &[String]| crate::tui::text::fit(&options.join(", "), 100);
         match &self.target {
             FieldTarget::Custom {
                 kind: Some(FieldKind::Number),
                 ..
-            } => "a number; empty clears it",
+            } => "a number; empty clears it".to_string(),
+            FieldTarget::Custom {
+                kind: Some(FieldKind::List),
+                options,
+                ..
+            } if !options.is_empty() => format!(
+                "any of: {}; comma separated, empty clears them",
+                choices(options).trim_end()
+            ),
             FieldTarget::Custom {
                 kind: Some(FieldKind::List),
                 ..
-            } => "options, comma separated; empty clears them",
-            FieldTarget::Custom { kind: None, .. } => "unknown field: saved as text",
-            _ => "text",
+            } => "options, comma separated; empty clears them".to_string(),
+            FieldTarget::Custom { options, .. } if !options.is_empty() => {
+                format!("one of: {}; empty clears it", choices(options).trim_end())
+            }
+            FieldTarget::Custom { kind: None, .. } => "unknown field: saved as text".to_string(),
+            _ => "text".to_string(),
         }
     }
 
@@ -274,6 +325,7 @@ mod tests {
         let target = FieldTarget::Custom {
             id: "num".into(),
             kind: Some(FieldKind::Number),
+            options: Vec::new(),
         };
         let mut form = FieldForm::new(contact(), "Lifetime value".into(), target);
         assert_eq!(form.input.text(), "12.5");
@@ -290,11 +342,48 @@ mod tests {
         let target = FieldTarget::Custom {
             id: "zzz".into(),
             kind: None,
+            options: Vec::new(),
         };
         let mut form = FieldForm::new(contact(), "Unknown field".into(), target);
         assert_eq!(
             body(type_in(&mut form, "42")),
             json!({"customFields": [{"id": "zzz", "field_value": "42"}]})
         );
+    }
+
+    /// A pick-list field takes only its options, spelt as the definition spells them, and the
+    /// form says which they are.
+    #[test]
+    fn a_pick_list_takes_only_its_options() {
+        let options = vec!["Gold".to_string(), "Silver".to_string()];
+        let multi = FieldTarget::Custom {
+            id: "tier".into(),
+            kind: Some(FieldKind::List),
+            options: options.clone(),
+        };
+        let mut form = FieldForm::new(contact(), "Tier".into(), multi);
+        assert!(form.hint().contains("Gold, Silver"), "{}", form.hint());
+        assert_eq!(
+            body(type_in(&mut form, "gold, Silver")),
+            json!({"customFields": [{"id": "tier", "field_value": ["Gold", "Silver"]}]})
+        );
+        assert_eq!(type_in(&mut form, "Gold, Bronze"), FieldOutcome::Editing);
+        let error = form.error.clone().unwrap();
+        assert!(
+            error.contains("\"Bronze\" is not an option (Gold, Silver)"),
+            "{error}"
+        );
+        let single = FieldTarget::Custom {
+            id: "tier".into(),
+            kind: Some(FieldKind::Text),
+            options,
+        };
+        let mut form = FieldForm::new(contact(), "Tier".into(), single);
+        assert!(form.hint().starts_with("one of: Gold, Silver"));
+        assert_eq!(
+            body(type_in(&mut form, " silver ")),
+            json!({"customFields": [{"id": "tier", "field_value": "Silver"}]})
+        );
+        assert_eq!(type_in(&mut form, "Gold, Silver"), FieldOutcome::Editing);
     }
 }

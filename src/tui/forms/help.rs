@@ -159,7 +159,7 @@ mod tests {
         }
     }
 
-    /// PgDn moves a page of the rows help shows, stops at the end, and PgUp goes back a page
+    /// Page Down moves a page of the rows help shows, stops at the end, and Page Up goes back a page
     /// from where the list shows (not from beyond its end).
     #[test]
     fn page_keys_move_by_the_rows_shown() {

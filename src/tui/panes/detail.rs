@@ -115,6 +115,7 @@ fn entries(contact: &Contact, app: &App) -> Vec<Entry> {
         let target = Some(FieldTarget::Custom {
             id: field.id.clone(),
             kind: app.directory.field_kind(&field.id),
+            options: app.directory.field_options(&field.id),
         });
         // The label column is narrow; an unknown field's id goes with its value so it shows
         // in full.
