@@ -71,8 +71,9 @@ impl Exchange {
     /// email, a phone, a search text) are replaced by `***`; the keys and the paging values stay,
     /// so a log line still says which call it was.
     pub fn log_path(&self) -> String {
-        const PLAIN: [&str; 7] = [
+        const PLAIN: [&str; 8] = [
             "locationId",
+            "model",
             "limit",
             "skip",
             "page",
@@ -304,10 +305,10 @@ mod tests {
             "/contacts/search/duplicate?locationId=loc1&email=***&number=***&limit=20"
         );
         let plain = Exchange {
-            url: "https://h/contacts/abc/tasks".into(),
+            url: "https://h/locations/l1/customFields?model=contact".into(),
             ..Exchange::default()
         };
-        assert_eq!(plain.log_path(), "/contacts/abc/tasks");
+        assert_eq!(plain.log_path(), "/locations/l1/customFields?model=contact");
     }
 
     #[test]
