@@ -513,3 +513,50 @@ async fn the_commands_name_a_connect_failure_and_exit_with_its_code() {
     assert_eq!(api.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("dns error"), "{stderr}");
 }
+
+/// A contact whose notes cannot be fetched is synced and counted as created; the failure is
+/// its notes' (entity `note`, the contact's id), not the contact's, and the next run fetches
+/// them, losing nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_contact_whose_notes_fail_is_synced_and_only_its_notes_count_as_failed() {
+    let world = World::new(12).await;
+    let client = quick(&world, 2000, 0);
+    world.sandbox.set_faults(Faults {
+        error_probability: 1.0,
+        error_statuses: vec![500],
+        paths: vec!["/notes".into()],
+        ..Faults::default()
+    });
+    let settings = config();
+    let store = world.store.as_ref();
+    let ran = sync::run(
+        &settings,
+        &client,
+        store,
+        SyncMode::Full,
+        None,
+        CancellationToken::new(),
+    );
+    let summary = match bounded("a sync run", ran).await {
+        Ok(summary) => summary,
+        Err(error) => panic!("the run stopped: {error}"),
+    };
+    assert_eq!(summary.counts.created, 12, "{summary:?}");
+    // The run fetches stale notes again before it ends; that second failure replaces the
+    // first, so each contact is listed once.
+    assert_eq!(summary.failed.len(), 12, "{summary:?}");
+    assert_eq!(summary.counts.failed, 12, "{summary:?}");
+    let contacts = world.sandbox.store().contacts(DEMO_LOCATION_ID);
+    for failed in &summary.failed {
+        assert_eq!(failed.entity, "note", "{failed:?}");
+        assert!(contacts.iter().any(|c| c.id == failed.id), "{failed:?}");
+        assert!(
+            failed.message.contains("notes could not be fetched"),
+            "{failed:?}"
+        );
+    }
+    world.sandbox.set_faults(Faults::default());
+    let again = world.sync(SyncMode::Auto).await;
+    assert_eq!(again.outcome, "ok", "{again:?}");
+    assert_mirrors_sandbox(&world, world.store.path()).await;
+}

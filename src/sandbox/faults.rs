@@ -81,6 +81,9 @@ pub struct Faults {
     /// Only requests with one of these methods (e.g. `["POST"]`) are counted and may get a
     /// fault; empty means every request.
     pub methods: Vec<String>,
+    /// Only requests whose path ends with one of these (e.g. `["/notes"]`) are counted and
+    /// may get a fault; empty means every path. Applies together with `methods`.
+    pub paths: Vec<String>,
 }
 
 impl Default for Faults {
@@ -107,6 +110,7 @@ impl Default for Faults {
             seed: 0,
             quirks: Quirks::default(),
             methods: Vec::new(),
+            paths: Vec::new(),
         }
     }
 }
@@ -177,10 +181,17 @@ impl FaultState {
         self.lock().faults.clone()
     }
 
-    fn next(&self, method: &str) -> (Option<Fault>, u64, bool) {
+    fn next(&self, method: &str, path: &str) -> (Option<Fault>, u64, bool) {
         let mut runtime = self.lock();
         let methods = &runtime.faults.methods;
-        let counted = methods.is_empty() || methods.iter().any(|m| m.eq_ignore_ascii_case(method));
+        let paths = &runtime.faults.paths;
+        let path = path.trim_end_matches('/');
+        let counted = (methods.is_empty()
+            || methods.iter().any(|m| m.eq_ignore_ascii_case(method)))
+            && (paths.is_empty()
+                || paths
+                    .iter()
+                    .any(|p| path.ends_with(p.trim_end_matches('/'))));
         let fault = if counted { runtime.decide() } else { None };
         let faults = &runtime.faults;
         (fault, faults.latency_ms, faults.throttle_daily)
@@ -273,7 +284,9 @@ pub(crate) async fn inject(
     request: Request,
     next: Next,
 ) -> Response {
-    let (fault, latency_ms, daily) = app.faults.next(request.method().as_str());
+    let (fault, latency_ms, daily) = app
+        .faults
+        .next(request.method().as_str(), request.uri().path());
     if latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(latency_ms)).await;
     }

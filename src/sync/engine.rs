@@ -352,6 +352,7 @@ impl<'a> Engine<'a> {
                 plan.absorb(more);
             }
             self.ctx.commit(&plan)?;
+            self.totals.refetched(chunk);
             self.record(plan);
         }
         Ok(())

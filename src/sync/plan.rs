@@ -10,7 +10,8 @@ use crate::rankr::{Batch, Counts, Level, LogEntry, StoredContact, StoredNote, St
 /// A record that could not be synced.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FailedRecord {
-    /// `contact`, `task`, `note` or `webhook`.
+    /// `contact`, `task`, `note` or `webhook`. When a contact's tasks or notes could not be
+    /// fetched it is `task` or `note` with the contact's id (the contact itself was synced).
     pub entity: String,
     /// Its id.
     pub id: String,
@@ -280,6 +281,18 @@ impl Plan {
         };
         self.change(Level::Info, change, exchange);
         self.batch.note_deletes.push(old.id.clone());
+    }
+
+    /// Forgets the failed fetches of these contacts' tasks and notes: they were fetched again
+    /// later in the run, and that fetch answers for them (a failure of it is recorded anew), so
+    /// a contact is never listed twice nor failed after it healed.
+    pub fn refetched(&mut self, contact_ids: &[String]) {
+        let before = self.failed.len();
+        self.failed.retain(|f| {
+            !(matches!(f.entity.as_str(), "task" | "note") && contact_ids.contains(&f.id))
+        });
+        let dropped = u64::try_from(before - self.failed.len()).unwrap_or(0);
+        self.counts.failed = self.counts.failed.saturating_sub(dropped);
     }
 
     /// Adds another plan's work after this one's.
