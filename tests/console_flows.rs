@@ -520,6 +520,15 @@ async fn tasks_show_the_assignee_by_name_and_the_form_sends_the_id() {
     let stored = console.sandbox.store().tasks(&contact.id).unwrap();
     let stored = stored.iter().find(|t| t.id == task.id).unwrap();
     assert_eq!(stored.assigned_to.as_deref(), Some("uSr0SandboxChiyo0003"));
+
+    // Emptied, the assignee is taken off the task (not left as it was).
+    console
+        .keys(&["e", "tab", "tab", "tab", "ctrl-u", "ctrl-s"])
+        .await;
+    let stored = console.sandbox.store().tasks(&contact.id).unwrap();
+    let stored = stored.iter().find(|t| t.id == task.id).unwrap();
+    assert_eq!(stored.assigned_to.as_deref().unwrap_or_default(), "");
+    assert!(!console.render().contains("Chiyo"), "{}", console.render());
 }
 
 #[tokio::test]

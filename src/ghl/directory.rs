@@ -156,14 +156,15 @@ pub fn typed_value(kind: Option<FieldKind>, text: &str) -> Result<Value, String>
                 serde_json::Number::from_f64(n).map(Value::Number)
             })
             .ok_or_else(|| format!("{trimmed:?} is not a number")),
-        Some(FieldKind::List) => Ok(Value::from(
-            trimmed
-                .split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-                .collect::<Vec<_>>(),
-        )),
+        Some(FieldKind::List) => {
+            let mut items: Vec<String> = Vec::new();
+            for item in trimmed.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+                if !items.iter().any(|seen| seen == item) {
+                    items.push(item.to_string());
+                }
+            }
+            Ok(Value::from(items))
+        }
         _ => Ok(Value::from(text.to_string())),
     }
 }
@@ -194,6 +195,11 @@ mod tests {
         assert_eq!(
             typed_value(Some(FieldKind::List), "a, b,,c"),
             Ok(json!(["a", "b", "c"]))
+        );
+        assert_eq!(
+            typed_value(Some(FieldKind::List), "golf, cooking,golf"),
+            Ok(json!(["golf", "cooking"])),
+            "an option typed twice is sent once"
         );
         assert_eq!(typed_value(None, "12"), Ok(json!("12")));
         assert_eq!(typed_value(Some(FieldKind::Text), ""), Ok(json!("")));

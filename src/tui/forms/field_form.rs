@@ -122,11 +122,17 @@ fn picked(value: Value, options: &[String]) -> Result<Value, String> {
             .ok_or_else(|| format!("{typed:?} is not an option ({})", options.join(", ")))
     };
     match value {
-        Value::Array(items) => items
-            .iter()
-            .map(|item| pick(item.as_str().unwrap_or_default()))
-            .collect::<Result<Vec<_>, _>>()
-            .map(Value::from),
+        Value::Array(items) => {
+            // `golf, Golf` are one option: each is kept once, where it first stood.
+            let mut picked: Vec<String> = Vec::new();
+            for item in &items {
+                let option = pick(item.as_str().unwrap_or_default())?;
+                if !picked.contains(&option) {
+                    picked.push(option);
+                }
+            }
+            Ok(Value::from(picked))
+        }
         Value::String(text) if text.trim().is_empty() => Ok(Value::String(text)),
         Value::String(text) => pick(text.trim()).map(Value::from),
         other => Ok(other),
@@ -364,7 +370,7 @@ mod tests {
         let mut form = FieldForm::new(contact(), "Tier".into(), multi);
         assert!(form.hint().contains("Gold, Silver"), "{}", form.hint());
         assert_eq!(
-            body(type_in(&mut form, "gold, Silver")),
+            body(type_in(&mut form, "gold, Silver, Gold,gold")),
             json!({"customFields": [{"id": "tier", "field_value": ["Gold", "Silver"]}]})
         );
         assert_eq!(type_in(&mut form, "Gold, Bronze"), FieldOutcome::Editing);

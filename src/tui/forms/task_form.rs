@@ -148,6 +148,13 @@ impl TaskForm {
         })
     }
 
+    /// Whether `field` had a value when the form opened and is empty now.
+    fn cleared(&self, field: Field) -> bool {
+        let at = FIELDS.iter().position(|f| *f == field).unwrap_or_default();
+        let was = self.initial.get(at).map_or("", |v| v.trim());
+        !was.is_empty() && self.value(field).trim().is_empty()
+    }
+
     fn remember(mut self) -> Self {
         self.initial = FIELDS.iter().map(|f| self.value(*f)).collect();
         self
@@ -319,10 +326,12 @@ impl TaskForm {
                 task_id: task_id.clone(),
                 update: TaskUpdate {
                     title: Some(title),
-                    body,
+                    // A field left out of a PUT keeps its value: one emptied is sent empty.
+                    body: body.or_else(|| self.cleared(Field::Body).then(String::new)),
                     due_date: Some(due_date),
                     completed: None,
-                    assigned_to,
+                    assigned_to: assigned_to
+                        .or_else(|| self.cleared(Field::Assignee).then(String::new)),
                 },
             },
         })
@@ -432,5 +441,42 @@ mod tests {
         assert_eq!(update.assigned_to.as_deref(), Some("u1"));
         form.assignee = text_area("Nobody Known");
         assert!(form.command(&clock).is_err());
+    }
+
+    /// Emptying the assignee or the body of a task sends them empty: left out of the PUT they
+    /// would keep their old values while the console said "Task saved."
+    #[test]
+    fn an_emptied_assignee_or_body_is_sent_empty() {
+        let clock = Clock::fixed(chrono::Utc::now());
+        let task = Task {
+            id: "t1".into(),
+            title: Some("Call".into()),
+            body: Some("ask about renewal".into()),
+            assigned_to: Some("u1".into()),
+            due_date: Some("2030-01-01T09:00:00Z".into()),
+            ..Task::default()
+        };
+        let mut form = TaskForm::edit("c1".into(), &task, &clock);
+        let Ok(Command::UpdateTask { update, .. }) = form.command(&clock) else {
+            panic!("expected an update");
+        };
+        assert_eq!(update.assigned_to.as_deref(), Some("u1"));
+        form.assignee = text_area("");
+        form.body = body_area("  ");
+        let Ok(Command::UpdateTask { update, .. }) = form.command(&clock) else {
+            panic!("expected an update");
+        };
+        assert_eq!(update.assigned_to.as_deref(), Some(""));
+        assert_eq!(update.body.as_deref(), Some(""));
+        let untouched = Task {
+            assigned_to: None,
+            body: None,
+            ..task
+        };
+        let form = TaskForm::edit("c1".into(), &untouched, &clock);
+        let Ok(Command::UpdateTask { update, .. }) = form.command(&clock) else {
+            panic!("expected an update");
+        };
+        assert_eq!((update.assigned_to, update.body), (None, None));
     }
 }
