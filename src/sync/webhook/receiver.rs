@@ -196,6 +196,8 @@ pub fn router(receiver: Arc<Receiver>) -> Router {
     Router::new()
         .route("/", post(receive))
         .route("/webhook", post(receive))
+        .fallback(no_route)
+        .method_not_allowed_fallback(wrong_method)
         .layer(DefaultBodyLimit::max(limit))
         .layer(axum::middleware::from_fn(
             move |request, next: axum::middleware::Next| {
@@ -227,22 +229,39 @@ async fn receive(
 ) -> Response {
     let (status, word) = match body {
         Ok(body) => receiver.accept(&headers, &body),
-        Err(rejection) => refused_body(&rejection),
+        Err(rejection) => refused_body(&receiver, &rejection),
     };
+    answer(status, word)
+}
+
+/// Every answer of the receiver: `{"status": word}` as JSON.
+fn answer(status: StatusCode, word: &str) -> Response {
     (status, axum::Json(json!({ "status": word }))).into_response()
 }
 
 /// A body that could not be read: over `max_body_bytes` (413, as soon as it passes the limit,
 /// with or without a `Content-Length`), or cut off. Answered in JSON like every other refusal,
-/// instead of axum's plain-text rejection.
-fn refused_body(rejection: &BytesRejection) -> (StatusCode, &'static str) {
+/// instead of axum's plain-text rejection, and logged to the store like them.
+fn refused_body(receiver: &Receiver, rejection: &BytesRejection) -> (StatusCode, &'static str) {
     let status = rejection.status();
-    tracing::info!(%status, reason = %rejection.body_text(), "webhook body refused");
+    let limit = receiver.settings.max_body_bytes;
     if status == StatusCode::PAYLOAD_TOO_LARGE {
+        receiver.refuse(format!("body over webhook.max_body_bytes ({limit} bytes)"));
         (status, "too large")
     } else {
+        receiver.refuse(format!("body unreadable: {}", rejection.body_text()));
         (status, "bad request")
     }
+}
+
+/// A path the receiver does not serve: 404, in JSON.
+async fn no_route() -> Response {
+    answer(StatusCode::NOT_FOUND, "not found")
+}
+
+/// A method other than POST on a receiver path: 405, in JSON.
+async fn wrong_method() -> Response {
+    answer(StatusCode::METHOD_NOT_ALLOWED, "method not allowed")
 }
 
 /// Serves the router on `listener` until `cancel` fires.
@@ -270,6 +289,7 @@ mod tests {
         let store: Arc<dyn RankrStore> =
             Arc::new(SqliteStore::open(&dir.path().join("rankr.sqlite3")).unwrap());
         let settings = ReceiverSettings::new(Verifier::ghl().unwrap(), 4096);
+        let receiver_log = store.clone();
         let receiver = Arc::new(Receiver::new(store, settings, Arc::new(Notify::new())));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}/webhook", listener.local_addr().unwrap());
@@ -302,6 +322,28 @@ mod tests {
         assert_eq!(unsigned.status().as_u16(), 401);
         let body: serde_json::Value = unsigned.json().await.unwrap();
         assert_eq!(body, json!({ "status": "unauthorized" }));
+        let wrong = http.get(&url).send().await.unwrap();
+        assert_eq!(wrong.status().as_u16(), 405);
+        let body: serde_json::Value = wrong.json().await.unwrap();
+        assert_eq!(body, json!({ "status": "method not allowed" }));
+        let elsewhere = url.replace("/webhook", "/other");
+        let missing = http.post(&elsewhere).body("{}").send().await.unwrap();
+        assert_eq!(missing.status().as_u16(), 404);
+        let body: serde_json::Value = missing.json().await.unwrap();
+        assert_eq!(body, json!({ "status": "not found" }));
+
+        // The oversized delivery is in the store's log like the unsigned one.
+        let filter = crate::rankr::LogFilter {
+            limit: 10,
+            ..crate::rankr::LogFilter::default()
+        };
+        let log = receiver_log.recent_log(&filter).unwrap();
+        let said: Vec<_> = log.iter().map(|l| l.message.clone()).collect();
+        assert!(
+            said.iter()
+                .any(|m| m.contains("over webhook.max_body_bytes")),
+            "{said:?}"
+        );
         cancel.cancel();
         server.await.unwrap().unwrap();
     }
