@@ -139,6 +139,21 @@ fn picked(value: Value, options: &[String]) -> Result<Value, String> {
     }
 }
 
+/// A time zone as GHL names them, the IANA name (`America/New_York`), spelt as the database
+/// spells it whatever case was typed; anything else is refused. Empty clears it.
+fn time_zone(text: &str) -> Result<String, String> {
+    let typed = text.trim();
+    if typed.is_empty() {
+        return Ok(String::new());
+    }
+    chrono_tz::TZ_VARIANTS
+        .iter()
+        .map(|zone| zone.name())
+        .find(|name| name.eq_ignore_ascii_case(typed))
+        .map(str::to_string)
+        .ok_or_else(|| format!("Timezone: {typed:?} is not a time zone name like Europe/Berlin"))
+}
+
 impl FieldForm {
     /// A form for `target` of `contact`, holding its current value.
     pub fn new(contact: Box<Contact>, label: String, target: FieldTarget) -> Self {
@@ -213,7 +228,11 @@ impl FieldForm {
                 if slot.as_deref().unwrap_or_default() == text {
                     return Ok(ContactUpdate::default());
                 }
-                *slot = Some(text.to_string());
+                let text = match field {
+                    StandardField::Timezone => time_zone(text)?,
+                    _ => text.to_string(),
+                };
+                *slot = Some(text);
             }
             FieldTarget::Custom { id, kind, options } => {
                 if !self.has_changes() {
@@ -258,6 +277,9 @@ impl FieldForm {
                 format!("one of: {}; empty clears it", choices(options).trim_end())
             }
             FieldTarget::Custom { kind: None, .. } => "unknown field: saved as text".to_string(),
+            FieldTarget::Standard(StandardField::Timezone) => {
+                "a time zone name like America/New_York; empty clears it".to_string()
+            }
             _ => "text".to_string(),
         }
     }
@@ -391,5 +413,24 @@ mod tests {
             json!({"customFields": [{"id": "tier", "field_value": "Silver"}]})
         );
         assert_eq!(type_in(&mut form, "Gold, Silver"), FieldOutcome::Editing);
+    }
+
+    /// A time zone is one the zone database names, in its spelling; "Mars/Olympus" is refused.
+    #[test]
+    fn a_time_zone_must_be_a_zone_name() {
+        let target = FieldTarget::Standard(StandardField::Timezone);
+        let mut form = FieldForm::new(contact(), "Timezone".into(), target);
+        assert_eq!(
+            body(type_in(&mut form, "america/new_york")),
+            json!({"timezone": "America/New_York"})
+        );
+        assert_eq!(
+            body(type_in(&mut form, "Asia/Calcutta")),
+            json!({"timezone": "Asia/Calcutta"}),
+            "the database's older names are names too"
+        );
+        assert_eq!(type_in(&mut form, "Mars/Olympus"), FieldOutcome::Editing);
+        let error = form.error.clone().unwrap_or_default();
+        assert!(error.contains("not a time zone name"), "{error}");
     }
 }
