@@ -584,11 +584,17 @@ async fn runs_that_never_ended_are_marked_interrupted() {
 
 /// Runs a full sync in pages of 10; answers each `done` its progress reported, in order.
 async fn full_sync_progress(world: &World) -> Vec<u64> {
+    let snapshots = full_sync_snapshots(world).await;
+    snapshots.iter().map(|p| p.done).collect()
+}
+
+/// Runs a full sync in pages of 10; answers each progress snapshot it sent, in order.
+async fn full_sync_snapshots(world: &World) -> Vec<ghl_console::sync::SyncProgress> {
     let (tx, mut rx) = tokio::sync::watch::channel(ghl_console::sync::SyncProgress::default());
     let seen = tokio::spawn(async move {
         let mut values = Vec::new();
         while rx.changed().await.is_ok() {
-            values.push(rx.borrow_and_update().done);
+            values.push(rx.borrow_and_update().clone());
         }
         values
     });
@@ -616,12 +622,17 @@ async fn progress_advances_per_contact() {
         latency_ms: 20,
         ..ghl_console::sandbox::Faults::default()
     });
-    let values = full_sync_progress(&world).await;
+    let snapshots = full_sync_snapshots(&world).await;
+    let values: Vec<u64> = snapshots.iter().map(|p| p.done).collect();
     assert!(
         values.iter().any(|d| d % 10 != 0),
         "only page-sized steps: {values:?}"
     );
     assert_eq!(values.last().copied(), Some(30), "{values:?}");
+    // The requests sent so far travel with each step (a paced run's time left is reckoned
+    // from them), not only in the closing summary.
+    let first_step = snapshots.iter().find(|p| p.done > 0).unwrap();
+    assert!(first_step.counts.requests > 0, "{first_step:?}");
 }
 
 /// A resumed full walk counts from what it already covered, not from 0.

@@ -6,6 +6,7 @@
 //! killed run resumes where its last commit left it.
 
 use std::collections::HashSet;
+use std::sync::atomic::Ordering;
 
 use serde_json::json;
 
@@ -96,7 +97,9 @@ impl<'a> Engine<'a> {
         }
         plan.batch = crate::rankr::Batch::default();
         self.totals.absorb(plan);
-        let counts = self.totals.counts;
+        // The requests so far: the ETA of a paced run is reckoned from them.
+        let mut counts = self.totals.counts;
+        counts.requests = self.ctx.requests.load(Ordering::Relaxed);
         self.tracker.update(|p| p.counts = counts);
     }
 
@@ -155,7 +158,10 @@ impl<'a> Engine<'a> {
                     true,
                     Some(reply.exchange.id),
                     &mut || {
-                        self.tracker.update(|p| p.done += 1);
+                        self.tracker.update(|p| {
+                            p.done += 1;
+                            p.counts.requests = self.ctx.requests.load(Ordering::Relaxed);
+                        });
                     },
                 )
                 .await?;
@@ -275,7 +281,10 @@ impl<'a> Engine<'a> {
             let more = self
                 .ctx
                 .page(&found, Some(generation), true, None, &mut || {
-                    self.tracker.update(|p| p.done += 1);
+                    self.tracker.update(|p| {
+                        p.done += 1;
+                        p.counts.requests = self.ctx.requests.load(Ordering::Relaxed);
+                    });
                 })
                 .await?;
             plan.absorb(more);
@@ -317,7 +326,10 @@ impl<'a> Engine<'a> {
             let mut plan = self
                 .ctx
                 .page(&contacts, None, false, Some(reply.exchange.id), &mut || {
-                    self.tracker.update(|p| p.done += 1);
+                    self.tracker.update(|p| {
+                        p.done += 1;
+                        p.counts.requests = self.ctx.requests.load(Ordering::Relaxed);
+                    });
                 })
                 .await?;
             if let Some(date_updated) = newest {
@@ -360,7 +372,7 @@ impl<'a> Engine<'a> {
 
     /// Puts the request count into the totals.
     pub fn close(&mut self) {
-        self.totals.counts.requests = self.ctx.requests.load(std::sync::atomic::Ordering::Relaxed);
+        self.totals.counts.requests = self.ctx.requests.load(Ordering::Relaxed);
     }
 }
 
