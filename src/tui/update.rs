@@ -253,6 +253,16 @@ fn on_modal_key(app: &mut App, modal: Modal, key: KeyEvent, fx: &mut Effects) {
         Modal::Locations(mut picker) => match picker.handle(key) {
             PickerOutcome::Choosing => Some(Modal::Locations(picker)),
             PickerOutcome::Cancelled => None,
+            PickerOutcome::Switch(id)
+                if app.sync.running.is_some() && id != app.settings.location =>
+            {
+                // Switching ends the running sync: say so and let the operator choose.
+                let question = format!(
+                    "A sync is running. Switching to {id} cancels it (the next run resumes). Switch?"
+                );
+                let on_yes = Command::SwitchLocation { location_id: id };
+                Some(Modal::Confirm(Confirm { question, on_yes }))
+            }
             PickerOutcome::Switch(id) => {
                 super::location::switch_to(app, id, fx);
                 None
@@ -283,10 +293,20 @@ fn on_confirm(app: &mut App, confirm: Confirm, key: KeyEvent, fx: &mut Effects) 
     match Confirm::answer(key) {
         None => Some(Modal::Confirm(confirm)),
         Some(false) => {
-            app.toast(super::app::Level::Info, "Cancelled: nothing was deleted.");
+            let said = match confirm.on_yes {
+                Command::SwitchLocation { .. } => "Cancelled: the sync goes on here.",
+                _ => "Cancelled: nothing was deleted.",
+            };
+            app.toast(super::app::Level::Info, said);
             None
         }
-        Some(true) => send(fx, confirm.on_yes),
+        Some(true) => match confirm.on_yes {
+            Command::SwitchLocation { location_id } => {
+                super::location::switch_to(app, location_id, fx);
+                None
+            }
+            command => send(fx, command),
+        },
     }
 }
 

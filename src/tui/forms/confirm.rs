@@ -1,4 +1,5 @@
-//! The y/n question asked before anything is deleted. The default is no.
+//! The y/n question asked before anything is deleted, or a running sync is cancelled by a
+//! location switch. The default is no.
 
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;

@@ -235,6 +235,36 @@ fn switching_location_resets_the_listing_and_follows_read_only() {
     );
 }
 
+/// A switch while a sync runs would cancel it: the console asks first, and no keeps both
+/// the location and the sync.
+#[test]
+fn switching_location_during_a_sync_asks_first() {
+    let mut f = Fixture::loaded(80, 24);
+    f.app.locations.known = vec![KnownLocation {
+        id: "loc_other".into(),
+        name: "Other".into(),
+        read_only: false,
+    }];
+    f.app.sync.running = Some(SyncMode::Full);
+    f.keys(&["L"]);
+    commands(&mut f);
+    f.keys(&["enter"]);
+    assert!(f.render().contains("A sync is running"), "{}", f.render());
+    assert!(commands(&mut f).is_empty(), "nothing sent before the answer");
+    f.keys(&["n"]);
+    assert!(commands(&mut f).is_empty());
+    assert!(f.render().contains("the sync goes on"), "{}", f.render());
+    f.keys(&["L"]);
+    commands(&mut f);
+    f.keys(&["enter", "y"]);
+    assert_eq!(
+        commands(&mut f),
+        vec![Command::SwitchLocation {
+            location_id: "loc_other".into()
+        }]
+    );
+}
+
 fn log_reads(fixture: &mut Fixture) -> usize {
     commands(fixture)
         .iter()
