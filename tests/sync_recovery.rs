@@ -373,14 +373,12 @@ fn a_sync_process_killed_mid_run_resumes_without_loss_or_duplicates() {
 
     let mut child = command().spawn().unwrap();
     let started = std::time::Instant::now();
-    loop {
+    let mut committed = 0;
+    while committed == 0 && started.elapsed() < Duration::from_secs(30) {
         std::thread::sleep(Duration::from_millis(20));
-        let committed = rusqlite::Connection::open(&store_path)
+        committed = rusqlite::Connection::open(&store_path)
             .and_then(|c| c.query_row("SELECT count(*) FROM contacts", [], |r| r.get::<_, i64>(0)))
             .unwrap_or(0);
-        if committed > 0 || started.elapsed() > Duration::from_secs(30) {
-            break;
-        }
     }
     child.kill().unwrap();
     let killed = child.wait().unwrap();
@@ -394,6 +392,20 @@ fn a_sync_process_killed_mid_run_resumes_without_loss_or_duplicates() {
     );
     let summary: serde_json::Value = serde_json::from_slice(&finished.stdout).unwrap();
     assert_eq!(summary["outcome"], "ok");
+    // The killed run is marked interrupted and still says what it committed.
+    let (outcome, created): (String, i64) = rusqlite::Connection::open(&store_path)
+        .unwrap()
+        .query_row(
+            "SELECT outcome, created FROM sync_runs ORDER BY id LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(outcome, "interrupted");
+    assert!(
+        created >= committed,
+        "{created} created recorded, {committed} committed"
+    );
 
     let reference = world.other_store("reference.sqlite3");
     runtime.block_on(async {

@@ -81,6 +81,9 @@ pub struct Batch {
     pub outbox: Vec<OutboxItem>,
     /// The cursor after this page.
     pub cursor: Option<CursorUpdate>,
+    /// A run's counts so far, this page included: written with the page, so a run killed
+    /// later still says what it did.
+    pub run_counts: Option<(i64, Counts)>,
 }
 
 impl Batch {

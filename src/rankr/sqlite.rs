@@ -246,6 +246,9 @@ impl SqliteStore {
         if let Some(cursor) = &batch.cursor {
             put_cursor(&tx, cursor, &stamp)?;
         }
+        if let Some((run_id, counts)) = &batch.run_counts {
+            super::sqlite_ops::put_run_counts(&tx, *run_id, counts)?;
+        }
         tx.commit()?;
         Ok(())
     }

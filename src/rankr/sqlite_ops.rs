@@ -411,6 +411,31 @@ fn log_from_row(r: &Row<'_>) -> rusqlite::Result<LogEntry> {
     })
 }
 
+/// Writes a running run's counts so far (a run that has ended keeps the counts it ended with).
+pub(super) fn put_run_counts(
+    tx: &Transaction<'_>,
+    run_id: i64,
+    c: &Counts,
+) -> rusqlite::Result<()> {
+    tx.execute(
+        "UPDATE sync_runs SET seen = ?2, created = ?3, updated = ?4, unchanged = ?5,
+            deleted = ?6, failed = ?7, children = ?8, requests = ?9
+         WHERE id = ?1 AND ended_at IS NULL",
+        params![
+            run_id,
+            c.seen,
+            c.created,
+            c.updated,
+            c.unchanged,
+            c.deleted,
+            c.failed,
+            c.children,
+            c.requests
+        ],
+    )?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -88,6 +88,19 @@ impl<'a> Engine<'a> {
         (contacts, left == 0)
     }
 
+    /// Commits a plan with the run's counts so far, then adds it to the totals.
+    fn settle(&mut self, mut plan: Plan) -> Result<(), Stop> {
+        if let Some(run_id) = self.ctx.run_id {
+            let mut counts = self.totals.counts;
+            super::plan::add_counts(&mut counts, &plan.counts);
+            counts.requests = self.ctx.requests.load(Ordering::Relaxed);
+            plan.batch.run_counts = Some((run_id, counts));
+        }
+        self.ctx.commit(&plan)?;
+        self.record(plan);
+        Ok(())
+    }
+
     /// Adds a committed plan to the totals; `done` already advanced contact by contact.
     fn record(&mut self, plan: Plan) {
         let keep_changes = self.ctx.config.dry_run;
@@ -173,8 +186,7 @@ impl<'a> Engine<'a> {
                 mark: mark.clone(),
             };
             plan.batch.cursor = Some(CursorUpdate::Walk { location_id, state });
-            self.ctx.commit(&plan)?;
-            self.record(plan);
+            self.settle(plan)?;
             if limited {
                 return Ok(false);
             }
@@ -290,8 +302,7 @@ impl<'a> Engine<'a> {
             plan.absorb(more);
         }
         plan.batch.cursor = Some(CursorUpdate::WalkDone { location_id, mark });
-        self.ctx.commit(&plan)?;
-        self.record(plan);
+        self.settle(plan)?;
         Ok(())
     }
 
@@ -339,8 +350,7 @@ impl<'a> Engine<'a> {
                     date_updated,
                 });
             }
-            self.ctx.commit(&plan)?;
-            self.record(plan);
+            self.settle(plan)?;
             if limited {
                 break;
             }
@@ -363,9 +373,8 @@ impl<'a> Engine<'a> {
                 let more = self.ctx.refresh_children(id, true, true).await?;
                 plan.absorb(more);
             }
-            self.ctx.commit(&plan)?;
             self.totals.refetched(chunk);
-            self.record(plan);
+            self.settle(plan)?;
         }
         Ok(())
     }

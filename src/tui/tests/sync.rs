@@ -250,7 +250,10 @@ fn switching_location_during_a_sync_asks_first() {
     commands(&mut f);
     f.keys(&["enter"]);
     assert!(f.render().contains("A sync is running"), "{}", f.render());
-    assert!(commands(&mut f).is_empty(), "nothing sent before the answer");
+    assert!(
+        commands(&mut f).is_empty(),
+        "nothing sent before the answer"
+    );
     f.keys(&["n"]);
     assert!(commands(&mut f).is_empty());
     assert!(f.render().contains("the sync goes on"), "{}", f.render());
