@@ -116,6 +116,73 @@ async fn a_token_stored_by_set_token_is_used_without_editing_the_config() {
     assert!(!said.contains(sandbox::DEMO_TOKEN));
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn demo_with_a_subcommand_is_refused_before_anything_reaches_the_configured_account() {
+    let (sandbox, _client) = common::start(3).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("account.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[api]\nbase_url = \"{}\"\nlocation_id = \"{}\"\n",
+            sandbox.base_url(),
+            sandbox::DEMO_LOCATION_ID
+        ),
+    )
+    .unwrap();
+    let id = sandbox.contact_ids()[0].clone();
+    let store = dir.path().join("rankr.sqlite3");
+    let run = |args: &[&str]| {
+        common::bin::ghl_console(dir.path())
+            .args(["--config", config.to_str().unwrap()])
+            .args(args)
+            .env("GHL_TOKEN", sandbox::DEMO_TOKEN)
+            .output()
+            .unwrap()
+    };
+    let path = format!("/contacts/{id}");
+    for args in [
+        [
+            "--demo",
+            "sync",
+            "--dry-run",
+            "--store",
+            store.to_str().unwrap(),
+        ]
+        .as_slice(),
+        &["--demo", "sync", "--store", store.to_str().unwrap()],
+        &["--demo", "api", "GET", &path],
+        &["--demo", "api", "DELETE", &path],
+        &["--demo", "doctor"],
+        &["--demo", "webhook", "--listen", "127.0.0.1:0"],
+    ] {
+        let out = run(args);
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {said}");
+        assert!(
+            said.contains(&format!(
+                "--demo only opens the console and cannot be used with a subcommand: `{}`",
+                args[1]
+            )),
+            "{said}"
+        );
+        assert!(said.contains("ghl-console sandbox"), "{said}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+    assert_eq!(sandbox.stats().total, 0, "{:?}", sandbox.stats());
+    assert!(
+        sandbox.store().contact(&id).is_some(),
+        "nothing was deleted"
+    );
+    assert!(!store.exists(), "no store was made");
+
+    // The same configuration does reach the sandbox without --demo: the refusal is what kept
+    // the requests away.
+    let out = run(&["api", "GET", &path, "--json"]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(sandbox.stats().total, 1, "{:?}", sandbox.stats());
+}
+
 #[test]
 fn closed_pipes_end_output_quietly() {
     let dir = tempfile::tempdir().unwrap();

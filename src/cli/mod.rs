@@ -8,6 +8,7 @@ pub mod webhook;
 use std::io::Write;
 
 use anyhow::{Context, bail};
+use clap::error::ErrorKind;
 use clap::{Args, Parser, Subcommand};
 use reqwest::Method;
 
@@ -23,7 +24,8 @@ pub struct Cli {
     /// The config file (default: `ghl-console config path`).
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<std::path::PathBuf>,
-    /// Open the console on a built-in sandbox with seeded data: no account needed.
+    /// Open the console on a built-in sandbox with seeded data: no account needed. It takes no
+    /// subcommand; for scripts, start one with `ghl-console sandbox`.
     #[arg(long)]
     pub demo: bool,
     #[command(subcommand)]
@@ -116,7 +118,39 @@ pub struct ApiArgs {
     pub json: bool,
 }
 
+impl Command {
+    /// The subcommand's name as typed on the command line.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Sandbox(_) => "sandbox",
+            Self::Api(_) => "api",
+            Self::Config(_) => "config",
+            Self::Auth(_) => "auth",
+            Self::Doctor(_) => "doctor",
+            Self::Sync(_) => "sync",
+            Self::Webhook(_) => "webhook",
+            Self::Completions { .. } => "completions",
+        }
+    }
+}
+
 impl Cli {
+    /// A usage error clap's rules cannot express, worded and exited (code 2) as clap's own.
+    /// `--demo` opens the console on a built-in sandbox; a subcommand after it would run
+    /// against the configured account instead, so the two are refused together.
+    pub fn usage_error(&self) -> Option<clap::Error> {
+        let command = self.command.as_ref().filter(|_| self.demo)?;
+        let name = command.name();
+        let message = format!(
+            "--demo only opens the console and cannot be used with a subcommand: `{name}` would \
+             run against the configured account, not the demo.\n\n\
+             For scripts, start a sandbox with `ghl-console sandbox` (it prints its URL, token and \
+             location), then point the command at it:\n  \
+             GHL_TOKEN=<its token> ghl-console --base-url <its URL> --location <its location> {name} ..."
+        );
+        Some(<Self as clap::CommandFactory>::command().error(ErrorKind::ArgumentConflict, message))
+    }
+
     /// Whether `--read-only` was given, before the subcommand or after it.
     pub fn read_only(&self) -> bool {
         let sub = match &self.command {
@@ -523,6 +557,35 @@ mod tests {
                 .render_long_help()
                 .to_string();
             assert!(!help.contains("--read-only"), "{sub}: {help}");
+        }
+    }
+
+    #[test]
+    fn demo_with_any_subcommand_is_a_usage_error() {
+        for args in [
+            ["ghl-console", "--demo", "sync", "--dry-run"].as_slice(),
+            &["ghl-console", "--demo", "api", "GET", "/contacts/x"],
+            &["ghl-console", "--demo", "doctor"],
+            &["ghl-console", "--demo", "config", "show"],
+            &["ghl-console", "--demo", "sandbox"],
+        ] {
+            let cli = Cli::try_parse_from(args).unwrap();
+            let error = cli.usage_error().expect("refused").to_string();
+            assert_eq!(
+                cli.usage_error().map(|e| e.exit_code()),
+                Some(2),
+                "{args:?}"
+            );
+            assert!(error.contains("ghl-console sandbox"), "{error}");
+            assert!(error.contains(&format!("`{}`", args[2])), "{error}");
+        }
+        for args in [
+            ["ghl-console", "--demo"].as_slice(),
+            &["ghl-console", "--demo", "--read-only"],
+            &["ghl-console", "sync", "--dry-run"],
+        ] {
+            let cli = Cli::try_parse_from(args).unwrap();
+            assert!(cli.usage_error().is_none(), "{args:?}");
         }
     }
 
