@@ -306,6 +306,54 @@ fn config_check_reports_every_problem_with_the_checks_the_runtime_uses() {
 }
 
 #[test]
+fn config_check_lists_key_problems_in_the_same_run_as_every_other_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("all.toml");
+    let check = |text: &str| {
+        std::fs::write(&config, text).unwrap();
+        let out = common::bin::ghl_console(dir.path())
+            .args(["config", "check", "--config", config.to_str().unwrap()])
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&out.stdout).to_string();
+        (out.status.code(), said)
+    };
+    let path = config.display();
+    let keys = "[ui.keys]\n\"no.such\" = [\"z\"]\n\"help\" = [\"notakey+++\"]\n";
+
+    // Values out of range: the file parses, so the settings are checked as well.
+    let (code, said) = check(&format!(
+        "[api]\ntimeout_secs = 0\nrate_limit = \"0/10s\"\n\n{keys}"
+    ));
+    assert_eq!(code, Some(1), "{said}");
+    assert!(said.contains("4 problems"), "{said}");
+    for line in [
+        format!("{path}:2:1: `api.timeout_secs`"),
+        format!("{path}:3:1: `api.rate_limit`"),
+        format!("{path}:6: unknown action \"no.such\" in key remapping"),
+        format!("{path}:7: unknown key \"notakey+++\""),
+    ] {
+        assert!(said.contains(&line), "{line} in {said}");
+    }
+
+    // An unknown key and a wrong type: the file does not load at all, and the remapping is
+    // still checked.
+    let (code, said) = check(&format!(
+        "[api]\ntimeout_secs = \"soon\"\nnope = 1\n\n{keys}"
+    ));
+    assert_eq!(code, Some(1), "{said}");
+    assert!(said.contains("4 problems"), "{said}");
+    for line in [
+        format!("{path}:2:"),
+        format!("{path}:3:"),
+        format!("{path}:6: unknown action \"no.such\""),
+        format!("{path}:7: unknown key \"notakey+++\""),
+    ] {
+        assert!(said.contains(&line), "{line} in {said}");
+    }
+}
+
+#[test]
 fn the_config_dir_variable_moves_the_config_file_too() {
     let dir = tempfile::tempdir().unwrap();
     let config_dir = dir.path().join("elsewhere");

@@ -273,7 +273,7 @@ pub fn run_config(cli: &Cli, command: &ConfigCommand) -> anyhow::Result<u8> {
 }
 
 /// `config check`: every problem it can find in one run (the file's unknown keys, wrong types
-/// and values that cannot work, then the merged settings and `[ui.keys]`), each with its file
+/// and values that cannot work, the merged settings, and `[ui.keys]`), each with its file
 /// and line; 1 when there is any.
 fn config_check(cli: &Cli) -> u8 {
     let path = cli
@@ -287,56 +287,13 @@ fn config_check(cli: &Cli) -> u8 {
     let file = path
         .as_ref()
         .map_or("(no file: defaults)".into(), |p| p.display().to_string());
-    let mut problems: Vec<String> = match &path {
-        Some(p) if p.exists() => config::file_problems(&text, p)
+    let mut problems = settings_problems(cli, path.as_deref(), &text);
+    let keys = config::key_remaps(&text).into_iter().collect();
+    problems.extend(
+        crate::tui::keymap::key_problems(&keys)
             .iter()
-            .map(|e| format!("{e:#}"))
-            .collect(),
-        _ => Vec::new(),
-    };
-    match cli.settings() {
-        Ok(settings) => {
-            let origin = settings.file.as_ref().map_or_else(
-                || "environment or flags".into(),
-                |p| p.display().to_string(),
-            );
-            for problem in config::runtime_problems(&settings.config, &origin) {
-                let problem = match &settings.file {
-                    Some(p) => config::with_line(problem, &text, p),
-                    None => problem,
-                };
-                let line = format!("{problem:#}");
-                if !problems.contains(&line) {
-                    problems.push(line);
-                }
-            }
-            let keys = settings.config.ui.keys.clone().into_iter().collect();
-            let key_problems = crate::tui::keymap::key_problems(&keys);
-            if !key_problems.is_empty() {
-                if problems.is_empty() {
-                    say(format_args!("invalid: {file}: [ui.keys]"));
-                } else {
-                    say(format_args!("invalid: {file}"));
-                    for problem in &problems {
-                        say(format_args!("  {problem}"));
-                    }
-                }
-                for problem in key_problems {
-                    say(format_args!(
-                        "  {}",
-                        key_problem_line(&file, &text, &problem)
-                    ));
-                }
-                return 1;
-            }
-        }
-        Err(e) => {
-            let line = format!("{e:#}");
-            if problems.is_empty() {
-                problems.push(line);
-            }
-        }
-    }
+            .map(|problem| key_problem_line(&file, &text, problem)),
+    );
     match problems.as_slice() {
         [] => {
             say(format_args!("ok: {file}"));
@@ -354,6 +311,40 @@ fn config_check(cli: &Cli) -> u8 {
             1
         }
     }
+}
+
+/// The problems of the config file at `path` (its text `text`) and of the settings merged from
+/// it, the environment and the flags, each once, with its file and line where it has one.
+fn settings_problems(cli: &Cli, path: Option<&std::path::Path>, text: &str) -> Vec<String> {
+    let mut problems: Vec<String> = match path {
+        Some(p) if p.exists() => config::file_problems(text, p)
+            .iter()
+            .map(|e| format!("{e:#}"))
+            .collect(),
+        _ => Vec::new(),
+    };
+    match cli.settings() {
+        Ok(settings) => {
+            let origin = settings.file.as_ref().map_or_else(
+                || "environment or flags".into(),
+                |p| p.display().to_string(),
+            );
+            for problem in config::runtime_problems(&settings.config, &origin) {
+                let problem = match &settings.file {
+                    Some(p) => config::with_line(problem, text, p),
+                    None => problem,
+                };
+                let line = format!("{problem:#}");
+                if !problems.contains(&line) {
+                    problems.push(line);
+                }
+            }
+        }
+        // The file's own problems already say why it cannot be loaded.
+        Err(e) if problems.is_empty() => problems.push(format!("{e:#}")),
+        Err(_) => {}
+    }
+    problems
 }
 
 /// A `[ui.keys]` problem as `config check` prints it: with the file and the line of the

@@ -559,6 +559,31 @@ pub fn file_problems(text: &str, path: &Path) -> Vec<ConfigError> {
     problems
 }
 
+/// The `[ui.keys]` entries of a config file's text that are lists of strings, read even when
+/// other parts of the file do not fit the schema, so `config check` can check the remapping in
+/// the same run as everything else. An entry of another type is left out: the schema check
+/// reports it. Text that is not TOML has none.
+pub fn key_remaps(text: &str) -> BTreeMap<String, Vec<String>> {
+    let table = toml::from_str::<toml::Table>(text).unwrap_or_default();
+    let Some(keys) = table
+        .get("ui")
+        .and_then(|ui| ui.get("keys"))
+        .and_then(toml::Value::as_table)
+    else {
+        return BTreeMap::new();
+    };
+    keys.iter()
+        .filter_map(|(action, value)| {
+            let strings: Option<Vec<String>> = value
+                .as_array()?
+                .iter()
+                .map(|key| key.as_str().map(str::to_string))
+                .collect();
+            Some((action.clone(), strings?))
+        })
+        .collect()
+}
+
 /// Parses `100/10s`, `100/1s`, `50/500ms` or `off`.
 pub fn parse_rate(text: &str) -> Result<Option<(u32, std::time::Duration)>, String> {
     if text.trim().eq_ignore_ascii_case("off") {

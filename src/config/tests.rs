@@ -280,3 +280,17 @@ fn rates_parse() {
     assert!(parse_rate("0/1s").is_err());
     assert!(parse_rate("x").is_err());
 }
+
+#[test]
+fn key_remaps_are_read_even_when_other_keys_do_not_fit_the_schema() {
+    let text = "[api]\ntimeout_secs = \"soon\"\nnope = 1\n\n[ui.keys]\n\"quit\" = [\"ctrl-q\"]\n\
+                \"help\" = \"h\"\n\"yank\" = [\"y\", 3]\n";
+    assert!(parse(text, Path::new("c.toml")).is_err());
+    let remaps = key_remaps(text);
+    assert_eq!(
+        remaps,
+        BTreeMap::from([("quit".to_string(), vec!["ctrl-q".to_string()])])
+    );
+    assert!(key_remaps("[ui.keys\n").is_empty());
+    assert!(key_remaps("").is_empty());
+}
