@@ -354,6 +354,48 @@ fn config_check_lists_key_problems_in_the_same_run_as_every_other_problem() {
 }
 
 #[test]
+fn config_check_warns_about_a_key_taken_from_another_action_and_still_says_ok() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("keys.toml");
+    let check = |text: &str| {
+        std::fs::write(&config, text).unwrap();
+        let out = common::bin::ghl_console(dir.path())
+            .args(["config", "check", "--config", config.to_str().unwrap()])
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&out.stdout).to_string();
+        (out.status.code(), said)
+    };
+    let path = config.display();
+    let taken = format!(
+        "  warning: {path}:3: key \"q\" of \"task.new\" was also bound to \"quit\"; it now \
+         does only \"task.new\""
+    );
+
+    // The console applies this mapping, so it is a warning: exit 0.
+    let (code, said) = check("[ui.keys]\n\n\"task.new\" = [\"q\"]\n");
+    assert_eq!(code, Some(0), "{said}");
+    assert!(
+        said.starts_with(&format!("ok: {path} (1 warning)\n")),
+        "{said}"
+    );
+    assert!(said.contains(&taken), "{said}");
+
+    // With an error beside it, the error decides the exit code and both are listed.
+    let (code, said) = check("[ui.keys]\n\"no.such\" = [\"z\"]\n\"task.new\" = [\"q\"]\n");
+    assert_eq!(code, Some(1), "{said}");
+    assert!(
+        said.starts_with(&format!("invalid: {path}: 1 problem (1 warning)\n")),
+        "{said}"
+    );
+    assert!(
+        said.contains(&format!("  {path}:2: unknown action \"no.such\"")),
+        "{said}"
+    );
+    assert!(said.contains(&taken), "{said}");
+}
+
+#[test]
 fn the_config_dir_variable_moves_the_config_file_too() {
     let dir = tempfile::tempdir().unwrap();
     let config_dir = dir.path().join("elsewhere");

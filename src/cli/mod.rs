@@ -14,6 +14,7 @@ use reqwest::Method;
 
 use crate::config::{self, Overrides, Settings};
 use crate::ghl::{Call, ClientConfig, GhlClient};
+use crate::tui::keymap::Severity;
 
 /// A terminal console for the HighLevel (GHL) Contacts API and its sync into Rankr.
 #[derive(Debug, Parser)]
@@ -81,7 +82,7 @@ pub enum ConfigCommand {
     Path,
     /// Print the merged configuration (file, env, flags) with secrets masked.
     Show,
-    /// Validate the config file (or `--config FILE`); exit 1 when it is not valid.
+    /// Validate the config file (or `--config FILE`); exit 1 on errors, 0 with warnings only.
     Check,
 }
 
@@ -274,7 +275,8 @@ pub fn run_config(cli: &Cli, command: &ConfigCommand) -> anyhow::Result<u8> {
 
 /// `config check`: every problem it can find in one run (the file's unknown keys, wrong types
 /// and values that cannot work, the merged settings, and `[ui.keys]`), each with its file
-/// and line; 1 when there is any.
+/// and line. Errors make it exit 1; warnings (a remapping the console applies by a rule, such
+/// as a key taken from another action) are printed and leave it at 0.
 fn config_check(cli: &Cli) -> u8 {
     let path = cli
         .config
@@ -287,29 +289,44 @@ fn config_check(cli: &Cli) -> u8 {
     let file = path
         .as_ref()
         .map_or("(no file: defaults)".into(), |p| p.display().to_string());
-    let mut problems = settings_problems(cli, path.as_deref(), &text);
+    let mut errors = settings_problems(cli, path.as_deref(), &text);
+    let mut warnings = Vec::new();
     let keys = config::key_remaps(&text).into_iter().collect();
-    problems.extend(
-        crate::tui::keymap::key_problems(&keys)
-            .iter()
-            .map(|problem| key_problem_line(&file, &text, problem)),
-    );
-    match problems.as_slice() {
-        [] => {
-            say(format_args!("ok: {file}"));
-            0
+    for problem in crate::tui::keymap::key_problems(&keys) {
+        let line = key_problem_line(&file, &text, &problem);
+        match problem.severity {
+            Severity::Error => errors.push(line),
+            Severity::Warning => warnings.push(line),
         }
-        [one] => {
-            say(format_args!("invalid: {one}"));
-            1
-        }
+    }
+    print_check(&file, &errors, &warnings);
+    u8::from(!errors.is_empty())
+}
+
+/// Prints the verdict of `config check`: `ok` or `invalid` on the first line, then the errors,
+/// then the warnings.
+fn print_check(file: &str, errors: &[String], warnings: &[String]) {
+    let warned = match warnings.len() {
+        0 => String::new(),
+        1 => " (1 warning)".into(),
+        n => format!(" ({n} warnings)"),
+    };
+    match errors {
+        [] => say(format_args!("ok: {file}{warned}")),
+        [one] if warnings.is_empty() => say(format_args!("invalid: {one}")),
         many => {
-            say(format_args!("invalid: {file}: {} problems", many.len()));
+            let count = match many.len() {
+                1 => "1 problem".to_string(),
+                n => format!("{n} problems"),
+            };
+            say(format_args!("invalid: {file}: {count}{warned}"));
             for problem in many {
                 say(format_args!("  {problem}"));
             }
-            1
         }
+    }
+    for warning in warnings {
+        say(format_args!("  warning: {warning}"));
     }
 }
 
