@@ -395,6 +395,116 @@ fn config_check_warns_about_a_key_taken_from_another_action_and_still_says_ok() 
     assert!(said.contains(&taken), "{said}");
 }
 
+/// Runs `command` to its end, or kills it after 20 s (a command that should have refused to
+/// start but serves instead), and returns its exit code and stderr.
+fn run_briefly(command: &mut Command) -> (Option<i32>, String) {
+    let mut child = command
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(20) {
+            child.kill().unwrap();
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn out_of_range_settings_are_refused_by_config_check_and_by_the_commands_that_use_them() {
+    let (sandbox, _client) = common::start(3).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("ranges.toml");
+    let head = format!(
+        "[api]\nbase_url = \"{}\"\nlocation_id = \"{}\"\n",
+        sandbox.base_url(),
+        sandbox::DEMO_LOCATION_ID
+    );
+    let path = config.display();
+    let store = dir.path().join("rankr.sqlite3");
+    let store = store.to_str().unwrap();
+    let sync = ["sync", "--store", store];
+    let webhook = ["webhook", "--listen", "127.0.0.1:0"];
+    for (lines, message, uses) in [
+        (
+            "[sync]\ninterval_secs = 0\n",
+            ":5:1: `sync.interval_secs`: must be from 10 to 86400 seconds, not 0",
+            &[
+                "sync",
+                "--watch",
+                "--listen",
+                "127.0.0.1:0",
+                "--store",
+                store,
+            ][..],
+        ),
+        (
+            "[sync]\ndefault_country = \"XX\"\n",
+            ":5:1: `sync.default_country`: unknown default country \"XX\"",
+            &sync[..],
+        ),
+        (
+            "[webhook]\nmax_body_bytes = 0\n",
+            ":5:1: `webhook.max_body_bytes`: must be from 4096 to 4194304 bytes, not 0",
+            &webhook[..],
+        ),
+        (
+            "max_retries = 1000000\n",
+            ":4:1: `api.max_retries`: must be from 0 to 10 retries, not 1000000",
+            &["api", "GET", "/contacts/x"][..],
+        ),
+    ] {
+        std::fs::write(&config, format!("{head}{lines}")).unwrap();
+        let expected = format!("{path}{message}");
+        let out = common::bin::ghl_console(dir.path())
+            .args(["config", "check", "--config", config.to_str().unwrap()])
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{said}");
+        assert!(
+            said.contains(&format!("invalid: {expected}")),
+            "{expected} in {said}"
+        );
+
+        // The command that uses the value refuses to start, with the same message.
+        let (code, said) = run_briefly(
+            common::bin::ghl_console(dir.path())
+                .args(["--config", config.to_str().unwrap()])
+                .args(uses)
+                .env("GHL_TOKEN", sandbox::DEMO_TOKEN),
+        );
+        assert_eq!(code, Some(2), "{uses:?}: {said}");
+        assert!(
+            said.contains(&format!("error: {expected}")),
+            "{expected} in {said}"
+        );
+    }
+    assert_eq!(sandbox.stats().total, 0, "{:?}", sandbox.stats());
+    assert!(!std::path::Path::new(store).exists(), "no store was made");
+
+    // A flag is held to the same rule as the key it overrides.
+    std::fs::write(&config, &head).unwrap();
+    let (code, said) = run_briefly(
+        common::bin::ghl_console(dir.path())
+            .args(["--config", config.to_str().unwrap()])
+            .args(sync)
+            .args(["--default-country", "XX"])
+            .env("GHL_TOKEN", sandbox::DEMO_TOKEN),
+    );
+    assert_eq!(code, Some(2), "{said}");
+    assert!(said.contains("unknown default country \"XX\""), "{said}");
+    assert_eq!(sandbox.stats().total, 0, "{:?}", sandbox.stats());
+}
+
 #[test]
 fn the_config_dir_variable_moves_the_config_file_too() {
     let dir = tempfile::tempdir().unwrap();

@@ -62,11 +62,16 @@ pub struct SyncArgs {
     #[arg(long, value_name = "FILE")]
     pub store: Option<PathBuf>,
     /// Read phones without a country code in this country (ISO code, e.g. US).
-    #[arg(long, value_name = "CC")]
+    #[arg(long, value_name = "CC", value_parser = country_code)]
     pub default_country: Option<String>,
     /// Where `--watch` receives webhooks (default: `webhook.listen`).
     #[arg(long, value_name = "ADDR")]
     pub listen: Option<String>,
+}
+
+/// Checks `--default-country` as `sync.default_country` is checked: an ISO 3166 code.
+fn country_code(code: &str) -> Result<String, crate::sync::phone::PhoneError> {
+    crate::sync::phone::country(code).map(|_| code.to_string())
 }
 
 /// The engine settings for the settings in force and the flags.

@@ -8,6 +8,7 @@ mod files;
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -60,9 +61,12 @@ pub struct ApiConfig {
     pub base_url: String,
     pub version: String,
     pub location_id: Option<String>,
+    /// Seconds one request may take, within [`TIMEOUT_SECS`].
     pub timeout_secs: u64,
+    /// Retries of a failed call, within [`MAX_RETRIES`].
     pub max_retries: u32,
-    /// The client's own pacing, as `100/10s`, or `off`.
+    /// The client's own pacing, as `100/10s` (a window of at most [`MAX_RATE_WINDOW`]), or
+    /// `off`.
     pub rate_limit: String,
 }
 
@@ -120,6 +124,7 @@ pub struct RankrConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SyncConfig {
+    /// Seconds between the reconciliations of `sync --watch`, within [`INTERVAL_SECS`].
     pub interval_secs: u64,
     /// The country (ISO code like `US`) for phone numbers entered without a country code;
     /// without it such numbers are refused rather than guessed (C06).
@@ -144,6 +149,7 @@ pub struct WebhookConfig {
     pub rsa_public_key_file: Option<PathBuf>,
     /// The Ed25519 public key for `x-ghl-signature`, base64.
     pub ed25519_public_key: Option<String>,
+    /// The largest webhook body accepted, within [`MAX_BODY_BYTES`].
     pub max_body_bytes: usize,
 }
 
@@ -416,6 +422,64 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
+/// `api.timeout_secs`: a second to ten minutes.
+pub const TIMEOUT_SECS: RangeInclusive<u64> = 1..=600;
+/// `api.max_retries`: none to ten (the wait between tries grows to 10 s, so ten retries already
+/// hold a call for over a minute).
+pub const MAX_RETRIES: RangeInclusive<u64> = 0..=10;
+/// `sync.interval_secs`: ten seconds to a day. Each reconciliation costs requests from GHL's
+/// budget, so a shorter interval would spend it on finding nothing new.
+pub const INTERVAL_SECS: RangeInclusive<u64> = 10..=86_400;
+/// `webhook.max_body_bytes`: 4 KiB (a small event) to 4 MiB (the receiver holds up to 32
+/// bodies at once).
+pub const MAX_BODY_BYTES: RangeInclusive<u64> = 4 * 1024..=4 * 1024 * 1024;
+/// The longest window `api.rate_limit` may have: a longer one would hold requests for hours.
+pub const MAX_RATE_WINDOW: std::time::Duration = std::time::Duration::from_secs(60 * 60);
+
+/// The numeric settings outside their range, each as its key and a message that gives the
+/// range, its unit and the value found.
+fn out_of_range(config: &Config) -> Vec<(&'static str, String)> {
+    let webhook_bytes = u64::try_from(config.webhook.max_body_bytes).unwrap_or(u64::MAX);
+    let numbers = [
+        (
+            "api.timeout_secs",
+            config.api.timeout_secs,
+            TIMEOUT_SECS,
+            "seconds",
+        ),
+        (
+            "api.max_retries",
+            u64::from(config.api.max_retries),
+            MAX_RETRIES,
+            "retries",
+        ),
+        (
+            "sync.interval_secs",
+            config.sync.interval_secs,
+            INTERVAL_SECS,
+            "seconds",
+        ),
+        (
+            "webhook.max_body_bytes",
+            webhook_bytes,
+            MAX_BODY_BYTES,
+            "bytes",
+        ),
+    ];
+    numbers
+        .into_iter()
+        .filter(|(_, value, range, _)| !range.contains(value))
+        .map(|(key, value, range, unit)| {
+            let message = format!(
+                "must be from {} to {} {unit}, not {value}",
+                range.start(),
+                range.end()
+            );
+            (key, message)
+        })
+        .collect()
+}
+
 /// Checks values that parse but cannot work; the first problem found.
 pub fn validate(config: &Config, origin: &str) -> Result<(), ConfigError> {
     match validate_all(config, origin).into_iter().next() {
@@ -438,14 +502,22 @@ pub fn validate_all(config: &Config, origin: &str) -> Vec<ConfigError> {
             "is not a URL (like https://services.leadconnectorhq.com)",
         ));
     }
-    if config.api.timeout_secs == 0 {
-        problems.push(invalid("api.timeout_secs", "must be at least 1"));
+    for (key, message) in out_of_range(config) {
+        problems.push(invalid(key, &message));
     }
-    if parse_rate(&config.api.rate_limit).is_err() {
+    if let Err(why) = parse_rate(&config.api.rate_limit) {
         problems.push(invalid(
             "api.rate_limit",
-            "must look like 100/10s, or be off",
+            &format!(
+                "must look like 100/10s (COUNT/WINDOW, a window of at most {}m), or be off: {why}",
+                MAX_RATE_WINDOW.as_secs() / 60
+            ),
         ));
+    }
+    if let Some(code) = config.sync.default_country.as_deref()
+        && let Err(e) = crate::sync::phone::country(code)
+    {
+        problems.push(invalid("sync.default_country", &e.to_string()));
     }
     if config.auth.kind == AuthKind::Oauth && config.auth.client_id.is_none() {
         problems.push(invalid(
@@ -610,6 +682,12 @@ pub fn parse_rate(text: &str) -> Result<Option<(u32, std::time::Duration)>, Stri
     };
     if count == 0 || window.is_zero() {
         return Err("count and window must be positive".into());
+    }
+    if window > MAX_RATE_WINDOW {
+        return Err(format!(
+            "the window is longer than {}m",
+            MAX_RATE_WINDOW.as_secs() / 60
+        ));
     }
     Ok(Some((count, window)))
 }
