@@ -600,6 +600,63 @@ async fn a_dry_run_creates_and_changes_no_store() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn the_alert_command_runs_without_the_secrets_in_its_environment() {
+    let (sandbox, _client) = common::start(3).await;
+    // Every note listing fails, so the run has failed records and alerts.
+    sandbox.set_faults(sandbox::Faults {
+        error_every: Some(1),
+        error_statuses: vec![500],
+        paths: vec!["/notes".into()],
+        ..sandbox::Faults::default()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("alerting.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[api]\nbase_url = \"{}\"\nlocation_id = \"{}\"\nmax_retries = 0\n\
+             rate_limit = \"off\"\n",
+            sandbox.base_url(),
+            sandbox::DEMO_LOCATION_ID
+        ),
+    )
+    .unwrap();
+    let store = dir.path().join("rankr.sqlite3");
+    let secrets = [
+        ("GHL_TOKEN", sandbox::DEMO_TOKEN),
+        ("GHL_CLIENT_SECRET", "client-secret-for-the-alert-test"),
+        ("RANKR_API_KEY", "rankr-key-for-the-alert-test"),
+    ];
+    let out = common::bin::ghl_console(dir.path())
+        .current_dir(dir.path())
+        .args(["--config", config.to_str().unwrap()])
+        .args(["sync", "--json", "--store", store.to_str().unwrap()])
+        .args(["--alert-cmd", "env > alert.env; cat > summary.json"])
+        .envs(secrets)
+        .env("ALERT_TEST_KEPT", "the rest of the environment")
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+
+    let env = std::fs::read_to_string(dir.path().join("alert.env")).expect("the alert ran");
+    assert!(
+        env.contains("ALERT_TEST_KEPT=the rest of the environment"),
+        "{env}"
+    );
+    for (name, value) in secrets {
+        assert!(!env.contains(&format!("{name}=")), "{name} in {env}");
+        assert!(!env.contains(value), "the value of {name} in {env}");
+    }
+    let summary = std::fs::read_to_string(dir.path().join("summary.json")).unwrap();
+    let summary: serde_json::Value = serde_json::from_str(&summary).unwrap();
+    assert!(
+        !summary["failed"].as_array().unwrap().is_empty(),
+        "{summary}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn sync_says_which_earlier_runs_it_marks_interrupted() {
     use ghl_console::rankr::RankrStore as _;
     let (sandbox, _client) = common::start(3).await;

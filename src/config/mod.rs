@@ -212,6 +212,16 @@ pub struct Overrides {
     pub read_only: bool,
 }
 
+/// The environment variable that holds a Private Integration Token.
+pub const TOKEN_ENV: &str = "GHL_TOKEN";
+/// The environment variable that holds the OAuth app's client secret.
+pub const CLIENT_SECRET_ENV: &str = "GHL_CLIENT_SECRET";
+/// The environment variable that holds the remote Rankr's API key.
+pub const RANKR_API_KEY_ENV: &str = "RANKR_API_KEY";
+/// Every environment variable a secret is read from. A command run for the user
+/// (`--alert-cmd`) is started without them, so a secret never reaches a shell it did not need.
+pub const SECRET_ENV_VARS: &[&str] = &[TOKEN_ENV, CLIENT_SECRET_ENV, RANKR_API_KEY_ENV];
+
 /// Where a value came from, for `config show`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Origin {
@@ -818,8 +828,8 @@ fn resolve_token(
         let store = oauth_store_path(config);
         return Ok((None, Some(format!("the OAuth store {}", store.display()))));
     }
-    if let Some(token) = env("GHL_TOKEN").filter(|t| !t.trim().is_empty()) {
-        return Ok((Some(Secret::new(token.trim())), Some("GHL_TOKEN".into())));
+    if let Some(token) = env(TOKEN_ENV).filter(|t| !t.trim().is_empty()) {
+        return Ok((Some(Secret::new(token.trim())), Some(TOKEN_ENV.into())));
     }
     if let Some(path) = &config.auth.token_file {
         let token = read_secret_file(&expand_home(path)).map_err(|e| ConfigError::Invalid {
