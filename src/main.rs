@@ -8,6 +8,9 @@ use ghl_console::cli::{Cli, Command};
 fn main() -> ExitCode {
     ghl_console::logging::mark_start();
     let cli = Cli::parse();
+    if let Some(usage) = cli.usage_error() {
+        usage.exit();
+    }
     let _log = match ghl_console::logging::init("info") {
         Ok(guard) => Some(guard),
         Err(why) => {

@@ -116,6 +116,73 @@ async fn a_token_stored_by_set_token_is_used_without_editing_the_config() {
     assert!(!said.contains(sandbox::DEMO_TOKEN));
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn demo_with_a_subcommand_is_refused_before_anything_reaches_the_configured_account() {
+    let (sandbox, _client) = common::start(3).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("account.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[api]\nbase_url = \"{}\"\nlocation_id = \"{}\"\n",
+            sandbox.base_url(),
+            sandbox::DEMO_LOCATION_ID
+        ),
+    )
+    .unwrap();
+    let id = sandbox.contact_ids()[0].clone();
+    let store = dir.path().join("rankr.sqlite3");
+    let run = |args: &[&str]| {
+        common::bin::ghl_console(dir.path())
+            .args(["--config", config.to_str().unwrap()])
+            .args(args)
+            .env("GHL_TOKEN", sandbox::DEMO_TOKEN)
+            .output()
+            .unwrap()
+    };
+    let path = format!("/contacts/{id}");
+    for args in [
+        [
+            "--demo",
+            "sync",
+            "--dry-run",
+            "--store",
+            store.to_str().unwrap(),
+        ]
+        .as_slice(),
+        &["--demo", "sync", "--store", store.to_str().unwrap()],
+        &["--demo", "api", "GET", &path],
+        &["--demo", "api", "DELETE", &path],
+        &["--demo", "doctor"],
+        &["--demo", "webhook", "--listen", "127.0.0.1:0"],
+    ] {
+        let out = run(args);
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {said}");
+        assert!(
+            said.contains(&format!(
+                "--demo only opens the console and cannot be used with a subcommand: `{}`",
+                args[1]
+            )),
+            "{said}"
+        );
+        assert!(said.contains("ghl-console sandbox"), "{said}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+    assert_eq!(sandbox.stats().total, 0, "{:?}", sandbox.stats());
+    assert!(
+        sandbox.store().contact(&id).is_some(),
+        "nothing was deleted"
+    );
+    assert!(!store.exists(), "no store was made");
+
+    // The same configuration does reach the sandbox without --demo: the refusal is what kept
+    // the requests away.
+    let out = run(&["api", "GET", &path, "--json"]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(sandbox.stats().total, 1, "{:?}", sandbox.stats());
+}
+
 #[test]
 fn closed_pipes_end_output_quietly() {
     let dir = tempfile::tempdir().unwrap();
@@ -239,6 +306,206 @@ fn config_check_reports_every_problem_with_the_checks_the_runtime_uses() {
 }
 
 #[test]
+fn config_check_lists_key_problems_in_the_same_run_as_every_other_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("all.toml");
+    let check = |text: &str| {
+        std::fs::write(&config, text).unwrap();
+        let out = common::bin::ghl_console(dir.path())
+            .args(["config", "check", "--config", config.to_str().unwrap()])
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&out.stdout).to_string();
+        (out.status.code(), said)
+    };
+    let path = config.display();
+    let keys = "[ui.keys]\n\"no.such\" = [\"z\"]\n\"help\" = [\"notakey+++\"]\n";
+
+    // Values out of range: the file parses, so the settings are checked as well.
+    let (code, said) = check(&format!(
+        "[api]\ntimeout_secs = 0\nrate_limit = \"0/10s\"\n\n{keys}"
+    ));
+    assert_eq!(code, Some(1), "{said}");
+    assert!(said.contains("4 problems"), "{said}");
+    for line in [
+        format!("{path}:2:1: `api.timeout_secs`"),
+        format!("{path}:3:1: `api.rate_limit`"),
+        format!("{path}:6: unknown action \"no.such\" in key remapping"),
+        format!("{path}:7: unknown key \"notakey+++\""),
+    ] {
+        assert!(said.contains(&line), "{line} in {said}");
+    }
+
+    // An unknown key and a wrong type: the file does not load at all, and the remapping is
+    // still checked.
+    let (code, said) = check(&format!(
+        "[api]\ntimeout_secs = \"soon\"\nnope = 1\n\n{keys}"
+    ));
+    assert_eq!(code, Some(1), "{said}");
+    assert!(said.contains("4 problems"), "{said}");
+    for line in [
+        format!("{path}:2:"),
+        format!("{path}:3:"),
+        format!("{path}:6: unknown action \"no.such\""),
+        format!("{path}:7: unknown key \"notakey+++\""),
+    ] {
+        assert!(said.contains(&line), "{line} in {said}");
+    }
+}
+
+#[test]
+fn config_check_warns_about_a_key_taken_from_another_action_and_still_says_ok() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("keys.toml");
+    let check = |text: &str| {
+        std::fs::write(&config, text).unwrap();
+        let out = common::bin::ghl_console(dir.path())
+            .args(["config", "check", "--config", config.to_str().unwrap()])
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&out.stdout).to_string();
+        (out.status.code(), said)
+    };
+    let path = config.display();
+    let taken = format!(
+        "  warning: {path}:3: key \"q\" of \"task.new\" was also bound to \"quit\"; it now \
+         does only \"task.new\""
+    );
+
+    // The console applies this mapping, so it is a warning: exit 0.
+    let (code, said) = check("[ui.keys]\n\n\"task.new\" = [\"q\"]\n");
+    assert_eq!(code, Some(0), "{said}");
+    assert!(
+        said.starts_with(&format!("ok: {path} (1 warning)\n")),
+        "{said}"
+    );
+    assert!(said.contains(&taken), "{said}");
+
+    // With an error beside it, the error decides the exit code and both are listed.
+    let (code, said) = check("[ui.keys]\n\"no.such\" = [\"z\"]\n\"task.new\" = [\"q\"]\n");
+    assert_eq!(code, Some(1), "{said}");
+    assert!(
+        said.starts_with(&format!("invalid: {path}: 1 problem (1 warning)\n")),
+        "{said}"
+    );
+    assert!(
+        said.contains(&format!("  {path}:2: unknown action \"no.such\"")),
+        "{said}"
+    );
+    assert!(said.contains(&taken), "{said}");
+}
+
+/// Runs `command` to its end, or kills it after 20 s (a command that should have refused to
+/// start but serves instead), and returns its exit code and stderr.
+fn run_briefly(command: &mut Command) -> (Option<i32>, String) {
+    let mut child = command
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(20) {
+            child.kill().unwrap();
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn out_of_range_settings_are_refused_by_config_check_and_by_the_commands_that_use_them() {
+    let (sandbox, _client) = common::start(3).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("ranges.toml");
+    let head = format!(
+        "[api]\nbase_url = \"{}\"\nlocation_id = \"{}\"\n",
+        sandbox.base_url(),
+        sandbox::DEMO_LOCATION_ID
+    );
+    let path = config.display();
+    let store = dir.path().join("rankr.sqlite3");
+    let store = store.to_str().unwrap();
+    let sync = ["sync", "--store", store];
+    let webhook = ["webhook", "--listen", "127.0.0.1:0"];
+    for (lines, message, uses) in [
+        (
+            "[sync]\ninterval_secs = 0\n",
+            ":5:1: `sync.interval_secs`: must be from 10 to 86400 seconds, not 0",
+            &[
+                "sync",
+                "--watch",
+                "--listen",
+                "127.0.0.1:0",
+                "--store",
+                store,
+            ][..],
+        ),
+        (
+            "[sync]\ndefault_country = \"XX\"\n",
+            ":5:1: `sync.default_country`: unknown default country \"XX\"",
+            &sync[..],
+        ),
+        (
+            "[webhook]\nmax_body_bytes = 0\n",
+            ":5:1: `webhook.max_body_bytes`: must be from 4096 to 4194304 bytes, not 0",
+            &webhook[..],
+        ),
+        (
+            "max_retries = 1000000\n",
+            ":4:1: `api.max_retries`: must be from 0 to 10 retries, not 1000000",
+            &["api", "GET", "/contacts/x"][..],
+        ),
+    ] {
+        std::fs::write(&config, format!("{head}{lines}")).unwrap();
+        let expected = format!("{path}{message}");
+        let out = common::bin::ghl_console(dir.path())
+            .args(["config", "check", "--config", config.to_str().unwrap()])
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{said}");
+        assert!(
+            said.contains(&format!("invalid: {expected}")),
+            "{expected} in {said}"
+        );
+
+        // The command that uses the value refuses to start, with the same message.
+        let (code, said) = run_briefly(
+            common::bin::ghl_console(dir.path())
+                .args(["--config", config.to_str().unwrap()])
+                .args(uses)
+                .env("GHL_TOKEN", sandbox::DEMO_TOKEN),
+        );
+        assert_eq!(code, Some(2), "{uses:?}: {said}");
+        assert!(
+            said.contains(&format!("error: {expected}")),
+            "{expected} in {said}"
+        );
+    }
+    assert_eq!(sandbox.stats().total, 0, "{:?}", sandbox.stats());
+    assert!(!std::path::Path::new(store).exists(), "no store was made");
+
+    // A flag is held to the same rule as the key it overrides.
+    std::fs::write(&config, &head).unwrap();
+    let (code, said) = run_briefly(
+        common::bin::ghl_console(dir.path())
+            .args(["--config", config.to_str().unwrap()])
+            .args(sync)
+            .args(["--default-country", "XX"])
+            .env("GHL_TOKEN", sandbox::DEMO_TOKEN),
+    );
+    assert_eq!(code, Some(2), "{said}");
+    assert!(said.contains("unknown default country \"XX\""), "{said}");
+    assert_eq!(sandbox.stats().total, 0, "{:?}", sandbox.stats());
+}
+
+#[test]
 fn the_config_dir_variable_moves_the_config_file_too() {
     let dir = tempfile::tempdir().unwrap();
     let config_dir = dir.path().join("elsewhere");
@@ -330,6 +597,63 @@ async fn a_dry_run_creates_and_changes_no_store() {
     let (code, text) = sync(&["--watch", "--dry-run"]);
     assert_eq!(code, Some(2), "{text}");
     assert!(text.contains("cannot be used with"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_alert_command_runs_without_the_secrets_in_its_environment() {
+    let (sandbox, _client) = common::start(3).await;
+    // Every note listing fails, so the run has failed records and alerts.
+    sandbox.set_faults(sandbox::Faults {
+        error_every: Some(1),
+        error_statuses: vec![500],
+        paths: vec!["/notes".into()],
+        ..sandbox::Faults::default()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("alerting.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[api]\nbase_url = \"{}\"\nlocation_id = \"{}\"\nmax_retries = 0\n\
+             rate_limit = \"off\"\n",
+            sandbox.base_url(),
+            sandbox::DEMO_LOCATION_ID
+        ),
+    )
+    .unwrap();
+    let store = dir.path().join("rankr.sqlite3");
+    let secrets = [
+        ("GHL_TOKEN", sandbox::DEMO_TOKEN),
+        ("GHL_CLIENT_SECRET", "client-secret-for-the-alert-test"),
+        ("RANKR_API_KEY", "rankr-key-for-the-alert-test"),
+    ];
+    let out = common::bin::ghl_console(dir.path())
+        .current_dir(dir.path())
+        .args(["--config", config.to_str().unwrap()])
+        .args(["sync", "--json", "--store", store.to_str().unwrap()])
+        .args(["--alert-cmd", "env > alert.env; cat > summary.json"])
+        .envs(secrets)
+        .env("ALERT_TEST_KEPT", "the rest of the environment")
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+
+    let env = std::fs::read_to_string(dir.path().join("alert.env")).expect("the alert ran");
+    assert!(
+        env.contains("ALERT_TEST_KEPT=the rest of the environment"),
+        "{env}"
+    );
+    for (name, value) in secrets {
+        assert!(!env.contains(&format!("{name}=")), "{name} in {env}");
+        assert!(!env.contains(value), "the value of {name} in {env}");
+    }
+    let summary = std::fs::read_to_string(dir.path().join("summary.json")).unwrap();
+    let summary: serde_json::Value = serde_json::from_str(&summary).unwrap();
+    assert!(
+        !summary["failed"].as_array().unwrap().is_empty(),
+        "{summary}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -248,7 +248,8 @@ async fn sync_watch_reconciliation_brings_a_change_no_webhook_announced() {
     // C41 through the real process: the sandbox sends no webhooks at all.
     let key = WebhookKey::from_seed([9; 32]);
     let world = World::new(8).await;
-    let (config, store) = write_config(&world, &key, 1);
+    // The shortest interval the configuration allows.
+    let (config, store) = write_config(&world, &key, 10);
     let listen = format!("127.0.0.1:{}", free_port());
     let mut watch = spawn(
         &world,

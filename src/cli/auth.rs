@@ -101,7 +101,10 @@ pub fn oauth_app(settings: &Settings) -> anyhow::Result<OAuthApp> {
         .client_id
         .clone()
         .context("auth.client_id is not set")?;
-    let secret = match (std::env::var("GHL_CLIENT_SECRET"), &auth.client_secret_file) {
+    let secret = match (
+        std::env::var(config::CLIENT_SECRET_ENV),
+        &auth.client_secret_file,
+    ) {
         (Ok(s), _) if !s.trim().is_empty() => Secret::new(s.trim()),
         (_, Some(path)) => config::read_secret_file(&config::expand_home(path))?,
         _ => bail!("no client secret: set GHL_CLIENT_SECRET or auth.client_secret_file"),

@@ -8,11 +8,13 @@ pub mod webhook;
 use std::io::Write;
 
 use anyhow::{Context, bail};
+use clap::error::ErrorKind;
 use clap::{Args, Parser, Subcommand};
 use reqwest::Method;
 
 use crate::config::{self, Overrides, Settings};
 use crate::ghl::{Call, ClientConfig, GhlClient};
+use crate::tui::keymap::Severity;
 
 /// A terminal console for the HighLevel (GHL) Contacts API and its sync into Rankr.
 #[derive(Debug, Parser)]
@@ -23,7 +25,8 @@ pub struct Cli {
     /// The config file (default: `ghl-console config path`).
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<std::path::PathBuf>,
-    /// Open the console on a built-in sandbox with seeded data: no account needed.
+    /// Open the console on a built-in sandbox with seeded data: no account needed. It takes no
+    /// subcommand; for scripts, start one with `ghl-console sandbox`.
     #[arg(long)]
     pub demo: bool,
     #[command(subcommand)]
@@ -79,7 +82,7 @@ pub enum ConfigCommand {
     Path,
     /// Print the merged configuration (file, env, flags) with secrets masked.
     Show,
-    /// Validate the config file (or `--config FILE`); exit 1 when it is not valid.
+    /// Validate the config file (or `--config FILE`); exit 1 on errors, 0 with warnings only.
     Check,
 }
 
@@ -116,7 +119,39 @@ pub struct ApiArgs {
     pub json: bool,
 }
 
+impl Command {
+    /// The subcommand's name as typed on the command line.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Sandbox(_) => "sandbox",
+            Self::Api(_) => "api",
+            Self::Config(_) => "config",
+            Self::Auth(_) => "auth",
+            Self::Doctor(_) => "doctor",
+            Self::Sync(_) => "sync",
+            Self::Webhook(_) => "webhook",
+            Self::Completions { .. } => "completions",
+        }
+    }
+}
+
 impl Cli {
+    /// A usage error clap's rules cannot express, worded and exited (code 2) as clap's own.
+    /// `--demo` opens the console on a built-in sandbox; a subcommand after it would run
+    /// against the configured account instead, so the two are refused together.
+    pub fn usage_error(&self) -> Option<clap::Error> {
+        let command = self.command.as_ref().filter(|_| self.demo)?;
+        let name = command.name();
+        let message = format!(
+            "--demo only opens the console and cannot be used with a subcommand: `{name}` would \
+             run against the configured account, not the demo.\n\n\
+             For scripts, start a sandbox with `ghl-console sandbox` (it prints its URL, token and \
+             location), then point the command at it:\n  \
+             GHL_TOKEN=<its token> ghl-console --base-url <its URL> --location <its location> {name} ..."
+        );
+        Some(<Self as clap::CommandFactory>::command().error(ErrorKind::ArgumentConflict, message))
+    }
+
     /// Whether `--read-only` was given, before the subcommand or after it.
     pub fn read_only(&self) -> bool {
         let sub = match &self.command {
@@ -239,8 +274,9 @@ pub fn run_config(cli: &Cli, command: &ConfigCommand) -> anyhow::Result<u8> {
 }
 
 /// `config check`: every problem it can find in one run (the file's unknown keys, wrong types
-/// and values that cannot work, then the merged settings and `[ui.keys]`), each with its file
-/// and line; 1 when there is any.
+/// and values that cannot work, the merged settings, and `[ui.keys]`), each with its file
+/// and line. Errors make it exit 1; warnings (a remapping the console applies by a rule, such
+/// as a key taken from another action) are printed and leave it at 0.
 fn config_check(cli: &Cli) -> u8 {
     let path = cli
         .config
@@ -253,8 +289,52 @@ fn config_check(cli: &Cli) -> u8 {
     let file = path
         .as_ref()
         .map_or("(no file: defaults)".into(), |p| p.display().to_string());
-    let mut problems: Vec<String> = match &path {
-        Some(p) if p.exists() => config::file_problems(&text, p)
+    let mut errors = settings_problems(cli, path.as_deref(), &text);
+    let mut warnings = Vec::new();
+    let keys = config::key_remaps(&text).into_iter().collect();
+    for problem in crate::tui::keymap::key_problems(&keys) {
+        let line = key_problem_line(&file, &text, &problem);
+        match problem.severity {
+            Severity::Error => errors.push(line),
+            Severity::Warning => warnings.push(line),
+        }
+    }
+    print_check(&file, &errors, &warnings);
+    u8::from(!errors.is_empty())
+}
+
+/// Prints the verdict of `config check`: `ok` or `invalid` on the first line, then the errors,
+/// then the warnings.
+fn print_check(file: &str, errors: &[String], warnings: &[String]) {
+    let warned = match warnings.len() {
+        0 => String::new(),
+        1 => " (1 warning)".into(),
+        n => format!(" ({n} warnings)"),
+    };
+    match errors {
+        [] => say(format_args!("ok: {file}{warned}")),
+        [one] if warnings.is_empty() => say(format_args!("invalid: {one}")),
+        many => {
+            let count = match many.len() {
+                1 => "1 problem".to_string(),
+                n => format!("{n} problems"),
+            };
+            say(format_args!("invalid: {file}: {count}{warned}"));
+            for problem in many {
+                say(format_args!("  {problem}"));
+            }
+        }
+    }
+    for warning in warnings {
+        say(format_args!("  warning: {warning}"));
+    }
+}
+
+/// The problems of the config file at `path` (its text `text`) and of the settings merged from
+/// it, the environment and the flags, each once, with its file and line where it has one.
+fn settings_problems(cli: &Cli, path: Option<&std::path::Path>, text: &str) -> Vec<String> {
+    let mut problems: Vec<String> = match path {
+        Some(p) if p.exists() => config::file_problems(text, p)
             .iter()
             .map(|e| format!("{e:#}"))
             .collect(),
@@ -268,7 +348,7 @@ fn config_check(cli: &Cli) -> u8 {
             );
             for problem in config::runtime_problems(&settings.config, &origin) {
                 let problem = match &settings.file {
-                    Some(p) => config::with_line(problem, &text, p),
+                    Some(p) => config::with_line(problem, text, p),
                     None => problem,
                 };
                 let line = format!("{problem:#}");
@@ -276,50 +356,12 @@ fn config_check(cli: &Cli) -> u8 {
                     problems.push(line);
                 }
             }
-            let keys = settings.config.ui.keys.clone().into_iter().collect();
-            let key_problems = crate::tui::keymap::key_problems(&keys);
-            if !key_problems.is_empty() {
-                if problems.is_empty() {
-                    say(format_args!("invalid: {file}: [ui.keys]"));
-                } else {
-                    say(format_args!("invalid: {file}"));
-                    for problem in &problems {
-                        say(format_args!("  {problem}"));
-                    }
-                }
-                for problem in key_problems {
-                    say(format_args!(
-                        "  {}",
-                        key_problem_line(&file, &text, &problem)
-                    ));
-                }
-                return 1;
-            }
         }
-        Err(e) => {
-            let line = format!("{e:#}");
-            if problems.is_empty() {
-                problems.push(line);
-            }
-        }
+        // The file's own problems already say why it cannot be loaded.
+        Err(e) if problems.is_empty() => problems.push(format!("{e:#}")),
+        Err(_) => {}
     }
-    match problems.as_slice() {
-        [] => {
-            say(format_args!("ok: {file}"));
-            0
-        }
-        [one] => {
-            say(format_args!("invalid: {one}"));
-            1
-        }
-        many => {
-            say(format_args!("invalid: {file}: {} problems", many.len()));
-            for problem in many {
-                say(format_args!("  {problem}"));
-            }
-            1
-        }
-    }
+    problems
 }
 
 /// A `[ui.keys]` problem as `config check` prints it: with the file and the line of the
@@ -523,6 +565,35 @@ mod tests {
                 .render_long_help()
                 .to_string();
             assert!(!help.contains("--read-only"), "{sub}: {help}");
+        }
+    }
+
+    #[test]
+    fn demo_with_any_subcommand_is_a_usage_error() {
+        for args in [
+            ["ghl-console", "--demo", "sync", "--dry-run"].as_slice(),
+            &["ghl-console", "--demo", "api", "GET", "/contacts/x"],
+            &["ghl-console", "--demo", "doctor"],
+            &["ghl-console", "--demo", "config", "show"],
+            &["ghl-console", "--demo", "sandbox"],
+        ] {
+            let cli = Cli::try_parse_from(args).unwrap();
+            let error = cli.usage_error().expect("refused").to_string();
+            assert_eq!(
+                cli.usage_error().map(|e| e.exit_code()),
+                Some(2),
+                "{args:?}"
+            );
+            assert!(error.contains("ghl-console sandbox"), "{error}");
+            assert!(error.contains(&format!("`{}`", args[2])), "{error}");
+        }
+        for args in [
+            ["ghl-console", "--demo"].as_slice(),
+            &["ghl-console", "--demo", "--read-only"],
+            &["ghl-console", "sync", "--dry-run"],
+        ] {
+            let cli = Cli::try_parse_from(args).unwrap();
+            assert!(cli.usage_error().is_none(), "{args:?}");
         }
     }
 

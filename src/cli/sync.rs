@@ -12,7 +12,7 @@ use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
 use super::Connection;
-use crate::config::Settings;
+use crate::config::{RANKR_API_KEY_ENV, SECRET_ENV_VARS, Settings};
 use crate::ghl::GhlClient;
 use crate::rankr::RankrStore;
 use crate::rankr::http::HttpTarget;
@@ -55,18 +55,24 @@ pub struct SyncArgs {
     /// Keep running: receive webhooks and reconcile every `sync.interval_secs`.
     #[arg(long)]
     pub watch: bool,
-    /// On failure, run this shell command with the JSON summary on its stdin.
+    /// On failure, run this shell command with the JSON summary on its stdin (without
+    /// `GHL_TOKEN`, `GHL_CLIENT_SECRET` or `RANKR_API_KEY` in its environment).
     #[arg(long, value_name = "CMD")]
     pub alert_cmd: Option<String>,
     /// The Rankr store (default: `rankr.store_path`, else the data dir).
     #[arg(long, value_name = "FILE")]
     pub store: Option<PathBuf>,
     /// Read phones without a country code in this country (ISO code, e.g. US).
-    #[arg(long, value_name = "CC")]
+    #[arg(long, value_name = "CC", value_parser = country_code)]
     pub default_country: Option<String>,
     /// Where `--watch` receives webhooks (default: `webhook.listen`).
     #[arg(long, value_name = "ADDR")]
     pub listen: Option<String>,
+}
+
+/// Checks `--default-country` as `sync.default_country` is checked: an ISO 3166 code.
+fn country_code(code: &str) -> Result<String, crate::sync::phone::PhoneError> {
+    crate::sync::phone::country(code).map(|_| code.to_string())
 }
 
 /// The engine settings for the settings in force and the flags.
@@ -112,7 +118,7 @@ fn http_target(settings: &Settings) -> anyhow::Result<HttpTarget> {
     let Some(url) = rankr.http_url.as_deref() else {
         bail!("the http target needs rankr.http_url");
     };
-    let key = match (&rankr.api_key_file, std::env::var("RANKR_API_KEY")) {
+    let key = match (&rankr.api_key_file, std::env::var(RANKR_API_KEY_ENV)) {
         (_, Ok(key)) if !key.is_empty() => crate::ghl::Secret::new(key),
         (Some(path), _) => crate::config::read_secret_file(path)?,
         (None, _) => bail!("the http target needs rankr.api_key_file or RANKR_API_KEY"),
@@ -261,12 +267,18 @@ fn print_summary(summary: &SyncSummary, json: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Runs `command` in a shell with the JSON summary on its stdin.
+/// Runs `command` in a shell with the JSON summary on its stdin, in this process's environment
+/// less the variables that hold secrets ([`SECRET_ENV_VARS`]): the alert needs no token.
 fn alert(command: &str, summary: &SyncSummary) -> anyhow::Result<()> {
-    let mut child = std::process::Command::new("sh")
+    let mut shell = std::process::Command::new("sh");
+    shell
         .arg("-c")
         .arg(command)
-        .stdin(std::process::Stdio::piped())
+        .stdin(std::process::Stdio::piped());
+    for name in SECRET_ENV_VARS {
+        shell.env_remove(name);
+    }
+    let mut child = shell
         .spawn()
         .with_context(|| format!("running the alert command {command:?}"))?;
     if let Some(mut stdin) = child.stdin.take() {

@@ -8,6 +8,7 @@ mod files;
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -60,9 +61,12 @@ pub struct ApiConfig {
     pub base_url: String,
     pub version: String,
     pub location_id: Option<String>,
+    /// Seconds one request may take, within [`TIMEOUT_SECS`].
     pub timeout_secs: u64,
+    /// Retries of a failed call, within [`MAX_RETRIES`].
     pub max_retries: u32,
-    /// The client's own pacing, as `100/10s`, or `off`.
+    /// The client's own pacing, as `100/10s` (a window of at most [`MAX_RATE_WINDOW`]), or
+    /// `off`.
     pub rate_limit: String,
 }
 
@@ -120,6 +124,7 @@ pub struct RankrConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SyncConfig {
+    /// Seconds between the reconciliations of `sync --watch`, within [`INTERVAL_SECS`].
     pub interval_secs: u64,
     /// The country (ISO code like `US`) for phone numbers entered without a country code;
     /// without it such numbers are refused rather than guessed (C06).
@@ -144,6 +149,7 @@ pub struct WebhookConfig {
     pub rsa_public_key_file: Option<PathBuf>,
     /// The Ed25519 public key for `x-ghl-signature`, base64.
     pub ed25519_public_key: Option<String>,
+    /// The largest webhook body accepted, within [`MAX_BODY_BYTES`].
     pub max_body_bytes: usize,
 }
 
@@ -205,6 +211,16 @@ pub struct Overrides {
     pub location_id: Option<String>,
     pub read_only: bool,
 }
+
+/// The environment variable that holds a Private Integration Token.
+pub const TOKEN_ENV: &str = "GHL_TOKEN";
+/// The environment variable that holds the OAuth app's client secret.
+pub const CLIENT_SECRET_ENV: &str = "GHL_CLIENT_SECRET";
+/// The environment variable that holds the remote Rankr's API key.
+pub const RANKR_API_KEY_ENV: &str = "RANKR_API_KEY";
+/// Every environment variable a secret is read from. A command run for the user
+/// (`--alert-cmd`) is started without them, so a secret never reaches a shell it did not need.
+pub const SECRET_ENV_VARS: &[&str] = &[TOKEN_ENV, CLIENT_SECRET_ENV, RANKR_API_KEY_ENV];
 
 /// Where a value came from, for `config show`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -416,6 +432,64 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
+/// `api.timeout_secs`: a second to ten minutes.
+pub const TIMEOUT_SECS: RangeInclusive<u64> = 1..=600;
+/// `api.max_retries`: none to ten (the wait between tries grows to 10 s, so ten retries already
+/// hold a call for over a minute).
+pub const MAX_RETRIES: RangeInclusive<u64> = 0..=10;
+/// `sync.interval_secs`: ten seconds to a day. Each reconciliation costs requests from GHL's
+/// budget, so a shorter interval would spend it on finding nothing new.
+pub const INTERVAL_SECS: RangeInclusive<u64> = 10..=86_400;
+/// `webhook.max_body_bytes`: 4 KiB (a small event) to 4 MiB (the receiver holds up to 32
+/// bodies at once).
+pub const MAX_BODY_BYTES: RangeInclusive<u64> = 4 * 1024..=4 * 1024 * 1024;
+/// The longest window `api.rate_limit` may have: a longer one would hold requests for hours.
+pub const MAX_RATE_WINDOW: std::time::Duration = std::time::Duration::from_secs(60 * 60);
+
+/// The numeric settings outside their range, each as its key and a message that gives the
+/// range, its unit and the value found.
+fn out_of_range(config: &Config) -> Vec<(&'static str, String)> {
+    let webhook_bytes = u64::try_from(config.webhook.max_body_bytes).unwrap_or(u64::MAX);
+    let numbers = [
+        (
+            "api.timeout_secs",
+            config.api.timeout_secs,
+            TIMEOUT_SECS,
+            "seconds",
+        ),
+        (
+            "api.max_retries",
+            u64::from(config.api.max_retries),
+            MAX_RETRIES,
+            "retries",
+        ),
+        (
+            "sync.interval_secs",
+            config.sync.interval_secs,
+            INTERVAL_SECS,
+            "seconds",
+        ),
+        (
+            "webhook.max_body_bytes",
+            webhook_bytes,
+            MAX_BODY_BYTES,
+            "bytes",
+        ),
+    ];
+    numbers
+        .into_iter()
+        .filter(|(_, value, range, _)| !range.contains(value))
+        .map(|(key, value, range, unit)| {
+            let message = format!(
+                "must be from {} to {} {unit}, not {value}",
+                range.start(),
+                range.end()
+            );
+            (key, message)
+        })
+        .collect()
+}
+
 /// Checks values that parse but cannot work; the first problem found.
 pub fn validate(config: &Config, origin: &str) -> Result<(), ConfigError> {
     match validate_all(config, origin).into_iter().next() {
@@ -438,14 +512,22 @@ pub fn validate_all(config: &Config, origin: &str) -> Vec<ConfigError> {
             "is not a URL (like https://services.leadconnectorhq.com)",
         ));
     }
-    if config.api.timeout_secs == 0 {
-        problems.push(invalid("api.timeout_secs", "must be at least 1"));
+    for (key, message) in out_of_range(config) {
+        problems.push(invalid(key, &message));
     }
-    if parse_rate(&config.api.rate_limit).is_err() {
+    if let Err(why) = parse_rate(&config.api.rate_limit) {
         problems.push(invalid(
             "api.rate_limit",
-            "must look like 100/10s, or be off",
+            &format!(
+                "must look like 100/10s (COUNT/WINDOW, a window of at most {}m), or be off: {why}",
+                MAX_RATE_WINDOW.as_secs() / 60
+            ),
         ));
+    }
+    if let Some(code) = config.sync.default_country.as_deref()
+        && let Err(e) = crate::sync::phone::country(code)
+    {
+        problems.push(invalid("sync.default_country", &e.to_string()));
     }
     if config.auth.kind == AuthKind::Oauth && config.auth.client_id.is_none() {
         problems.push(invalid(
@@ -559,6 +641,31 @@ pub fn file_problems(text: &str, path: &Path) -> Vec<ConfigError> {
     problems
 }
 
+/// The `[ui.keys]` entries of a config file's text that are lists of strings, read even when
+/// other parts of the file do not fit the schema, so `config check` can check the remapping in
+/// the same run as everything else. An entry of another type is left out: the schema check
+/// reports it. Text that is not TOML has none.
+pub fn key_remaps(text: &str) -> BTreeMap<String, Vec<String>> {
+    let table = toml::from_str::<toml::Table>(text).unwrap_or_default();
+    let Some(keys) = table
+        .get("ui")
+        .and_then(|ui| ui.get("keys"))
+        .and_then(toml::Value::as_table)
+    else {
+        return BTreeMap::new();
+    };
+    keys.iter()
+        .filter_map(|(action, value)| {
+            let strings: Option<Vec<String>> = value
+                .as_array()?
+                .iter()
+                .map(|key| key.as_str().map(str::to_string))
+                .collect();
+            Some((action.clone(), strings?))
+        })
+        .collect()
+}
+
 /// Parses `100/10s`, `100/1s`, `50/500ms` or `off`.
 pub fn parse_rate(text: &str) -> Result<Option<(u32, std::time::Duration)>, String> {
     if text.trim().eq_ignore_ascii_case("off") {
@@ -585,6 +692,12 @@ pub fn parse_rate(text: &str) -> Result<Option<(u32, std::time::Duration)>, Stri
     };
     if count == 0 || window.is_zero() {
         return Err("count and window must be positive".into());
+    }
+    if window > MAX_RATE_WINDOW {
+        return Err(format!(
+            "the window is longer than {}m",
+            MAX_RATE_WINDOW.as_secs() / 60
+        ));
     }
     Ok(Some((count, window)))
 }
@@ -715,8 +828,8 @@ fn resolve_token(
         let store = oauth_store_path(config);
         return Ok((None, Some(format!("the OAuth store {}", store.display()))));
     }
-    if let Some(token) = env("GHL_TOKEN").filter(|t| !t.trim().is_empty()) {
-        return Ok((Some(Secret::new(token.trim())), Some("GHL_TOKEN".into())));
+    if let Some(token) = env(TOKEN_ENV).filter(|t| !t.trim().is_empty()) {
+        return Ok((Some(Secret::new(token.trim())), Some(TOKEN_ENV.into())));
     }
     if let Some(path) = &config.auth.token_file {
         let token = read_secret_file(&expand_home(path)).map_err(|e| ConfigError::Invalid {

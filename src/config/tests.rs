@@ -279,4 +279,122 @@ fn rates_parse() {
     );
     assert!(parse_rate("0/1s").is_err());
     assert!(parse_rate("x").is_err());
+    assert_eq!(
+        parse_rate("1/60m").unwrap(),
+        Some((1, std::time::Duration::from_secs(3600)))
+    );
+    assert!(parse_rate("1/61m").is_err());
+    assert!(parse_rate("1/3601s").is_err());
+}
+
+#[test]
+fn numeric_settings_outside_their_range_are_refused_with_the_range() {
+    let dir = tempfile::tempdir().unwrap();
+    for (table, key, wrong, message) in [
+        (
+            "api",
+            "timeout_secs",
+            "0",
+            "must be from 1 to 600 seconds, not 0",
+        ),
+        (
+            "api",
+            "timeout_secs",
+            "601",
+            "must be from 1 to 600 seconds, not 601",
+        ),
+        (
+            "api",
+            "max_retries",
+            "1000000",
+            "must be from 0 to 10 retries, not 1000000",
+        ),
+        (
+            "sync",
+            "interval_secs",
+            "0",
+            "must be from 10 to 86400 seconds, not 0",
+        ),
+        (
+            "sync",
+            "interval_secs",
+            "86401",
+            "must be from 10 to 86400 seconds, not 86401",
+        ),
+        (
+            "webhook",
+            "max_body_bytes",
+            "0",
+            "must be from 4096 to 4194304 bytes, not 0",
+        ),
+        (
+            "webhook",
+            "max_body_bytes",
+            "4194305",
+            "must be from 4096 to 4194304 bytes, not 4194305",
+        ),
+        (
+            "sync",
+            "default_country",
+            "\"XX\"",
+            "unknown default country \"XX\"; use an ISO 3166 code such as US or DE",
+        ),
+        (
+            "api",
+            "rate_limit",
+            "\"0/10s\"",
+            "must look like 100/10s (COUNT/WINDOW, a window of at most 60m), or be off: count \
+             and window must be positive",
+        ),
+        (
+            "api",
+            "rate_limit",
+            "\"1/90m\"",
+            "must look like 100/10s (COUNT/WINDOW, a window of at most 60m), or be off: the \
+             window is longer than 60m",
+        ),
+    ] {
+        let path = write(dir.path(), &format!("[{table}]\n{key} = {wrong}\n"));
+        let err = load_file(&path).unwrap_err().to_string();
+        let expected = format!("config.toml:2:1: `{table}.{key}`: {message}");
+        assert!(err.contains(&expected), "{expected} in {err}");
+        // The settings in force are refused with the same message.
+        let err = resolve_with_env(Some(&path), &Overrides::default(), &env(&[]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(&expected), "{expected} in {err}");
+    }
+}
+
+#[test]
+fn numeric_settings_at_the_ends_of_their_range_are_accepted() {
+    for (table, key, value) in [
+        ("api", "timeout_secs", "1"),
+        ("api", "timeout_secs", "600"),
+        ("api", "max_retries", "0"),
+        ("api", "max_retries", "10"),
+        ("sync", "interval_secs", "10"),
+        ("sync", "interval_secs", "86400"),
+        ("webhook", "max_body_bytes", "4096"),
+        ("webhook", "max_body_bytes", "4194304"),
+        ("sync", "default_country", "\"us\""),
+        ("api", "rate_limit", "\"1/60m\""),
+    ] {
+        let text = format!("[{table}]\n{key} = {value}\n");
+        assert!(parse(&text, Path::new("c.toml")).is_ok(), "{text}");
+    }
+}
+
+#[test]
+fn key_remaps_are_read_even_when_other_keys_do_not_fit_the_schema() {
+    let text = "[api]\ntimeout_secs = \"soon\"\nnope = 1\n\n[ui.keys]\n\"quit\" = [\"ctrl-q\"]\n\
+                \"help\" = \"h\"\n\"yank\" = [\"y\", 3]\n";
+    assert!(parse(text, Path::new("c.toml")).is_err());
+    let remaps = key_remaps(text);
+    assert_eq!(
+        remaps,
+        BTreeMap::from([("quit".to_string(), vec!["ctrl-q".to_string()])])
+    );
+    assert!(key_remaps("[ui.keys\n").is_empty());
+    assert!(key_remaps("").is_empty());
 }

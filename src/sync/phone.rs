@@ -19,6 +19,15 @@ pub enum PhoneError {
     Unreadable(String),
 }
 
+/// The country a default-country code names (`US`, `de`; ISO 3166 alpha-2, case-blind), as
+/// phone numbers are read in it; the configuration is checked with it too.
+pub fn country(code: &str) -> Result<Id, PhoneError> {
+    code.trim()
+        .to_ascii_uppercase()
+        .parse()
+        .map_err(|_| PhoneError::UnknownCountry(code.to_string()))
+}
+
 /// The E.164 form of `raw` (`+8613800138000`), reading a number without `+` in
 /// `default_country` when one is given.
 pub fn to_e164(raw: &str, default_country: Option<&str>) -> Result<String, PhoneError> {
@@ -36,12 +45,7 @@ pub fn to_e164(raw: &str, default_country: Option<&str>) -> Result<String, Phone
         let Some(code) = default_country else {
             return Err(PhoneError::NoCountryCode(raw.to_string()));
         };
-        let id: Id = code
-            .trim()
-            .to_ascii_uppercase()
-            .parse()
-            .map_err(|_| PhoneError::UnknownCountry(code.to_string()))?;
-        Some(id)
+        Some(country(code)?)
     };
     let text = text
         .strip_prefix("00")
@@ -72,6 +76,19 @@ mod tests {
         );
         assert_eq!(to_e164("+1 888-888-8888", None).unwrap(), "+18888888888");
         assert_eq!(to_e164("0049 30 1234567", None).unwrap(), "+49301234567");
+    }
+
+    #[test]
+    fn countries_are_iso_codes_in_either_case() {
+        assert_eq!(country("US"), Ok(Id::US));
+        assert_eq!(country(" de "), Ok(Id::DE));
+        for code in ["XX", "", "USA", "1", "U S"] {
+            assert_eq!(
+                country(code),
+                Err(PhoneError::UnknownCountry(code.into())),
+                "{code:?}"
+            );
+        }
     }
 
     #[test]

@@ -142,7 +142,8 @@ impl Keymap {
         (map, problems.into_iter().map(|p| p.message).collect())
     }
 
-    /// [`Keymap::new`] with each problem tagged with the remapped action id it comes from.
+    /// [`Keymap::new`] with each problem tagged with the remapped action id it comes from and
+    /// its severity.
     fn build(remap: &HashMap<String, Vec<String>>) -> (Self, Vec<KeyProblem>) {
         let mut defaults = Vec::new();
         let mut keys: HashMap<Action, Vec<Key>> = REGISTRY
@@ -154,25 +155,32 @@ impl Keymap {
             .map(|message| KeyProblem {
                 action: None,
                 message,
+                severity: Severity::Error,
             })
             .collect();
         let mut ids: Vec<&String> = remap.keys().collect();
         ids.sort();
         for id in ids {
-            let mut found = Vec::new();
+            let mut errors = Vec::new();
+            let mut warnings = Vec::new();
             match by_id(id) {
                 Some(spec) => {
                     let strings: Vec<&str> = remap[id].iter().map(String::as_str).collect();
-                    let parsed = parse_all(&strings, &mut found);
-                    take_keys(&mut keys, spec, &parsed, &mut found);
+                    let parsed = parse_all(&strings, &mut errors);
+                    take_keys(&mut keys, spec, &parsed, &mut warnings);
                     keys.insert(spec.action, parsed);
                 }
-                None => found.push(format!("unknown action \"{id}\" in key remapping")),
+                None => errors.push(format!("unknown action \"{id}\" in key remapping")),
             }
-            problems.extend(found.into_iter().map(|message| KeyProblem {
-                action: Some(id.clone()),
-                message,
-            }));
+            let tagged = |severity: Severity| {
+                move |message: String| KeyProblem {
+                    action: Some(id.clone()),
+                    message,
+                    severity,
+                }
+            };
+            problems.extend(errors.into_iter().map(tagged(Severity::Error)));
+            problems.extend(warnings.into_iter().map(tagged(Severity::Warning)));
         }
         (Self { keys }, problems)
     }
@@ -209,6 +217,18 @@ pub struct KeyProblem {
     pub action: Option<String>,
     /// What is wrong.
     pub message: String,
+    /// Whether the console can apply the entry anyway.
+    pub severity: Severity,
+}
+
+/// How much a [`KeyProblem`] matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    /// The entry cannot be applied as written: an unknown action id, a key that does not parse.
+    Error,
+    /// The entry is applied, a rule settling what it meant: a key taken from another action
+    /// that had it, which no longer does.
+    Warning,
 }
 
 /// [`validate_keys`] with each problem's action id.
@@ -370,5 +390,28 @@ mod tests {
         assert_eq!(tagged, [(Some("nope.action"), true), (Some("quit"), true)]);
         let messages: Vec<String> = problems.into_iter().map(|p| p.message).collect();
         assert_eq!(messages, validate_keys(&keys));
+    }
+
+    #[test]
+    fn a_key_taken_from_another_action_is_a_warning_and_the_rest_are_errors() {
+        let keys = HashMap::from([
+            ("task.new".to_string(), vec!["q".to_string()]),
+            ("help".to_string(), vec!["notakey+++".to_string()]),
+            ("no.such".to_string(), vec!["z".to_string()]),
+        ]);
+        let problems = key_problems(&keys);
+        let severities: Vec<(Option<&str>, Severity)> = problems
+            .iter()
+            .map(|p| (p.action.as_deref(), p.severity))
+            .collect();
+        assert_eq!(
+            severities,
+            [
+                (Some("help"), Severity::Error),
+                (Some("no.such"), Severity::Error),
+                (Some("task.new"), Severity::Warning),
+            ]
+        );
+        assert!(problems[2].message.contains("\"quit\""), "{problems:?}");
     }
 }
