@@ -685,3 +685,50 @@ async fn sync_says_which_earlier_runs_it_marks_interrupted() {
     let marked = runs.iter().find(|r| r.id == killed).unwrap();
     assert_eq!(marked.outcome.as_deref(), Some("interrupted"));
 }
+
+/// C01 through the raw command: a contact create answered 422 that GHL kept anyway. The
+/// command fails (exit 1) and says the contact may be saved, with the lookup that tells,
+/// instead of inviting a second POST.
+#[tokio::test(flavor = "multi_thread")]
+async fn c01_a_failed_create_through_api_says_it_may_be_saved_and_how_to_look() {
+    let (sandbox, _client) = common::start(3).await;
+    sandbox.set_faults(sandbox::Faults {
+        quirks: sandbox::Quirks {
+            create_stores_then_422: true,
+            ..sandbox::Quirks::default()
+        },
+        ..sandbox::Faults::default()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let body = format!(
+        r#"{{"locationId":"{}","firstName":"Pat","email":"pat.c01@example.test"}}"#,
+        sandbox::DEMO_LOCATION_ID
+    );
+    let out = console(&sandbox.base_url(), dir.path())
+        .args(["api", "POST", "/contacts/", "--data", &body])
+        .env("GHL_TOKEN", sandbox::DEMO_TOKEN)
+        .env("GHL_LOCATION_ID", sandbox::DEMO_LOCATION_ID)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("may still have been saved"), "{said}");
+    assert!(
+        said.contains("/contacts/search/duplicate?locationId="),
+        "{said}"
+    );
+    let kept = sandbox.store().contacts(sandbox::DEMO_LOCATION_ID);
+    assert!(
+        kept.iter()
+            .any(|c| c.email.as_deref() == Some("pat.c01@example.test")),
+        "the sandbox kept it, as GHL does"
+    );
+
+    // A read that fails gets no such warning.
+    let out = console(&sandbox.base_url(), dir.path())
+        .args(["api", "GET", "/contacts/nope"])
+        .env("GHL_TOKEN", sandbox::DEMO_TOKEN)
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("may still have been saved"));
+}

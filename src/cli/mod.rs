@@ -410,7 +410,16 @@ pub async fn run_api(settings: &Settings, args: &ApiArgs) -> anyhow::Result<i32>
             args.path
         );
     }
-    let reply = client.send_raw(call).await?;
+    let create = maybe_applied_hint(&call, settings);
+    let reply = match client.send_raw(call).await {
+        Ok(reply) => reply,
+        Err(error) => {
+            if let Some(hint) = &create {
+                eprintln!("warning: {hint}");
+            }
+            return Err(error.into());
+        }
+    };
     let raw = &reply.value;
     let body = shown_body(&reply);
     let mut out = std::io::stdout().lock();
@@ -440,7 +449,38 @@ pub async fn run_api(settings: &Settings, args: &ApiArgs) -> anyhow::Result<i32>
     } else if !json_ok {
         eprintln!("warning: the body is not valid JSON (an HTML error page or a cut-off answer?)");
     }
-    Ok(i32::from(!(200..300).contains(&raw.status) || !json_ok))
+    let failed = !(200..300).contains(&raw.status) || !json_ok;
+    if let Some(hint) = create.filter(|_| failed) {
+        eprintln!("warning: {hint}");
+    }
+    Ok(i32::from(failed))
+}
+
+/// What to say when a POST fails: GHL has been seen to keep a create it answered an error to
+/// (C01), so sending it again blindly can make a second copy. A contact create gets the lookup
+/// that tells.
+fn maybe_applied_hint(call: &Call, settings: &Settings) -> Option<String> {
+    if call.method != Method::POST || !changes_data(call) {
+        return None;
+    }
+    let segments: Vec<&str> = call.segments.iter().map(String::as_str).collect();
+    let lookup = match segments.as_slice() {
+        ["contacts"] | ["contacts", "upsert"] => format!(
+            "; look for it first: ghl-console api GET \
+             '/contacts/search/duplicate?locationId={}&email=EMAIL' (or &number=PHONE)",
+            settings
+                .config
+                .api
+                .location_id
+                .as_deref()
+                .unwrap_or("LOCATION_ID")
+        ),
+        _ => String::new(),
+    };
+    Some(format!(
+        "a POST that failed may still have been saved (GHL has kept creates it answered an \
+         error to); check before sending it again{lookup}"
+    ))
 }
 
 /// Whether a raw call could change data: anything but a GET or a search.
