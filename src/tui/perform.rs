@@ -108,9 +108,17 @@ pub fn search(app: &mut App, query: Option<String>, fx: &mut Effects) {
 }
 
 /// Keys typed into the contact filter: text filters locally as typed, Enter searches the
-/// server for it, Esc leaves the filter.
+/// server for it, Esc leaves the filter. Tab and Shift-Tab, which cannot be typed into it,
+/// leave the input (the filter stays) and do what they do in the list: move to another pane.
 pub fn filter_key(app: &mut App, key: KeyEvent, fx: &mut Effects) {
     match key.code {
+        KeyCode::Tab | KeyCode::BackTab => {
+            app.contacts.editing_filter = false;
+            let key = super::keymap::Key::from_event(key);
+            if let Some(action) = app.keymap.lookup(app.focus, key) {
+                perform(app, action, fx);
+            }
+        }
         KeyCode::Esc => {
             app.contacts.editing_filter = false;
             app.contacts.set_filter(String::new());

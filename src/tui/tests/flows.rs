@@ -332,6 +332,23 @@ fn server_search_on_enter_and_sort_toggle() {
 }
 
 #[test]
+fn tab_leaves_the_filter_input_for_the_next_pane_at_once() {
+    use crate::tui::app::Pane;
+    let mut f = Fixture::loaded(80, 24);
+    f.keys(&["/"]);
+    f.type_text("jose");
+    f.keys(&["tab"]);
+    assert_eq!(f.app.focus, Pane::Detail);
+    assert!(!f.app.contacts.editing_filter);
+    assert_eq!(f.app.contacts.filter, "jose", "the filter stays");
+    assert_eq!(f.app.contacts.len(), 1);
+
+    f.keys(&["shift-tab", "/", "shift-tab"]);
+    assert_eq!(f.app.focus, Pane::Log, "shift-tab goes the other way");
+    assert!(!f.app.contacts.editing_filter);
+}
+
+#[test]
 fn inspect_selects_the_exchange_behind_the_pane() {
     let mut f = Fixture::loaded(80, 24);
     f.keys(&["tab", "i"]);
