@@ -383,13 +383,12 @@ impl ContactList {
             .then(|| self.position(self.cursor.selected))
             .flatten();
         self.shown = Some(done.rows);
-        self.cursor = match keep {
-            Some(position) => Cursor {
-                selected: self.row_of(position).unwrap_or(self.cursor.selected),
-                ..self.cursor
-            },
-            None => Cursor::default(),
-        };
+        match keep {
+            Some(position) => {
+                self.cursor.selected = self.row_of(position).unwrap_or(self.cursor.selected);
+            }
+            None => self.cursor = Cursor::default(),
+        }
         self.cursor.clamp(self.len());
         true
     }

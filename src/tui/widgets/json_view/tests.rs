@@ -246,6 +246,17 @@ fn scrolling_keeps_the_cursor_on_screen() {
 }
 
 #[test]
+fn a_taller_view_shows_the_lines_above_once_they_fit() {
+    let mut view = JsonView::from_body(SMALL);
+    plain_screen(&mut view, 30, 5);
+    view.cursor_down(8);
+    assert_eq!(plain_screen(&mut view, 30, 5)[0], r#"    "vip","#);
+    let lines = plain_screen(&mut view, 30, 12);
+    assert_eq!(lines[0], "{", "lines 0 to 8 fit in 12 rows: {lines:#?}");
+    assert_eq!(lines[8], r#"  "active": true,"#);
+}
+
+#[test]
 fn long_lines_scroll_sideways_to_a_match() {
     let long = format!("{}needle{}", "a".repeat(300), "b".repeat(300));
     let mut view = JsonView::from_value(&json!({ "k": long }));
