@@ -173,12 +173,18 @@ fn page(app: &App) -> isize {
     isize::try_from(rows.max(1)).unwrap_or(10)
 }
 
-/// Moves the selection of a pane by `delta` rows.
+/// Moves the selection of a pane by `delta` rows (in Raw, of the side with the movement keys).
 pub fn step_in(app: &mut App, pane: Pane, delta: isize) {
     if pane == Pane::Inspector && app.inspector.body.has_focus() {
         app.inspector.body.scroll(delta);
         return;
     }
+    step_list(app, pane, delta);
+}
+
+/// Moves the selection of a pane's list by `delta` rows, also in Raw while the body has the
+/// movement keys (the wheel over the list).
+pub fn step_list(app: &mut App, pane: Pane, delta: isize) {
     if pane == Pane::Notes && app.notes.ready().is_some() && app.focus == Pane::Notes {
         app.note_scroll = 0;
     }

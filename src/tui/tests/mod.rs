@@ -5,6 +5,7 @@ mod flows;
 mod forms;
 mod guards;
 mod lists;
+mod raw;
 mod snapshots;
 mod sync;
 
