@@ -9,6 +9,8 @@ use tracing_appender::non_blocking::WorkerGuard;
 use tracing_appender::rolling::{RollingFileAppender, Rotation};
 use tracing_subscriber::EnvFilter;
 
+use crate::config::private_dir;
+
 /// When the process began its work.
 static STARTED: OnceLock<Instant> = OnceLock::new();
 
@@ -92,22 +94,6 @@ pub fn init(level: &str) -> Result<WorkerGuard, String> {
     let recorded = outcome.as_ref().map(|_| log_base()).map_err(Clone::clone);
     LOGGING.set(recorded).ok();
     outcome
-}
-
-/// Makes `dir` (and its parents) readable by the owner alone: logs name contacts and calls.
-/// A directory that is already there is narrowed to 0700 too.
-fn private_dir(dir: &Path) -> std::io::Result<()> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
-        builder.mode(0o700);
-        builder.create(dir)?;
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
-    }
-    #[cfg(not(unix))]
-    builder.create(dir)
 }
 
 fn start(dir: &Path, level: &str) -> Result<WorkerGuard, String> {

@@ -44,6 +44,22 @@ pub fn read_secret_file(path: &Path) -> Result<Secret, ConfigError> {
     Ok(Secret::new(value))
 }
 
+/// Makes `dir` (and its missing parents) readable by the owner alone, for files that name
+/// contacts and calls. A directory that is already there is narrowed to 0700 too.
+pub fn private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        builder.mode(0o700);
+        builder.create(dir)?;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+    }
+    #[cfg(not(unix))]
+    builder.create(dir)
+}
+
 /// Writes `contents` to `path` with mode 0600, atomically: a temp file in the same directory,
 /// fsync, rename, fsync of the directory. A reader sees the old file or the new one, never half.
 pub fn write_private(path: &Path, contents: &[u8]) -> Result<(), ConfigError> {

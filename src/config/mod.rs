@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-pub use files::{check_private, read_secret_file, write_private};
+pub use files::{check_private, private_dir, read_secret_file, write_private};
 
 use crate::ghl::{API_VERSION, DEFAULT_BASE_URL, Secret};
 

@@ -243,14 +243,14 @@ pub const REGISTRY: &[ActionSpec] = &[
     quiet(spec(
         Action::Open,
         "open",
-        "Open the selection",
+        "Open the selection (Raw: list to body)",
         &["enter"],
         Scope::Global,
     )),
     quiet(spec(
         Action::Back,
         "back",
-        "Close, clear or go back",
+        "Close, clear or go back (Raw: body to list)",
         &["esc"],
         Scope::Global,
     )),

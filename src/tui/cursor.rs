@@ -7,6 +7,9 @@ pub struct Cursor {
     pub selected: usize,
     /// The first row on screen.
     pub offset: usize,
+    /// How many rows the window had when it last scrolled (0 before it was first shown), so a
+    /// window that grows (a larger terminal) can show the rows above it.
+    rows: usize,
 }
 
 impl Cursor {
@@ -29,9 +32,15 @@ impl Cursor {
     }
 
     /// Scrolls so the selection is visible in `height` rows, and returns the visible range.
+    /// The window is filled: no empty rows below the end while rows above could show, and a
+    /// window that grew shows the rows above it (see [`offset_after_growth`]).
     pub fn visible(&mut self, height: usize, len: usize) -> std::ops::Range<usize> {
         let height = height.max(1);
         self.clamp(len);
+        if self.rows > 0 && height > self.rows {
+            self.offset = offset_after_growth(self.offset, self.selected, self.rows, height);
+        }
+        self.rows = height;
         if self.selected < self.offset {
             self.offset = self.selected;
         } else if self.selected >= self.offset + height {
@@ -39,6 +48,18 @@ impl Cursor {
         }
         self.offset = self.offset.min(len.saturating_sub(height));
         self.offset..(self.offset + height).min(len)
+    }
+}
+
+/// The first row to show once a window of `before` rows, starting at row `offset`, has grown
+/// to `after` rows: the list's first row when every row down to the selection fits, else
+/// `offset` moved up by the growth, so the rows shown before stay shown, the selection among
+/// them, and the new room fills with the rows above.
+pub fn offset_after_growth(offset: usize, selected: usize, before: usize, after: usize) -> usize {
+    if selected < after {
+        0
+    } else {
+        offset.saturating_sub(after.saturating_sub(before))
     }
 }
 
@@ -58,5 +79,37 @@ mod tests {
         cursor.select(usize::MAX, 7);
         assert_eq!(cursor.visible(10, 7), 0..7);
         assert_eq!(Cursor::default().visible(5, 0), 0..0);
+    }
+
+    #[test]
+    fn a_window_that_grows_shows_the_rows_above_once_they_fit() {
+        let mut cursor = Cursor::default();
+        cursor.step(25, 1_000);
+        assert_eq!(cursor.visible(20, 1_000), 6..26);
+        assert_eq!(
+            cursor.visible(56, 1_000),
+            0..56,
+            "rows 0 to 25 fit: none hidden"
+        );
+    }
+
+    #[test]
+    fn a_window_that_grows_far_down_keeps_what_it_showed_and_adds_the_rows_above() {
+        let mut cursor = Cursor::default();
+        cursor.step(500, 1_000);
+        cursor.visible(20, 1_000);
+        cursor.step(-19, 1_000);
+        assert_eq!(cursor.visible(20, 1_000), 481..501);
+        assert_eq!(cursor.visible(56, 1_000), 445..501);
+        assert_eq!(cursor.selected, 481);
+    }
+
+    #[test]
+    fn a_window_that_shrinks_keeps_the_selection_in_view() {
+        let mut cursor = Cursor::default();
+        cursor.step(30, 100);
+        assert_eq!(cursor.visible(56, 100), 0..56);
+        assert_eq!(cursor.visible(20, 100), 11..31);
+        assert_eq!(cursor.visible(56, 100), 0..56);
     }
 }

@@ -21,15 +21,22 @@ fn exchange_behind(app: &App) -> Option<u64> {
 
 /// Opens the inspector on the exchange behind the focused pane.
 pub fn inspect(app: &mut App) {
-    let wanted = exchange_behind(app);
-    focus(app, Pane::Inspector);
-    let Some(id) = wanted else {
-        return;
-    };
     let exchanges = &app.inspector.exchanges;
-    if let Some(at) = exchanges.iter().rposition(|e| e.id == id) {
-        let newest_first = exchanges.len() - 1 - at;
-        app.inspector.cursor.select(newest_first, exchanges.len());
+    let row = exchange_behind(app)
+        .and_then(|id| exchanges.iter().rposition(|e| e.id == id))
+        .map(|at| exchanges.len() - 1 - at);
+    open_at(app, row);
+}
+
+/// Opens the inspector from another pane with the exchange list taking the movement keys
+/// (whichever side had them when it was left), on the exchange `row` rows from the newest
+/// when one is given.
+pub fn open_at(app: &mut App, row: Option<usize>) {
+    focus(app, Pane::Inspector);
+    app.inspector.body.focus_list();
+    if let Some(row) = row {
+        let len = app.inspector.exchanges.len();
+        app.inspector.cursor.select(row, len);
     }
 }
 

@@ -108,9 +108,17 @@ pub fn search(app: &mut App, query: Option<String>, fx: &mut Effects) {
 }
 
 /// Keys typed into the contact filter: text filters locally as typed, Enter searches the
-/// server for it, Esc leaves the filter.
+/// server for it, Esc leaves the filter. Tab and Shift-Tab, which cannot be typed into it,
+/// leave the input (the filter stays) and do what they do in the list: move to another pane.
 pub fn filter_key(app: &mut App, key: KeyEvent, fx: &mut Effects) {
     match key.code {
+        KeyCode::Tab | KeyCode::BackTab => {
+            app.contacts.editing_filter = false;
+            let key = super::keymap::Key::from_event(key);
+            if let Some(action) = app.keymap.lookup(app.focus, key) {
+                perform(app, action, fx);
+            }
+        }
         KeyCode::Esc => {
             app.contacts.editing_filter = false;
             app.contacts.set_filter(String::new());
@@ -165,12 +173,18 @@ fn page(app: &App) -> isize {
     isize::try_from(rows.max(1)).unwrap_or(10)
 }
 
-/// Moves the selection of a pane by `delta` rows.
+/// Moves the selection of a pane by `delta` rows (in Raw, of the side with the movement keys).
 pub fn step_in(app: &mut App, pane: Pane, delta: isize) {
     if pane == Pane::Inspector && app.inspector.body.has_focus() {
         app.inspector.body.scroll(delta);
         return;
     }
+    step_list(app, pane, delta);
+}
+
+/// Moves the selection of a pane's list by `delta` rows, also in Raw while the body has the
+/// movement keys (the wheel over the list).
+pub fn step_list(app: &mut App, pane: Pane, delta: isize) {
     if pane == Pane::Notes && app.notes.ready().is_some() && app.focus == Pane::Notes {
         app.note_scroll = 0;
     }

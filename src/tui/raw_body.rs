@@ -63,6 +63,21 @@ impl RawBody {
         self.focused = !self.focused;
     }
 
+    /// Gives the movement keys to the exchange list.
+    pub fn focus_list(&mut self) {
+        self.focused = false;
+    }
+
+    /// Gives the movement keys to the body.
+    pub fn focus_body(&mut self) {
+        self.focused = true;
+    }
+
+    /// The line the body's cursor is on, counted from 0 (0 before a body is shown).
+    pub fn cursor_line(&self) -> usize {
+        self.view.borrow().as_ref().map_or(0, JsonView::cursor_line)
+    }
+
     /// Moves the body's cursor.
     pub fn scroll(&mut self, delta: isize) {
         let lines = delta.unsigned_abs();

@@ -375,9 +375,8 @@ pub fn open_line(app: &mut App) {
         return;
     };
     app.sync.notice = None;
-    super::perform::focus(app, Pane::Inspector);
     let len = app.inspector.exchanges.len();
-    app.inspector.cursor.select(len - 1 - at, len);
+    super::inspect::open_at(app, Some(len - 1 - at));
 }
 
 /// Where exchange `id` of client `client` is in the inspector.

@@ -5,10 +5,17 @@
 //! characters and the bidirectional override and isolate characters are removed first, so a
 //! contact name cannot move the cursor, clear the screen or reverse the rest of a row.
 //!
-//! Zero-width joiners are removed too. Terminals disagree on a joined emoji such as 👩‍💻:
-//! some draw one glyph two cells wide, while tmux and many others draw each part, four cells,
-//! which pushes the rest of the row out of its columns. Without the joiner every terminal
-//! draws the parts side by side, in the cells counted here.
+//! The characters that join or restyle the character before them are removed too: zero-width
+//! joiners, the text and emoji variation selectors (U+FE0E, U+FE0F) and the skin-tone
+//! modifiers. Terminals disagree on the graphemes they make, and ratatui counts them its own
+//! way: tmux 3.3 draws 🏳️ (with U+FE0F) and ❤️ one cell wide, ☕︎ (with U+FE0E) two and 👍🏽
+//! four, xterm draws 👩‍💻 as its parts, four cells, where ratatui counts two, two, one, two
+//! and two. Worse, when an emoji with U+FE0F replaces other text, ratatui sends the cell
+//! after it without moving the cursor there, as if the emoji had taken one cell: a terminal
+//! that drew it two cells wide (tmux does 🎸️) prints that cell, and the rest of the row,
+//! a column to the right, over the pane's right border. Without these characters every
+//! grapheme is a base character and its combining marks, which terminals and ratatui lay out
+//! alike: the parts of 👩‍💻 side by side, 🏳️ in its one-cell text form.
 
 use std::borrow::Cow;
 
@@ -31,17 +38,24 @@ fn is_spacing_control(c: char) -> bool {
     )
 }
 
-/// The zero-width joiner, which terminals join or not as they please.
-const ZERO_WIDTH_JOINER: char = '\u{200D}';
+/// Whether `c` joins the character before it into one grapheme or changes how it is
+/// presented, so that terminals disagree on the cells the grapheme takes: the zero-width
+/// joiner, the text and emoji variation selectors and the skin-tone modifiers.
+pub fn is_joiner_or_presentation(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200D}' | '\u{FE0E}' | '\u{FE0F}' | '\u{1F3FB}'..='\u{1F3FF}'
+    )
+}
 
 /// Whether `c` must not reach the terminal as is.
 fn is_unsafe(c: char) -> bool {
-    c.is_control() || is_bidi_control(c) || is_spacing_control(c) || c == ZERO_WIDTH_JOINER
+    c.is_control() || is_bidi_control(c) || is_spacing_control(c) || is_joiner_or_presentation(c)
 }
 
 /// Makes server text safe to draw: tabs and line breaks become spaces, other control
-/// characters, bidi overrides or isolates and zero-width joiners are dropped. Borrows when
-/// nothing changes.
+/// characters, bidi overrides or isolates, joiners, variation selectors and skin-tone
+/// modifiers are dropped. Borrows when nothing changes.
 pub fn sanitize(text: &str) -> Cow<'_, str> {
     if !text.chars().any(is_unsafe) {
         return Cow::Borrowed(text);
@@ -241,6 +255,25 @@ mod tests {
     }
 
     #[test]
+    fn emoji_are_drawn_in_the_form_every_terminal_gives_the_same_width() {
+        // 🏳️‍🌈 is 🏳, U+FE0F, a joiner and 🌈: drawn as 🏳🌈, the flag in its one-cell text form.
+        assert_eq!(
+            sanitize("Alex 🏳\u{FE0F}\u{200D}🌈 Stone 🎸"),
+            "Alex 🏳🌈 Stone 🎸"
+        );
+        assert_eq!(width("Alex 🏳\u{FE0F}\u{200D}🌈 Stone 🎸"), 17);
+        assert_eq!(
+            sanitize("re: 🎸\u{FE0F} ❤\u{FE0F} ☕\u{FE0E}"),
+            "re: 🎸 ❤ ☕"
+        );
+        assert_eq!(width("❤\u{FE0F}"), 1);
+        assert_eq!(width("☕\u{FE0E}"), 2);
+        assert_eq!(sanitize("👍\u{1F3FD} ok"), "👍 ok");
+        assert_eq!(width("👍\u{1F3FD}"), 2);
+        assert_eq!(fit("Alex 🏳\u{FE0F}\u{200D}🌈 Stone 🎸", 8), "Alex 🏳… ");
+    }
+
+    #[test]
     fn rtl_names_keep_their_width() {
         assert_eq!(width("مريم"), 4);
         assert_eq!(fit("مريم", 6), "مريم  ");
@@ -255,6 +288,8 @@ mod tests {
             "José Ñúñez",
             "李小龙",
             "👩‍💻 Dev",
+            "Alex 🏳️‍🌈 Stone 🎸",
+            "👍🏽 ☕︎ ❤️",
             "مريم",
             "e\u{301}x",
         ];

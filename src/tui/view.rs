@@ -7,7 +7,7 @@ use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Paragraph, Wrap};
 
-use super::actions::{REGISTRY, Scope};
+use super::actions::{Action, REGISTRY, Scope};
 use super::app::{App, Connection, Level, Pane};
 use super::forms::Modal;
 use super::forms::help::HelpContext;
@@ -294,8 +294,31 @@ fn render_status(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     frame.render_widget(Line::styled(text, theme.status_bar), area);
 }
 
-/// The hints for the focused pane: its own actions first, then the global ones.
+/// The hints for the focused pane: its own actions first, then the global ones. In Raw they
+/// start with the side that has the movement keys and the key that hands them to the other.
 pub fn hint_text(app: &App) -> String {
+    let hints = action_hints(app);
+    match raw_side_hint(app) {
+        Some(side) => format!("{side}  {hints}"),
+        None => hints,
+    }
+}
+
+/// "[list] enter body" or "[body] esc list" while Raw is focused, with the keys as mapped.
+fn raw_side_hint(app: &App) -> Option<String> {
+    if app.focus != Pane::Inspector {
+        return None;
+    }
+    let (side, action, other) = if app.inspector.body.has_focus() {
+        ("body", Action::Back, "list")
+    } else {
+        ("list", Action::Open, "body")
+    };
+    let key = app.keymap.keys_of(action).first()?;
+    Some(format!("[{side}] {key} {other}"))
+}
+
+fn action_hints(app: &App) -> String {
     let shown = |global: bool| {
         REGISTRY.iter().filter(move |spec| {
             spec.hint

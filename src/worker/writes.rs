@@ -320,14 +320,15 @@ async fn change_tags(shared: &Shared, contact_ids: Vec<String>, tags: Vec<String
 }
 
 /// Writes `contents` to a new file (mode 0600: bodies hold personal data), never replacing
-/// one: when `path` is taken, `-2`, `-3`, ... is added before the extension.
+/// one: when `path` is taken, `-2`, `-3`, ... is added before the extension. Its directory is
+/// made (or narrowed to) 0700, so the files' names and count are the owner's alone too.
 fn save_new(
     path: &std::path::Path,
     contents: &str,
 ) -> Result<std::path::PathBuf, (std::path::PathBuf, std::io::Error)> {
     use std::io::Write;
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| (path.to_path_buf(), e))?;
+        crate::config::private_dir(dir).map_err(|e| (path.to_path_buf(), e))?;
     }
     let stem = path
         .file_stem()
@@ -382,5 +383,21 @@ mod save_tests {
             let mode = std::fs::metadata(&second).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_exchanges_directory_is_made_and_kept_the_owners_alone() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode =
+            |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("share/exchanges");
+        save_new(&dir.join("ghl-exchange-1.json"), "one").unwrap();
+        assert_eq!(mode(&dir), 0o700, "a new directory");
+
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        save_new(&dir.join("ghl-exchange-2.json"), "two").unwrap();
+        assert_eq!(mode(&dir), 0o700, "one made open before is narrowed");
     }
 }

@@ -332,15 +332,22 @@ impl ContactList {
         };
     }
 
-    /// Recomputes the shown rows: without filter text at once, from the sort; with it, by
-    /// asking the filter thread for a pass (best match first).
+    /// Recomputes the shown rows: without filter text at once, from the sort, with the
+    /// selected contact still selected; with it, by asking the filter thread for a pass (best
+    /// match first).
     fn refilter(&mut self) {
         self.filtering.requested += 1;
         if self.filter.trim().is_empty() {
+            let selected = self.position(self.cursor.selected);
             self.shown = None;
             self.filtering.applied = self.filtering.requested;
             self.filtering.answers = None;
             self.filtering.job = None;
+            if let Some(row) =
+                selected.and_then(|p| self.order.iter().position(|o| *o as usize == p))
+            {
+                self.cursor.selected = row;
+            }
             self.cursor.clamp(self.len());
             return;
         }
@@ -376,13 +383,12 @@ impl ContactList {
             .then(|| self.position(self.cursor.selected))
             .flatten();
         self.shown = Some(done.rows);
-        self.cursor = match keep {
-            Some(position) => Cursor {
-                selected: self.row_of(position).unwrap_or(self.cursor.selected),
-                ..self.cursor
-            },
-            None => Cursor::default(),
-        };
+        match keep {
+            Some(position) => {
+                self.cursor.selected = self.row_of(position).unwrap_or(self.cursor.selected);
+            }
+            None => self.cursor = Cursor::default(),
+        }
         self.cursor.clamp(self.len());
         true
     }

@@ -34,14 +34,19 @@ fn list_share(area: Rect) -> u16 {
     if area.width < 120 { 50 } else { 40 }
 }
 
-/// Draws the inspector.
-pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let focused = app.focus == Pane::Inspector;
-    let [list_area, body_area] = Layout::horizontal([
+/// Where the inspector's two sides go in its `area`: the exchange list, then the exchange.
+pub fn sides(area: Rect) -> [Rect; 2] {
+    Layout::horizontal([
         Constraint::Percentage(list_share(area)),
         Constraint::Min(20),
     ])
-    .areas(area);
+    .areas(area)
+}
+
+/// Draws the inspector.
+pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let focused = app.focus == Pane::Inspector;
+    let [list_area, body_area] = sides(area);
     let exchanges = &app.inspector.exchanges;
     let title = format!("Exchanges {}", exchanges.len());
     let list_focus = focused && !app.inspector.body.has_focus();

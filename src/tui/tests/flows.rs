@@ -332,6 +332,42 @@ fn server_search_on_enter_and_sort_toggle() {
 }
 
 #[test]
+fn tab_leaves_the_filter_input_for_the_next_pane_at_once() {
+    use crate::tui::app::Pane;
+    let mut f = Fixture::loaded(80, 24);
+    f.keys(&["/"]);
+    f.type_text("jose");
+    f.keys(&["tab"]);
+    assert_eq!(f.app.focus, Pane::Detail);
+    assert!(!f.app.contacts.editing_filter);
+    assert_eq!(f.app.contacts.filter, "jose", "the filter stays");
+    assert_eq!(f.app.contacts.len(), 1);
+
+    f.keys(&["shift-tab", "/", "shift-tab"]);
+    assert_eq!(f.app.focus, Pane::Log, "shift-tab goes the other way");
+    assert!(!f.app.contacts.editing_filter);
+}
+
+#[test]
+fn esc_from_the_filter_keeps_the_selected_contact_in_the_full_list() {
+    let mut f = Fixture::loaded(80, 24);
+    f.keys(&["/"]);
+    f.type_text("zoe");
+    assert_eq!(f.app.contacts.selected().map(|c| c.id.as_str()), Some("c6"));
+    f.keys(&["esc"]);
+    assert!(f.app.contacts.filter.is_empty());
+    assert_eq!(f.app.contacts.len(), 6, "the full list");
+    assert_eq!(f.app.contacts.selected().map(|c| c.id.as_str()), Some("c6"));
+    assert_eq!(f.app.current_contact_id(), Some("c6"));
+
+    // Emptied by Backspace, the filter keeps the selection too.
+    f.keys(&["/"]);
+    f.type_text("jo");
+    f.keys(&["backspace", "backspace"]);
+    assert_eq!(f.app.contacts.selected().map(|c| c.id.as_str()), Some("c2"));
+}
+
+#[test]
 fn inspect_selects_the_exchange_behind_the_pane() {
     let mut f = Fixture::loaded(80, 24);
     f.keys(&["tab", "i"]);

@@ -262,3 +262,32 @@ fn the_contact_count_never_exceeds_the_total_when_the_store_holds_more() {
     assert!(screen.contains("Contacts 3/3 by updated"), "{screen}");
     assert!(!screen.contains("from the store"), "{screen}");
 }
+
+#[test]
+fn a_terminal_that_grows_shows_the_contacts_above_the_window() {
+    use crate::tui::update::{Msg, update};
+    let mut f = Fixture::empty(80, 24);
+    let base = super::contacts();
+    let many: Vec<crate::ghl::models::Contact> = (0..100)
+        .map(|i| crate::ghl::models::Contact {
+            id: format!("id{i}"),
+            first_name: Some(format!("Row{i:03}")),
+            ..base[0].clone()
+        })
+        .collect();
+    f.event(page(1, &many));
+    f.keys(&["j"; 25]);
+    let screen = f.render();
+    assert!(!screen.contains("Row000"), "scrolled at 80x24: {screen}");
+    assert!(screen.contains("Row025"));
+
+    let fx = update(&mut f.app, Msg::Resize(200, 60));
+    f.sent.extend(fx);
+    let screen = f.render();
+    assert!(
+        screen.contains("Row000"),
+        "every row down to the selection fits: {screen}"
+    );
+    assert!(screen.contains("Row025"));
+    assert_eq!(f.app.contacts.cursor.offset, 0);
+}

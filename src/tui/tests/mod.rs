@@ -5,8 +5,10 @@ mod flows;
 mod forms;
 mod guards;
 mod lists;
+mod raw;
 mod snapshots;
 mod sync;
+mod widths;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -318,6 +320,18 @@ impl Fixture {
             let fx = update(&mut self.app, Msg::Key(event));
             self.absorb(fx);
         }
+    }
+
+    /// Draws the screen and returns the cells drawn.
+    pub fn buffer(&mut self) -> ratatui::buffer::Buffer {
+        after(&mut self.app);
+        let (width, height) = self.app.size;
+        let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+        let theme = Theme::plain();
+        terminal
+            .draw(|frame| crate::tui::view::render(frame, &self.app, &theme))
+            .unwrap();
+        terminal.backend().buffer().clone()
     }
 
     /// Draws the screen and returns it as text.

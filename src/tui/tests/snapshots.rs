@@ -53,6 +53,11 @@ fn inspector_pane() {
 }
 
 #[test]
+fn inspector_with_the_body_focused() {
+    each_size("inspector_body", &["shift-tab", "shift-tab", "enter"]);
+}
+
+#[test]
 fn log_pane() {
     each_size("log", &["shift-tab", "v"]);
 }

@@ -252,9 +252,16 @@ impl JsonView {
     }
 
     /// Draws the visible part of the view into `area` of `buf`, and remembers the area's size
-    /// for paging and for keeping the cursor on screen.
+    /// for paging and for keeping the cursor on screen. An area taller than the last one shows
+    /// the lines above first, as a list's window does when it grows.
     pub fn render(&mut self, area: Rect, buf: &mut Buffer, theme: &Theme) {
-        self.height = usize::from(area.height).max(1);
+        let height = usize::from(area.height).max(1);
+        if height > self.height {
+            let cursor = self.cursor_position();
+            self.top =
+                crate::tui::cursor::offset_after_growth(self.top, cursor, self.height, height);
+        }
+        self.height = height;
         self.width = usize::from(area.width);
         self.follow_cursor();
         render::draw(self, area, buf, theme);

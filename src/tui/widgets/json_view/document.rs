@@ -349,7 +349,9 @@ fn split_point(text: &str, max: usize) -> usize {
 
 /// Writes `value` as a JSON string literal. Besides what JSON requires, it escapes the
 /// characters that could upset a terminal (C1 controls, bidi overrides and isolates, line and
-/// paragraph separators); the result is still valid JSON for the same string.
+/// paragraph separators) and those whose graphemes terminals lay out at widths of their own
+/// (joiners, variation selectors, skin-tone modifiers: see [`text::sanitize`]), so every row
+/// keeps its right border; the result is still valid JSON for the same string.
 fn write_json_string(out: &mut String, value: &str) {
     out.push('"');
     for c in value.chars() {
@@ -363,9 +365,13 @@ fn write_json_string(out: &mut String, value: &str) {
             '\u{c}' => out.push_str("\\f"),
             c if c.is_control()
                 || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-                || matches!(c, '\u{2028}' | '\u{2029}') =>
+                || matches!(c, '\u{2028}' | '\u{2029}')
+                || text::is_joiner_or_presentation(c) =>
             {
-                let _ = write!(out, "\\u{:04x}", u32::from(c));
+                // JSON escapes a character beyond the BMP as its UTF-16 surrogate pair.
+                for unit in c.encode_utf16(&mut [0; 2]) {
+                    let _ = write!(out, "\\u{unit:04x}");
+                }
             }
             c => out.push(c),
         }

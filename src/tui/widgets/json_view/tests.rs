@@ -56,7 +56,7 @@ fn lays_out_like_serde_pretty() {
         json!([1, [2, [3, []]], {"a": {"b": {}}}, "x"]),
         json!("just a string"),
         json!(null),
-        json!({"quote \" and \\ and \n": "tab\there", "李": "👩‍💻", "e\u{301}": -1.5e300}),
+        json!({"quote \" and \\ and \n": "tab\there", "李": "👩🎸", "e\u{301}": -1.5e300}),
     ];
     for value in values {
         let view = JsonView::from_value(&value);
@@ -74,6 +74,19 @@ fn terminal_tricks_in_strings_are_escaped_but_keep_their_value() {
     let pretty = view.to_pretty_string();
     assert!(pretty.contains("\\u202e") && pretty.contains("\\u001b") && pretty.contains("\\u009b"));
     assert!(!pretty.contains('\u{202E}') && !pretty.contains('\u{1b}'));
+    assert_eq!(serde_json::from_str::<Value>(&pretty).unwrap(), value);
+}
+
+#[test]
+fn joiners_variation_selectors_and_skin_tones_are_escaped_but_keep_their_value() {
+    let value = json!({"name": "Alex 🏳\u{FE0F}\u{200D}🌈 Stone 🎸", "ok": "👍\u{1F3FD}"});
+    let view = JsonView::from_value(&value);
+    let pretty = view.to_pretty_string();
+    assert!(
+        pretty.contains(r#""Alex 🏳\ufe0f\u200d🌈 Stone 🎸""#),
+        "{pretty}"
+    );
+    assert!(pretty.contains(r#""👍\ud83c\udffd""#), "{pretty}");
     assert_eq!(serde_json::from_str::<Value>(&pretty).unwrap(), value);
 }
 
@@ -246,6 +259,17 @@ fn scrolling_keeps_the_cursor_on_screen() {
 }
 
 #[test]
+fn a_taller_view_shows_the_lines_above_once_they_fit() {
+    let mut view = JsonView::from_body(SMALL);
+    plain_screen(&mut view, 30, 5);
+    view.cursor_down(8);
+    assert_eq!(plain_screen(&mut view, 30, 5)[0], r#"    "vip","#);
+    let lines = plain_screen(&mut view, 30, 12);
+    assert_eq!(lines[0], "{", "lines 0 to 8 fit in 12 rows: {lines:#?}");
+    assert_eq!(lines[8], r#"  "active": true,"#);
+}
+
+#[test]
 fn long_lines_scroll_sideways_to_a_match() {
     let long = format!("{}needle{}", "a".repeat(300), "b".repeat(300));
     let mut view = JsonView::from_value(&json!({ "k": long }));
@@ -357,7 +381,7 @@ fn wide_and_combining_characters_draw_in_narrow_views() {
         }
     }
     let lines = plain_screen(&mut view, 30, 5);
-    assert_eq!(lines[1], r#"  "李小龙": "👩‍💻 Dev","#);
+    assert_eq!(lines[1], r#"  "李小龙": "👩\u200d💻 Dev","#);
 }
 
 #[test]

@@ -1,0 +1,146 @@
+//! The raw inspector's two sides: which one has the movement keys, how the hint bar says so,
+//! how opening it from another pane starts, and the mouse over each side.
+
+use crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+
+use super::{Fixture, exchange};
+use crate::tui::app::Pane;
+use crate::tui::update::{Msg, update};
+use crate::tui::view::hint_text;
+use crate::worker::messages::Event;
+
+/// A console at 120x40 with twelve exchanges, the newest a long body, opened on Raw.
+fn raw() -> Fixture {
+    let mut f = Fixture::loaded(120, 40);
+    let items: Vec<String> = (0..60).map(|i| format!(r#"{{"id":"t{i}"}}"#)).collect();
+    let body = format!(r#"{{"tasks":[{}]}}"#, items.join(","));
+    for id in 3..=12 {
+        f.event(Event::Exchange(exchange(
+            id,
+            "GET",
+            "/contacts/c1/tasks",
+            200,
+            &body,
+        )));
+    }
+    f.keys(&["shift-tab", "shift-tab"]);
+    assert_eq!(f.app.focus, Pane::Inspector);
+    f.render();
+    f
+}
+
+fn mouse(f: &mut Fixture, kind: MouseEventKind, column: u16, row: u16) {
+    let event = MouseEvent {
+        kind,
+        column,
+        row,
+        modifiers: KeyModifiers::NONE,
+    };
+    let fx = update(&mut f.app, Msg::Mouse(event));
+    f.sent.extend(fx);
+    f.render();
+}
+
+/// The line the body's cursor is on, as drawn (it is the only line drawn selected).
+fn body_cursor(f: &Fixture) -> usize {
+    f.app.inspector.body.cursor_line()
+}
+
+/// A column over the list side and one over the body side at 120 columns.
+const LIST_X: u16 = 10;
+const BODY_X: u16 = 80;
+
+#[test]
+fn the_hint_bar_says_which_side_has_the_keys_and_how_to_get_back() {
+    let mut f = raw();
+    assert!(
+        hint_text(&f.app).starts_with("[list] enter body"),
+        "{}",
+        hint_text(&f.app)
+    );
+    f.keys(&["enter"]);
+    assert!(
+        hint_text(&f.app).starts_with("[body] esc list"),
+        "{}",
+        hint_text(&f.app)
+    );
+    f.keys(&["/"]);
+    f.type_text("t5");
+    f.keys(&["enter"]);
+    assert!(
+        hint_text(&f.app).starts_with("[body] esc list"),
+        "a search leaves the body focused"
+    );
+    f.keys(&["esc"]);
+    assert!(hint_text(&f.app).starts_with("[list] enter body"));
+    f.keys(&["tab"]);
+    assert!(!hint_text(&f.app).contains("[list]"), "only in Raw");
+}
+
+#[test]
+fn opening_raw_with_i_starts_on_the_list_whatever_side_was_left_focused() {
+    let mut f = raw();
+    f.keys(&["enter", "j"]);
+    assert!(f.app.inspector.body.has_focus());
+    f.keys(&["tab", "tab", "i"]);
+    assert_eq!(f.app.focus, Pane::Inspector);
+    assert!(!f.app.inspector.body.has_focus(), "the list has the keys");
+    assert_eq!(
+        f.app.selected_exchange().map(|e| e.id),
+        Some(1),
+        "the contacts' page"
+    );
+    f.keys(&["k"]);
+    assert_eq!(
+        f.app.selected_exchange().map(|e| e.id),
+        Some(2),
+        "k moves the list"
+    );
+}
+
+#[test]
+fn the_wheel_scrolls_the_side_it_is_over() {
+    let mut f = raw();
+    f.keys(&["enter"]);
+    let line = body_cursor(&f);
+    mouse(&mut f, MouseEventKind::ScrollDown, LIST_X, 10);
+    assert_eq!(f.app.inspector.cursor.selected, 3, "the list moved");
+    assert_eq!(body_cursor(&f), 0, "another exchange's body, from its top");
+    assert!(f.app.inspector.body.has_focus(), "the wheel moves no focus");
+
+    mouse(&mut f, MouseEventKind::ScrollDown, BODY_X, 10);
+    assert!(body_cursor(&f) > line, "the body scrolled");
+    assert_eq!(f.app.inspector.cursor.selected, 3);
+
+    f.keys(&["esc"]);
+    mouse(&mut f, MouseEventKind::ScrollDown, BODY_X, 10);
+    assert_eq!(
+        body_cursor(&f),
+        6,
+        "over the body while the list has the keys"
+    );
+    assert_eq!(f.app.inspector.cursor.selected, 3);
+}
+
+#[test]
+fn a_click_gives_the_keys_to_the_side_clicked() {
+    let mut f = raw();
+    mouse(&mut f, MouseEventKind::Down(MouseButton::Left), BODY_X, 20);
+    assert!(f.app.inspector.body.has_focus());
+    assert!(hint_text(&f.app).starts_with("[body] esc list"));
+    f.keys(&["j"]);
+    assert_eq!(body_cursor(&f), 1, "j scrolls the body clicked");
+
+    // The list's rows start under its border and column header, on screen row 3.
+    mouse(&mut f, MouseEventKind::Down(MouseButton::Left), LIST_X, 5);
+    assert!(!f.app.inspector.body.has_focus());
+    assert_eq!(
+        f.app.inspector.cursor.selected, 2,
+        "the row clicked is selected"
+    );
+    f.keys(&["j"]);
+    assert_eq!(
+        f.app.inspector.cursor.selected, 3,
+        "j moves the list clicked"
+    );
+}
