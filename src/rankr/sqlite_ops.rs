@@ -104,27 +104,14 @@ impl RankrStore for SqliteStore {
     }
 
     fn finish_run(&self, run: &RunRecord) -> Result<(), RankrError> {
-        let c = &run.counts;
-        self.lock()?.execute(
-            "UPDATE sync_runs SET ended_at = ?2, outcome = ?3, seen = ?4, created = ?5,
-                updated = ?6, unchanged = ?7, deleted = ?8, failed = ?9, children = ?10,
-                requests = ?11, message = ?12
-             WHERE id = ?1",
-            params![
-                run.id,
-                run.ended_at,
-                run.outcome,
-                c.seen,
-                c.created,
-                c.updated,
-                c.unchanged,
-                c.deleted,
-                c.failed,
-                c.children,
-                c.requests,
-                run.message
-            ],
+        let mut conn = self.lock()?;
+        let tx = conn.transaction()?;
+        tx.execute(
+            "UPDATE sync_runs SET ended_at = ?2, outcome = ?3, message = ?4 WHERE id = ?1",
+            params![run.id, run.ended_at, run.outcome, run.message],
         )?;
+        put_run_counts(&tx, run.id, &run.counts)?;
+        tx.commit()?;
         Ok(())
     }
 
@@ -411,7 +398,7 @@ fn log_from_row(r: &Row<'_>) -> rusqlite::Result<LogEntry> {
     })
 }
 
-/// Writes a running run's counts so far (a run that has ended keeps the counts it ended with).
+/// Writes a run's counts: so far, with each page it commits, and finally when it ends.
 pub(super) fn put_run_counts(
     tx: &Transaction<'_>,
     run_id: i64,
@@ -420,7 +407,7 @@ pub(super) fn put_run_counts(
     tx.execute(
         "UPDATE sync_runs SET seen = ?2, created = ?3, updated = ?4, unchanged = ?5,
             deleted = ?6, failed = ?7, children = ?8, requests = ?9
-         WHERE id = ?1 AND ended_at IS NULL",
+         WHERE id = ?1",
         params![
             run_id,
             c.seen,
