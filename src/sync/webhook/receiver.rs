@@ -48,6 +48,10 @@ pub const MAX_CONCURRENT_DELIVERIES: usize = 32;
 /// How long a delivery waits for its turn before it is answered 503 (the sender retries).
 const TURN_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// How long a delivery may take once it holds a turn, its body included: a sender that stops
+/// sending gets 408 and gives its turn back, so slow connections cannot hold every turn.
+const DELIVERY_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// How many refusals a minute are written to the store's log one by one; the rest are counted
 /// in one line, so a flood of forged deliveries cannot fill the store.
 const REFUSALS_LOGGED_PER_MINUTE: u32 = 20;
@@ -192,7 +196,7 @@ fn is_json(kind: &axum::http::HeaderValue) -> bool {
 /// The routes: `POST /webhook` (and `POST /` for senders that post to the root).
 pub fn router(receiver: Arc<Receiver>) -> Router {
     let limit = receiver.settings.max_body_bytes;
-    let turns = receiver.turns.clone();
+    let gate = receiver.clone();
     Router::new()
         .route("/", post(receive))
         .route("/webhook", post(receive))
@@ -201,21 +205,44 @@ pub fn router(receiver: Arc<Receiver>) -> Router {
         .layer(DefaultBodyLimit::max(limit))
         .layer(axum::middleware::from_fn(
             move |request, next: axum::middleware::Next| {
-                let turns = turns.clone();
-                async move { take_turn(&turns, request, next).await }
+                let gate = gate.clone();
+                async move { take_turn(&gate, request, next).await }
             },
         ))
         .with_state(receiver)
 }
 
-/// Lets a delivery's body be read only while it holds one of the receiver's turns.
+/// Lets a delivery's body be read only while it holds one of the receiver's turns, and for
+/// [`DELIVERY_TIMEOUT`] at most. A body that says it is over `limit` is refused before it
+/// takes a turn or is read.
 async fn take_turn(
-    turns: &Semaphore,
+    receiver: &Receiver,
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
-    if let Ok(Ok(_turn)) = tokio::time::timeout(TURN_TIMEOUT, turns.acquire()).await {
-        return next.run(request).await;
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    let limit = receiver.settings.max_body_bytes;
+    if let Some(declared) = declared.filter(|n| *n > limit as u64) {
+        receiver.refuse(format!(
+            "body declared {declared} bytes, over webhook.max_body_bytes ({limit} bytes)"
+        ));
+        return answer(StatusCode::PAYLOAD_TOO_LARGE, "too large");
+    }
+    if let Ok(Ok(_turn)) = tokio::time::timeout(TURN_TIMEOUT, receiver.turns.acquire()).await {
+        return match tokio::time::timeout(DELIVERY_TIMEOUT, next.run(request)).await {
+            Ok(response) => response,
+            Err(_) => {
+                receiver.refuse(format!(
+                    "the delivery took over {}s (a body that stopped?); answered 408",
+                    DELIVERY_TIMEOUT.as_secs()
+                ));
+                answer(StatusCode::REQUEST_TIMEOUT, "timeout")
+            }
+        };
     }
     tracing::warn!("webhook delivery waited too long for its turn; answered 503");
     let body = axum::Json(json!({ "status": "busy" }));
@@ -343,6 +370,60 @@ mod tests {
             said.iter()
                 .any(|m| m.contains("over webhook.max_body_bytes")),
             "{said:?}"
+        );
+        cancel.cancel();
+        server.await.unwrap().unwrap();
+    }
+
+    /// Answers what a raw HTTP request written to `addr` gets: the status line.
+    async fn raw_status(addr: std::net::SocketAddr, head: &str, body: &str) -> String {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut socket = tokio::net::TcpStream::connect(addr).await.unwrap();
+        socket.write_all(head.as_bytes()).await.unwrap();
+        socket.write_all(body.as_bytes()).await.unwrap();
+        let mut answer = vec![0; 256];
+        let read = tokio::time::timeout(Duration::from_secs(15), socket.read(&mut answer))
+            .await
+            .expect("answered before the sender gave up")
+            .unwrap();
+        String::from_utf8_lossy(&answer[..read])
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// A body declared over the limit is refused at once, not read; a body that stops coming
+    /// is answered 408 and gives its turn back, so stalled senders cannot hold every turn.
+    #[tokio::test]
+    async fn oversized_declarations_and_stalled_bodies_are_answered() {
+        let dir = tempfile::tempdir().unwrap();
+        let store: Arc<dyn RankrStore> =
+            Arc::new(SqliteStore::open(&dir.path().join("rankr.sqlite3")).unwrap());
+        let settings = ReceiverSettings::new(Verifier::ghl().unwrap(), 4096);
+        let receiver = Arc::new(Receiver::new(store, settings, Arc::new(Notify::new())));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let cancel = CancellationToken::new();
+        let server = tokio::spawn(serve(listener, receiver.clone(), cancel.clone()));
+        let head = |length: u64| {
+            format!(
+                "POST /webhook HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n\
+                 content-length: {length}\r\n\r\n"
+            )
+        };
+
+        let started = std::time::Instant::now();
+        let status = raw_status(addr, &head(999_999_999), "{}").await;
+        assert!(status.contains(" 413 "), "{status}");
+        assert!(started.elapsed() < Duration::from_secs(2), "at once");
+
+        let status = raw_status(addr, &head(200), "{\"a\":\"").await;
+        assert!(status.contains(" 408 "), "{status}");
+        assert_eq!(
+            receiver.turns.available_permits(),
+            MAX_CONCURRENT_DELIVERIES,
+            "the turn is given back"
         );
         cancel.cancel();
         server.await.unwrap().unwrap();
