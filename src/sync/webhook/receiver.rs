@@ -233,16 +233,14 @@ async fn take_turn(
         return answer(StatusCode::PAYLOAD_TOO_LARGE, "too large");
     }
     if let Ok(Ok(_turn)) = tokio::time::timeout(TURN_TIMEOUT, receiver.turns.acquire()).await {
-        return match tokio::time::timeout(DELIVERY_TIMEOUT, next.run(request)).await {
-            Ok(response) => response,
-            Err(_) => {
-                receiver.refuse(format!(
-                    "the delivery took over {}s (a body that stopped?); answered 408",
-                    DELIVERY_TIMEOUT.as_secs()
-                ));
-                answer(StatusCode::REQUEST_TIMEOUT, "timeout")
-            }
-        };
+        if let Ok(response) = tokio::time::timeout(DELIVERY_TIMEOUT, next.run(request)).await {
+            return response;
+        }
+        receiver.refuse(format!(
+            "the delivery took over {}s (a body that stopped?); answered 408",
+            DELIVERY_TIMEOUT.as_secs()
+        ));
+        return answer(StatusCode::REQUEST_TIMEOUT, "timeout");
     }
     tracing::warn!("webhook delivery waited too long for its turn; answered 503");
     let body = axum::Json(json!({ "status": "busy" }));
