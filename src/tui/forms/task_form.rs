@@ -212,6 +212,11 @@ impl TaskForm {
                 let focus = self.focus;
                 *self.field_mut(focus) = text_area("");
             }
+            // In the body, as in a shell: the line up to the cursor (the editor's own Ctrl-U
+            // would undo, not what the hint says).
+            KeyCode::Char('u') if ctrl => {
+                self.body.delete_line_by_head();
+            }
             KeyCode::Tab if self.focus == Field::Assignee && self.complete_assignee() => {}
             KeyCode::Tab => self.move_focus(true),
             KeyCode::BackTab => self.move_focus(false),
@@ -478,5 +483,29 @@ mod tests {
             panic!("expected an update");
         };
         assert_eq!((update.assigned_to, update.body), (None, None));
+    }
+
+    /// Ctrl-U clears the body's line up to the cursor, as the hint says, in the body too.
+    #[test]
+    fn ctrl_u_clears_the_body_line() {
+        use crossterm::event::KeyModifiers;
+        let clock = Clock::fixed(chrono::Utc::now());
+        let task = Task {
+            id: "t1".into(),
+            title: Some("Call".into()),
+            body: Some("first line\nSome body text".into()),
+            due_date: Some("2030-01-01T09:00:00Z".into()),
+            ..Task::default()
+        };
+        let mut form = TaskForm::edit("c1".into(), &task, &clock);
+        form.focus = Field::Body;
+        form.body.move_cursor(ratatui_textarea::CursorMove::Bottom);
+        form.body.move_cursor(ratatui_textarea::CursorMove::End);
+        form.handle(KeyEvent::from(KeyCode::Char('X')), &clock);
+        form.handle(
+            KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL),
+            &clock,
+        );
+        assert_eq!(form.value(Field::Body), "first line\n");
     }
 }
