@@ -291,23 +291,56 @@ fn alert(command: &str, summary: &SyncSummary) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Draws a progress bar on stderr from the run's progress until the run ends.
+/// Draws a progress bar on stderr from the run's progress until the run ends. Rate and time
+/// left are the run's own (`SyncProgress`): contacts an interrupted run covered count in the
+/// bar but not in the rate, and a paced run's time left follows the rate limit.
 async fn show_progress(mut rx: watch::Receiver<SyncProgress>) {
     let bar = indicatif::ProgressBar::new(0);
-    let style = indicatif::ProgressStyle::with_template(
-        "{msg} [{bar:30}] {pos}/{len} contacts, {per_sec}, eta {eta}",
-    )
-    .map(|s| s.progress_chars("=> "));
-    if let Ok(style) = style {
-        bar.set_style(style);
-    }
+    let style = |template: &str| {
+        indicatif::ProgressStyle::with_template(template).map(|s| s.progress_chars("=> "))
+    };
+    let (Ok(known), Ok(unknown)) = (
+        style("{prefix} [{bar:30}] {pos}/{len} contacts{msg}"),
+        style("{prefix} {pos} contacts{msg}"),
+    ) else {
+        return;
+    };
+    let mut total_known = None;
     while rx.changed().await.is_ok() {
         let p = rx.borrow_and_update().clone();
+        if total_known != Some(p.total.is_some()) {
+            total_known = Some(p.total.is_some());
+            bar.set_style(if p.total.is_some() {
+                known.clone()
+            } else {
+                unknown.clone()
+            });
+        }
         bar.set_length(p.total.unwrap_or(p.done).max(p.done));
         bar.set_position(p.done);
-        bar.set_message(format!("{} {:?}", p.mode, p.phase).to_lowercase());
+        bar.set_prefix(format!("{} {:?}", p.mode, p.phase).to_lowercase());
+        bar.set_message(rate_and_eta(&p));
     }
     bar.finish_and_clear();
+}
+
+/// `, 4.9/s, eta 6m 12s` from the run's own figures; empty before there are any.
+fn rate_and_eta(p: &SyncProgress) -> String {
+    if p.rate <= 0.0 {
+        return String::new();
+    }
+    let eta = p.eta.map_or_else(
+        || "?".to_string(),
+        |left| {
+            let secs = left.as_secs();
+            match (secs / 3600, secs / 60 % 60, secs % 60) {
+                (0, 0, s) => format!("{s}s"),
+                (0, m, s) => format!("{m}m {s}s"),
+                (h, m, _) => format!("{h}h {m}m"),
+            }
+        },
+    );
+    format!(", {:.1}/s, eta {eta}", p.rate)
 }
 
 /// `--watch`: the webhook receiver and applier, and an incremental run every interval.
@@ -373,4 +406,29 @@ fn reconciled(args: &SyncArgs, result: &Result<SyncSummary, SyncError>) -> anyho
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    /// The bar's rate and time left are the run's (a resumed run's carried contacts are not a
+    /// burst of thousands a second), with one decimal and minutes spelt out.
+    #[test]
+    fn the_bar_shows_the_runs_own_rate_and_time_left() {
+        let mut p = SyncProgress {
+            done: 1436,
+            total: Some(2000),
+            ..SyncProgress::default()
+        };
+        assert_eq!(rate_and_eta(&p), "", "nothing of this run's own yet");
+        p.rate = 4.912;
+        p.eta = Some(Duration::from_secs(372));
+        assert_eq!(rate_and_eta(&p), ", 4.9/s, eta 6m 12s");
+        p.eta = Some(Duration::from_secs(2 * 3600 + 5 * 60 + 9));
+        assert_eq!(rate_and_eta(&p), ", 4.9/s, eta 2h 5m");
+        p.eta = None;
+        assert_eq!(rate_and_eta(&p), ", 4.9/s, eta ?");
+    }
 }
