@@ -71,6 +71,9 @@ pub struct ContactList {
     /// The listing whose end was asked for (`G`) while the previous one's rows still showed:
     /// when its rows arrive the last is selected, not where the old rows' end was.
     pub end_for: Option<u64>,
+    /// The contact (its position in `items`) selected when the filter text was typed, to
+    /// select again when the filter is cleared with nothing selected (no row matched).
+    before_filter: Option<usize>,
     /// The fuzzy index over `items`, entry `i` for item `i`, extended as pages arrive so the
     /// first keystroke of a filter does not wait for it.
     index: FuzzyIndex,
@@ -135,6 +138,7 @@ impl ContactList {
         self.ghl_pages = 0;
         self.stored = None;
         self.shown = None;
+        self.before_filter = None;
         self.cursor = Cursor::default();
         self.index = FuzzyIndex::default();
         self.filtering.forget();
@@ -338,7 +342,8 @@ impl ContactList {
     fn refilter(&mut self) {
         self.filtering.requested += 1;
         if self.filter.trim().is_empty() {
-            let selected = self.position(self.cursor.selected);
+            let before = self.before_filter.take();
+            let selected = self.position(self.cursor.selected).or(before);
             self.shown = None;
             self.filtering.applied = self.filtering.requested;
             self.filtering.answers = None;
@@ -350,6 +355,9 @@ impl ContactList {
             }
             self.cursor.clamp(self.len());
             return;
+        }
+        if self.shown.is_none() && self.before_filter.is_none() {
+            self.before_filter = self.position(self.cursor.selected);
         }
         self.filtering.job = Some(FilterJob {
             seq: self.filtering.requested,

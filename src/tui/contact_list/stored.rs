@@ -167,6 +167,10 @@ impl ContactList {
         }
         self.stored = None;
         self.shown = None;
+        self.before_filter = self
+            .before_filter
+            .filter(|p| keep.get(*p).copied().unwrap_or(false))
+            .map(|p| renumbered[p] as usize);
         self.filtering.forget();
         self.cursor.clamp(self.order.len());
         selected

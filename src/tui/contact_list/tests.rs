@@ -333,3 +333,27 @@ fn the_end_asked_for_during_a_stale_listing_is_the_new_listings_end() {
     assert!(list.add_page(generation, people(), 5, false));
     assert_eq!(list.selected().map(|c| c.id.as_str()), Some("c4"));
 }
+
+/// A filter that matches nothing leaves nothing selected; clearing it selects again the
+/// contact selected before it was typed, not the first row.
+#[test]
+fn clearing_a_filter_that_matched_nothing_selects_the_contact_from_before() {
+    let mut list = listed(people(), false);
+    list.cursor.selected = 3;
+    list.set_filter("qqqqzz".into());
+    let done = answer(&mut list);
+    list.apply_filtered(done);
+    assert!(list.is_empty());
+    list.set_filter(String::new());
+    assert_eq!(list.selected().map(|c| c.name.as_str()), Some("Adam Smith"));
+
+    // A filter that matched keeps its own selection when cleared.
+    list.set_filter("grace".into());
+    let done = answer(&mut list);
+    list.apply_filtered(done);
+    list.set_filter(String::new());
+    assert_eq!(
+        list.selected().map(|c| c.name.as_str()),
+        Some("Grace Hopper")
+    );
+}
