@@ -160,27 +160,47 @@ impl Keymap {
             .collect();
         let mut ids: Vec<&String> = remap.keys().collect();
         ids.sort();
+        // First every remapped action gets its keys, so a key is judged against what the
+        // whole remapping makes of the others, not against defaults it also replaces.
+        let mut remapped: Vec<(&'static ActionSpec, &String, Vec<Key>)> = Vec::new();
         for id in ids {
             let mut errors = Vec::new();
-            let mut warnings = Vec::new();
             match by_id(id) {
                 Some(spec) => {
                     let strings: Vec<&str> = remap[id].iter().map(String::as_str).collect();
-                    let parsed = parse_all(&strings, &mut errors);
-                    take_keys(&mut keys, spec, &parsed, &mut warnings);
-                    keys.insert(spec.action, parsed);
+                    let mut parsed = parse_all(&strings, &mut errors);
+                    let mut seen = Vec::new();
+                    parsed.retain(|key| {
+                        let first = !seen.contains(key);
+                        seen.push(*key);
+                        first
+                    });
+                    keys.insert(spec.action, parsed.clone());
+                    remapped.push((spec, id, parsed));
                 }
                 None => errors.push(format!("unknown action \"{id}\" in key remapping")),
             }
-            let tagged = |severity: Severity| {
-                move |message: String| KeyProblem {
-                    action: Some(id.clone()),
-                    message,
-                    severity,
-                }
-            };
-            problems.extend(errors.into_iter().map(tagged(Severity::Error)));
-            problems.extend(warnings.into_iter().map(tagged(Severity::Warning)));
+            problems.extend(errors.into_iter().map(|message| KeyProblem {
+                action: Some(id.clone()),
+                message,
+                severity: Severity::Error,
+            }));
+        }
+        for (at, (spec, id, wanted)) in remapped.iter().enumerate() {
+            let mut found = Vec::new();
+            take_keys(
+                &mut keys,
+                spec,
+                wanted,
+                &remapped[..at],
+                &remapped,
+                &mut found,
+            );
+            problems.extend(found.into_iter().map(|(message, severity)| KeyProblem {
+                action: Some((*id).clone()),
+                message,
+                severity,
+            }));
         }
         (Self { keys }, problems)
     }
@@ -258,27 +278,49 @@ fn overlaps(a: Scope, b: Scope) -> bool {
     }
 }
 
-/// Takes `wanted` away from every other action that applies where `spec` does, saying so.
+/// Settles the keys `spec` was remapped to against every other action that applies where it
+/// does. A key an action has by default moves to `spec` (a warning: the rule settles it). A key
+/// two remapped actions were both given is an error, reported once, by the later of the two
+/// (`earlier` are the remapped actions before `spec`; `all` every remapped one).
 fn take_keys(
     keys: &mut HashMap<Action, Vec<Key>>,
     spec: &ActionSpec,
     wanted: &[Key],
-    problems: &mut Vec<String>,
+    earlier: &[(&'static ActionSpec, &String, Vec<Key>)],
+    all: &[(&'static ActionSpec, &String, Vec<Key>)],
+    found: &mut Vec<(String, Severity)>,
 ) {
     for other in REGISTRY {
         if other.action == spec.action || !overlaps(spec.scope, other.scope) {
             continue;
         }
+        let chosen = all.iter().any(|(s, _, _)| s.action == other.action);
+        let reported = earlier.iter().any(|(s, _, _)| s.action == other.action);
         let Some(bound) = keys.get_mut(&other.action) else {
             continue;
         };
         for key in wanted.iter().filter(|key| bound.contains(key)) {
-            problems.push(format!(
-                "key \"{key}\" of \"{}\" was also bound to \"{}\"; it now does only \"{}\"",
-                spec.id, other.id, spec.id
-            ));
+            if !chosen {
+                found.push((
+                    format!(
+                        "key \"{key}\" of \"{}\" was also bound to \"{}\"; it now does only \"{}\"",
+                        spec.id, other.id, spec.id
+                    ),
+                    Severity::Warning,
+                ));
+            } else if reported {
+                found.push((
+                    format!(
+                        "key \"{key}\" is given to both \"{}\" and \"{}\", which apply in the same pane; give it to one",
+                        other.id, spec.id
+                    ),
+                    Severity::Error,
+                ));
+            }
         }
-        bound.retain(|key| !wanted.contains(key));
+        if !chosen {
+            bound.retain(|key| !wanted.contains(key));
+        }
     }
 }
 
@@ -413,5 +455,38 @@ mod tests {
             ]
         );
         assert!(problems[2].message.contains("\"quit\""), "{problems:?}");
+    }
+
+    /// A remapping is judged as a whole: a key whose default owner is itself remapped away is
+    /// no conflict, a key listed twice counts once, and one key given to two remapped actions
+    /// that share a pane is an error (said once), not a silent loss of one of them.
+    #[test]
+    fn a_remapping_is_judged_as_a_whole() {
+        let keys = HashMap::from([
+            ("task.toggle".to_string(), vec!["z".to_string()]),
+            ("task.edit".to_string(), vec!["z".to_string()]),
+            (
+                "task.new".to_string(),
+                vec!["x".to_string(), "x".to_string()],
+            ),
+        ]);
+        let problems = key_problems(&keys);
+        let said: Vec<(Option<&str>, Severity, &str)> = problems
+            .iter()
+            .map(|p| (p.action.as_deref(), p.severity, p.message.as_str()))
+            .collect();
+        assert_eq!(
+            said,
+            [(
+                Some("task.toggle"),
+                Severity::Error,
+                "key \"z\" is given to both \"task.edit\" and \"task.toggle\", which apply \
+                 in the same pane; give it to one"
+            )],
+            "{problems:?}"
+        );
+        let (map, _) = Keymap::new(&keys);
+        let x = Key::parse("x").unwrap();
+        assert_eq!(map.keys_of(Action::TaskNew), [x]);
     }
 }
