@@ -142,13 +142,21 @@ impl Cli {
     pub fn usage_error(&self) -> Option<clap::Error> {
         let command = self.command.as_ref().filter(|_| self.demo)?;
         let name = command.name();
-        let message = format!(
-            "--demo only opens the console and cannot be used with a subcommand: `{name}` would \
-             run against the configured account, not the demo.\n\n\
-             For scripts, start a sandbox with `ghl-console sandbox` (it prints its URL, token and \
-             location), then point the command at it:\n  \
-             GHL_TOKEN=<its token> ghl-console --base-url <its URL> --location <its location> {name} ..."
-        );
+        let message = match command {
+            // These never reach an account: --demo simply has no meaning with them.
+            Command::Sandbox(_) | Command::Completions { .. } | Command::Config(_) => format!(
+                "--demo only opens the console and cannot be used with a subcommand; run \
+                 `ghl-console {name} ...` without it."
+            ),
+            _ => format!(
+                "--demo only opens the console and cannot be used with a subcommand: `{name}` \
+                 would run against the configured account, not the demo.\n\n\
+                 For scripts, start a sandbox with `ghl-console sandbox` (it prints its URL, token \
+                 and location), then point the command at it:\n  \
+                 GHL_TOKEN=<its token> ghl-console --base-url <its URL> --location <its location> \
+                 {name} ..."
+            ),
+        };
         Some(<Self as clap::CommandFactory>::command().error(ErrorKind::ArgumentConflict, message))
     }
 
@@ -614,8 +622,6 @@ mod tests {
             ["ghl-console", "--demo", "sync", "--dry-run"].as_slice(),
             &["ghl-console", "--demo", "api", "GET", "/contacts/x"],
             &["ghl-console", "--demo", "doctor"],
-            &["ghl-console", "--demo", "config", "show"],
-            &["ghl-console", "--demo", "sandbox"],
         ] {
             let cli = Cli::try_parse_from(args).unwrap();
             let error = cli.usage_error().expect("refused").to_string();
@@ -626,6 +632,20 @@ mod tests {
             );
             assert!(error.contains("ghl-console sandbox"), "{error}");
             assert!(error.contains(&format!("`{}`", args[2])), "{error}");
+        }
+        // Commands that reach no account are refused too, without advice about accounts.
+        for args in [
+            ["ghl-console", "--demo", "config", "show"].as_slice(),
+            &["ghl-console", "--demo", "sandbox"],
+            &["ghl-console", "--demo", "completions", "bash"],
+        ] {
+            let cli = Cli::try_parse_from(args).unwrap();
+            let error = cli.usage_error().expect("refused").to_string();
+            assert!(!error.contains("configured account"), "{error}");
+            assert!(
+                error.contains(&format!("`ghl-console {} ...`", args[2])),
+                "{error}"
+            );
         }
         for args in [
             ["ghl-console", "--demo"].as_slice(),

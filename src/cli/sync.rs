@@ -43,8 +43,8 @@ pub struct SyncArgs {
     /// not created when missing).
     #[arg(long, conflicts_with = "watch")]
     pub dry_run: bool,
-    /// Sync at most N contacts.
-    #[arg(long, value_name = "N")]
+    /// Sync at most N contacts (1 or more).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub limit: Option<u64>,
     /// Print the summary as JSON (for cron).
     #[arg(long)]
@@ -430,5 +430,17 @@ mod tests {
         assert_eq!(rate_and_eta(&p), ", 4.9/s, eta 2h 5m");
         p.eta = None;
         assert_eq!(rate_and_eta(&p), ", 4.9/s, eta ?");
+    }
+
+    /// `--limit 0` would do nothing and say the walk is unfinished: it is a usage error.
+    #[test]
+    fn a_limit_of_zero_is_refused() {
+        use clap::Parser;
+        let parse = |limit: &str| {
+            crate::cli::Cli::try_parse_from(["ghl-console", "sync", "--limit", limit]).map(|_| ())
+        };
+        let refused = parse("0").unwrap_err();
+        assert_eq!(refused.exit_code(), 2);
+        assert!(parse("1").is_ok());
     }
 }
