@@ -410,6 +410,39 @@ async fn edit_a_numeric_custom_field_writes_a_number_c22() {
     assert_eq!(value.as_f64(), Some(1234.0), "{value}");
 }
 
+/// A field the contact has no value for still has its row, so it can be filled in from the
+/// console: a missing phone, an unset custom field.
+#[tokio::test]
+async fn a_missing_phone_and_an_unset_custom_field_are_filled_in_from_detail() {
+    let mut console = Console::open_default().await;
+    let contact = console.contact_where(|c| c.phone.is_none() && !has_field(c, LIFETIME_VALUE));
+    console.open_contact(&contact).await;
+    let screen = console.render();
+    assert!(screen.contains("not set"), "{screen}");
+    console.select_detail_row("Phone").await;
+    console.edit_selected("+14155550199").await;
+    assert_eq!(
+        console.last_put_body(),
+        serde_json::json!({"phone": "+14155550199"})
+    );
+    console.keys(&["shift-tab"]).await;
+    console.select_detail_row("Lifetime value").await;
+    console.edit_selected("250").await;
+    assert_eq!(
+        console.last_put_body(),
+        serde_json::json!({"customFields": [{"id": LIFETIME_VALUE, "field_value": 250}]})
+    );
+    let stored = console.sandbox.store().contact(&contact.id).unwrap();
+    assert_eq!(stored.phone.as_deref(), Some("+14155550199"));
+    let value = &stored
+        .custom_fields
+        .iter()
+        .find(|f| f.id == LIFETIME_VALUE)
+        .expect("the field is set on the server")
+        .value;
+    assert_eq!(value.as_f64(), Some(250.0), "{value}");
+}
+
 /// Clearing a field is a write like any other: the echo without the field is the clear having
 /// worked, not a field the server dropped.
 #[tokio::test]

@@ -31,15 +31,24 @@ fn text(value: &Value) -> String {
 /// A row of the pane: label, value, and the field it edits where it can be edited.
 type Entry = (String, String, Option<FieldTarget>);
 
+/// Pushes a row for a field with a value; a field the pane can edit gets its row even when
+/// empty, so a missing email or phone can be filled in from here.
 fn push(rows: &mut Vec<Entry>, label: &str, value: Option<&String>, target: Option<StandardField>) {
-    if let Some(value) = value.filter(|v| !v.is_empty()) {
+    let value = value.filter(|v| !v.is_empty());
+    if value.is_some() || target.is_some() {
         rows.push((
             label.to_string(),
-            value.clone(),
+            value.cloned().unwrap_or_default(),
             target.map(FieldTarget::Standard),
         ));
     }
 }
+
+/// What an empty editable row shows, dimmed, in place of its value.
+const NOT_SET: &str = "not set";
+
+/// What the tags row shows, dimmed, for a contact without tags.
+const NO_TAGS: &str = "none (t adds one)";
 
 fn dnd_rows(contact: &Contact, rows: &mut Vec<Entry>) {
     if let Some(dnd) = contact.dnd {
@@ -128,6 +137,33 @@ fn entries(contact: &Contact, app: &App) -> Vec<Entry> {
             ),
         });
     }
+    // The location's contact fields this contact has no value for, in the location's order,
+    // so they can be set from here too.
+    let mut unset: Vec<_> = app
+        .directory
+        .fields
+        .values()
+        .filter(|d| !contact.custom_fields.iter().any(|f| f.id == d.id))
+        .collect();
+    unset.sort_by(|a, b| {
+        let position = |d: &crate::ghl::directory::CustomFieldDefinition| d.position;
+        position(a)
+            .partial_cmp(&position(b))
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then_with(|| a.display_name().cmp(&b.display_name()))
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    for definition in unset {
+        rows.push((
+            definition.display_name(),
+            String::new(),
+            Some(FieldTarget::Custom {
+                id: definition.id.clone(),
+                kind: Some(definition.kind()),
+                options: app.directory.field_options(&definition.id),
+            }),
+        ));
+    }
     // GHL's lower-case copies of the name and email fields (`firstNameLowerCase`, ...) repeat
     // rows shown above; every other field it sends is shown as it came.
     for (key, value) in contact
@@ -162,12 +198,13 @@ pub fn row_count(app: &App) -> usize {
     app.detail.ready().map_or(0, |c| rows(c, app).len())
 }
 
-/// The selected row (label, value), for the yank.
+/// The selected row (label, value), for the yank; `None` on a row with no value.
 pub fn selected_row(app: &App) -> Option<(String, String)> {
     let contact = app.detail.ready()?;
     rows(contact, app)
         .into_iter()
         .nth(app.detail.cursor.selected)
+        .filter(|(_, value)| !value.is_empty())
 }
 
 /// The tag chips that fit in `width` cells on one line, never a chip cut in two; when some do
@@ -221,6 +258,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         )];
         if label == TAGS && !contact.tags.is_empty() {
             spans.extend(chips(&contact.tags, value_width, theme));
+        } else if value.is_empty() {
+            let empty = if label == TAGS { NO_TAGS } else { NOT_SET };
+            spans.push(Span::styled(fit(empty, value_width), theme.dim));
         } else {
             spans.push(Span::styled(fit(value, value_width), theme.text));
         }
@@ -259,6 +299,54 @@ mod tests {
         )));
         assert!(all.contains(&("Tier".to_string(), "Gold".to_string())));
         assert!(UNKNOWN_FIELD.len() <= 14, "fits the label column");
+    }
+
+    #[test]
+    fn empty_editable_fields_and_unset_custom_fields_have_rows_in_the_location_order() {
+        let contact: Contact = serde_json::from_value(serde_json::json!({
+            "id": "c1",
+            "firstName": "Ada",
+            "customFields": [{"id": "cf_set", "value": "x"}]
+        }))
+        .unwrap();
+        let (mut app, _) = App::new(Settings::default(), Clock::system());
+        let definition = |id: &str, name: &str, position: f64| {
+            let definition = crate::ghl::directory::CustomFieldDefinition {
+                id: id.into(),
+                name: Some(name.into()),
+                position: Some(position),
+                ..Default::default()
+            };
+            (id.to_string(), definition)
+        };
+        app.directory.fields = [
+            definition("cf_set", "Set", 0.0),
+            definition("cf_b", "Second", 200.0),
+            definition("cf_a", "First", 100.0),
+        ]
+        .into();
+        let all = entries(&contact, &app);
+        let labels: Vec<&str> = all.iter().map(|(l, _, _)| l.as_str()).collect();
+        for label in ["Email", "Phone", "Last name", "Source", "Timezone"] {
+            let row = all.iter().find(|(l, _, _)| l == label).unwrap();
+            assert!(row.1.is_empty() && row.2.is_some(), "{label}: {row:?}");
+        }
+        assert!(
+            !labels.contains(&"Company"),
+            "not editable, not shown empty"
+        );
+        let first = labels.iter().position(|l| *l == "First").unwrap();
+        let second = labels.iter().position(|l| *l == "Second").unwrap();
+        assert!(first < second, "{labels:?}");
+        assert_eq!(labels.iter().filter(|l| **l == "Set").count(), 1);
+        let target = &all[first].2;
+        assert!(
+            matches!(target, Some(FieldTarget::Custom { id, .. }) if id == "cf_a"),
+            "{target:?}"
+        );
+        app.detail.cursor.selected = labels.iter().position(|l| *l == "Phone").unwrap();
+        app.detail.load = crate::tui::record::Load::Ready(Box::new(contact));
+        assert_eq!(selected_row(&app), None, "an empty row copies nothing");
     }
 
     #[test]
