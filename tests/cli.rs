@@ -284,6 +284,23 @@ fn config_check_reports_every_problem_with_the_checks_the_runtime_uses() {
     assert!(said.contains("timeout_secs"), "{said}");
     assert!(said.contains("nope"), "{said}");
 
+    // A command refused for the file says every problem in it too, not the first alone.
+    let out = common::bin::ghl_console(dir.path())
+        .args(["--config", config.to_str().unwrap(), "api", "GET", "/x"])
+        .env("GHL_TOKEN", "pit-not-used")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("the config has 4 problems"), "{err}");
+    for line in [
+        format!("{path}:3:"),
+        format!("{path}:4:"),
+        format!("{path}:7:1:"),
+    ] {
+        assert!(err.contains(&line), "{line} in {err}");
+    }
+
     // Each alone is still found, and a good file is ok.
     for (text, key) in [
         (

@@ -190,7 +190,30 @@ impl Cli {
             location_id: pick(|c| c.location_id.clone()),
             read_only: self.read_only(),
         };
-        Ok(config::resolve(self.config.as_deref(), &overrides)?)
+        config::resolve(self.config.as_deref(), &overrides)
+            .map_err(|error| self.every_problem(error))
+    }
+
+    /// A config file that cannot be loaded, said with every problem in it (as `config check`
+    /// lists them) rather than the first one alone, so one edit can fix them all.
+    fn every_problem(&self, first: config::ConfigError) -> anyhow::Error {
+        let path = self
+            .config
+            .clone()
+            .or_else(|| config::default_path().filter(|p| p.exists()));
+        let problems = path
+            .as_deref()
+            .and_then(|p| Some(config::file_problems(&std::fs::read_to_string(p).ok()?, p)))
+            .unwrap_or_default();
+        if problems.len() < 2 {
+            return first.into();
+        }
+        let lines: Vec<String> = problems.iter().map(|p| format!("  {p:#}")).collect();
+        anyhow::anyhow!(
+            "the config has {} problems (`ghl-console config check` lists them too):\n{}",
+            problems.len(),
+            lines.join("\n")
+        )
     }
 }
 
