@@ -302,7 +302,12 @@ fn parse_schema(text: &str, path: &Path) -> Result<Config, ConfigError> {
     toml::from_str(text).map_err(|e| {
         let (line, column) = e.span().map_or((0, 0), |s| line_col(text, s.start));
         let message = e.message().trim().to_string();
-        let message = match key_at(text, line) {
+        let key = key_at(text, line);
+        let message = match key.as_deref().and_then(range_text) {
+            Some(takes) => format!("{message}; it takes {takes}"),
+            None => message,
+        };
+        let message = match key {
             Some(key)
                 if !message.contains(&format!("`{}`", key.rsplit('.').next().unwrap_or(&key))) =>
             {
@@ -446,38 +451,39 @@ pub const MAX_BODY_BYTES: RangeInclusive<u64> = 4 * 1024..=4 * 1024 * 1024;
 /// The longest window `api.rate_limit` may have: a longer one would hold requests for hours.
 pub const MAX_RATE_WINDOW: std::time::Duration = std::time::Duration::from_secs(60 * 60);
 
+/// The numeric settings that have a range: key, range and unit.
+fn ranges() -> [(&'static str, RangeInclusive<u64>, &'static str); 4] {
+    [
+        ("api.timeout_secs", TIMEOUT_SECS, "seconds"),
+        ("api.max_retries", MAX_RETRIES, "retries"),
+        ("sync.interval_secs", INTERVAL_SECS, "seconds"),
+        ("webhook.max_body_bytes", MAX_BODY_BYTES, "bytes"),
+    ]
+}
+
+/// What a ranged key takes, for a value that is not even a number of the right kind
+/// (`-1`, `1e3`, `"soon"`): "a whole number from 1 to 600 seconds".
+fn range_text(key: &str) -> Option<String> {
+    let (_, range, unit) = ranges().into_iter().find(|(k, _, _)| *k == key)?;
+    Some(format!(
+        "a whole number from {} to {} {unit}",
+        range.start(),
+        range.end()
+    ))
+}
+
 /// The numeric settings outside their range, each as its key and a message that gives the
 /// range, its unit and the value found.
 fn out_of_range(config: &Config) -> Vec<(&'static str, String)> {
-    let webhook_bytes = u64::try_from(config.webhook.max_body_bytes).unwrap_or(u64::MAX);
-    let numbers = [
-        (
-            "api.timeout_secs",
-            config.api.timeout_secs,
-            TIMEOUT_SECS,
-            "seconds",
-        ),
-        (
-            "api.max_retries",
-            u64::from(config.api.max_retries),
-            MAX_RETRIES,
-            "retries",
-        ),
-        (
-            "sync.interval_secs",
-            config.sync.interval_secs,
-            INTERVAL_SECS,
-            "seconds",
-        ),
-        (
-            "webhook.max_body_bytes",
-            webhook_bytes,
-            MAX_BODY_BYTES,
-            "bytes",
-        ),
-    ];
-    numbers
+    let value_of = |key: &str| match key {
+        "api.timeout_secs" => config.api.timeout_secs,
+        "api.max_retries" => u64::from(config.api.max_retries),
+        "sync.interval_secs" => config.sync.interval_secs,
+        _ => u64::try_from(config.webhook.max_body_bytes).unwrap_or(u64::MAX),
+    };
+    ranges()
         .into_iter()
+        .map(|(key, range, unit)| (key, value_of(key), range, unit))
         .filter(|(_, value, range, _)| !range.contains(value))
         .map(|(key, value, range, unit)| {
             let message = format!(

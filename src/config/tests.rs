@@ -66,6 +66,46 @@ fn wrong_type_names_file_line_and_key() {
 }
 
 #[test]
+fn a_ranged_number_of_the_wrong_kind_says_the_range_it_takes() {
+    let dir = tempfile::tempdir().unwrap();
+    for (text, key, takes) in [
+        (
+            "[api]\ntimeout_secs = -1\n",
+            "api.timeout_secs",
+            "from 1 to 600 seconds",
+        ),
+        (
+            "[sync]\ninterval_secs = 1e3\n",
+            "sync.interval_secs",
+            "from 10 to 86400 seconds",
+        ),
+        (
+            "[webhook]\nmax_body_bytes = \"4M\"\n",
+            "webhook.max_body_bytes",
+            "from 4096 to 4194304 bytes",
+        ),
+        (
+            "[api]\nmax_retries = 99999999999999999999\n",
+            "api.max_retries",
+            "from 0 to 10 retries",
+        ),
+    ] {
+        let path = write(dir.path(), text);
+        let err = load_file(&path).unwrap_err().to_string();
+        assert!(err.contains("config.toml:2:"), "{err}");
+        assert!(err.contains(&format!("`{key}`")), "{err}");
+        assert!(
+            err.contains(&format!("it takes a whole number {takes}")),
+            "{err}"
+        );
+    }
+    // A key without a range keeps serde's words alone.
+    let path = write(dir.path(), "[api]\nbase_url = 5\n");
+    let err = load_file(&path).unwrap_err().to_string();
+    assert!(!err.contains("it takes"), "{err}");
+}
+
+#[test]
 fn invalid_values_name_their_line_too() {
     let dir = tempfile::tempdir().unwrap();
     let path = write(
