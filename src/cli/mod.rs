@@ -194,14 +194,18 @@ impl Cli {
             .map_err(|error| self.every_problem(error))
     }
 
+    /// The config file in use: `--config`, else the default one when it exists.
+    fn config_file(&self) -> Option<std::path::PathBuf> {
+        self.config
+            .clone()
+            .or_else(|| config::default_path().filter(|p| p.exists()))
+    }
+
     /// A config file that cannot be loaded, said with every problem in it (as `config check`
     /// lists them) rather than the first one alone, so one edit can fix them all.
     fn every_problem(&self, first: config::ConfigError) -> anyhow::Error {
-        let path = self
-            .config
-            .clone()
-            .or_else(|| config::default_path().filter(|p| p.exists()));
-        let problems = path
+        let problems = self
+            .config_file()
             .as_deref()
             .and_then(|p| Some(config::file_problems(&std::fs::read_to_string(p).ok()?, p)))
             .unwrap_or_default();
@@ -309,10 +313,7 @@ pub fn run_config(cli: &Cli, command: &ConfigCommand) -> anyhow::Result<u8> {
 /// and line. Errors make it exit 1; warnings (a remapping the console applies by a rule, such
 /// as a key taken from another action) are printed and leave it at 0.
 fn config_check(cli: &Cli) -> u8 {
-    let path = cli
-        .config
-        .clone()
-        .or_else(|| config::default_path().filter(|p| p.exists()));
+    let path = cli.config_file();
     let text = path
         .as_ref()
         .and_then(|p| std::fs::read_to_string(p).ok())
