@@ -355,3 +355,111 @@ fn a_yank_inside_tmux_reaches_a_paste_buffer_with_set_clipboard_on() {
         "{buffer:?}"
     );
 }
+
+/// Sends what a terminal sends for a mouse event in SGR mode (1-based column and row).
+fn mouse(session: &Session, button: u8, column: usize, row: usize, press_only: bool) {
+    let press = format!("\x1b[<{button};{column};{row}M");
+    let release = format!("\x1b[<{button};{column};{row}m");
+    let text = if press_only { press } else { press + &release };
+    tmux(&["send-keys", "-t", &session.name, "-l", &text]);
+    std::thread::sleep(Duration::from_millis(300));
+}
+
+/// The 1-based column and row where `needle` first shows on the screen.
+fn position_of(screen: &str, needle: &str) -> (usize, usize) {
+    screen
+        .lines()
+        .enumerate()
+        .find_map(|(row, line)| {
+            let at = line.find(needle)?;
+            Some((line[..at].chars().count() + 1, row + 1))
+        })
+        .unwrap_or_else(|| panic!("{needle:?} not on screen:\n{screen}"))
+}
+
+/// The contact the Detail pane shows, from its Name row.
+fn detail_name(screen: &str) -> String {
+    let line = screen.lines().nth(2).unwrap_or_default();
+    let detail = line.split("Name").nth(2).unwrap_or_default();
+    detail
+        .trim_matches(|c: char| c.is_whitespace() || c == '│')
+        .to_string()
+}
+
+#[test]
+fn the_mouse_selects_a_contact_focuses_a_tab_and_scrolls_a_list() {
+    if !tmux_available() {
+        println!("skipped: tmux is not installed");
+        return;
+    }
+    let dirs = tempfile::tempdir().unwrap();
+    let home = dirs.path().display();
+    let binary = env!("CARGO_BIN_EXE_ghl-console");
+    let script = format!(
+        "env -u GHL_TOKEN HOME='{home}' XDG_CONFIG_HOME='{home}/c' XDG_DATA_HOME='{home}/d' \
+         XDG_STATE_HOME='{home}/s' GHL_CONSOLE_LOG_DIR='{home}/logs' '{binary}' --demo; \
+         echo EXITED:$?; sleep 60"
+    );
+    let session = Session {
+        name: format!("ghl-mouse-{}", std::process::id()),
+    };
+    tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        &session.name,
+        "-x",
+        "120",
+        "-y",
+        "40",
+        &script,
+    ]);
+    let screen = session.wait_for(
+        |s| s.contains("/200 by updated") && s.contains("online") && !detail_name(s).is_empty(),
+        "contacts and a detail",
+    );
+    assert_eq!(
+        session.format("#{mouse_any_flag}"),
+        "1",
+        "the console asks for the mouse"
+    );
+
+    // A click on the fifth listed contact opens it in Detail.
+    let fifth = screen.lines().nth(7).unwrap();
+    let name = fifth
+        .trim_start_matches(['┃', ' '])
+        .split("  ")
+        .next()
+        .unwrap()
+        .trim_end_matches('…')
+        .to_string();
+    assert!(!name.is_empty(), "{screen}");
+    assert!(
+        !detail_name(&screen).starts_with(&name),
+        "another contact is open first"
+    );
+    mouse(&session, 0, 10, 8, false);
+    session.wait_for(
+        |s| detail_name(s).starts_with(&name),
+        "the clicked contact in Detail",
+    );
+
+    // A click on the Raw tab focuses the inspector.
+    let (column, row) = position_of(&screen, " Raw ");
+    mouse(&session, 0, column + 1, row, false);
+    let screen = session.wait_for(|s| s.contains("Exchanges ") && s.contains("[list]"), "Raw");
+
+    // The wheel over the exchange list moves its selection: another exchange is shown.
+    let (_, list_row) = position_of(&screen, "Time  Code");
+    let shown = |s: &str| s.lines().nth(2).unwrap_or_default().to_string();
+    let before = shown(&screen);
+    for _ in 0..3 {
+        mouse(&session, 65, 10, list_row + 3, true);
+    }
+    session.wait_for(|s| shown(s) != before, "another exchange after the wheel");
+
+    session.send("q");
+    let screen = session.wait_for(|s| s.contains("EXITED:"), "the console to quit");
+    assert!(screen.contains("EXITED:0"), "{screen}");
+    assert_eq!(session.format("#{mouse_any_flag}"), "0");
+}
