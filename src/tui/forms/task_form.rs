@@ -52,6 +52,8 @@ pub struct TaskForm {
     users: Directory,
     /// The assignee id the task had, sent back as it is when its field is left alone.
     original_assignee: Option<String>,
+    /// The task's due date as GHL sent it, when editing.
+    original_due: Option<String>,
 }
 
 /// What a key did to the form.
@@ -102,6 +104,7 @@ impl TaskForm {
             initial: Vec::new(),
             users: Directory::default(),
             original_assignee: None,
+            original_due: None,
         })
     }
 
@@ -145,7 +148,16 @@ impl TaskForm {
             initial: Vec::new(),
             users: Directory::default(),
             original_assignee: task.assigned_to.clone().filter(|a| !a.is_empty()),
+            original_due: task.due_date.clone().filter(|d| !d.is_empty()),
         })
+    }
+
+    /// Whether `field` holds what it held when the form opened.
+    fn unchanged(&self, field: Field) -> bool {
+        let at = FIELDS.iter().position(|f| *f == field).unwrap_or_default();
+        self.initial
+            .get(at)
+            .is_some_and(|was| *was == self.value(field))
     }
 
     /// Whether `field` had a value when the form opened and is empty now.
@@ -311,7 +323,12 @@ impl TaskForm {
         let due = clock
             .parse_due(due_text.trim())
             .map_err(|e| format!("Due date: {e}"))?;
-        let due_date = format_due_date(due);
+        // The form shows the due time to the minute: a due date left as it was goes back exactly
+        // as GHL sent it, seconds and all, instead of moving to the minute shown.
+        let due_date = match &self.original_due {
+            Some(original) if self.unchanged(Field::Due) => original.clone(),
+            _ => format_due_date(due),
+        };
         let body = Some(self.value(Field::Body)).filter(|b| !b.trim().is_empty());
         let assigned_to = self.assignee_id()?;
         let contact_id = self.contact_id.clone();
@@ -483,6 +500,33 @@ mod tests {
             panic!("expected an update");
         };
         assert_eq!((update.assigned_to, update.body), (None, None));
+    }
+
+    /// The form shows the due time to the minute; editing only the title must not move the
+    /// due date to that minute (GHL sent seconds and milliseconds).
+    #[test]
+    fn a_due_date_left_alone_goes_back_exactly_as_ghl_sent_it() {
+        let clock = Clock::fixed(chrono::Utc::now());
+        let task = Task {
+            id: "t1".into(),
+            title: Some("Позвонить клиенту".into()),
+            due_date: Some("2026-09-28T04:12:49.000Z".into()),
+            ..Task::default()
+        };
+        let mut form = TaskForm::edit("c1".into(), &task, &clock);
+        form.title = text_area("Edited title");
+        let Ok(Command::UpdateTask { update, .. }) = form.command(&clock) else {
+            panic!("expected an update");
+        };
+        assert_eq!(update.title.as_deref(), Some("Edited title"));
+        assert_eq!(update.due_date.as_deref(), Some("2026-09-28T04:12:49.000Z"));
+        form.due = text_area("2030-01-02 10:30");
+        let Ok(Command::UpdateTask { update, .. }) = form.command(&clock) else {
+            panic!("expected an update");
+        };
+        let sent = update.due_date.unwrap();
+        assert_ne!(sent, "2026-09-28T04:12:49.000Z");
+        assert!(sent.starts_with("2030-01-0"), "{sent}");
     }
 
     /// Ctrl-U clears the body's line up to the cursor, as the hint says, in the body too.
