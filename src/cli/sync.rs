@@ -249,11 +249,7 @@ fn print_summary(summary: &SyncSummary, json: bool) -> anyhow::Result<()> {
         Duration::from_millis(summary.elapsed_ms).as_secs_f64()
     )?;
     for failed in &summary.failed {
-        writeln!(
-            out,
-            "  failed {} {}: {}",
-            failed.entity, failed.id, failed.message
-        )?;
+        writeln!(out, "  failed {}", failed.describe())?;
     }
     if let Some(message) = &summary.message {
         writeln!(out, "  {message}")?;

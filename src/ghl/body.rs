@@ -85,7 +85,17 @@ pub(super) fn decode<T: DeserializeOwned>(raw: &RawResponse) -> Result<T, GhlErr
             "the response is not valid UTF-8 (byte {at}), so it is not JSON"
         )));
     }
-    serde_json::from_str::<T>(&raw.body).map_err(|e| refuse(e.to_string()))
+    serde_json::from_str::<T>(&raw.body).map_err(|e| refuse(with_path::<T>(&raw.body, &e)))
+}
+
+/// A decode error with the path of the field at fault (`tasks[3].title: invalid type: ...`).
+/// The path is found by decoding again, only once the fast decode has failed.
+fn with_path<T: DeserializeOwned>(body: &str, error: &serde_json::Error) -> String {
+    let mut deserializer = serde_json::Deserializer::from_str(body);
+    match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
+        Err(e) if e.path().iter().next().is_some() => format!("field `{}`: {error}", e.path()),
+        _ => error.to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -112,6 +122,27 @@ mod tests {
             !raw(502, "<html>", None).is_damaged(),
             "errors are not decoded"
         );
+    }
+
+    #[test]
+    fn a_field_of_the_wrong_type_is_named_by_its_path() {
+        #[derive(Debug, serde::Deserialize)]
+        struct Page {
+            #[allow(dead_code, reason = "only decoded")]
+            tasks: Vec<crate::ghl::models::Task>,
+        }
+        let body = r#"{"tasks":[{"id":"t1","title":"ok"},{"id":"t2","title":42}]}"#;
+        let refused = decode::<Page>(&raw(200, body, None)).unwrap_err();
+        let said = refused.to_string();
+        assert!(
+            said.contains("field `tasks[1].title`: invalid type: integer `42`"),
+            "{said}"
+        );
+        // Through the flattened extra fields of a search page's contacts too.
+        let body = r#"{"contacts":[{"id":"c1"},{"id":"c2","email":42}],"total":2}"#;
+        let refused = decode::<crate::ghl::models::SearchPage>(&raw(200, body, None)).unwrap_err();
+        let said = refused.to_string();
+        assert!(said.contains("contacts[1].email"), "{said}");
     }
 
     #[test]

@@ -246,7 +246,7 @@ impl<'a> Context<'a> {
                 return Err(Stop::Ghl(error.clone()));
             }
             one.row.children_stale = true;
-            plan.fail(entity_of(what), &id, children_failed(what, error), None);
+            plan.fail_listing(what, &one.row, &error.to_string());
         }
         plan.contact(one.existing.as_ref(), one.row, exchange);
         if let Some(Ok(reply)) = tasks {
@@ -298,7 +298,7 @@ impl<'a> Context<'a> {
                 continue;
             }
             stale = true;
-            plan.fail(entity_of(what), id, children_failed(what, error), None);
+            plan.fail_listing(what, &row, &error.to_string());
         }
         if let Some(Ok(reply)) = tasks {
             let fetched: Vec<_> = reply.value.iter().map(|t| map_task(t, id)).collect();
@@ -325,17 +325,6 @@ impl<'a> Context<'a> {
 }
 
 /// The errors of a contact's task and note fetches, named.
-/// Why a contact's tasks or notes are not in the store: the contact itself is synced (and
-/// counted so), so the failure is named for its listing, not for the contact.
-fn children_failed(what: &str, error: &GhlError) -> String {
-    format!("the contact's {what} could not be fetched ({error}); the next run fetches them again")
-}
-
-/// The sync log's entity for a listing: `task` for `tasks`, `note` for `notes`.
-fn entity_of(what: &str) -> &str {
-    what.strip_suffix('s').unwrap_or(what)
-}
-
 fn fetch_errors<'e>(
     tasks: Option<&'e Result<Reply<Vec<Task>>, GhlError>>,
     notes: Option<&'e Result<Reply<Vec<Note>>, GhlError>>,

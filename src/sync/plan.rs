@@ -17,6 +17,23 @@ pub struct FailedRecord {
     pub id: String,
     /// Why.
     pub message: String,
+    /// When the failure is a contact's task or note listing: that contact's name, for saying
+    /// whose tasks or notes are missing (`id` is then the contact's id).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listing_of: Option<String>,
+}
+
+impl FailedRecord {
+    /// The record as one line: `task t1: why`, or `tasks of contact c1 (Grace Brown): why`.
+    pub fn describe(&self) -> String {
+        match &self.listing_of {
+            Some(name) => format!(
+                "{}s of contact {} ({name}): {}",
+                self.entity, self.id, self.message
+            ),
+            None => format!("{} {}: {}", self.entity, self.id, self.message),
+        }
+    }
 }
 
 /// What one page (or one webhook event) will write.
@@ -62,6 +79,31 @@ impl Plan {
             entity: entity.into(),
             id: id.into(),
             message,
+            listing_of: None,
+        });
+    }
+
+    /// Records that a contact's `tasks` or `notes` could not be fetched (`why`): logged and
+    /// counted as a failed task or note listing under the contact's id, named for the contact.
+    pub fn fail_listing(&mut self, what: &str, contact: &StoredContact, why: &str) {
+        let id = contact.ghl_id.clone().unwrap_or_default();
+        let entity = what.strip_suffix('s').unwrap_or(what);
+        let name = contact.name.clone().filter(|n| !n.trim().is_empty());
+        let name = name.unwrap_or_else(|| "no name".into());
+        self.counts.failed += 1;
+        self.log(
+            LogEntry::new(Level::Error, entity, Some(&id), "failed").message(format!(
+                "the {what} of contact {name} could not be fetched ({why}); the next run \
+                 fetches them again"
+            )),
+        );
+        self.failed.push(FailedRecord {
+            entity: entity.into(),
+            id,
+            message: format!(
+                "its {what} could not be fetched ({why}); the next run fetches them again"
+            ),
+            listing_of: Some(name),
         });
     }
 
