@@ -258,10 +258,12 @@ pub(crate) fn matches_query(contact: &Contact, query: &str) -> bool {
         contact.email.as_deref(),
         contact.company_name.as_deref(),
     ];
+    // Accents and case set aside on both sides, as the sort does: "agnes" finds "Ágnes".
+    let folded = super::search::collation_key(query);
     if texts
         .into_iter()
         .flatten()
-        .any(|t| t.to_lowercase().contains(query))
+        .any(|t| super::search::collation_key(t).contains(&folded))
     {
         return true;
     }
@@ -299,6 +301,22 @@ mod tests {
         let filters =
             compile_all(Some(&Value::Array(vec![filter]))).map_err(|e| e.status().as_u16())?;
         Ok(filters.iter().all(|f| f.matches(&record())))
+    }
+
+    #[test]
+    fn the_query_sets_accents_and_case_aside_on_both_sides() {
+        let contact = Contact {
+            id: "c".into(),
+            first_name: Some("Ágnes".into()),
+            last_name: Some("Wąsowski".into()),
+            name: Some("Zoe\u{308} Ágnes Wąsowski".into()),
+            ..Contact::default()
+        };
+        for query in ["agnes", "ágnes", "AGNES", "wasowski", "zoë", "zoe"] {
+            let query = query.to_lowercase();
+            assert!(matches_query(&contact, &query), "{query}");
+        }
+        assert!(!matches_query(&contact, "agnesx"));
     }
 
     #[test]
