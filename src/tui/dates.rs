@@ -14,8 +14,8 @@
 //!   resolves to the first.
 
 use chrono::{
-    DateTime, Datelike, Days, Local, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeDelta,
-    TimeZone, Utc, Weekday,
+    DateTime, Datelike, Days, Local, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, Offset,
+    TimeDelta, TimeZone, Utc, Weekday,
 };
 
 /// The forms [`parse_due`] accepts, worded for a form's hint line and error messages.
@@ -43,6 +43,11 @@ pub enum DueDateError {
     /// The text has the right shape but names no real date or time, like 2026-02-30 or 25:00.
     #[error("{0:?} is not a real date or time")]
     Invalid(String),
+    /// The time typed does not exist on that day in the local zone: the clocks skip it.
+    #[error(
+        "{0:?} does not exist here: the clocks go forward over it that night; type a time after the change"
+    )]
+    Skipped(String),
     /// The date is too far from now to represent.
     #[error("{0:?} is too far away")]
     OutOfRange(String),
@@ -114,6 +119,15 @@ fn parse_day_and_time<Tz: TimeZone>(
     if date.is_none() && local <= wall {
         local = local.checked_add_days(Days::new(1)).ok_or_else(too_far)?;
     }
+    // A time typed into the hour the clocks skip is refused rather than moved without a word.
+    if time.is_some()
+        && matches!(
+            now.timezone().from_local_datetime(&local),
+            LocalResult::None
+        )
+    {
+        return Err(DueDateError::Skipped(trimmed.to_owned()));
+    }
     resolve(&now.timezone(), local).ok_or_else(too_far)
 }
 
@@ -137,8 +151,9 @@ fn looks_dotted(text: &str) -> bool {
         && text.chars().all(|c| c.is_ascii_digit() || c == '.')
 }
 
-/// Turns a local wall-clock time into an instant: a skipped time moves an hour later, a
-/// repeated one takes the first occurrence.
+/// Turns a local wall-clock time into an instant: a skipped time (reached by a day offset or
+/// the default time, never typed) moves an hour later, a repeated one takes the first
+/// occurrence.
 fn resolve<Tz: TimeZone>(zone: &Tz, local: NaiveDateTime) -> Option<DateTime<Utc>> {
     let instant = zone.from_local_datetime(&local).earliest().or_else(|| {
         let later = local.checked_add_signed(TimeDelta::hours(1))?;

@@ -273,8 +273,16 @@ fn clock_changes() {
         .with_ymd_and_hms(2026, 3, 28, 10, 0, 0)
         .unwrap();
     let utc = |input: &str| parse_due_in(input, &now).unwrap().to_rfc3339();
-    // 02:30 does not exist that night; it moves an hour on.
-    assert_eq!(utc("tomorrow 2:30"), "2026-03-29T01:30:00+00:00");
+    // 02:30 does not exist that night: typed, it is refused, not moved without a word.
+    assert!(matches!(
+        parse_due_in("tomorrow 2:30", &now),
+        Err(DueDateError::Skipped(_))
+    ));
+    assert!(matches!(
+        parse_due_in("2026-03-29 02:30", &now),
+        Err(DueDateError::Skipped(_))
+    ));
+    assert_eq!(utc("tomorrow 3:30"), "2026-03-29T01:30:00+00:00");
     // A day later keeps 10:00 on the wall clock, which is only 23 hours on.
     assert_eq!(utc("+1d"), "2026-03-29T08:00:00+00:00");
     assert_eq!(utc("+24h"), "2026-03-29T09:00:00+00:00");
