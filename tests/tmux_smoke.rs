@@ -66,6 +66,36 @@ impl Session {
     }
 }
 
+impl Session {
+    /// The demo console in a new session of `width` x `height`, with its home, config, data,
+    /// state and log dirs under `home`; the shell prints `EXITED:<code>` when it ends.
+    fn demo(label: &str, home: &Path, width: u16, height: u16) -> Self {
+        let home = home.display();
+        let binary = env!("CARGO_BIN_EXE_ghl-console");
+        let script = format!(
+            "env -u GHL_TOKEN HOME='{home}' XDG_CONFIG_HOME='{home}/c' XDG_DATA_HOME='{home}/d' \
+             XDG_STATE_HOME='{home}/s' GHL_CONSOLE_LOG_DIR='{home}/logs' '{binary}' --demo; \
+             echo EXITED:$?; sleep 60"
+        );
+        let session = Self {
+            name: format!("ghl-{label}-{}", std::process::id()),
+        };
+        let (width, height) = (width.to_string(), height.to_string());
+        tmux(&[
+            "new-session",
+            "-d",
+            "-s",
+            &session.name,
+            "-x",
+            &width,
+            "-y",
+            &height,
+            &script,
+        ]);
+        session
+    }
+}
+
 impl Drop for Session {
     fn drop(&mut self) {
         tmux(&["kill-session", "-t", &self.name]);
@@ -240,27 +270,7 @@ fn a_sigint_sent_with_kill_restores_the_terminal() {
         return;
     }
     let dirs = tempfile::tempdir().unwrap();
-    let home = dirs.path().display();
-    let binary = env!("CARGO_BIN_EXE_ghl-console");
-    let script = format!(
-        "env -u GHL_TOKEN HOME='{home}' XDG_CONFIG_HOME='{home}/c' XDG_DATA_HOME='{home}/d' \
-         XDG_STATE_HOME='{home}/s' GHL_CONSOLE_LOG_DIR='{home}/logs' '{binary}' --demo; \
-         echo EXITED:$?; sleep 60"
-    );
-    let session = Session {
-        name: format!("ghl-sigint-{}", std::process::id()),
-    };
-    tmux(&[
-        "new-session",
-        "-d",
-        "-s",
-        &session.name,
-        "-x",
-        "100",
-        "-y",
-        "30",
-        &script,
-    ]);
+    let session = Session::demo("sigint", dirs.path(), 100, 30);
     session.wait_for(|s| s.contains("online"), "the console");
     assert_eq!(session.format("#{alternate_on}"), "1");
     let shell = session.format("#{pane_pid}");
@@ -393,27 +403,7 @@ fn the_mouse_selects_a_contact_focuses_a_tab_and_scrolls_a_list() {
         return;
     }
     let dirs = tempfile::tempdir().unwrap();
-    let home = dirs.path().display();
-    let binary = env!("CARGO_BIN_EXE_ghl-console");
-    let script = format!(
-        "env -u GHL_TOKEN HOME='{home}' XDG_CONFIG_HOME='{home}/c' XDG_DATA_HOME='{home}/d' \
-         XDG_STATE_HOME='{home}/s' GHL_CONSOLE_LOG_DIR='{home}/logs' '{binary}' --demo; \
-         echo EXITED:$?; sleep 60"
-    );
-    let session = Session {
-        name: format!("ghl-mouse-{}", std::process::id()),
-    };
-    tmux(&[
-        "new-session",
-        "-d",
-        "-s",
-        &session.name,
-        "-x",
-        "120",
-        "-y",
-        "40",
-        &script,
-    ]);
+    let session = Session::demo("mouse", dirs.path(), 120, 40);
     let screen = session.wait_for(
         |s| s.contains("/200 by updated") && s.contains("online") && !detail_name(s).is_empty(),
         "contacts and a detail",
