@@ -251,6 +251,14 @@ pub fn client_for(settings: &Settings) -> anyhow::Result<GhlClient> {
             .store
             .load()?
             .context("not logged in: run `ghl-console auth login`")?;
+        // An unexpired token works without the client secret; one due a refresh cannot.
+        if app.client_secret.is_none() && stored.expires_within(crate::auth::REFRESH_MARGIN) {
+            bail!(
+                "{} needs the client secret: {}",
+                crate::auth::refresh_reason(&stored),
+                crate::auth::NO_CLIENT_SECRET
+            );
+        }
         client_config.scopes = Some(stored.scopes.clone());
         if stored.location_id.is_none() {
             return agency_client(client_config, app, &stored);
