@@ -749,3 +749,51 @@ async fn c01_a_failed_create_through_api_says_it_may_be_saved_and_how_to_look() 
         .unwrap();
     assert!(!String::from_utf8_lossy(&out.stderr).contains("may still have been saved"));
 }
+
+/// `api GET <full URL>`: a URL under the base URL is cut to its path and query; any other
+/// absolute URL is refused (exit 2) before anything is sent, so the token goes nowhere else.
+#[tokio::test(flavor = "multi_thread")]
+async fn api_takes_a_full_url_only_under_the_base_url() {
+    let (sandbox, _client) = common::start(3).await;
+    let dir = tempfile::tempdir().unwrap();
+    let id = sandbox.contact_ids()[0].clone();
+    let api = |target: &str| {
+        let out = console(&sandbox.base_url(), dir.path())
+            .args(["api", "GET", target])
+            .env("GHL_TOKEN", sandbox::DEMO_TOKEN)
+            .env("GHL_LOCATION_ID", sandbox::DEMO_LOCATION_ID)
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.code(), text)
+    };
+    let base = sandbox.base_url();
+    let base = base.trim_end_matches('/');
+    let (code, text) = api(&format!("{base}/contacts/{id}"));
+    assert_eq!(code, Some(0), "{text}");
+    assert!(
+        text.starts_with(&format!("GET {base}/contacts/{id}\n")),
+        "{text}"
+    );
+    assert!(text.contains(&format!("\"id\": \"{id}\"")), "{text}");
+
+    // Another host (here: another port on loopback, listened on to see whether anything
+    // arrives): refused, nothing sent.
+    let other = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    other.set_nonblocking(true).unwrap();
+    let elsewhere = format!("http://{}/contacts/{id}", other.local_addr().unwrap());
+    let (code, text) = api(&elsewhere);
+    assert_eq!(code, Some(2), "{text}");
+    assert!(
+        text.contains(&format!(
+            "give a path like /contacts/ID; {elsewhere} is not under the base URL {}",
+            sandbox.base_url()
+        )),
+        "{text}"
+    );
+    assert!(other.accept().is_err(), "a connection reached the other host");
+}

@@ -109,7 +109,8 @@ pub struct ApiArgs {
     pub connection: Connection,
     /// GET, POST, PUT or DELETE.
     pub method: String,
-    /// The path, with or without a query: `/contacts/abc`, `/contacts/?locationId=...`.
+    /// The path, with or without a query: `/contacts/abc`, `/contacts/?locationId=...`; or a
+    /// full URL under the base URL (any other host is refused).
     pub path: String,
     /// A JSON body. `@file` reads it from a file, `-` from stdin.
     #[arg(long)]
@@ -441,7 +442,7 @@ pub fn say(args: std::fmt::Arguments<'_>) {
 /// Runs `ghl-console api`; the exit code is 0 for a 2xx, 1 for any other status.
 pub async fn run_api(settings: &Settings, args: &ApiArgs) -> anyhow::Result<i32> {
     let client = client_for(settings)?;
-    let call = api_call(args)?;
+    let call = api_call(args, &settings.config.api.base_url)?;
     if settings.read_only() && changes_data(&call) {
         bail!(
             "read-only mode: refusing {} {} because it changes data (read-only comes from \
@@ -542,10 +543,42 @@ fn shown_body(reply: &crate::ghl::Reply<crate::ghl::RawResponse>) -> String {
     }
 }
 
-fn api_call(args: &ApiArgs) -> anyhow::Result<Call> {
+/// The path and query of what was given to `api`: a path as is, or a full URL under the base
+/// URL (same scheme, host and port, and below the base URL's own path) cut down to the part
+/// after the base URL. Any other absolute URL is refused, so the token is never sent to
+/// another host.
+fn under_base(given: &str, base_url: &str) -> anyhow::Result<String> {
+    if given.starts_with('/') {
+        return Ok(given.to_string());
+    }
+    let Ok(url) = url::Url::parse(given) else {
+        return Ok(given.to_string());
+    };
+    let refuse = || {
+        anyhow::anyhow!(
+            "give a path like /contacts/ID; {given} is not under the base URL {base_url}"
+        )
+    };
+    let base = url::Url::parse(base_url).map_err(|_| refuse())?;
+    if url.origin() != base.origin() || !url.origin().is_tuple() {
+        return Err(refuse());
+    }
+    let prefix = base.path().trim_end_matches('/');
+    let rest = url.path().strip_prefix(prefix).ok_or_else(refuse)?;
+    if !(rest.is_empty() || rest.starts_with('/')) {
+        return Err(refuse());
+    }
+    Ok(match url.query() {
+        Some(query) => format!("{rest}?{query}"),
+        None => rest.to_string(),
+    })
+}
+
+fn api_call(args: &ApiArgs, base_url: &str) -> anyhow::Result<Call> {
     let method = Method::from_bytes(args.method.to_ascii_uppercase().as_bytes())
         .with_context(|| format!("{:?} is not an HTTP method", args.method))?;
-    let (path, query) = args.path.split_once('?').unwrap_or((&args.path, ""));
+    let given = under_base(&args.path, base_url)?;
+    let (path, query) = given.split_once('?').unwrap_or((&given, ""));
     let segments: Vec<String> = path
         .split('/')
         .filter(|s| !s.is_empty())
@@ -687,6 +720,36 @@ mod tests {
             let cli = Cli::try_parse_from(args).unwrap();
             assert!(cli.usage_error().is_none(), "{args:?}");
         }
+    }
+
+    #[test]
+    fn a_full_url_is_taken_only_under_the_base_url() {
+        let base = "http://127.0.0.1:18080";
+        for (given, wanted) in [
+            ("/contacts/abc", "/contacts/abc"),
+            ("http://127.0.0.1:18080/contacts/abc", "/contacts/abc"),
+            ("http://127.0.0.1:18080/contacts/?limit=1", "/contacts/?limit=1"),
+        ] {
+            assert_eq!(under_base(given, base).unwrap(), wanted, "{given}");
+        }
+        assert_eq!(
+            under_base("https://h.test/v2/contacts/a", "https://h.test/v2/").unwrap(),
+            "/contacts/a"
+        );
+        for other in [
+            "http://127.0.0.1:18081/contacts/abc",
+            "https://127.0.0.1:18080/contacts/abc",
+            "http://localhost:18080/contacts/abc",
+            "https://services.leadconnectorhq.com/contacts/abc",
+            "mailto:someone@example.com",
+        ] {
+            let error = under_base(other, base).unwrap_err().to_string();
+            assert_eq!(
+                error,
+                format!("give a path like /contacts/ID; {other} is not under the base URL {base}")
+            );
+        }
+        assert!(under_base("https://h.test/v20/contacts", "https://h.test/v2").is_err());
     }
 
     #[test]
