@@ -585,10 +585,7 @@ async fn an_unexpired_oauth_token_needs_no_client_secret() {
     app.store.save(&stored).unwrap();
     let (code, text) = run(&["api", "GET", &path, "--json"]);
     assert_eq!(code, Some(2), "{text}");
-    assert!(
-        text.contains("the OAuth access token expired at"),
-        "{text}"
-    );
+    assert!(text.contains("the OAuth access token expired at"), "{text}");
     assert!(
         text.contains("refreshing it needs the client secret: set GHL_CLIENT_SECRET or auth.client_secret_file"),
         "{text}"

@@ -84,6 +84,7 @@ pub async fn run_checks(
             checks.push(check(Level::Fail, "config", e, fix));
             checks.extend(skipped(
                 &[
+                    "keys",
                     "permissions",
                     "token",
                     "scopes",
@@ -99,6 +100,7 @@ pub async fn run_checks(
         }
     };
     let _ = config_file;
+    checks.push(keys_check(&settings));
     checks.extend(permission_checks(&settings));
     let scopes = token_checks(&settings, &mut checks);
     checks.extend(scope_checks(&settings, scopes.as_deref()));
@@ -148,12 +150,9 @@ fn client_fix(settings: &Settings) -> String {
     if auth.client_id.is_none() {
         return "set auth.client_id to the marketplace app's client id".into();
     }
-    let app = match crate::cli::auth::oauth_app(settings) {
-        Ok(app) => app,
-        Err(_) => {
-            return "make auth.client_secret_file readable (mode 0600), or set GHL_CLIENT_SECRET"
-                .into();
-        }
+    let Ok(app) = crate::cli::auth::oauth_app(settings) else {
+        return "make auth.client_secret_file readable (mode 0600), or set GHL_CLIENT_SECRET"
+            .into();
     };
     let stored = match app.store.load() {
         Ok(Some(stored)) => stored,
@@ -170,6 +169,47 @@ fn client_fix(settings: &Settings) -> String {
         return "pass --location ID; `ghl-console auth locations` lists them".into();
     }
     "see the message".into()
+}
+
+/// The `[ui.keys]` remapping, checked as `config check` does: errors fail, a key taken from
+/// another action warns.
+fn keys_check(settings: &Settings) -> Check {
+    let Some(path) = &settings.file else {
+        return check(Level::Ok, "keys", "no remapping (no config file)", "");
+    };
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let file = path.display().to_string();
+    let (errors, warnings) = crate::cli::key_problems(&file, &text);
+    let remapped = config::key_remaps(&text).len();
+    let listed = |problems: &[String]| -> String {
+        problems
+            .iter()
+            .map(|p| format!("\n  {p}"))
+            .collect::<Vec<_>>()
+            .concat()
+    };
+    if !errors.is_empty() {
+        return check(
+            Level::Fail,
+            "keys",
+            format!("[ui.keys]:{}{}", listed(&errors), listed(&warnings)),
+            "correct the [ui.keys] entries (action ids are in the console's `?`)",
+        );
+    }
+    if !warnings.is_empty() {
+        return check(
+            Level::Warn,
+            "keys",
+            format!("[ui.keys]:{}", listed(&warnings)),
+            "the console applies this; remap the other action to silence it",
+        );
+    }
+    check(
+        Level::Ok,
+        "keys",
+        format!("{remapped} action(s) remapped in [ui.keys]"),
+        "",
+    )
 }
 
 fn permission_checks(settings: &Settings) -> Vec<Check> {
