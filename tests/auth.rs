@@ -544,3 +544,60 @@ async fn auth_login_refuses_a_callback_with_another_state() {
     assert!(text.contains("logged in"), "{text}");
     assert!(stored);
 }
+
+/// An unexpired stored access token is used as is: `doctor`, `api` and `sync` need no client
+/// secret for it. Once a refresh is due, the error says so and asks for the secret.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unexpired_oauth_token_needs_no_client_secret() {
+    let (sandbox, dir, app) = logged_in().await;
+    let config = oauth_config(&sandbox, dir.path(), "");
+    let config = config.to_str().unwrap();
+    let path = format!(
+        "/contacts/?limit=1&locationId={}",
+        sandbox::DEMO_LOCATION_ID
+    );
+    let run = |args: &[&str]| {
+        let out = common::bin::ghl_console(dir.path())
+            .args(["--config", config])
+            .args(args)
+            .output()
+            .unwrap();
+        (out.status.code(), said(&out))
+    };
+    let (code, text) = run(&["api", "GET", &path, "--json"]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("\"contacts\""), "{text}");
+    assert!(!text.contains("client secret"), "{text}");
+
+    let (_, text) = run(&["doctor"]);
+    assert!(text.contains("ok   api"), "{text}");
+    assert!(!text.contains("no client secret"), "{text}");
+
+    let store = dir.path().join("rankr.sqlite3");
+    let (code, text) = run(&["sync", "--dry-run", "--store", store.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(!text.contains("client secret"), "{text}");
+    assert_eq!(sandbox.oauth_stats().refreshes, 0);
+
+    // Expired: a refresh is due, and it needs the secret.
+    let mut stored = app.store.load().unwrap().unwrap();
+    stored.expires_at = chrono::Utc::now() - chrono::Duration::seconds(60);
+    app.store.save(&stored).unwrap();
+    let (code, text) = run(&["api", "GET", &path, "--json"]);
+    assert_eq!(code, Some(2), "{text}");
+    assert!(text.contains("the OAuth access token expired at"), "{text}");
+    assert!(
+        text.contains("refreshing it needs the client secret: set GHL_CLIENT_SECRET or auth.client_secret_file"),
+        "{text}"
+    );
+    assert_eq!(sandbox.oauth_stats().refreshes, 0);
+
+    // With the secret, the same call refreshes and goes through.
+    let out = common::bin::ghl_console(dir.path())
+        .args(["--config", config, "api", "GET", &path, "--json"])
+        .env("GHL_CLIENT_SECRET", sandbox::DEMO_CLIENT_SECRET)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", said(&out));
+    assert_eq!(sandbox.oauth_stats().refreshes, 1);
+}

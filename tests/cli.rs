@@ -270,7 +270,10 @@ fn config_check_reports_every_problem_with_the_checks_the_runtime_uses() {
     let (code, said) = check(&config);
     assert_eq!(code, Some(1), "{said}");
     let path = config.display();
-    assert!(said.contains("4 problems"), "{said}");
+    assert!(
+        said.starts_with(&format!("invalid: {path}: 4 errors\n")),
+        "{said}"
+    );
     for line in [
         format!("{path}:3:"),
         format!("{path}:4:"),
@@ -343,7 +346,10 @@ fn config_check_lists_key_problems_in_the_same_run_as_every_other_problem() {
         "[api]\ntimeout_secs = 0\nrate_limit = \"0/10s\"\n\n{keys}"
     ));
     assert_eq!(code, Some(1), "{said}");
-    assert!(said.contains("4 problems"), "{said}");
+    assert!(
+        said.starts_with(&format!("invalid: {path}: 4 errors\n")),
+        "{said}"
+    );
     for line in [
         format!("{path}:2:1: `api.timeout_secs`"),
         format!("{path}:3:1: `api.rate_limit`"),
@@ -359,7 +365,10 @@ fn config_check_lists_key_problems_in_the_same_run_as_every_other_problem() {
         "[api]\ntimeout_secs = \"soon\"\nnope = 1\n\n{keys}"
     ));
     assert_eq!(code, Some(1), "{said}");
-    assert!(said.contains("4 problems"), "{said}");
+    assert!(
+        said.starts_with(&format!("invalid: {path}: 4 errors\n")),
+        "{said}"
+    );
     for line in [
         format!("{path}:2:"),
         format!("{path}:3:"),
@@ -393,7 +402,7 @@ fn config_check_warns_about_a_key_taken_from_another_action_and_still_says_ok() 
     let (code, said) = check("[ui.keys]\n\n\"task.new\" = [\"q\"]\n");
     assert_eq!(code, Some(0), "{said}");
     assert!(
-        said.starts_with(&format!("ok: {path} (1 warning)\n")),
+        said.starts_with(&format!("ok: {path}: 1 warning\n")),
         "{said}"
     );
     assert!(said.contains(&taken), "{said}");
@@ -402,11 +411,11 @@ fn config_check_warns_about_a_key_taken_from_another_action_and_still_says_ok() 
     let (code, said) = check("[ui.keys]\n\"no.such\" = [\"z\"]\n\"task.new\" = [\"q\"]\n");
     assert_eq!(code, Some(1), "{said}");
     assert!(
-        said.starts_with(&format!("invalid: {path}: 1 problem (1 warning)\n")),
+        said.starts_with(&format!("invalid: {path}: 1 error, 1 warning\n")),
         "{said}"
     );
     assert!(
-        said.contains(&format!("  {path}:2: unknown action \"no.such\"")),
+        said.contains(&format!("  error: {path}:2: unknown action \"no.such\"")),
         "{said}"
     );
     assert!(said.contains(&taken), "{said}");
@@ -748,4 +757,153 @@ async fn c01_a_failed_create_through_api_says_it_may_be_saved_and_how_to_look() 
         .output()
         .unwrap();
     assert!(!String::from_utf8_lossy(&out.stderr).contains("may still have been saved"));
+}
+
+/// `api GET <full URL>`: a URL under the base URL is cut to its path and query; any other
+/// absolute URL is refused (exit 2) before anything is sent, so the token goes nowhere else.
+#[tokio::test(flavor = "multi_thread")]
+async fn api_takes_a_full_url_only_under_the_base_url() {
+    let (sandbox, _client) = common::start(3).await;
+    let dir = tempfile::tempdir().unwrap();
+    let id = sandbox.contact_ids()[0].clone();
+    let api = |target: &str| {
+        let out = console(&sandbox.base_url(), dir.path())
+            .args(["api", "GET", target])
+            .env("GHL_TOKEN", sandbox::DEMO_TOKEN)
+            .env("GHL_LOCATION_ID", sandbox::DEMO_LOCATION_ID)
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.code(), text)
+    };
+    let base = sandbox.base_url();
+    let base = base.trim_end_matches('/');
+    let (code, text) = api(&format!("{base}/contacts/{id}"));
+    assert_eq!(code, Some(0), "{text}");
+    assert!(
+        text.starts_with(&format!("GET {base}/contacts/{id}\n")),
+        "{text}"
+    );
+    assert!(text.contains(&format!("\"id\": \"{id}\"")), "{text}");
+
+    // Another host (here: another port on loopback, listened on to see whether anything
+    // arrives): refused, nothing sent.
+    let other = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    other.set_nonblocking(true).unwrap();
+    let elsewhere = format!("http://{}/contacts/{id}", other.local_addr().unwrap());
+    let (code, text) = api(&elsewhere);
+    assert_eq!(code, Some(2), "{text}");
+    assert!(
+        text.contains(&format!(
+            "give a path like /contacts/ID; {elsewhere} is not under the base URL {}",
+            sandbox.base_url()
+        )),
+        "{text}"
+    );
+    assert!(
+        other.accept().is_err(),
+        "a connection reached the other host"
+    );
+}
+
+/// `[ui.keys]` entries given as one string are a list of one, checked like lists; the problems
+/// are listed in the order of the file, errors before warnings, each marked; `doctor` lists
+/// every one of them too.
+#[test]
+fn config_check_takes_a_single_key_string_and_lists_problems_in_file_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("keys.toml");
+    std::fs::write(
+        &config,
+        "[ui.keys]\n\"no.such.action\" = \"q\"\nhelp = \"ctrl-alt-bogus-key\"\n\
+         \"task.new\" = \"q\"\n\n[api]\ntimeout_secs = 0\nnope = 1\n",
+    )
+    .unwrap();
+    let path = config.display();
+    let out = common::bin::ghl_console(dir.path())
+        .args(["config", "check", "--config", config.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(!said.contains("expected a sequence"), "{said}");
+    let lines: Vec<&str> = said.lines().collect();
+    assert_eq!(
+        lines[0],
+        format!("invalid: {path}: 4 errors, 1 warning"),
+        "{said}"
+    );
+    assert!(
+        lines[1].starts_with(&format!(
+            "  error: {path}:2: unknown action \"no.such.action\""
+        )),
+        "{said}"
+    );
+    assert!(
+        lines[2].starts_with(&format!(
+            "  error: {path}:3: unknown key \"ctrl-alt-bogus-key\""
+        )),
+        "{said}"
+    );
+    assert!(
+        lines[3].starts_with(&format!("  error: {path}:7:1: `api.timeout_secs`")),
+        "{said}"
+    );
+    assert!(
+        lines[4].starts_with(&format!("  error: {path}:8:1: unknown field `nope`")),
+        "{said}"
+    );
+    assert!(
+        lines[5].starts_with(&format!("  warning: {path}:4: key \"q\" of \"task.new\"")),
+        "{said}"
+    );
+    assert_eq!(lines.len(), 6, "{said}");
+
+    // doctor refuses the file with every problem, in the same order.
+    let out = common::bin::ghl_console(dir.path())
+        .args(["--config", config.to_str().unwrap(), "doctor"])
+        .args(["--base-url", "http://127.0.0.1:9"])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    let at = |wanted: String| {
+        said.find(&wanted)
+            .unwrap_or_else(|| panic!("{wanted} in {said}"))
+    };
+    let order = [
+        at(format!("{path}:2: unknown action \"no.such.action\"")),
+        at(format!("{path}:3: unknown key \"ctrl-alt-bogus-key\"")),
+        at(format!("{path}:8:1: unknown field `nope`")),
+    ];
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{said}");
+    assert!(said.contains("FAIL config"), "{said}");
+    assert!(said.contains("skip api"), "{said}");
+
+    // A file whose only problems are in [ui.keys] loads; doctor's keys check names them.
+    std::fs::write(
+        &config,
+        "[ui.keys]\n\"no.such.action\" = \"q\"\nquit = \"ctrl-alt-bogus-key\"\n",
+    )
+    .unwrap();
+    let out = common::bin::ghl_console(dir.path())
+        .args(["--config", config.to_str().unwrap(), "doctor"])
+        .args(["--base-url", "http://127.0.0.1:9"])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(said.contains("ok   config"), "{said}");
+    assert!(said.contains("FAIL keys"), "{said}");
+    assert!(
+        said.contains(&format!("{path}:2: unknown action \"no.such.action\"")),
+        "{said}"
+    );
+    assert!(
+        said.contains(&format!("{path}:3: unknown key \"ctrl-alt-bogus-key\"")),
+        "{said}"
+    );
 }

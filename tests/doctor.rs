@@ -104,6 +104,17 @@ async fn doctor_names_what_is_broken_and_how_to_fix_it() {
         "{text}"
     );
     assert!(!text.contains("wrong-token"), "{text}");
+    assert!(!text.contains("set a token first"), "{text}");
+    // The checks that read the test call's answer are listed, skipped, not left out.
+    assert!(
+        text.contains("skip rate limit       needs a successful API call"),
+        "{text}"
+    );
+    assert!(
+        text.contains("skip clock            needs a successful API call"),
+        "{text}"
+    );
+    assert!(text.contains("ok   store"), "{text}");
 
     // A typo in the file: file, line and key.
     std::fs::write(&config, "[api]\nbase_ulr = \"http://x.test\"\n").unwrap();
@@ -164,4 +175,62 @@ async fn doctor_parses_the_webhook_keys() {
             assert_eq!(code, 2, "{text}");
         }
     }
+}
+
+/// With a token in place, a client that cannot be built gets the fix for what is missing, not
+/// "set a token first"; the checks after it are listed as skipped.
+#[tokio::test(flavor = "multi_thread")]
+async fn doctor_fits_the_fix_to_why_the_api_check_failed() {
+    let (sandbox, _client) = common::start(2).await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("oauth.json");
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[api]\nbase_url = \"{}\"\nlocation_id = \"{}\"\n[rankr]\nstore_path = \"{}\"\n\
+             [auth]\nkind = \"oauth\"\nclient_id = \"{}\"\noauth_store = \"{}\"\n",
+            sandbox.base_url(),
+            sandbox::DEMO_LOCATION_ID,
+            dir.path().join("rankr.sqlite3").display(),
+            sandbox::DEMO_CLIENT_ID,
+            store.display()
+        ),
+    )
+    .unwrap();
+    let logs = dir.path().join("logs");
+
+    // Not logged in (a stray PIT is set, and ignored under OAuth).
+    let (code, text) = doctor(&config, Some(sandbox::DEMO_TOKEN), &logs);
+    eprintln!("{text}");
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("FAIL api"), "{text}");
+    assert!(text.contains("fix: run `ghl-console auth login`"), "{text}");
+    assert!(!text.contains("set a token first"), "{text}");
+    assert!(text.contains("skip rate limit"), "{text}");
+    assert!(text.contains("skip clock"), "{text}");
+
+    // Logged in, the token expired, no client secret to refresh it with.
+    let app = common::oauth::login(&sandbox, dir.path()).await;
+    let mut stored = app.store.load().unwrap().unwrap();
+    stored.expires_at = chrono::Utc::now() - chrono::Duration::seconds(60);
+    app.store.save(&stored).unwrap();
+    let (code, text) = doctor(&config, None, &logs);
+    eprintln!("{text}");
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("FAIL api"), "{text}");
+    assert!(
+        text.contains("fix: the token needs a refresh, which needs the client secret: set GHL_CLIENT_SECRET or auth.client_secret_file"),
+        "{text}"
+    );
+    assert!(!text.contains("set a token first"), "{text}");
+    assert!(
+        text.contains("skip rate limit       needs a successful API call"),
+        "{text}"
+    );
+    assert!(
+        text.contains("skip clock            needs a successful API call"),
+        "{text}"
+    );
+    assert!(text.contains("ok   store"), "{text}");
 }

@@ -31,9 +31,14 @@ pub struct OAuthApp {
     /// The API base URL; the token endpoint is `<base>/oauth/token`.
     pub base_url: String,
     pub client_id: String,
-    pub client_secret: Secret,
+    /// `None` when neither `GHL_CLIENT_SECRET` nor `auth.client_secret_file` gives one: an
+    /// unexpired stored access token still works, and only a login or a refresh fails.
+    pub client_secret: Option<Secret>,
     pub store: TokenStore,
 }
+
+/// What to do when the client secret is missing.
+pub const NO_CLIENT_SECRET: &str = "set GHL_CLIENT_SECRET or auth.client_secret_file";
 
 /// The token endpoint's answer, as the spec names its fields.
 #[derive(Debug, Clone, Deserialize)]
@@ -69,6 +74,13 @@ pub struct InstalledLocation {
 }
 
 impl OAuthApp {
+    /// The client secret, or why it is needed and how to give it: `why` names what needs it.
+    pub fn secret(&self, why: &str) -> Result<&Secret, GhlError> {
+        self.client_secret.as_ref().ok_or_else(|| {
+            GhlError::Invalid(format!("{why} needs the client secret: {NO_CLIENT_SECRET}"))
+        })
+    }
+
     /// The URL the admin opens to install the app and pick a location; `state` comes back with
     /// the code, so a callback this login did not start is refused.
     pub fn authorize_url(&self, redirect_uri: &str, scopes: &[String], state: &str) -> String {
@@ -88,9 +100,10 @@ impl OAuthApp {
         code: &str,
         redirect_uri: &str,
     ) -> Result<StoredTokens, GhlError> {
+        let secret = self.secret("exchanging the authorization code")?;
         let form = vec![
             ("client_id", self.client_id.clone()),
-            ("client_secret", self.client_secret.expose().to_string()),
+            ("client_secret", secret.expose().to_string()),
             ("grant_type", "authorization_code".to_string()),
             ("code", code.to_string()),
             ("redirect_uri", redirect_uri.to_string()),
@@ -115,9 +128,10 @@ impl OAuthApp {
         if someone_else_refreshed && !current.expires_within(Duration::ZERO) {
             return Ok(current);
         }
+        let secret = self.secret(&refresh_reason(&current))?;
         let form = vec![
             ("client_id", self.client_id.clone()),
-            ("client_secret", self.client_secret.expose().to_string()),
+            ("client_secret", secret.expose().to_string()),
             ("grant_type", "refresh_token".to_string()),
             ("refresh_token", current.refresh_token.expose().to_string()),
             (
@@ -295,6 +309,18 @@ fn refresh_failed(error: GhlError) -> GhlError {
             body,
         },
         other => other,
+    }
+}
+
+/// Why a refresh is due, as the start of the message saying it needs the client secret.
+pub fn refresh_reason(current: &StoredTokens) -> String {
+    let at = current.expires_at.format("%Y-%m-%d %H:%M:%S UTC");
+    if current.expires_within(Duration::ZERO) {
+        format!("the OAuth access token expired at {at}; refreshing it")
+    } else if current.expires_within(REFRESH_MARGIN) {
+        format!("the OAuth access token expires at {at} and is due a refresh; refreshing it")
+    } else {
+        "the OAuth access token was refused and needs a refresh; refreshing it".to_string()
     }
 }
 

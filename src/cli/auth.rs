@@ -105,9 +105,10 @@ pub fn oauth_app(settings: &Settings) -> anyhow::Result<OAuthApp> {
         std::env::var(config::CLIENT_SECRET_ENV),
         &auth.client_secret_file,
     ) {
-        (Ok(s), _) if !s.trim().is_empty() => Secret::new(s.trim()),
-        (_, Some(path)) => config::read_secret_file(&config::expand_home(path))?,
-        _ => bail!("no client secret: set GHL_CLIENT_SECRET or auth.client_secret_file"),
+        (Ok(s), _) if !s.trim().is_empty() => Some(Secret::new(s.trim())),
+        (_, Some(path)) => Some(config::read_secret_file(&config::expand_home(path))?),
+        // Only a login or a refresh needs it; an unexpired stored token works without.
+        _ => None,
     };
     Ok(OAuthApp {
         base_url: settings.config.api.base_url.clone(),
@@ -128,6 +129,12 @@ async fn login(
     redirect_uri: Option<String>,
 ) -> anyhow::Result<u8> {
     let app = oauth_app(settings)?;
+    if app.client_secret.is_none() {
+        bail!(
+            "no client secret: logging in needs it; {}",
+            crate::auth::NO_CLIENT_SECRET
+        );
+    }
     let mut port = settings.config.auth.redirect_port.unwrap_or(8765);
     // The listener is bound before the URL is printed, so the redirect can never arrive before
     // it listens; port 0 takes a free port, and the URL carries the one taken.

@@ -5,12 +5,14 @@ use std::path::Path;
 use std::time::Instant;
 
 use crate::config::{self, AuthKind, Settings};
-use crate::ghl::{GhlClient, ListQuery};
+use crate::ghl::{GhlClient, GhlError, ListQuery};
 
 /// How one check came out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Level {
     Ok,
+    /// Not run, because a check it depends on failed; the detail says which.
+    Skip,
     Warn,
     Fail,
 }
@@ -19,6 +21,7 @@ impl fmt::Display for Level {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Self::Ok => "ok  ",
+            Self::Skip => "skip",
             Self::Warn => "warn",
             Self::Fail => "FAIL",
         })
@@ -79,25 +82,134 @@ pub async fn run_checks(
         Err(e) => {
             let fix = "correct the file as the message says, or start from config.example.toml";
             checks.push(check(Level::Fail, "config", e, fix));
+            checks.extend(skipped(
+                &[
+                    "keys",
+                    "permissions",
+                    "token",
+                    "scopes",
+                    "api",
+                    "rate limit",
+                    "clock",
+                    "store",
+                    "webhook keys",
+                ],
+                "needs a config that loads",
+            ));
             return checks;
         }
     };
     let _ = config_file;
+    checks.push(keys_check(&settings));
     checks.extend(permission_checks(&settings));
     let scopes = token_checks(&settings, &mut checks);
     checks.extend(scope_checks(&settings, scopes.as_deref()));
     match crate::cli::client_for(&settings) {
-        Ok(client) => checks.extend(api_checks(&client).await),
-        Err(e) => checks.push(check(
-            Level::Fail,
-            "api",
-            format!("{e:#}"),
-            "set a token first",
-        )),
+        Ok(client) => {
+            let oauth = settings.config.auth.kind == AuthKind::Oauth;
+            checks.extend(api_checks(&client, oauth).await);
+        }
+        Err(e) => {
+            checks.push(check(
+                Level::Fail,
+                "api",
+                format!("{e:#}"),
+                client_fix(&settings),
+            ));
+            checks.extend(skipped(API_DEPENDENT, "needs a successful API call"));
+        }
     }
     checks.push(store_check(&settings));
     checks.push(webhook_check(&settings));
     checks
+}
+
+/// The checks that read the answer of the test call.
+const API_DEPENDENT: &[&str] = &["rate limit", "clock"];
+
+/// `names` reported as skipped, each with `why`.
+fn skipped(names: &[&'static str], why: &str) -> Vec<Check> {
+    names
+        .iter()
+        .map(|name| check(Level::Skip, name, why, ""))
+        .collect()
+}
+
+/// What to do when no client can be built for `settings`: the fix for what is actually missing
+/// (a PIT, the OAuth login, the client id, the client secret a due refresh needs, an agency
+/// login's location), in the order `client_for` needs them.
+fn client_fix(settings: &Settings) -> String {
+    let auth = &settings.config.auth;
+    if auth.kind == AuthKind::Pit {
+        return if settings.token.is_none() {
+            "run `ghl-console auth set-token` or set GHL_TOKEN".into()
+        } else {
+            "see the message; `ghl-console config check` lists config problems".into()
+        };
+    }
+    if auth.client_id.is_none() {
+        return "set auth.client_id to the marketplace app's client id".into();
+    }
+    let Ok(app) = crate::cli::auth::oauth_app(settings) else {
+        return "make auth.client_secret_file readable (mode 0600), or set GHL_CLIENT_SECRET"
+            .into();
+    };
+    let stored = match app.store.load() {
+        Ok(Some(stored)) => stored,
+        Ok(None) => return "run `ghl-console auth login`".into(),
+        Err(_) => return "see the message; `ghl-console auth login` starts over".into(),
+    };
+    if app.client_secret.is_none() && stored.expires_within(crate::auth::REFRESH_MARGIN) {
+        return format!(
+            "the token needs a refresh, which needs the client secret: {}",
+            crate::auth::NO_CLIENT_SECRET
+        );
+    }
+    if stored.location_id.is_none() && settings.config.api.location_id.is_none() {
+        return "pass --location ID; `ghl-console auth locations` lists them".into();
+    }
+    "see the message".into()
+}
+
+/// The `[ui.keys]` remapping, checked as `config check` does: errors fail, a key taken from
+/// another action warns.
+fn keys_check(settings: &Settings) -> Check {
+    let Some(path) = &settings.file else {
+        return check(Level::Ok, "keys", "no remapping (no config file)", "");
+    };
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let file = path.display().to_string();
+    let (errors, warnings) = crate::cli::key_problems(&file, &text);
+    let remapped = config::key_remaps(&text).len();
+    let listed = |problems: &[String]| -> String {
+        problems
+            .iter()
+            .map(|p| format!("\n  {p}"))
+            .collect::<Vec<_>>()
+            .concat()
+    };
+    if !errors.is_empty() {
+        return check(
+            Level::Fail,
+            "keys",
+            format!("[ui.keys]:{}{}", listed(&errors), listed(&warnings)),
+            "correct the [ui.keys] entries (action ids are in the console's `?`)",
+        );
+    }
+    if !warnings.is_empty() {
+        return check(
+            Level::Warn,
+            "keys",
+            format!("[ui.keys]:{}", listed(&warnings)),
+            "the console applies this; remap the other action to silence it",
+        );
+    }
+    check(
+        Level::Ok,
+        "keys",
+        format!("{remapped} action(s) remapped in [ui.keys]"),
+        "",
+    )
 }
 
 fn permission_checks(settings: &Settings) -> Vec<Check> {
@@ -155,7 +267,17 @@ fn token_checks(settings: &Settings, checks: &mut Vec<Check>) -> Option<Vec<Stri
             match stored {
                 Ok(Some(tokens)) => {
                     let left = tokens.expires_at - chrono::Utc::now();
-                    let (level, fix) = if left.num_seconds() <= 0 {
+                    let no_secret = crate::cli::auth::oauth_app(settings)
+                        .is_ok_and(|app| app.client_secret.is_none());
+                    let (level, fix) = if no_secret
+                        && tokens.expires_within(crate::auth::REFRESH_MARGIN)
+                    {
+                        (
+                            Level::Warn,
+                            "it is due a refresh, which needs the client secret: set \
+                             GHL_CLIENT_SECRET or auth.client_secret_file",
+                        )
+                    } else if left.num_seconds() <= 0 {
                         (
                             Level::Warn,
                             "it is refreshed on the next call; if that fails run `ghl-console auth login`",
@@ -198,6 +320,14 @@ fn token_checks(settings: &Settings, checks: &mut Vec<Check>) -> Option<Vec<Stri
 fn scope_checks(settings: &Settings, scopes: Option<&[String]>) -> Vec<Check> {
     let needed = needed_scopes(settings.read_only());
     let Some(scopes) = scopes else {
+        if settings.config.auth.kind == AuthKind::Oauth {
+            return vec![check(
+                Level::Skip,
+                "scopes",
+                "needs the stored OAuth tokens",
+                "",
+            )];
+        }
         let detail = format!(
             "not readable from a PIT; the console needs: {}",
             needed.join(" ")
@@ -241,7 +371,7 @@ fn scope_checks(settings: &Settings, scopes: Option<&[String]>) -> Vec<Check> {
     out
 }
 
-async fn api_checks(client: &GhlClient) -> Vec<Check> {
+async fn api_checks(client: &GhlClient, oauth: bool) -> Vec<Check> {
     let mut out = Vec::new();
     if client.location_id().is_empty() {
         out.push(check(
@@ -250,6 +380,8 @@ async fn api_checks(client: &GhlClient) -> Vec<Check> {
             "no location id",
             "set GHL_LOCATION_ID, --location or api.location_id",
         ));
+        out.push(check(Level::Skip, "api", "needs a location id", ""));
+        out.extend(skipped(API_DEPENDENT, "needs a successful API call"));
         return out;
     }
     let started = Instant::now();
@@ -275,16 +407,27 @@ async fn api_checks(client: &GhlClient) -> Vec<Check> {
             out.push(skew_check(&reply.exchange.response_headers));
         }
         Err(e) => {
-            let fix = match e.status() {
-                Some(401) => {
-                    "the token is invalid or expired: set a new one (auth set-token / auth login)"
+            let fix = match (&e, e.status()) {
+                (GhlError::Network(_) | GhlError::Timeout(_), _) => {
+                    "check the network and api.base_url"
                 }
-                Some(403) => "the token cannot reach this location, or lacks contacts.readonly",
-                Some(429) => "rate limited: wait and try again",
-                None => "check the network and api.base_url",
+                (_, Some(401)) if oauth => {
+                    "the OAuth token was refused and could not be refreshed: run `ghl-console auth login`"
+                }
+                (_, Some(401)) => {
+                    "the token is invalid or expired: store a new one (`ghl-console auth set-token` or GHL_TOKEN)"
+                }
+                (_, Some(403)) => {
+                    "the token cannot reach this location, or lacks contacts.readonly"
+                }
+                (_, Some(429)) => "rate limited: wait and try again",
+                (_, Some(status)) if status >= 500 => {
+                    "the server failed: try again later, or check api.base_url"
+                }
                 _ => "see the message",
             };
             out.push(check(Level::Fail, "api", e.to_string(), fix));
+            out.extend(skipped(API_DEPENDENT, "needs a successful API call"));
         }
     }
     out
@@ -407,6 +550,7 @@ pub fn print(checks: &[Check]) -> u8 {
     match checks.iter().map(|c| c.level).max() {
         Some(Level::Fail) => 2,
         Some(Level::Warn) => 1,
+        // A check skipped is one a failure explains; alone it changes nothing.
         _ => 0,
     }
 }

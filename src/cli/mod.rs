@@ -109,7 +109,8 @@ pub struct ApiArgs {
     pub connection: Connection,
     /// GET, POST, PUT or DELETE.
     pub method: String,
-    /// The path, with or without a query: `/contacts/abc`, `/contacts/?locationId=...`.
+    /// The path, with or without a query: `/contacts/abc`, `/contacts/?locationId=...`; or a
+    /// full URL under the base URL (any other host is refused).
     pub path: String,
     /// A JSON body. `@file` reads it from a file, `-` from stdin.
     #[arg(long)]
@@ -204,15 +205,23 @@ impl Cli {
     /// A config file that cannot be loaded, said with every problem in it (as `config check`
     /// lists them) rather than the first one alone, so one edit can fix them all.
     fn every_problem(&self, first: config::ConfigError) -> anyhow::Error {
-        let problems = self
-            .config_file()
-            .as_deref()
-            .and_then(|p| Some(config::file_problems(&std::fs::read_to_string(p).ok()?, p)))
-            .unwrap_or_default();
+        let Some(path) = self.config_file() else {
+            return first.into();
+        };
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            return first.into();
+        };
+        let file = path.display().to_string();
+        let mut problems: Vec<String> = config::file_problems(&text, &path)
+            .iter()
+            .map(|p| format!("{p:#}"))
+            .collect();
+        problems.extend(key_problems(&file, &text).0);
         if problems.len() < 2 {
             return first.into();
         }
-        let lines: Vec<String> = problems.iter().map(|p| format!("  {p:#}")).collect();
+        problems.sort_by_key(|problem| position(&file, problem));
+        let lines: Vec<String> = problems.iter().map(|p| format!("  {p}")).collect();
         anyhow::anyhow!(
             "the config has {} problems (`ghl-console config check` lists them too):\n{}",
             problems.len(),
@@ -251,6 +260,14 @@ pub fn client_for(settings: &Settings) -> anyhow::Result<GhlClient> {
             .store
             .load()?
             .context("not logged in: run `ghl-console auth login`")?;
+        // An unexpired token works without the client secret; one due a refresh cannot.
+        if app.client_secret.is_none() && stored.expires_within(crate::auth::REFRESH_MARGIN) {
+            bail!(
+                "{} needs the client secret: {}",
+                crate::auth::refresh_reason(&stored),
+                crate::auth::NO_CLIENT_SECRET
+            );
+        }
         client_config.scopes = Some(stored.scopes.clone());
         if stored.location_id.is_none() {
             return agency_client(client_config, app, &stored);
@@ -322,39 +339,77 @@ fn config_check(cli: &Cli) -> u8 {
         .as_ref()
         .map_or("(no file: defaults)".into(), |p| p.display().to_string());
     let mut errors = settings_problems(cli, path.as_deref(), &text);
+    let (key_errors, warnings) = key_problems(&file, &text);
+    errors.extend(key_errors);
+    // In the order of the file, so the list reads top to bottom; what has no line goes last.
+    errors.sort_by_key(|problem| position(&file, problem));
+    print_check(&file, &errors, &warnings);
+    u8::from(!errors.is_empty())
+}
+
+/// The `[ui.keys]` problems of the config file `file` (its text `text`), as `config check`
+/// prints them: the errors, then the warnings, each in the order of the file.
+pub fn key_problems(file: &str, text: &str) -> (Vec<String>, Vec<String>) {
+    let mut errors = Vec::new();
     let mut warnings = Vec::new();
-    let keys = config::key_remaps(&text).into_iter().collect();
+    let keys = config::key_remaps(text).into_iter().collect();
     for problem in crate::tui::keymap::key_problems(&keys) {
-        let line = key_problem_line(&file, &text, &problem);
+        let line = key_problem_line(file, text, &problem);
         match problem.severity {
             Severity::Error => errors.push(line),
             Severity::Warning => warnings.push(line),
         }
     }
-    print_check(&file, &errors, &warnings);
-    u8::from(!errors.is_empty())
+    errors.sort_by_key(|problem| position(file, problem));
+    warnings.sort_by_key(|problem| position(file, problem));
+    (errors, warnings)
 }
 
-/// Prints the verdict of `config check`: `ok` or `invalid` on the first line, then the errors,
-/// then the warnings.
-fn print_check(file: &str, errors: &[String], warnings: &[String]) {
-    let warned = match warnings.len() {
-        0 => String::new(),
-        1 => " (1 warning)".into(),
-        n => format!(" ({n} warnings)"),
+/// The line and column a problem of `file` names (`FILE:12:3: ...` or `FILE:12: ...`); one that
+/// names none sorts after all that do.
+fn position(file: &str, problem: &str) -> (usize, usize) {
+    let Some(rest) = problem.strip_prefix(file).and_then(|r| r.strip_prefix(':')) else {
+        return (usize::MAX, usize::MAX);
     };
-    match errors {
-        [] => say(format_args!("ok: {file}{warned}")),
-        [one] if warnings.is_empty() => say(format_args!("invalid: {one}")),
-        many => {
-            let count = match many.len() {
-                1 => "1 problem".to_string(),
-                n => format!("{n} problems"),
-            };
-            say(format_args!("invalid: {file}: {count}{warned}"));
-            for problem in many {
-                say(format_args!("  {problem}"));
-            }
+    let number = |text: &str| -> Option<(usize, String)> {
+        let digits: String = text.chars().take_while(char::is_ascii_digit).collect();
+        let after = text[digits.len()..].strip_prefix(':')?.to_string();
+        Some((digits.parse().ok()?, after))
+    };
+    match number(rest) {
+        Some((line, after)) => (line, number(&after).map_or(0, |(column, _)| column)),
+        None => (usize::MAX, usize::MAX),
+    }
+}
+
+/// Prints the verdict of `config check`: `ok` or `invalid` on the first line with the count of
+/// errors and of warnings, then the errors (each `error:`), then the warnings (each
+/// `warning:`). A single error and nothing else is said on the first line alone.
+fn print_check(file: &str, errors: &[String], warnings: &[String]) {
+    let counted = |n: usize, what: &str| match n {
+        1 => format!("1 {what}"),
+        n => format!("{n} {what}s"),
+    };
+    match (errors, warnings) {
+        ([], []) => say(format_args!("ok: {file}")),
+        ([], _) => say(format_args!(
+            "ok: {file}: {}",
+            counted(warnings.len(), "warning")
+        )),
+        ([one], []) => say(format_args!("invalid: {one}")),
+        (_, []) => say(format_args!(
+            "invalid: {file}: {}",
+            counted(errors.len(), "error")
+        )),
+        (_, _) => say(format_args!(
+            "invalid: {file}: {}, {}",
+            counted(errors.len(), "error"),
+            counted(warnings.len(), "warning")
+        )),
+    }
+    if errors.len() > 1 || !warnings.is_empty() {
+        for error in errors {
+            say(format_args!("  error: {error}"));
         }
     }
     for warning in warnings {
@@ -433,7 +488,7 @@ pub fn say(args: std::fmt::Arguments<'_>) {
 /// Runs `ghl-console api`; the exit code is 0 for a 2xx, 1 for any other status.
 pub async fn run_api(settings: &Settings, args: &ApiArgs) -> anyhow::Result<i32> {
     let client = client_for(settings)?;
-    let call = api_call(args)?;
+    let call = api_call(args, &settings.config.api.base_url)?;
     if settings.read_only() && changes_data(&call) {
         bail!(
             "read-only mode: refusing {} {} because it changes data (read-only comes from \
@@ -534,10 +589,42 @@ fn shown_body(reply: &crate::ghl::Reply<crate::ghl::RawResponse>) -> String {
     }
 }
 
-fn api_call(args: &ApiArgs) -> anyhow::Result<Call> {
+/// The path and query of what was given to `api`: a path as is, or a full URL under the base
+/// URL (same scheme, host and port, and below the base URL's own path) cut down to the part
+/// after the base URL. Any other absolute URL is refused, so the token is never sent to
+/// another host.
+fn under_base(given: &str, base_url: &str) -> anyhow::Result<String> {
+    if given.starts_with('/') {
+        return Ok(given.to_string());
+    }
+    let Ok(url) = url::Url::parse(given) else {
+        return Ok(given.to_string());
+    };
+    let refuse = || {
+        anyhow::anyhow!(
+            "give a path like /contacts/ID; {given} is not under the base URL {base_url}"
+        )
+    };
+    let base = url::Url::parse(base_url).map_err(|_| refuse())?;
+    if url.origin() != base.origin() || !url.origin().is_tuple() {
+        return Err(refuse());
+    }
+    let prefix = base.path().trim_end_matches('/');
+    let rest = url.path().strip_prefix(prefix).ok_or_else(refuse)?;
+    if !(rest.is_empty() || rest.starts_with('/')) {
+        return Err(refuse());
+    }
+    Ok(match url.query() {
+        Some(query) => format!("{rest}?{query}"),
+        None => rest.to_string(),
+    })
+}
+
+fn api_call(args: &ApiArgs, base_url: &str) -> anyhow::Result<Call> {
     let method = Method::from_bytes(args.method.to_ascii_uppercase().as_bytes())
         .with_context(|| format!("{:?} is not an HTTP method", args.method))?;
-    let (path, query) = args.path.split_once('?').unwrap_or((&args.path, ""));
+    let given = under_base(&args.path, base_url)?;
+    let (path, query) = given.split_once('?').unwrap_or((&given, ""));
     let segments: Vec<String> = path
         .split('/')
         .filter(|s| !s.is_empty())
@@ -679,6 +766,39 @@ mod tests {
             let cli = Cli::try_parse_from(args).unwrap();
             assert!(cli.usage_error().is_none(), "{args:?}");
         }
+    }
+
+    #[test]
+    fn a_full_url_is_taken_only_under_the_base_url() {
+        let base = "http://127.0.0.1:18080";
+        for (given, wanted) in [
+            ("/contacts/abc", "/contacts/abc"),
+            ("http://127.0.0.1:18080/contacts/abc", "/contacts/abc"),
+            (
+                "http://127.0.0.1:18080/contacts/?limit=1",
+                "/contacts/?limit=1",
+            ),
+        ] {
+            assert_eq!(under_base(given, base).unwrap(), wanted, "{given}");
+        }
+        assert_eq!(
+            under_base("https://h.test/v2/contacts/a", "https://h.test/v2/").unwrap(),
+            "/contacts/a"
+        );
+        for other in [
+            "http://127.0.0.1:18081/contacts/abc",
+            "https://127.0.0.1:18080/contacts/abc",
+            "http://localhost:18080/contacts/abc",
+            "https://services.leadconnectorhq.com/contacts/abc",
+            "mailto:someone@example.com",
+        ] {
+            let error = under_base(other, base).unwrap_err().to_string();
+            assert_eq!(
+                error,
+                format!("give a path like /contacts/ID; {other} is not under the base URL {base}")
+            );
+        }
+        assert!(under_base("https://h.test/v20/contacts", "https://h.test/v2").is_err());
     }
 
     #[test]

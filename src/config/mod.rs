@@ -171,8 +171,53 @@ pub struct UiConfig {
     pub read_only: bool,
     /// `auto` (colours unless `NO_COLOR`), `color` or `plain`.
     pub theme: Option<String>,
-    /// Action id to keys, e.g. `"task.complete" = ["x", "space"]`.
+    /// Action id to keys, e.g. `"task.complete" = ["x", "space"]`; a single key may be given
+    /// as a plain string (`quit = "ctrl-q"`), read as a list of one.
+    #[serde(deserialize_with = "key_lists")]
     pub keys: BTreeMap<String, Vec<String>>,
+}
+
+/// One `[ui.keys]` value: a list of key strings, or one key string alone.
+struct KeyList(Vec<String>);
+
+impl<'de> Deserialize<'de> for KeyList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = KeyList;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a key string or a list of key strings")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<KeyList, E> {
+                Ok(KeyList(vec![key.to_string()]))
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<KeyList, A::Error> {
+                let mut keys = Vec::new();
+                while let Some(key) = seq.next_element::<String>()? {
+                    keys.push(key);
+                }
+                Ok(KeyList(keys))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+/// `[ui.keys]`, each value a list of keys or one key alone.
+fn key_lists<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<BTreeMap<String, Vec<String>>, D::Error> {
+    let lists = BTreeMap::<String, KeyList>::deserialize(deserializer)?;
+    Ok(lists
+        .into_iter()
+        .map(|(action, keys)| (action, keys.0))
+        .collect())
 }
 
 /// The `[log]` table.
@@ -647,7 +692,8 @@ pub fn file_problems(text: &str, path: &Path) -> Vec<ConfigError> {
     problems
 }
 
-/// The `[ui.keys]` entries of a config file's text that are lists of strings, read even when
+/// The `[ui.keys]` entries of a config file's text that are lists of strings (or one string,
+/// a list of one), read even when
 /// other parts of the file do not fit the schema, so `config check` can check the remapping in
 /// the same run as everything else. An entry of another type is left out: the schema check
 /// reports it. Text that is not TOML has none.
@@ -662,6 +708,9 @@ pub fn key_remaps(text: &str) -> BTreeMap<String, Vec<String>> {
     };
     keys.iter()
         .filter_map(|(action, value)| {
+            if let Some(key) = value.as_str() {
+                return Some((action.clone(), vec![key.to_string()]));
+            }
             let strings: Option<Vec<String>> = value
                 .as_array()?
                 .iter()

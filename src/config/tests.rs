@@ -433,8 +433,34 @@ fn key_remaps_are_read_even_when_other_keys_do_not_fit_the_schema() {
     let remaps = key_remaps(text);
     assert_eq!(
         remaps,
-        BTreeMap::from([("quit".to_string(), vec!["ctrl-q".to_string()])])
+        BTreeMap::from([
+            ("help".to_string(), vec!["h".to_string()]),
+            ("quit".to_string(), vec!["ctrl-q".to_string()]),
+        ])
     );
     assert!(key_remaps("[ui.keys\n").is_empty());
     assert!(key_remaps("").is_empty());
+}
+
+#[test]
+fn a_single_key_string_is_a_list_of_one() {
+    let text = "[ui.keys]\nquit = \"ctrl-q\"\n\"task.new\" = [\"n\", \"a\"]\n";
+    let config = parse(text, Path::new("c.toml")).unwrap();
+    assert_eq!(
+        config.ui.keys,
+        BTreeMap::from([
+            ("quit".to_string(), vec!["ctrl-q".to_string()]),
+            (
+                "task.new".to_string(),
+                vec!["n".to_string(), "a".to_string()]
+            ),
+        ])
+    );
+    let error = parse("[ui.keys]\nquit = 3\n", Path::new("c.toml"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("expected a key string or a list of key strings"),
+        "{error}"
+    );
 }

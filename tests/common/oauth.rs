@@ -12,7 +12,7 @@ pub fn app(sandbox: &SandboxHandle, store: &std::path::Path) -> OAuthApp {
     OAuthApp {
         base_url: sandbox.base_url(),
         client_id: sandbox::DEMO_CLIENT_ID.into(),
-        client_secret: Secret::new(sandbox::DEMO_CLIENT_SECRET),
+        client_secret: Some(Secret::new(sandbox::DEMO_CLIENT_SECRET)),
         store: TokenStore::new(store),
     }
 }
