@@ -299,7 +299,11 @@ fn undo(app: &mut App, fx: &mut Effects) {
     } else {
         "reopening"
     };
-    app.toast(Level::Info, format!("Undoing: {doing} the task…"));
+    let task = undo.title.as_deref().map_or_else(
+        || "the task".to_string(),
+        |t| format!("\"{}\"", super::text::sanitize(t)),
+    );
+    app.toast(Level::Info, format!("Undoing: {doing} {task}…"));
     app.undoing = Some(undo.clone());
     fx.push(Effect::Send(Command::CompleteTask {
         contact_id: undo.contact_id,

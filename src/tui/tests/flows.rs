@@ -51,7 +51,10 @@ fn complete_then_undo_sends_the_opposite() {
     // Until the answer comes the status line says the undo is under way, then what happened;
     // never the completion's "Press u to undo" again.
     let screen = f.render();
-    assert!(screen.contains("Undoing: reopening the task"), "{screen}");
+    assert!(
+        screen.contains("Undoing: reopening \"Call back about invoice\""),
+        "{screen}"
+    );
     assert!(!screen.contains("Press u to undo"), "{screen}");
     f.event(Event::Completed {
         contact_id: "c1".into(),
@@ -60,12 +63,55 @@ fn complete_then_undo_sends_the_opposite() {
         exchange_id: 10,
     });
     let screen = f.render();
-    assert!(screen.contains("Undone: task reopened."), "{screen}");
+    assert!(
+        screen.contains("Undone: \"Call back about invoice\" reopened."),
+        "the task is named, not its contact (it is the one shown): {screen}"
+    );
     assert!(!screen.contains("Task completed"), "{screen}");
     assert!(!screen.contains("Press u to undo"), "{screen}");
     commands(&mut f);
     f.keys(&["u"]);
     assert!(commands(&mut f).is_empty(), "nothing left to undo");
+}
+
+/// `u` pressed after moving to another contact names the task and whose it is.
+#[test]
+fn undo_from_another_contact_names_the_task_and_its_contact() {
+    let mut f = Fixture::loaded(80, 24);
+    f.keys(&["tab", "tab", "x"]);
+    f.event(Event::Completed {
+        contact_id: "c1".into(),
+        task_id: "t1".into(),
+        completed: true,
+        exchange_id: 9,
+    });
+    f.keys(&["shift-tab", "shift-tab", "j"]);
+    assert_eq!(
+        f.app.current_contact_id(),
+        Some("c2"),
+        "another contact shown"
+    );
+    commands(&mut f);
+    f.keys(&["u"]);
+    assert_eq!(
+        commands(&mut f),
+        vec![Command::CompleteTask {
+            contact_id: "c1".into(),
+            task_id: "t1".into(),
+            completed: false
+        }]
+    );
+    f.event(Event::Completed {
+        contact_id: "c1".into(),
+        task_id: "t1".into(),
+        completed: false,
+        exchange_id: 10,
+    });
+    let toast = f.app.toast.as_ref().map(|t| t.text.clone());
+    assert_eq!(
+        toast.as_deref(),
+        Some("Undone: \"Call back about invoice\" reopened (Ada Lovelace).")
+    );
 }
 
 #[test]
