@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use crate::ghl::Exchange;
 use crate::ghl::models::{Contact, Note, Task, parse_date};
-use crate::worker::messages::{Event, Loaded, Resource};
+use crate::worker::messages::{Event, LOADING_CONTACTS, Loaded, Resource};
 
 use super::app::{App, Level, MAX_EXCHANGES, Undo};
 use super::forms::Modal;
@@ -449,6 +449,9 @@ fn on_failed(app: &mut App, what: &str, error: &str) {
     app.toast(Level::Error, text.clone());
     app.log(Level::Error, text);
     app.status.last_error = Some(error.to_string());
+    if what == LOADING_CONTACTS {
+        app.contacts.error = Some(error.to_string());
+    }
     fail_loading(app);
 }
 
