@@ -804,3 +804,55 @@ fn enter_pages_through_a_long_note_then_back_to_its_top() {
     }
     panic!("Enter never went back to the top");
 }
+
+/// Tab and Shift-Tab go through every pane in the tab bar's order and back to the first,
+/// whether or not a contact is selected.
+#[test]
+fn tab_cycles_through_every_pane_with_and_without_a_contact() {
+    for mut f in [Fixture::empty(80, 24), Fixture::loaded(80, 24)] {
+        let selected = f.app.contacts.selected().is_some();
+        let mut seen = vec![f.app.focus];
+        for _ in 0..Pane::ALL.len() {
+            f.keys(&["tab"]);
+            seen.push(f.app.focus);
+        }
+        let mut cycle = Pane::ALL.to_vec();
+        cycle.push(Pane::Contacts);
+        assert_eq!(seen, cycle, "tab, contact selected: {selected}");
+        let mut seen = vec![f.app.focus];
+        for _ in 0..Pane::ALL.len() {
+            f.keys(&["shift-tab"]);
+            seen.push(f.app.focus);
+        }
+        cycle.reverse();
+        assert_eq!(seen, cycle, "shift-tab, contact selected: {selected}");
+    }
+}
+
+/// Esc in a side pane leaves the focus where it is: only Tab, Shift-Tab and clicks move it
+/// (Raw and Sync, which hide the contacts, go back where they were opened from).
+#[test]
+fn esc_in_a_side_pane_keeps_the_focus() {
+    let mut f = Fixture::loaded(80, 24);
+    for (tabs, pane) in [
+        (1, Pane::Detail),
+        (2, Pane::Tasks),
+        (3, Pane::Notes),
+        (4, Pane::Appointments),
+    ] {
+        f.keys(&vec!["tab"; tabs]);
+        assert_eq!(f.app.focus, pane);
+        f.keys(&["esc"]);
+        assert_eq!(f.app.focus, pane, "esc in {pane:?}");
+        f.keys(&vec!["shift-tab"; tabs]);
+        assert_eq!(f.app.focus, Pane::Contacts);
+    }
+    f.keys(&["tab", "tab", "tab", "tab", "tab", "tab"]);
+    assert_eq!(f.app.focus, Pane::Log);
+    f.keys(&["esc"]);
+    assert_eq!(
+        f.app.focus,
+        Pane::Appointments,
+        "Sync goes back where it came from"
+    );
+}
