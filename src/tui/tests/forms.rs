@@ -356,3 +356,46 @@ fn the_hint_bar_shows_the_open_dialogs_keys() {
     crate::tui::update::show_message(&mut f.app, "Tags", vec!["done".into()]);
     assert_eq!(hint_line(&mut f).trim_matches('"').trim(), "any key closes");
 }
+
+/// A search that finds nothing says so in help and in the palette, and the palette names the
+/// pane an action it does not offer here applies in.
+#[test]
+fn help_and_palette_say_when_nothing_matches() {
+    let mut f = Fixture::loaded(80, 24);
+    f.keys(&["?"]);
+    f.type_text("zzzz");
+    let screen = f.render();
+    assert!(screen.contains("no action matches \"zzzz\""), "{screen}");
+    f.keys(&["esc", "tab", "tab", ":"]);
+    f.type_text("zzzz");
+    let screen = f.render();
+    assert!(screen.contains("no command matches \"zzzz\""), "{screen}");
+    f.keys(&["ctrl-u"]);
+    f.type_text("sort");
+    let screen = f.render();
+    assert!(screen.contains("sort applies in Contacts"), "{screen}");
+}
+
+/// At 80x24 help's long descriptions wrap onto continuation lines; End shows the last entry
+/// and Home the first.
+#[test]
+fn help_wraps_long_descriptions_and_jumps_with_home_and_end() {
+    let mut f = Fixture::loaded(80, 24);
+    f.keys(&["?"]);
+    let screen = f.render();
+    assert!(!screen.contains('…'), "{screen}");
+    // The inspect row goes on under its description column.
+    let continued = format!("│{}(lists)", " ".repeat(33));
+    assert!(screen.contains(&continued), "{screen}");
+    f.keys(&["end"]);
+    let screen = f.render();
+    let last = crate::tui::actions::REGISTRY.last().unwrap();
+    assert!(screen.contains(last.id), "{} at the end: {screen}", last.id);
+    f.keys(&["home"]);
+    let screen = f.render();
+    assert!(
+        screen.contains("Search:") && screen.contains("help "),
+        "{screen}"
+    );
+    assert!(!screen.contains(last.id), "{screen}");
+}
