@@ -250,7 +250,7 @@ pub const REGISTRY: &[ActionSpec] = &[
     quiet(spec(
         Action::Back,
         "back",
-        "Close, clear or go back (Raw: body to list)",
+        "Close or clear; leave Raw or Sync (Raw: body to list)",
         &["esc"],
         Scope::Global,
     )),

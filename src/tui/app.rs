@@ -101,6 +101,10 @@ pub struct Undo {
     pub contact_id: String,
     /// The task.
     pub task_id: String,
+    /// The task's title when it was toggled (`None` when its list was not shown).
+    pub title: Option<String>,
+    /// The contact's name when it was toggled, if the list had it.
+    pub contact_name: Option<String>,
     /// The completion the undo sends.
     pub completed: bool,
     /// Until when `u` undoes it.

@@ -4,12 +4,13 @@ use std::sync::Arc;
 
 use crate::ghl::Exchange;
 use crate::ghl::models::{Contact, Note, Task, parse_date};
-use crate::worker::messages::{Event, Loaded, Resource};
+use crate::worker::messages::{Event, LOADING_CONTACTS, Loaded, Resource};
 
 use super::app::{App, Level, MAX_EXCHANGES, Undo};
 use super::forms::Modal;
 use super::perform::reload;
 use super::record::Load;
+use super::text::sanitize;
 use super::update::{Effects, show_message};
 
 /// How long a completion can be undone.
@@ -256,13 +257,20 @@ fn on_completed(
     let undone = app.undoing.as_ref().is_some_and(|u| {
         u.contact_id == contact_id && u.task_id == task_id && u.completed == completed
     });
+    let title = app
+        .tasks
+        .ready()
+        .filter(|_| app.tasks.is_for(contact_id))
+        .and_then(|tasks| tasks.iter().find(|t| t.id == task_id))
+        .and_then(|t| t.title.clone());
     if app.tasks.is_for(contact_id) {
         show_completion(app, &task_id, completed);
     }
     if undone {
-        app.undoing = None;
+        let undo = app.undoing.take();
         app.undo = None;
-        app.toast(Level::Info, format!("Undone: task {verb}."));
+        let text = undone_text(app, undo.as_ref(), contact_id, verb);
+        app.toast(Level::Info, text);
         app.log(Level::Info, format!("Undone: task {task_id} {verb}"));
     } else {
         app.toast(Level::Info, format!("Task {verb}. Press u to undo."));
@@ -270,6 +278,13 @@ fn on_completed(
         app.undo = Some(Undo {
             contact_id: contact_id.to_string(),
             task_id,
+            title,
+            contact_name: app
+                .contacts
+                .items
+                .iter()
+                .find(|c| c.id == contact_id)
+                .map(|c| c.name.clone()),
             completed: !completed,
             until: app.clock.now + chrono::TimeDelta::seconds(UNDO_SECONDS),
         });
@@ -277,6 +292,20 @@ fn on_completed(
     if app.current_contact_id() == Some(contact_id) {
         reload(app, Resource::Tasks, fx);
     }
+}
+
+/// What an undone toggle says: the task's title, and its contact's name when another contact
+/// is shown now (`Undone: "Call back" reopened (Ágnes Núñez).`).
+fn undone_text(app: &App, undo: Option<&Undo>, contact_id: &str, verb: &str) -> String {
+    let task = undo
+        .and_then(|u| u.title.as_deref())
+        .map_or_else(|| "task".to_string(), |t| format!("\"{}\"", sanitize(t)));
+    let elsewhere = app.current_contact_id() != Some(contact_id);
+    let whose = undo
+        .and_then(|u| u.contact_name.as_deref())
+        .filter(|_| elsewhere)
+        .map_or_else(String::new, |name| format!(" ({})", sanitize(name)));
+    format!("Undone: {task} {verb}{whose}.")
 }
 
 /// Shows a completion at once, re-sorted with the cursor still on the task, so a second
@@ -420,6 +449,9 @@ fn on_failed(app: &mut App, what: &str, error: &str) {
     app.toast(Level::Error, text.clone());
     app.log(Level::Error, text);
     app.status.last_error = Some(error.to_string());
+    if what == LOADING_CONTACTS {
+        app.contacts.error = Some(error.to_string());
+    }
     fail_loading(app);
 }
 

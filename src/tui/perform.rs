@@ -221,17 +221,21 @@ fn open(app: &mut App) {
     }
 }
 
+/// Esc with no dialog or filter open: in Contacts it clears the marks, then the server search;
+/// in Raw it hands the keys from the body back to the list; Raw and Sync (which take the whole
+/// width) go back to the pane they were opened from. In Detail, Tasks, Notes and Appointments
+/// it does nothing: only Tab, Shift-Tab and clicks move between panes (as the README's key
+/// table says).
 fn back(app: &mut App, fx: &mut Effects) {
     match app.focus {
         Pane::Contacts if !app.contacts.marked.is_empty() => app.contacts.marked.clear(),
         Pane::Contacts if app.contacts.query.is_some() => search(app, None, fx),
-        Pane::Contacts => {}
         Pane::Inspector if app.inspector.body.has_focus() => app.inspector.body.toggle_focus(),
         pane if pane.is_wide() => {
             let to = app.return_to.take().unwrap_or(Pane::Contacts);
             focus(app, to);
         }
-        _ => focus(app, Pane::Contacts),
+        _ => {}
     }
 }
 
@@ -299,7 +303,11 @@ fn undo(app: &mut App, fx: &mut Effects) {
     } else {
         "reopening"
     };
-    app.toast(Level::Info, format!("Undoing: {doing} the task…"));
+    let task = undo.title.as_deref().map_or_else(
+        || "the task".to_string(),
+        |t| format!("\"{}\"", super::text::sanitize(t)),
+    );
+    app.toast(Level::Info, format!("Undoing: {doing} {task}…"));
     app.undoing = Some(undo.clone());
     fx.push(Effect::Send(Command::CompleteTask {
         contact_id: undo.contact_id,

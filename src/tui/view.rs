@@ -296,7 +296,11 @@ fn render_status(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 
 /// The hints for the focused pane: its own actions first, then the global ones. In Raw they
 /// start with the side that has the movement keys and the key that hands them to the other.
+/// While a dialog is open they are the dialog's keys instead.
 pub fn hint_text(app: &App) -> String {
+    if let Some(modal) = &app.modal {
+        return modal.hints().to_string();
+    }
     let hints = action_hints(app);
     match raw_side_hint(app) {
         Some(side) => format!("{side}  {hints}"),

@@ -158,6 +158,9 @@ pub enum Loaded {
     Appointments(Vec<Appointment>),
 }
 
+/// The `what` of [`Event::Failed`] when a page of the contact listing could not be loaded.
+pub const LOADING_CONTACTS: &str = "Loading contacts";
+
 /// An answer or a notice from the worker.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
@@ -225,7 +228,8 @@ pub enum Event {
         succeeded: Vec<String>,
         failed: Vec<(String, String)>,
     },
-    /// A command failed.
+    /// A command failed. `what` is [`LOADING_CONTACTS`] when a page of the contact listing
+    /// could not be loaded.
     Failed { what: String, error: String },
     /// A file was written.
     Saved { path: PathBuf },

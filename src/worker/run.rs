@@ -11,7 +11,9 @@ use crate::ghl::models::SearchRequest;
 use crate::ghl::{GhlError, SearchPager};
 
 use super::Shared;
-use super::messages::{Command, ContactRow, ContactSort, Event, Loaded, Resource};
+use super::messages::{
+    Command, ContactRow, ContactSort, Event, LOADING_CONTACTS, Loaded, Resource,
+};
 use super::sync_jobs::{self, SyncSlot};
 
 /// How long GHL's first page waits for the store's first page at most.
@@ -191,7 +193,7 @@ async fn next_page(shared: Shared, listing: Listing, generation: u64) {
             more: false,
             exchange_id: 0,
         }),
-        Err(error) => failed(&shared, "Loading contacts", &error),
+        Err(error) => failed(&shared, LOADING_CONTACTS, &error),
     }
 }
 

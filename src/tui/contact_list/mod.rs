@@ -48,6 +48,9 @@ pub struct ContactList {
     pub more: bool,
     /// Whether a page is on its way.
     pub loading: bool,
+    /// Why the last page asked for could not be loaded (until the listing starts again or a
+    /// page arrives).
+    pub error: Option<String>,
     /// How many pages of this listing GHL has sent.
     ghl_pages: u64,
     /// The listing the rows belong to: older than `generation` while the rows of the previous
@@ -112,6 +115,7 @@ impl ContactList {
         self.generation += 1;
         self.more = false;
         self.loading = true;
+        self.error = None;
         self.query = query;
         self.generation
     }
@@ -165,6 +169,7 @@ impl ContactList {
         if generation != self.generation {
             return false;
         }
+        self.error = None;
         let reselect = if self.is_stale() {
             self.drop_stale()
         } else {

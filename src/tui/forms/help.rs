@@ -9,7 +9,7 @@ use ratatui::widgets::Paragraph;
 
 use crate::tui::actions::{REGISTRY, Scope};
 use crate::tui::keymap::Keymap;
-use crate::tui::text::fit;
+use crate::tui::text::{fit, wrap};
 use crate::tui::theme::Theme;
 
 use super::dialog_block;
@@ -39,14 +39,20 @@ pub enum HelpOutcome {
     Closed,
 }
 
-/// One row of help: keys, action id, description, where, writes.
-pub fn rows(keymap: &Keymap, search: &str, read_only: bool) -> Vec<String> {
+/// The columns of the keys and the action id.
+const KEYS: usize = 14;
+const ID: usize = 17;
+
+/// The narrowest description column: below it, help wraps whole rows instead.
+const MIN_DESCRIPTION: usize = 16;
+
+/// What a row of help says: its keys, action id and description with where it applies and
+/// whether it writes.
+fn entries(keymap: &Keymap, search: &str, read_only: bool) -> Vec<(String, &'static str, String)> {
     REGISTRY
         .iter()
         .filter(|spec| super::palette::matches(spec, search))
         .map(|spec| {
-            let keys = fit(&keymap.label(spec.action), 14);
-            let id = fit(spec.id, 17);
             let scope = match spec.scope {
                 Scope::Global => String::new(),
                 Scope::Panes(panes) if panes.len() > 4 => " (lists)".to_string(),
@@ -60,13 +66,48 @@ pub fn rows(keymap: &Keymap, search: &str, read_only: bool) -> Vec<String> {
                 (true, false) => " [writes]",
                 _ => "",
             };
-            format!("{keys} {id} {}{scope}{writes}", spec.description)
+            let text = format!("{}{scope}{writes}", spec.description);
+            (keymap.label(spec.action), spec.id, text)
         })
         .collect()
 }
 
+/// One row of help per action: keys, action id, description, where, writes.
+pub fn rows(keymap: &Keymap, search: &str, read_only: bool) -> Vec<String> {
+    entries(keymap, search, read_only)
+        .into_iter()
+        .map(|(keys, id, text)| format!("{} {} {text}", fit(&keys, KEYS), fit(id, ID)))
+        .collect()
+}
+
+/// The lines help draws in `width` cells: each action's row, its keys and description
+/// wrapped onto continuation lines under their columns, so nothing is cut off.
+pub fn wrapped_rows(keymap: &Keymap, search: &str, read_only: bool, width: usize) -> Vec<String> {
+    let room = width.saturating_sub(KEYS + ID + 2);
+    if room < MIN_DESCRIPTION {
+        return rows(keymap, search, read_only)
+            .iter()
+            .flat_map(|row| wrap(row, width))
+            .collect();
+    }
+    let mut out = Vec::new();
+    for (keys, id, text) in entries(keymap, search, read_only) {
+        let keys = wrap(&keys, KEYS);
+        let text = wrap(&text, room);
+        for i in 0..keys.len().max(text.len()) {
+            let key = keys.get(i).map_or("", String::as_str);
+            let id = if i == 0 { id } else { "" };
+            let words = text.get(i).map_or("", String::as_str);
+            let line = format!("{} {} {words}", fit(key, KEYS), fit(id, ID));
+            out.push(line.trim_end().to_string());
+        }
+    }
+    out
+}
+
 impl Help {
-    /// Reads a key: typing searches, arrows scroll, Esc (or `?` with no search) closes.
+    /// Reads a key: typing searches, arrows and PgUp/PgDn scroll, Home and End go to the first
+    /// and the last entry, Esc (or `?` with no search) closes.
     pub fn handle(&mut self, key: KeyEvent) -> HelpOutcome {
         match key.code {
             KeyCode::Esc => return HelpOutcome::Closed,
@@ -75,6 +116,9 @@ impl Help {
             KeyCode::Down => self.scroll = self.last_start().min(self.scroll + 1),
             KeyCode::PageUp => self.scroll = self.scroll.saturating_sub(self.page()),
             KeyCode::PageDown => self.scroll = self.last_start().min(self.scroll + self.page()),
+            // Ctrl-A and Ctrl-E still move in the search.
+            KeyCode::Home => self.scroll = 0,
+            KeyCode::End => self.scroll = self.last_start(),
             _ => {
                 self.search.handle(key);
                 self.scroll = 0;
@@ -114,14 +158,19 @@ impl Help {
             Line::styled(format!("Log file: {}", ctx.log), theme.dim),
             Line::raw(""),
         ];
-        let all = rows(ctx.keymap, self.search.text(), ctx.read_only);
+        let width = usize::from(rect.width.saturating_sub(2));
+        let all = wrapped_rows(ctx.keymap, self.search.text(), ctx.read_only, width);
         let room = usize::from(rect.height.saturating_sub(5));
         let last = all.len().saturating_sub(room);
         self.shown.set((room, last));
         let start = self.scroll.min(last);
-        let width = usize::from(rect.width.saturating_sub(2));
         for row in all.iter().skip(start).take(room) {
             lines.push(Line::styled(fit(row, width), theme.text));
+        }
+        if all.is_empty() {
+            let typed = crate::tui::text::sanitize(self.search.text());
+            let text = format!("no action matches \"{typed}\"");
+            lines.push(Line::styled(fit(&text, width), theme.dim));
         }
         let body =
             Paragraph::new(lines).block(dialog_block("Help (type to search, esc closes)", theme));
@@ -172,7 +221,8 @@ mod tests {
             log: "log",
             read_only: false,
         };
-        let total = rows(&keymap, "", false).len();
+        // The dialog's 98 columns inside its border.
+        let total = wrapped_rows(&keymap, "", false, 98).len();
         let mut terminal = Terminal::new(TestBackend::new(100, 24)).unwrap();
         let mut help = Help::default();
         let mut draw = |help: &Help| {
@@ -198,6 +248,52 @@ mod tests {
         assert_eq!(help.scroll, total - 2 * room);
         press(&mut help, KeyCode::Down);
         assert_eq!(help.scroll, total - 2 * room + 1);
+        press(&mut help, KeyCode::Home);
+        assert_eq!(help.scroll, 0, "home: the first entry");
+        press(&mut help, KeyCode::End);
+        assert_eq!(help.scroll, total - room, "end: the last entry shows");
+    }
+
+    /// At 80x24 every description is there whole, wrapped onto continuation lines under its
+    /// column, and nothing is cut off with "…".
+    #[test]
+    fn every_description_can_be_read_at_80_columns() {
+        let keymap = Keymap::default();
+        // 80 columns: the dialog's 78 inside its border.
+        let shown = wrapped_rows(&keymap, "", true, 78);
+        for line in &shown {
+            assert!(!line.contains('…'), "cut: {line:?}");
+            assert!(crate::tui::text::width(line) <= 78, "too wide: {line:?}");
+        }
+        let text = shown
+            .iter()
+            .map(|l| l.get(KEYS + ID + 2..).unwrap_or("").trim())
+            .collect::<Vec<_>>()
+            .join(" ");
+        for spec in REGISTRY {
+            assert!(text.contains(spec.description), "{}: {text}", spec.id);
+        }
+        assert!(shown.len() > REGISTRY.len(), "some rows wrap");
+    }
+
+    #[test]
+    fn a_search_with_no_match_says_so() {
+        use ratatui::Terminal;
+        use ratatui::backend::TestBackend;
+        let keymap = Keymap::default();
+        let ctx = HelpContext {
+            keymap: &keymap,
+            log: "log",
+            read_only: false,
+        };
+        let mut help = Help::default();
+        help.search.set("zzzz");
+        let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        terminal
+            .draw(|f| help.render(f, f.area(), &ctx, &Theme::plain()))
+            .unwrap();
+        let screen = terminal.backend().to_string();
+        assert!(screen.contains("no action matches \"zzzz\""), "{screen}");
     }
 
     #[test]

@@ -59,6 +59,31 @@ impl Modal {
     }
 }
 
+impl Modal {
+    /// The keys the dialog takes, for the hint bar while it is open (the panes' keys do
+    /// nothing then).
+    pub fn hints(&self) -> &'static str {
+        match self {
+            Self::Confirm(_) => "y yes  n/enter/esc no",
+            Self::Discard(question) if question.quit => "y discard and quit  n/enter/esc back",
+            Self::Discard(_) => "y discard and close  n/enter/esc back",
+            Self::Task(form) if form.saving => "saving…  esc close",
+            Self::Note(form) if form.saving => "saving…  esc close",
+            Self::Field(form) if form.saving => "saving…  esc close",
+            Self::Task(_) => {
+                "tab/shift-tab field  enter next  ctrl-u clear line  ctrl-s save  esc cancel"
+            }
+            Self::Note(_) => "enter new line  ctrl-s save  esc cancel",
+            Self::Field(_) => "enter save  ctrl-u clear  esc cancel",
+            Self::Tags(_) => "tab complete  enter apply  esc cancel",
+            Self::Palette(_) => "type to search  ↑/↓ choose  enter run  esc close",
+            Self::Help(_) => "type to search  ↑/↓ pgup/pgdn scroll  home/end first/last  esc close",
+            Self::Message(_) => "any key closes",
+            Self::Locations(_) => "type to filter  ↑/↓ choose  enter switch  esc close",
+        }
+    }
+}
+
 /// Clears the cells a dialog covers, so the panes do not show through it.
 ///
 /// A double-width character drawn just left of the dialog would still spill over the dialog's

@@ -6,7 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
-use crate::tui::actions::{Action, ActionSpec, REGISTRY};
+use crate::tui::actions::{Action, ActionSpec, REGISTRY, Scope};
 use crate::tui::app::Pane;
 use crate::tui::keymap::Keymap;
 use crate::tui::theme::Theme;
@@ -91,6 +91,31 @@ impl Palette {
         ranked.into_iter().map(|(_, s)| s).collect()
     }
 
+    /// What the palette says when nothing is offered for what is typed: the best match that is
+    /// not offered here and why (`sort applies in Contacts`, `task.delete is off in read-only
+    /// mode`), or that no command matches at all.
+    pub fn no_match(&self) -> String {
+        let typed = self.input.text();
+        let mut elsewhere: Vec<_> = REGISTRY
+            .iter()
+            .filter(|s| s.action != Action::Palette)
+            .filter_map(|s| rank(s, typed).map(|r| (r, s)))
+            .collect();
+        elsewhere.sort_by(|(a, _), (b, _)| b.cmp(a));
+        let Some((_, spec)) = elsewhere.first() else {
+            let typed = crate::tui::text::sanitize(typed);
+            return format!("no command matches \"{typed}\"");
+        };
+        let word = spec.id.rsplit('.').next().unwrap_or(spec.id);
+        match spec.scope {
+            Scope::Panes(panes) if !spec.applies_to(self.pane) => {
+                let names: Vec<&str> = panes.iter().map(|p| p.title()).collect();
+                format!("{word} applies in {}", names.join(", "))
+            }
+            _ => format!("{word} is off in read-only mode"),
+        }
+    }
+
     /// Reads a key: arrows choose, Enter runs, Esc closes, the rest types.
     pub fn handle(&mut self, key: KeyEvent) -> PaletteOutcome {
         match key.code {
@@ -120,7 +145,12 @@ impl Palette {
         let mut lines = vec![super::prompt_line(": ", self.input.text(), theme)];
         let room = usize::from(rect.height.saturating_sub(3));
         let start = self.selected.saturating_sub(room.saturating_sub(1));
-        for (i, spec) in self.entries().iter().enumerate().skip(start).take(room) {
+        let entries = self.entries();
+        if entries.is_empty() {
+            let text = crate::tui::text::fit(&self.no_match(), 60);
+            lines.push(Line::styled(text, theme.dim));
+        }
+        for (i, spec) in entries.iter().enumerate().skip(start).take(room) {
             let style = if i == self.selected {
                 theme.selection
             } else {
@@ -155,6 +185,23 @@ mod tests {
             ..palette
         };
         assert!(read_only.entries().is_empty());
+    }
+
+    #[test]
+    fn no_match_says_why() {
+        let mut palette = Palette::new(Pane::Tasks, false);
+        palette.input.set("zzzz");
+        assert!(palette.entries().is_empty());
+        assert_eq!(palette.no_match(), "no command matches \"zzzz\"");
+        palette.input.set("sort");
+        assert!(
+            palette.entries().is_empty(),
+            "sorting is the contacts' only"
+        );
+        assert_eq!(palette.no_match(), "sort applies in Contacts");
+        let mut palette = Palette::new(Pane::Tasks, true);
+        palette.input.set("complete reopen");
+        assert_eq!(palette.no_match(), "toggle is off in read-only mode");
     }
 
     #[test]

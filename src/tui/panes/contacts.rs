@@ -130,6 +130,14 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         block = block.title_bottom(Line::styled(text, theme.title));
     } else if list.loading {
         block = block.title_bottom(Line::styled(" loading… ", theme.dim));
+    } else if let Some(error) = list.error.as_ref().filter(|_| !list.is_empty()) {
+        // The rows of the listing before stay readable; the bottom line says they were not
+        // refreshed.
+        let text = fit(
+            &format!(" not refreshed: {error} "),
+            usize::from(area.width.saturating_sub(4)),
+        );
+        block = block.title_bottom(Line::styled(text, theme.error));
     }
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -164,10 +172,24 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         };
         lines.push(Line::from(Span::styled(text, style)));
     }
-    if list.is_empty() && !list.loading {
+    let failed = list
+        .error
+        .as_ref()
+        .filter(|_| list.is_empty() && !list.loading);
+    if list.is_empty() && !list.loading && failed.is_none() {
         lines.push(Line::styled("  No contacts.", theme.dim));
     }
     frame.render_widget(ratatui::widgets::Paragraph::new(lines), inner);
+    if let Some(error) = failed {
+        // Why the list is empty, wrapped so the whole reason can be read.
+        let below = Rect {
+            y: inner.y.saturating_add(1),
+            height: inner.height.saturating_sub(1),
+            ..inner
+        };
+        let notice = Line::styled(format!("Could not load contacts: {error}"), theme.error);
+        super::render_notice(frame, below, notice);
+    }
 }
 
 #[cfg(test)]

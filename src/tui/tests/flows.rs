@@ -51,7 +51,10 @@ fn complete_then_undo_sends_the_opposite() {
     // Until the answer comes the status line says the undo is under way, then what happened;
     // never the completion's "Press u to undo" again.
     let screen = f.render();
-    assert!(screen.contains("Undoing: reopening the task"), "{screen}");
+    assert!(
+        screen.contains("Undoing: reopening \"Call back about invoice\""),
+        "{screen}"
+    );
     assert!(!screen.contains("Press u to undo"), "{screen}");
     f.event(Event::Completed {
         contact_id: "c1".into(),
@@ -60,12 +63,55 @@ fn complete_then_undo_sends_the_opposite() {
         exchange_id: 10,
     });
     let screen = f.render();
-    assert!(screen.contains("Undone: task reopened."), "{screen}");
+    assert!(
+        screen.contains("Undone: \"Call back about invoice\" reopened."),
+        "the task is named, not its contact (it is the one shown): {screen}"
+    );
     assert!(!screen.contains("Task completed"), "{screen}");
     assert!(!screen.contains("Press u to undo"), "{screen}");
     commands(&mut f);
     f.keys(&["u"]);
     assert!(commands(&mut f).is_empty(), "nothing left to undo");
+}
+
+/// `u` pressed after moving to another contact names the task and whose it is.
+#[test]
+fn undo_from_another_contact_names_the_task_and_its_contact() {
+    let mut f = Fixture::loaded(80, 24);
+    f.keys(&["tab", "tab", "x"]);
+    f.event(Event::Completed {
+        contact_id: "c1".into(),
+        task_id: "t1".into(),
+        completed: true,
+        exchange_id: 9,
+    });
+    f.keys(&["shift-tab", "shift-tab", "j"]);
+    assert_eq!(
+        f.app.current_contact_id(),
+        Some("c2"),
+        "another contact shown"
+    );
+    commands(&mut f);
+    f.keys(&["u"]);
+    assert_eq!(
+        commands(&mut f),
+        vec![Command::CompleteTask {
+            contact_id: "c1".into(),
+            task_id: "t1".into(),
+            completed: false
+        }]
+    );
+    f.event(Event::Completed {
+        contact_id: "c1".into(),
+        task_id: "t1".into(),
+        completed: false,
+        exchange_id: 10,
+    });
+    let toast = f.app.toast.as_ref().map(|t| t.text.clone());
+    assert_eq!(
+        toast.as_deref(),
+        Some("Undone: \"Call back about invoice\" reopened (Ada Lovelace).")
+    );
 }
 
 #[test]
@@ -757,4 +803,56 @@ fn enter_pages_through_a_long_note_then_back_to_its_top() {
         seen_last |= shows(&screen, 30);
     }
     panic!("Enter never went back to the top");
+}
+
+/// Tab and Shift-Tab go through every pane in the tab bar's order and back to the first,
+/// whether or not a contact is selected.
+#[test]
+fn tab_cycles_through_every_pane_with_and_without_a_contact() {
+    for mut f in [Fixture::empty(80, 24), Fixture::loaded(80, 24)] {
+        let selected = f.app.contacts.selected().is_some();
+        let mut seen = vec![f.app.focus];
+        for _ in 0..Pane::ALL.len() {
+            f.keys(&["tab"]);
+            seen.push(f.app.focus);
+        }
+        let mut cycle = Pane::ALL.to_vec();
+        cycle.push(Pane::Contacts);
+        assert_eq!(seen, cycle, "tab, contact selected: {selected}");
+        let mut seen = vec![f.app.focus];
+        for _ in 0..Pane::ALL.len() {
+            f.keys(&["shift-tab"]);
+            seen.push(f.app.focus);
+        }
+        cycle.reverse();
+        assert_eq!(seen, cycle, "shift-tab, contact selected: {selected}");
+    }
+}
+
+/// Esc in a side pane leaves the focus where it is: only Tab, Shift-Tab and clicks move it
+/// (Raw and Sync, which hide the contacts, go back where they were opened from).
+#[test]
+fn esc_in_a_side_pane_keeps_the_focus() {
+    let mut f = Fixture::loaded(80, 24);
+    for (tabs, pane) in [
+        (1, Pane::Detail),
+        (2, Pane::Tasks),
+        (3, Pane::Notes),
+        (4, Pane::Appointments),
+    ] {
+        f.keys(&vec!["tab"; tabs]);
+        assert_eq!(f.app.focus, pane);
+        f.keys(&["esc"]);
+        assert_eq!(f.app.focus, pane, "esc in {pane:?}");
+        f.keys(&vec!["shift-tab"; tabs]);
+        assert_eq!(f.app.focus, Pane::Contacts);
+    }
+    f.keys(&["tab", "tab", "tab", "tab", "tab", "tab"]);
+    assert_eq!(f.app.focus, Pane::Log);
+    f.keys(&["esc"]);
+    assert_eq!(
+        f.app.focus,
+        Pane::Appointments,
+        "Sync goes back where it came from"
+    );
 }

@@ -300,3 +300,102 @@ fn esc_on_a_changed_detail_field_asks_and_no_keeps_the_text() {
         f.sent
     );
 }
+
+/// The hint bar while a dialog is open: the dialog's keys, never the focused pane's.
+#[test]
+fn the_hint_bar_shows_the_open_dialogs_keys() {
+    fn hint_line(f: &mut Fixture) -> String {
+        f.app.toast = None;
+        let screen = f.render();
+        screen.lines().last().unwrap_or_default().to_string()
+    }
+    let cases: [(&[&str], &str, &str); 9] = [
+        // The delete question of a task.
+        (&["tab", "tab", "d"], "Confirm", "y yes  n/enter/esc no"),
+        (&["tab", "tab", "n"], "Task", "ctrl-s save  esc cancel"),
+        (
+            &["tab", "tab", "n", "X", "esc"],
+            "Discard",
+            "y discard and close  n/enter/esc back",
+        ),
+        (
+            &["tab", "tab", "n", "X", "ctrl-c"],
+            "Discard",
+            "y discard and quit  n/enter/esc back",
+        ),
+        (
+            &["tab", "tab", "tab", "n"],
+            "Note",
+            "enter new line  ctrl-s save  esc cancel",
+        ),
+        (&["t"], "Tags", "tab complete  enter apply  esc cancel"),
+        (&[":"], "Palette", "enter run  esc close"),
+        (&["?"], "Help", "home/end first/last  esc close"),
+        (&["L"], "Locations", "enter switch  esc close"),
+    ];
+    for (keys, kind, hint) in cases {
+        let mut f = Fixture::loaded(80, 24);
+        let before = hint_line(&mut f);
+        assert!(before.contains("i inspect"), "{before}");
+        f.keys(keys);
+        assert!(f.app.modal.is_some(), "{kind}: {keys:?} opens a dialog");
+        let line = hint_line(&mut f);
+        assert!(line.contains(hint), "{kind}: {line:?}");
+        for pane_key in ["inspect", "e edit", "t add", "q quit", "? help"] {
+            assert!(!line.contains(pane_key), "{kind}: {line:?}");
+        }
+    }
+    let mut f = Fixture::loaded(80, 24);
+    open_field_form(&mut f);
+    let line = hint_line(&mut f);
+    assert!(
+        line.contains("enter save  ctrl-u clear  esc cancel"),
+        "{line}"
+    );
+    let mut f = Fixture::loaded(80, 24);
+    crate::tui::update::show_message(&mut f.app, "Tags", vec!["done".into()]);
+    assert_eq!(hint_line(&mut f).trim_matches('"').trim(), "any key closes");
+}
+
+/// A search that finds nothing says so in help and in the palette, and the palette names the
+/// pane an action it does not offer here applies in.
+#[test]
+fn help_and_palette_say_when_nothing_matches() {
+    let mut f = Fixture::loaded(80, 24);
+    f.keys(&["?"]);
+    f.type_text("zzzz");
+    let screen = f.render();
+    assert!(screen.contains("no action matches \"zzzz\""), "{screen}");
+    f.keys(&["esc", "tab", "tab", ":"]);
+    f.type_text("zzzz");
+    let screen = f.render();
+    assert!(screen.contains("no command matches \"zzzz\""), "{screen}");
+    f.keys(&["ctrl-u"]);
+    f.type_text("sort");
+    let screen = f.render();
+    assert!(screen.contains("sort applies in Contacts"), "{screen}");
+}
+
+/// At 80x24 help's long descriptions wrap onto continuation lines; End shows the last entry
+/// and Home the first.
+#[test]
+fn help_wraps_long_descriptions_and_jumps_with_home_and_end() {
+    let mut f = Fixture::loaded(80, 24);
+    f.keys(&["?"]);
+    let screen = f.render();
+    assert!(!screen.contains('…'), "{screen}");
+    // The inspect row goes on under its description column.
+    let continued = format!("│{}(lists)", " ".repeat(33));
+    assert!(screen.contains(&continued), "{screen}");
+    f.keys(&["end"]);
+    let screen = f.render();
+    let last = crate::tui::actions::REGISTRY.last().unwrap();
+    assert!(screen.contains(last.id), "{} at the end: {screen}", last.id);
+    f.keys(&["home"]);
+    let screen = f.render();
+    assert!(
+        screen.contains("Search:") && screen.contains("help "),
+        "{screen}"
+    );
+    assert!(!screen.contains(last.id), "{screen}");
+}

@@ -291,3 +291,44 @@ fn a_terminal_that_grows_shows_the_contacts_above_the_window() {
     assert!(screen.contains("Row025"));
     assert_eq!(f.app.contacts.cursor.offset, 0);
 }
+
+/// A listing refused (401) leaves the Contacts pane saying why, not "No contacts."; a
+/// refresh that fails over loaded rows keeps them and says they were not refreshed.
+#[test]
+fn a_failed_listing_shows_its_error_in_the_contacts_pane() {
+    use crate::worker::messages::LOADING_CONTACTS;
+    let refused = "unauthorized (401): Invalid JWT";
+    let mut f = Fixture::empty(80, 24);
+    f.event(Event::Failed {
+        what: LOADING_CONTACTS.to_string(),
+        error: refused.to_string(),
+    });
+    assert_eq!(f.app.contacts.error.as_deref(), Some(refused));
+    let screen = f.render();
+    // Wrapped in the pane's width: the whole reason can be read.
+    assert!(screen.contains("Could not load contacts:"), "{screen}");
+    assert!(
+        screen.contains("unauthorized (401): Invalid JWT"),
+        "{screen}"
+    );
+    assert!(!screen.contains("No contacts."), "{screen}");
+
+    // Another failure (a task load) is not the listing's.
+    let mut f = Fixture::empty(80, 24);
+    f.event(Event::Failed {
+        what: "Loading Tasks".to_string(),
+        error: refused.to_string(),
+    });
+    assert_eq!(f.app.contacts.error, None);
+
+    // Loaded rows stay over a failed refresh, marked as not refreshed.
+    let mut f = Fixture::loaded(80, 24);
+    f.keys(&["ctrl-r"]);
+    f.event(Event::Failed {
+        what: LOADING_CONTACTS.to_string(),
+        error: refused.to_string(),
+    });
+    let screen = f.render();
+    assert!(screen.contains("Ada"), "{screen}");
+    assert!(screen.contains("not refreshed: unauthorized"), "{screen}");
+}
