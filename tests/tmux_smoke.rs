@@ -170,7 +170,9 @@ fn demo_starts_completes_a_task_quits_and_restores_the_terminal() {
             before = Some(open);
             break;
         }
-        session.send("Escape");
+        // Back from Tasks to Contacts, to the next contact.
+        session.send("BTab");
+        session.send("BTab");
         session.send("j");
         session.send("Tab");
         session.send("Tab");
