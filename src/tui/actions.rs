@@ -470,6 +470,35 @@ impl ActionSpec {
 
 #[cfg(test)]
 mod tests {
+    /// Every remapping the README and config.example.toml show names an action that exists
+    /// (`"task.complete"` was shown while the action is `task.toggle`).
+    #[test]
+    fn documented_key_remaps_name_real_actions() {
+        let docs = [
+            include_str!("../../README.md"),
+            include_str!("../../config.example.toml"),
+        ];
+        let mut seen = 0;
+        for doc in docs {
+            for (at, _) in doc.match_indices("\" = ") {
+                let Some(start) = doc[..at].rfind('"') else {
+                    continue;
+                };
+                let id = &doc[start + 1..at];
+                let value = doc[at + 4..].trim_start();
+                let remap = value.starts_with('[') || value.starts_with('"');
+                if remap && id.contains('.') || ["quit", "help", "palette"].contains(&id) {
+                    seen += 1;
+                    assert!(
+                        super::by_id(id).is_some(),
+                        "unknown action {id:?} in the docs"
+                    );
+                }
+            }
+        }
+        assert!(seen >= 2, "the docs show remappings");
+    }
+
     use super::*;
 
     #[test]
