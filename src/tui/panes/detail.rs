@@ -115,54 +115,55 @@ fn entries(contact: &Contact, app: &App) -> Vec<Entry> {
     rows.push(("Id".to_string(), contact.id.clone(), None));
     push(&mut rows, "Location", contact.location_id.as_ref(), None);
     push(&mut rows, "Business", contact.business_id.as_ref(), None);
-    for field in &contact.custom_fields {
-        let name = app
-            .directory
-            .field_name(&field.id)
-            .or_else(|| field.key.clone());
-        let value = value_text(&field.value);
-        let target = Some(FieldTarget::Custom {
-            id: field.id.clone(),
-            kind: app.directory.field_kind(&field.id),
-            options: app.directory.field_options(&field.id),
-        });
-        // The label column is narrow; an unknown field's id goes with its value so it shows
-        // in full.
-        rows.push(match name {
-            Some(name) => (name, value, target),
-            None => (
-                UNKNOWN_FIELD.to_string(),
-                format!("{}: {value}", field.id),
-                target,
-            ),
-        });
-    }
-    // The location's contact fields this contact has no value for, in the location's order,
-    // so they can be set from here too.
-    let mut unset: Vec<_> = app
-        .directory
-        .fields
-        .values()
-        .filter(|d| !contact.custom_fields.iter().any(|f| f.id == d.id))
-        .collect();
-    unset.sort_by(|a, b| {
-        let position = |d: &crate::ghl::directory::CustomFieldDefinition| d.position;
-        position(a)
-            .partial_cmp(&position(b))
+    // The location's contact fields in the location's order, set or not, so a field keeps its
+    // row when it is filled in or cleared (the selection stays on the field just edited);
+    // then the fields the contact has that the location does not define.
+    let mut defined: Vec<_> = app.directory.fields.values().collect();
+    defined.sort_by(|a, b| {
+        a.position
+            .partial_cmp(&b.position)
             .unwrap_or(std::cmp::Ordering::Equal)
             .then_with(|| a.display_name().cmp(&b.display_name()))
             .then_with(|| a.id.cmp(&b.id))
     });
-    for definition in unset {
+    for definition in defined {
+        let value = contact
+            .custom_fields
+            .iter()
+            .find(|f| f.id == definition.id)
+            .map(|f| value_text(&f.value))
+            .unwrap_or_default();
         rows.push((
             definition.display_name(),
-            String::new(),
+            value,
             Some(FieldTarget::Custom {
                 id: definition.id.clone(),
                 kind: Some(definition.kind()),
                 options: app.directory.field_options(&definition.id),
             }),
         ));
+    }
+    for field in contact
+        .custom_fields
+        .iter()
+        .filter(|f| !app.directory.fields.contains_key(&f.id))
+    {
+        let value = value_text(&field.value);
+        let target = Some(FieldTarget::Custom {
+            id: field.id.clone(),
+            kind: None,
+            options: Vec::new(),
+        });
+        // The label column is narrow; an unknown field's id goes with its value so it shows
+        // in full.
+        rows.push(match field.key.clone() {
+            Some(key) => (key, value, target),
+            None => (
+                UNKNOWN_FIELD.to_string(),
+                format!("{}: {value}", field.id),
+                target,
+            ),
+        });
     }
     // GHL's lower-case copies of the name and email fields (`firstNameLowerCase`, ...) repeat
     // rows shown above; every other field it sends is shown as it came.
@@ -344,6 +345,17 @@ mod tests {
             matches!(target, Some(FieldTarget::Custom { id, .. }) if id == "cf_a"),
             "{target:?}"
         );
+        // Filling a field in keeps every row where it was, so the selection stays on it.
+        let mut filled = contact.clone();
+        filled
+            .custom_fields
+            .push(crate::ghl::models::CustomFieldValue {
+                id: "cf_a".into(),
+                value: serde_json::json!("now set"),
+                ..Default::default()
+            });
+        let after: Vec<String> = entries(&filled, &app).into_iter().map(|e| e.0).collect();
+        assert_eq!(after, labels, "rows keep their places");
         app.detail.cursor.selected = labels.iter().position(|l| *l == "Phone").unwrap();
         app.detail.load = crate::tui::record::Load::Ready(Box::new(contact));
         assert_eq!(selected_row(&app), None, "an empty row copies nothing");
