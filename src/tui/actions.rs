@@ -194,7 +194,7 @@ pub const REGISTRY: &[ActionSpec] = &[
     quiet(writes(spec(
         Action::Undo,
         "undo",
-        "Undo the last task completion",
+        "Undo the last task toggle (complete or reopen)",
         &["u"],
         Scope::Global,
     ))),

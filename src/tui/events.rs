@@ -294,8 +294,8 @@ fn on_completed(
     }
 }
 
-/// What an undone toggle says: the task's title, and its contact's name when another contact
-/// is shown now (`Undone: "Call back" reopened (Ágnes Núñez).`).
+/// What an undone toggle says: the task's title, the state it is back in, and its contact's
+/// name when another contact is shown now (`Undone: "Call back" is open again (Ágnes Núñez).`).
 fn undone_text(app: &App, undo: Option<&Undo>, contact_id: &str, verb: &str) -> String {
     let task = undo
         .and_then(|u| u.title.as_deref())
@@ -305,7 +305,12 @@ fn undone_text(app: &App, undo: Option<&Undo>, contact_id: &str, verb: &str) -> 
         .and_then(|u| u.contact_name.as_deref())
         .filter(|_| elsewhere)
         .map_or_else(String::new, |name| format!(" ({})", sanitize(name)));
-    format!("Undone: {task} {verb}{whose}.")
+    let state = if verb == "completed" {
+        "done again"
+    } else {
+        "open again"
+    };
+    format!("Undone: {task} is {state}{whose}.")
 }
 
 /// Shows a completion at once, re-sorted with the cursor still on the task, so a second

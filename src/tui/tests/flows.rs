@@ -64,7 +64,7 @@ fn complete_then_undo_sends_the_opposite() {
     });
     let screen = f.render();
     assert!(
-        screen.contains("Undone: \"Call back about invoice\" reopened."),
+        screen.contains("Undone: \"Call back about invoice\" is open again."),
         "the task is named, not its contact (it is the one shown): {screen}"
     );
     assert!(!screen.contains("Task completed"), "{screen}");
@@ -110,7 +110,7 @@ fn undo_from_another_contact_names_the_task_and_its_contact() {
     let toast = f.app.toast.as_ref().map(|t| t.text.clone());
     assert_eq!(
         toast.as_deref(),
-        Some("Undone: \"Call back about invoice\" reopened (Ada Lovelace).")
+        Some("Undone: \"Call back about invoice\" is open again (Ada Lovelace).")
     );
 }
 
