@@ -170,7 +170,11 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
     super::panes::render(frame, pane, rect, app, theme);
     render_status(frame, areas.status, app, theme);
     render_hints(frame, areas.hints, app, theme);
-    render_toast(frame, areas.hints, app, theme);
+    // An open dialog's keys are not covered by a toast: forms show their own errors, and the
+    // toast is in the activity log and shows again once the dialog closes, if still current.
+    if app.modal.is_none() {
+        render_toast(frame, areas.hints, app, theme);
+    }
     render_modal(frame, area, app, theme);
 }
 

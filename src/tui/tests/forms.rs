@@ -355,6 +355,15 @@ fn the_hint_bar_shows_the_open_dialogs_keys() {
     let mut f = Fixture::loaded(80, 24);
     crate::tui::update::show_message(&mut f.app, "Tags", vec!["done".into()]);
     assert_eq!(hint_line(&mut f).trim_matches('"').trim(), "any key closes");
+
+    // A toast from before the dialog opened does not cover its keys.
+    let mut f = Fixture::loaded(80, 24);
+    f.keys(&["tab", "tab", "d", "esc"]);
+    assert!(f.app.toast.is_some(), "the cancel says so");
+    f.keys(&["tab", "n"]);
+    let screen = f.render();
+    let line = screen.lines().last().unwrap_or_default();
+    assert!(line.contains("ctrl-s save  esc cancel"), "{line:?}");
 }
 
 /// A search that finds nothing says so in help and in the palette, and the palette names the
