@@ -151,6 +151,21 @@ fn request_body_lines(body: &str, width: usize, theme: &Theme) -> Vec<Line<'stat
     lines
 }
 
+/// Cuts the head of an exchange to `rows`, its last row then saying how many lines did not fit
+/// and where the whole exchange is (a short pane showed some headers and silently not the rest).
+fn cut_head(lines: &mut Vec<Line<'static>>, rows: usize, width: usize, theme: &Theme) {
+    if lines.len() <= rows || rows == 0 {
+        return;
+    }
+    let kept = rows - 1;
+    let hidden = lines.len() - kept;
+    lines.truncate(kept);
+    let note = format!(
+        "… {hidden} more lines of headers: s saves the whole exchange, c copies it as curl"
+    );
+    lines.push(Line::styled(fit(&note, width), theme.dim));
+}
+
 /// How many lines of a request body the head of the exchange shows.
 const REQUEST_BODY_LINES: usize = 8;
 
@@ -170,10 +185,11 @@ fn render_detail(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, focuse
         return;
     };
     let width = usize::from(inner.width);
-    let headers = header_lines(exchange, theme, width);
+    let mut headers = header_lines(exchange, theme, width);
     let head_height = u16::try_from(headers.len())
         .unwrap_or(u16::MAX)
         .min(inner.height / 2);
+    cut_head(&mut headers, usize::from(head_height), width, theme);
     let [head, rest] =
         Layout::vertical([Constraint::Length(head_height), Constraint::Min(1)]).areas(inner);
     frame.render_widget(Paragraph::new(headers), head);
@@ -186,6 +202,19 @@ fn render_detail(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, focuse
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_head_cut_to_the_pane_says_how_much_is_hidden() {
+        let theme = Theme::plain();
+        let mut lines: Vec<Line<'static>> = (0..12).map(|i| Line::raw(format!("h{i}"))).collect();
+        cut_head(&mut lines, 5, 80, &theme);
+        assert_eq!(lines.len(), 5);
+        let last = lines[4].to_string();
+        assert!(last.starts_with("… 8 more lines (s saves all"), "{last}");
+        let mut short: Vec<Line<'static>> = (0..3).map(|i| Line::raw(format!("h{i}"))).collect();
+        cut_head(&mut short, 5, 80, &theme);
+        assert_eq!(short.len(), 3, "nothing hidden, nothing said");
+    }
 
     #[test]
     fn the_request_body_is_shown_before_the_headers() {
