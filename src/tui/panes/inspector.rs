@@ -160,9 +160,7 @@ fn cut_head(lines: &mut Vec<Line<'static>>, rows: usize, width: usize, theme: &T
     let kept = rows - 1;
     let hidden = lines.len() - kept;
     lines.truncate(kept);
-    let note = format!(
-        "… {hidden} more lines of headers: s saves the whole exchange, c copies it as curl"
-    );
+    let note = format!("… {hidden} more lines (s saves all, c copies as curl)");
     lines.push(Line::styled(fit(&note, width), theme.dim));
 }
 
