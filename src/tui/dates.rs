@@ -14,8 +14,8 @@
 //!   resolves to the first.
 
 use chrono::{
-    DateTime, Datelike, Days, Local, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, Offset,
-    TimeDelta, TimeZone, Utc, Weekday,
+    DateTime, Datelike, Days, Local, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeDelta,
+    TimeZone, Utc, Weekday,
 };
 
 /// The forms [`parse_due`] accepts, worded for a form's hint line and error messages.
@@ -119,16 +119,15 @@ fn parse_day_and_time<Tz: TimeZone>(
     if date.is_none() && local <= wall {
         local = local.checked_add_days(Days::new(1)).ok_or_else(too_far)?;
     }
-    // A time typed into the hour the clocks skip is refused rather than moved without a word.
-    if time.is_some()
-        && matches!(
-            now.timezone().from_local_datetime(&local),
-            LocalResult::None
-        )
-    {
+    let instant = resolve(&now.timezone(), local).ok_or_else(too_far)?;
+    // A time typed into the hour the clocks skip is refused rather than moved without a word:
+    // its instant reads back as another wall-clock time (checked that way round because zone
+    // implementations differ at the very start of the gap).
+    let back = wall_clock(&instant.with_timezone(&now.timezone()));
+    if time.is_some() && back != Some(local) {
         return Err(DueDateError::Skipped(trimmed.to_owned()));
     }
-    resolve(&now.timezone(), local).ok_or_else(too_far)
+    Ok(instant)
 }
 
 /// The wall-clock time of `now` in its zone, or `None` at the very ends of the calendar, where

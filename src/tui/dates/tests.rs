@@ -282,7 +282,13 @@ fn clock_changes() {
         parse_due_in("2026-03-29 02:30", &now),
         Err(DueDateError::Skipped(_))
     ));
+    assert!(matches!(
+        parse_due_in("tomorrow 2:00", &now),
+        Err(DueDateError::Skipped(_))
+    ));
     assert_eq!(utc("tomorrow 3:30"), "2026-03-29T01:30:00+00:00");
+    assert_eq!(utc("tomorrow 1:59"), "2026-03-29T00:59:00+00:00");
+    assert_eq!(utc("tomorrow 3:00"), "2026-03-29T01:00:00+00:00");
     // A day later keeps 10:00 on the wall clock, which is only 23 hours on.
     assert_eq!(utc("+1d"), "2026-03-29T08:00:00+00:00");
     assert_eq!(utc("+24h"), "2026-03-29T09:00:00+00:00");
