@@ -85,7 +85,38 @@ pub(super) fn decode<T: DeserializeOwned>(raw: &RawResponse) -> Result<T, GhlErr
             "the response is not valid UTF-8 (byte {at}), so it is not JSON"
         )));
     }
-    serde_json::from_str::<T>(&raw.body).map_err(|e| refuse(with_path::<T>(&raw.body, &e)))
+    serde_json::from_str::<T>(&raw.body).map_err(|e| {
+        if e.is_syntax() || e.is_eof() {
+            refuse(not_json(&raw.body, &e))
+        } else {
+            refuse(with_path::<T>(&raw.body, &e))
+        }
+    })
+}
+
+/// Says that a body is not JSON, with how it starts (an HTML error page, an empty answer, a
+/// body cut off), rather than the parser's position alone.
+fn not_json(body: &str, error: &serde_json::Error) -> String {
+    let start = body.trim_start();
+    if start.is_empty() {
+        return "the answer has an empty body, not JSON".to_string();
+    }
+    let shown: String = start
+        .chars()
+        .take(40)
+        .collect::<String>()
+        .escape_debug()
+        .to_string();
+    let more = if start.chars().count() > 40 {
+        "…"
+    } else {
+        ""
+    };
+    if start.starts_with('{') || start.starts_with('[') {
+        format!("the answer is not whole JSON ({error}; it starts `{shown}{more}`)")
+    } else {
+        format!("the answer is not JSON (it starts `{shown}{more}`)")
+    }
 }
 
 /// A decode error with the path of the field at fault (`tasks[3].title: invalid type: ...`).
@@ -143,6 +174,22 @@ mod tests {
         let refused = decode::<crate::ghl::models::SearchPage>(&raw(200, body, None)).unwrap_err();
         let said = refused.to_string();
         assert!(said.contains("contacts[1].email"), "{said}");
+    }
+
+    #[test]
+    fn a_body_that_is_not_json_says_how_it_starts() {
+        let html = raw(200, "<!DOCTYPE html><h1>Bad Gateway</h1>", None);
+        let said = decode::<serde_json::Value>(&html).unwrap_err().to_string();
+        assert!(
+            said.contains("not JSON (it starts `<!DOCTYPE html><h1>Bad Gateway</h1>`)"),
+            "{said}"
+        );
+        let cut = raw(200, "{\"contacts\":[{\"id\":", None);
+        let said = decode::<serde_json::Value>(&cut).unwrap_err().to_string();
+        assert!(said.contains("not whole JSON"), "{said}");
+        let empty = raw(201, "  ", None);
+        let said = decode::<serde_json::Value>(&empty).unwrap_err().to_string();
+        assert!(said.contains("empty body"), "{said}");
     }
 
     #[test]
