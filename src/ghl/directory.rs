@@ -141,12 +141,32 @@ impl GhlClient {
     }
 }
 
+/// The significant digits a number field keeps exactly: GHL holds numbers as doubles.
+const MAX_DIGITS: usize = 15;
+
+/// How many significant digits a typed number has (`0012.50` has 4, `1.5e3` has 2).
+fn significant_digits(text: &str) -> usize {
+    let mantissa = text.split(['e', 'E']).next().unwrap_or_default();
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let digits = digits.trim_start_matches('0');
+    let digits = if mantissa.contains('.') {
+        digits.trim_end_matches('0')
+    } else {
+        digits
+    };
+    digits.len()
+}
+
 /// Reads a custom field value typed in a form as its field wants it: numbers as numbers, lists
 /// split at commas, text as it is. An empty text clears the field. A field with no definition
 /// (`None`) is written as text (C22).
 pub fn typed_value(kind: Option<FieldKind>, text: &str) -> Result<Value, String> {
     let trimmed = text.trim();
     match kind {
+        Some(FieldKind::Number) if significant_digits(trimmed) > MAX_DIGITS => Err(format!(
+            "{trimmed:?} has more digits than a number field keeps ({MAX_DIGITS}); it would be \
+             stored rounded"
+        )),
         Some(FieldKind::Number) if !trimmed.is_empty() => trimmed
             .parse::<i64>()
             .map(Value::from)
@@ -192,6 +212,18 @@ mod tests {
         assert_eq!(typed_value(Some(FieldKind::Number), " 42 "), Ok(json!(42)));
         assert_eq!(typed_value(Some(FieldKind::Number), "4.5"), Ok(json!(4.5)));
         assert!(typed_value(Some(FieldKind::Number), "four").is_err());
+        // More digits than a double keeps are refused, not sent to be rounded.
+        let long = typed_value(Some(FieldKind::Number), "12345678901234567890.50");
+        assert!(long.is_err_and(|e| e.contains("more digits")));
+        assert!(typed_value(Some(FieldKind::Number), "12345678901234567").is_err());
+        assert_eq!(
+            typed_value(Some(FieldKind::Number), "123456789012345"),
+            Ok(json!(123_456_789_012_345_i64))
+        );
+        assert_eq!(
+            typed_value(Some(FieldKind::Number), "0012.50"),
+            Ok(json!(12.5))
+        );
         assert_eq!(
             typed_value(Some(FieldKind::List), "a, b,,c"),
             Ok(json!(["a", "b", "c"]))
