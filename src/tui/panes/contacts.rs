@@ -94,7 +94,10 @@ fn title(app: &App) -> String {
     if !list.marked.is_empty() {
         title = format!("{title} {} marked", list.marked.len());
     }
-    if list.is_stale() && !list.loading {
+    // Rows from an earlier listing are stale; a listing that failed with nothing on screen has
+    // nothing stale to mark (its error fills the pane).
+    let failed_empty = list.error.is_some() && listed == 0;
+    if list.is_stale() && !list.loading && !failed_empty {
         title = format!("{title} (stale)");
     }
     let stored = list.stored_rows();

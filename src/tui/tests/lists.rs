@@ -312,6 +312,10 @@ fn a_failed_listing_shows_its_error_in_the_contacts_pane() {
         "{screen}"
     );
     assert!(!screen.contains("No contacts."), "{screen}");
+    assert!(
+        !screen.contains("(stale)"),
+        "nothing was loaded to be stale: {screen}"
+    );
 
     // Another failure (a task load) is not the listing's.
     let mut f = Fixture::empty(80, 24);
