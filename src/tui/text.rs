@@ -117,6 +117,29 @@ pub fn fit(text: &str, width: usize) -> String {
     out
 }
 
+/// The end of `text` that fits in `width` cells, led by `…` when its start is cut: what a
+/// one-line input shows of a text longer than itself, so the end being typed stays in view.
+pub fn tail(text: &str, width: usize) -> String {
+    let clean = sanitize(text);
+    if self::width(&clean) <= width {
+        return clean.into_owned();
+    }
+    let budget = width.saturating_sub(1);
+    let mut kept: Vec<&str> = Vec::new();
+    let mut used = 0;
+    for grapheme in clean.graphemes(true).rev() {
+        let cells = grapheme_width(grapheme);
+        if used + cells > budget {
+            break;
+        }
+        kept.push(grapheme);
+        used += cells;
+    }
+    let mut out = String::from(if width > 0 { "…" } else { "" });
+    out.extend(kept.into_iter().rev());
+    out
+}
+
 /// Fits a path or URL into exactly `width` cells like [`fit`], but cut in the middle: it keeps
 /// the start (the scheme, host and first segment where they fit) and as many whole last
 /// segments as fit, so `/contacts/{id}/tasks/{task}/completed` stays telling apart from
@@ -216,6 +239,14 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn tail_keeps_the_end_that_fits() {
+        assert_eq!(tail("short", 10), "short");
+        assert_eq!(tail("a very long search text", 8), "…ch text");
+        assert_eq!(width(&tail("日本語の検索テキスト", 7)), 7);
+        assert_eq!(tail("abc", 0), "");
+    }
+
     use super::*;
 
     #[test]

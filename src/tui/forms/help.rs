@@ -147,11 +147,13 @@ impl Help {
     pub fn render(&self, frame: &mut Frame, area: Rect, ctx: &HelpContext<'_>, theme: &Theme) {
         let rect = super::centered(area, 100, area.height.saturating_sub(2));
         super::clear_under(frame, rect);
+        // "Search: " and the cursor take 9 cells of the dialog's inner width.
+        let room = usize::from(rect.width.saturating_sub(2)).saturating_sub(9);
         let mut lines = vec![
             Line::styled(
                 format!(
                     "Search: {}▏",
-                    crate::tui::text::sanitize(self.search.text())
+                    crate::tui::text::tail(self.search.text(), room)
                 ),
                 theme.title,
             ),

@@ -387,6 +387,26 @@ fn help_and_palette_say_when_nothing_matches() {
 
 /// At 80x24 help's long descriptions wrap onto continuation lines; End shows the last entry
 /// and Home the first.
+/// A search longer than the help's field shows its end and the cursor, not its start alone.
+#[test]
+fn a_long_help_search_shows_its_end() {
+    let mut f = Fixture::loaded(80, 24);
+    f.keys(&["?"]);
+    let typed = "a very long search that goes past the field width of the help dialog END";
+    for c in typed.chars() {
+        let key = if c == ' ' {
+            "space".to_string()
+        } else {
+            c.to_string()
+        };
+        f.keys(&[key.as_str()]);
+    }
+    let screen = f.render();
+    let line = screen.lines().find(|l| l.contains("Search: ")).unwrap();
+    assert!(line.contains("dialog END▏"), "{line}");
+    assert!(line.contains("Search: …"), "{line}");
+}
+
 #[test]
 fn help_wraps_long_descriptions_and_jumps_with_home_and_end() {
     let mut f = Fixture::loaded(80, 24);
