@@ -183,21 +183,14 @@ fn record(store: &dyn RankrStore, summary: &SyncSummary) -> Result<(), crate::ra
     // Why it stopped comes first: the Sync pane cuts long lines at its edge.
     let mut line =
         LogEntry::new(level, "run", Some(&id.to_string()), &summary.outcome).message(format!(
-            "{}{} run: {} seen, {} created, {} updated, {} unchanged, {} deleted, {} failed, {} \
-         requests",
+            "{}{} run: {}",
             summary
                 .message
                 .as_deref()
                 .map(|m| format!("{m}; "))
                 .unwrap_or_default(),
             summary.mode,
-            c.seen,
-            c.created,
-            c.updated,
-            c.unchanged,
-            c.deleted,
-            c.failed,
-            c.requests,
+            c.describe("tasks/notes changed"),
         ));
     line.run_id = Some(id);
     store.log(&[line])?;

@@ -322,8 +322,8 @@ impl Fixture {
         }
     }
 
-    /// Draws the screen and returns the cells drawn.
-    pub fn buffer(&mut self) -> ratatui::buffer::Buffer {
+    /// Draws the screen on a test backend of the app's size, plain (no colour).
+    fn draw(&mut self) -> TestBackend {
         after(&mut self.app);
         let (width, height) = self.app.size;
         let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
@@ -331,18 +331,16 @@ impl Fixture {
         terminal
             .draw(|frame| crate::tui::view::render(frame, &self.app, &theme))
             .unwrap();
-        terminal.backend().buffer().clone()
+        terminal.backend().clone()
+    }
+
+    /// Draws the screen and returns the cells drawn.
+    pub fn buffer(&mut self) -> ratatui::buffer::Buffer {
+        self.draw().buffer().clone()
     }
 
     /// Draws the screen and returns it as text.
     pub fn render(&mut self) -> String {
-        after(&mut self.app);
-        let (width, height) = self.app.size;
-        let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-        let theme = Theme::plain();
-        terminal
-            .draw(|frame| crate::tui::view::render(frame, &self.app, &theme))
-            .unwrap();
-        terminal.backend().to_string()
+        self.draw().to_string()
     }
 }
