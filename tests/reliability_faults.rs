@@ -505,6 +505,16 @@ async fn the_commands_name_a_connect_failure_and_exit_with_its_code() {
     assert!(stderr.contains("Connection refused"), "{stderr}");
     let summary: serde_json::Value = serde_json::from_slice(&sync.stdout).unwrap();
     assert_eq!(summary["outcome"], "stopped");
+    // In words, the reason is said once: on stderr after the summary, not again in it.
+    let words = binary(dir.path(), &closed, &["sync"]);
+    let both = format!(
+        "{}{}",
+        String::from_utf8_lossy(&words.stdout),
+        String::from_utf8_lossy(&words.stderr)
+    );
+    assert_eq!(words.status.code(), Some(3), "{both}");
+    assert_eq!(both.matches("Connection refused").count(), 1, "{both}");
+    assert!(both.contains("full sync stopped: "), "{both}");
     assert_eq!(
         sync_support::integrity(&dir.path().join("rankr.sqlite3")),
         "ok"

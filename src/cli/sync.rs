@@ -212,7 +212,7 @@ fn report(args: &SyncArgs, result: Result<SyncSummary, SyncError>) -> anyhow::Re
             (summary, code, Some(e.to_string()))
         }
     };
-    print_summary(&summary, args.json)?;
+    print_summary(&summary, args.json, error.as_deref())?;
     if let Some(error) = &error {
         eprintln!("error: {error}");
     }
@@ -224,7 +224,9 @@ fn report(args: &SyncArgs, result: Result<SyncSummary, SyncError>) -> anyhow::Re
     Ok(code)
 }
 
-fn print_summary(summary: &SyncSummary, json: bool) -> anyhow::Result<()> {
+/// Prints the summary; its message is left out where `error`, printed next on stderr, already
+/// says it, so a stopped run gives its reason once.
+fn print_summary(summary: &SyncSummary, json: bool, error: Option<&str>) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     if json {
         writeln!(out, "{}", serde_json::to_string_pretty(summary)?)?;
@@ -251,7 +253,9 @@ fn print_summary(summary: &SyncSummary, json: bool) -> anyhow::Result<()> {
     for failed in &summary.failed {
         writeln!(out, "  failed {}", failed.describe())?;
     }
-    if let Some(message) = &summary.message {
+    if let Some(message) = &summary.message
+        && !error.is_some_and(|e| e.contains(message.as_str()))
+    {
         writeln!(out, "  {message}")?;
     }
     if summary.walk_pending {
@@ -388,15 +392,15 @@ async fn watch_loop(
 
 /// Reports one reconciliation of `--watch`, alerting when it did not go through.
 fn reconciled(args: &SyncArgs, result: &Result<SyncSummary, SyncError>) -> anyhow::Result<()> {
-    let summary = match result {
-        Ok(summary) => Some(summary),
+    let (summary, error) = match result {
+        Ok(summary) => (Some(summary), None),
         Err(e) => {
             eprintln!("error: {e}");
-            e.summary()
+            (e.summary(), Some(e.to_string()))
         }
     };
     if let Some(summary) = summary {
-        print_summary(summary, args.json)?;
+        print_summary(summary, args.json, error.as_deref())?;
         if let (Some(command), false) = (&args.alert_cmd, summary.is_ok()) {
             alert(command, summary)?;
         }

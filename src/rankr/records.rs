@@ -294,7 +294,7 @@ impl Counts {
     pub fn describe(&self, children: &str) -> String {
         format!(
             "{} seen, {} created, {} updated, {} unchanged, {} deleted, {} {children}, {} failed, \
-             {} requests",
+             {} request{}",
             self.seen,
             self.created,
             self.updated,
@@ -302,7 +302,8 @@ impl Counts {
             self.deleted,
             self.children,
             self.failed,
-            self.requests
+            self.requests,
+            if self.requests == 1 { "" } else { "s" }
         )
     }
 }
@@ -324,4 +325,24 @@ pub struct StoreCounts {
 /// The time now as the store writes it: RFC 3339 UTC with milliseconds.
 pub fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Counts;
+
+    #[test]
+    fn one_request_is_not_called_requests() {
+        let one = Counts {
+            seen: 1,
+            requests: 1,
+            ..Counts::default()
+        };
+        assert_eq!(
+            one.describe("tasks/notes"),
+            "1 seen, 0 created, 0 updated, 0 unchanged, 0 deleted, 0 tasks/notes, 0 failed, 1 request"
+        );
+        let two = Counts { requests: 2, ..one };
+        assert!(two.describe("x").ends_with(", 2 requests"));
+    }
 }
