@@ -459,6 +459,25 @@ async fn clearing_a_numeric_custom_field_says_cleared() {
     assert_eq!(toast.text, "Cleared Lifetime value.");
 }
 
+/// An emptied standard field goes out as `null`, which the spec takes for a clear: an empty
+/// string is no email, and GHL refuses it.
+#[tokio::test]
+async fn clearing_an_email_sends_null_and_clears_it() {
+    let mut console = Console::open_default().await;
+    let contact = console.contact_where(|c| c.email.is_some() && c.phone.is_some());
+    console.open_contact(&contact).await;
+    console.select_detail_row("Email").await;
+    console.edit_selected("").await;
+    assert_eq!(console.last_put_body(), serde_json::json!({"email": null}));
+    let stored = console.sandbox.store().contact(&contact.id).unwrap();
+    assert_eq!(stored.email, None, "cleared on the server");
+    assert_eq!(stored.phone, contact.phone);
+    assert!(console.app.modal.is_none(), "the form closes on success");
+    let toast = console.app.toast.clone().unwrap();
+    assert_eq!(toast.level, Level::Info, "{}", toast.text);
+    assert_eq!(toast.text, "Cleared Email.");
+}
+
 /// GHL stores a national number with its country code: that is the number sent, stored.
 #[tokio::test]
 async fn a_national_phone_stored_with_its_country_code_is_saved_not_a_warning() {

@@ -280,7 +280,7 @@ impl FieldForm {
             FieldTarget::Standard(StandardField::Timezone) => {
                 "a time zone name like America/New_York; empty clears it".to_string()
             }
-            _ => "text".to_string(),
+            _ => "text; empty clears it".to_string(),
         }
     }
 
