@@ -85,7 +85,12 @@ async fn doctor_names_what_is_broken_and_how_to_fix_it() {
     eprintln!("{text}");
     assert_eq!(code, 2, "{text}");
     assert!(text.contains("FAIL config"), "{text}");
-    assert!(text.contains("chmod 600"), "{text}");
+    // The remedy the message carries is the fix line, not a general word about the file.
+    assert!(
+        text.contains(&format!("fix: chmod 600 {}", token_file.display())),
+        "{text}"
+    );
+    assert!(!text.contains("correct the file"), "{text}");
 
     // Fixed permissions, wrong token: the API check fails with the fix.
     #[cfg(unix)]

@@ -80,8 +80,17 @@ pub async fn run_checks(
             s
         }
         Err(e) => {
-            let fix = "correct the file as the message says, or start from config.example.toml";
-            checks.push(check(Level::Fail, "config", e, fix));
+            // A message that carries its own remedy (a file's mode: `chmod 600 …`) gives it as
+            // the fix, rather than a general word about the file.
+            let (message, fix) = match e.split_once("; fix it with: ") {
+                Some((message, command)) => (message.to_string(), command.to_string()),
+                None => (
+                    e,
+                    "correct the file as the message says, or start from config.example.toml"
+                        .to_string(),
+                ),
+            };
+            checks.push(check(Level::Fail, "config", message, fix));
             checks.extend(skipped(
                 &[
                     "keys",

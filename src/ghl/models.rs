@@ -332,7 +332,10 @@ pub struct ContactUpdate {
 /// A field the operator emptied goes out as `null`, which the spec's `UpdateContactDto` takes
 /// for clearing these fields; an empty string is refused for some (an email must be an email).
 /// `postalCode` and `country` are not nullable there and go out as sent.
-#[allow(clippy::ref_option, reason = "serde's serialize_with passes the field by reference")]
+#[allow(
+    clippy::ref_option,
+    reason = "serde's serialize_with passes the field by reference"
+)]
 fn empty_as_null<S: serde::Serializer>(
     value: &Option<String>,
     serializer: S,
