@@ -854,7 +854,9 @@ fn config_check_takes_a_single_key_string_and_lists_problems_in_file_order() {
         "{said}"
     );
     assert!(
-        lines[4].starts_with(&format!("  error: {path}:8:1: unknown field `nope`")),
+        lines[4].starts_with(&format!(
+            "  error: {path}:8:1: `api.nope`: unknown field `nope`"
+        )),
         "{said}"
     );
     assert!(
@@ -878,7 +880,7 @@ fn config_check_takes_a_single_key_string_and_lists_problems_in_file_order() {
     let order = [
         at(format!("{path}:2: unknown action \"no.such.action\"")),
         at(format!("{path}:3: unknown key \"ctrl-alt-bogus-key\"")),
-        at(format!("{path}:8:1: unknown field `nope`")),
+        at(format!("{path}:8:1: `api.nope`: unknown field `nope`")),
     ];
     assert!(order.windows(2).all(|w| w[0] < w[1]), "{said}");
     assert!(said.contains("FAIL config"), "{said}");
@@ -904,6 +906,46 @@ fn config_check_takes_a_single_key_string_and_lists_problems_in_file_order() {
     );
     assert!(
         said.contains(&format!("{path}:3: unknown key \"ctrl-alt-bogus-key\"")),
+        "{said}"
+    );
+}
+
+/// Remaps written as an inline table or as dotted keys are found on the line that writes them,
+/// and a key read inside another table is named with that table.
+#[test]
+fn config_check_finds_keys_however_the_toml_writes_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("inline.toml");
+    std::fs::write(
+        &config,
+        "[api]\nlocation_id = \"x\"\n\n[ui]\nkeys = { \"task.toggle\" = \"x\", \"nope.action\" = \"y\" }\n\
+         [sync]\ninterval_secs = 60\n",
+    )
+    .unwrap();
+    let path = config.display();
+    let out = common::bin::ghl_console(dir.path())
+        .args(["config", "check", "--config", config.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains(&format!("{path}:5: unknown action \"nope.action\"")),
+        "{said}"
+    );
+
+    std::fs::write(
+        &config,
+        "[api]\nlocation_id = \"x\"\nui.keys.quit = \"q\"\n",
+    )
+    .unwrap();
+    let out = common::bin::ghl_console(dir.path())
+        .args(["config", "check", "--config", config.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        said.contains(&format!("{path}:3:1: `api.ui`: unknown field `ui`")),
         "{said}"
     );
 }

@@ -5,6 +5,7 @@
 //! the key, so a typo never silently falls back to a default.
 
 mod files;
+mod spans;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -347,15 +348,25 @@ fn parse_schema(text: &str, path: &Path) -> Result<Config, ConfigError> {
     toml::from_str(text).map_err(|e| {
         let (line, column) = e.span().map_or((0, 0), |s| line_col(text, s.start));
         let message = e.message().trim().to_string();
-        let key = key_at(text, line);
+        // The key the fault is in, when one is written on the fault's line.
+        let spans = spans::KeySpans::read(text);
+        let key = e
+            .span()
+            .and_then(|s| spans.key_before(s.start))
+            .filter(|key| {
+                spans
+                    .offset_of(key)
+                    .is_some_and(|at| line_col(text, at).0 == line)
+            })
+            .map(str::to_string);
         let message = match key.as_deref().and_then(range_text) {
             Some(takes) => format!("{message}; it takes {takes}"),
             None => message,
         };
         let message = match key {
-            Some(key)
-                if !message.contains(&format!("`{}`", key.rsplit('.').next().unwrap_or(&key))) =>
-            {
+            // The whole path, even where the message names the key: `unknown field `ui``
+            // alone does not say it was read inside `[api]`.
+            Some(key) if !message.contains(&format!("`{key}`")) => {
                 format!("`{key}`: {message}")
             }
             _ => message,
@@ -369,28 +380,13 @@ fn parse_schema(text: &str, path: &Path) -> Result<Config, ConfigError> {
     })
 }
 
-/// The dotted key set on line `line` (1-based): the table header above it plus the key.
-fn key_at(text: &str, line: usize) -> Option<String> {
-    let lines: Vec<&str> = text.lines().collect();
-    let here = lines.get(line.checked_sub(1)?)?.trim();
-    let (key, _) = here.split_once('=')?;
-    let key = key.trim().trim_matches('"');
-    let table = lines[..line - 1]
-        .iter()
-        .rev()
-        .map(|l| l.trim())
-        .find(|l| l.starts_with('['))
-        .map(|l| l.trim_matches(|c| c == '[' || c == ']').to_string());
-    Some(table.map_or_else(|| key.to_string(), |t| format!("{t}.{key}")))
-}
-
 /// Adds the line of the offending key to a validation error: the line that sets the key, else
 /// the line that opens or sets its table (a required key that is missing belongs there).
 pub fn with_line(error: ConfigError, text: &str, path: &Path) -> ConfigError {
     let ConfigError::Invalid { key, message, .. } = error else {
         return error;
     };
-    match line_of(text, &key) {
+    match line_of_key(text, &key) {
         Some(line) => ConfigError::Parse {
             path: path.to_path_buf(),
             line,
@@ -405,65 +401,13 @@ pub fn with_line(error: ConfigError, text: &str, path: &Path) -> ConfigError {
     }
 }
 
-/// The line (1-based) of `text` that sets the dotted `key` (`ui.keys.quit`), else the line that
-/// opens or sets its table; for messages about a key found valid TOML but wrong.
+/// The line (1-based) of `text` that sets the dotted `key` (`ui.keys.quit`, `locations[1].id`),
+/// else the line of the nearest table above it that the file writes; for messages about a key
+/// found valid TOML but wrong.
 pub fn line_of_key(text: &str, key: &str) -> Option<usize> {
-    line_of(text, key)
-}
-
-/// The line (1-based) that sets `key` (`api.base_url`, `locations[1].id`), else the line that
-/// opens or sets its table.
-fn line_of(text: &str, key: &str) -> Option<usize> {
-    let (table, rest) = key.split_once('.').unwrap_or(("", key));
-    let (table, index) = match table.split_once('[') {
-        Some((name, n)) => (name, n.trim_end_matches(']').parse::<usize>().ok()),
-        None => (table, None),
-    };
-    let plain = if table.is_empty() {
-        rest.to_string()
-    } else {
-        format!("{table}.{rest}")
-    };
-    let count = text.lines().count();
-    let keys: Vec<Option<String>> = (1..=count).map(|n| key_at(text, n)).collect();
-    let headers: Vec<usize> = text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| {
-            let l = l.trim();
-            l == format!("[{table}]") || l == format!("[[{table}]]")
-        })
-        .map(|(i, _)| i + 1)
-        .collect();
-    // In an array of tables, only the lines under the entry's own header count.
-    let (from, to) = match index {
-        Some(n) => match headers.get(n) {
-            Some(&start) => (start, headers.get(n + 1).map_or(count, |next| next - 1)),
-            None => (1, count),
-        },
-        None => (1, count),
-    };
-    let within = |n: &usize| (from..=to).contains(n);
-    let sets = |n: &usize, wanted: &str| keys[n - 1].as_deref() == Some(wanted);
-    let leaf = rest.rsplit('.').next().unwrap_or(rest);
-    let loose = |n: &usize| {
-        text.lines()
-            .nth(n - 1)
-            .is_some_and(|l| l.trim_start().starts_with(&format!("{leaf} ")))
-    };
-    let opens = |n: &usize| {
-        sets(n, table)
-            || keys[n - 1]
-                .as_deref()
-                .is_some_and(|k| k.starts_with(&format!("{table}.")))
-    };
-    (1..=count)
-        .filter(within)
-        .find(|n| sets(n, &plain))
-        .or_else(|| (1..=count).filter(within).find(loose))
-        .or_else(|| index.and_then(|n| headers.get(n).copied()))
-        .or_else(|| headers.first().copied())
-        .or_else(|| (1..=count).find(opens))
+    spans::KeySpans::read(text)
+        .offset_of(key)
+        .map(|offset| line_col(text, offset).0)
 }
 
 /// Reads and parses a config file.
