@@ -200,25 +200,30 @@ fn closed_pipes_end_output_quietly() {
     }
 }
 
-#[test]
-fn config_check_validates_key_remaps() {
-    let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("keys.toml");
-    std::fs::write(
-        &config,
-        "[ui.keys]\n\"nope.action\" = [\"x\"]\n\"quit\" = [\"ctrl-zz\"]\n",
-    )
-    .unwrap();
-    let out = console("http://127.0.0.1:9", dir.path())
+/// Writes `text` as a config file in `dir` and runs `config check` on it: the exit code, what
+/// it printed and the file's path as the messages spell it.
+fn config_check(dir: &std::path::Path, text: &str) -> (Option<i32>, String, String) {
+    let config = dir.join("config.toml");
+    std::fs::write(&config, text).unwrap();
+    let out = common::bin::ghl_console(dir)
         .args(["config", "check", "--config", config.to_str().unwrap()])
         .output()
         .unwrap();
-    let said = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(1), "{said}");
+    let said = String::from_utf8_lossy(&out.stdout).to_string();
+    (out.status.code(), said, config.display().to_string())
+}
+
+#[test]
+fn config_check_validates_key_remaps() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, said, path) = config_check(
+        dir.path(),
+        "[ui.keys]\n\"nope.action\" = [\"x\"]\n\"quit\" = [\"ctrl-zz\"]\n",
+    );
+    assert_eq!(code, Some(1), "{said}");
     assert!(said.contains("nope.action"), "{said}");
     assert!(said.contains("ctrl-zz"), "{said}");
     // Each problem names the file and the line of its entry.
-    let path = config.display();
     assert!(
         said.contains(&format!("{path}:2: unknown action \"nope.action\"")),
         "{said}"
@@ -229,23 +234,13 @@ fn config_check_validates_key_remaps() {
 #[test]
 fn config_check_names_the_line_of_an_unknown_key_action_under_other_tables() {
     let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("keys.toml");
-    std::fs::write(
-        &config,
+    let (code, said, path) = config_check(
+        dir.path(),
         "[api]\nlocation_id = \"loc\"\n\n[ui.keys]\n\"quit\" = [\"q\"]\n\n\
          \"contacts.nope\" = [\"x\"]\n",
-    )
-    .unwrap();
-    let out = console("http://127.0.0.1:9", dir.path())
-        .args(["config", "check", "--config", config.to_str().unwrap()])
-        .output()
-        .unwrap();
-    let said = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(1), "{said}");
-    let line = format!(
-        "{}:7: unknown action \"contacts.nope\" in key remapping",
-        config.display()
     );
+    assert_eq!(code, Some(1), "{said}");
+    let line = format!("{path}:7: unknown action \"contacts.nope\" in key remapping");
     assert!(said.contains(&line), "{said}");
 }
 
@@ -915,35 +910,21 @@ fn config_check_takes_a_single_key_string_and_lists_problems_in_file_order() {
 #[test]
 fn config_check_finds_keys_however_the_toml_writes_them() {
     let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("inline.toml");
-    std::fs::write(
-        &config,
+    let (code, said, path) = config_check(
+        dir.path(),
         "[api]\nlocation_id = \"x\"\n\n[ui]\nkeys = { \"task.toggle\" = \"x\", \"nope.action\" = \"y\" }\n\
          [sync]\ninterval_secs = 60\n",
-    )
-    .unwrap();
-    let path = config.display();
-    let out = common::bin::ghl_console(dir.path())
-        .args(["config", "check", "--config", config.to_str().unwrap()])
-        .output()
-        .unwrap();
-    let said = String::from_utf8_lossy(&out.stdout).to_string();
-    assert_eq!(out.status.code(), Some(1), "{said}");
+    );
+    assert_eq!(code, Some(1), "{said}");
     assert!(
         said.contains(&format!("{path}:5: unknown action \"nope.action\"")),
         "{said}"
     );
 
-    std::fs::write(
-        &config,
+    let (_, said, path) = config_check(
+        dir.path(),
         "[api]\nlocation_id = \"x\"\nui.keys.quit = \"q\"\n",
-    )
-    .unwrap();
-    let out = common::bin::ghl_console(dir.path())
-        .args(["config", "check", "--config", config.to_str().unwrap()])
-        .output()
-        .unwrap();
-    let said = String::from_utf8_lossy(&out.stdout).to_string();
+    );
     assert!(
         said.contains(&format!("{path}:3:1: `api.ui`: unknown field `ui`")),
         "{said}"
