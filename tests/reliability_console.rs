@@ -260,3 +260,69 @@ async fn a_create_whose_answer_is_lost_is_looked_for_and_not_sent_twice() {
         "the form stays open to try again"
     );
 }
+
+/// A lost create is never taken for an earlier record with the same text: the same note and
+/// the same task (title, body, due time) added twice, the second answered 500 without being
+/// stored, is a failure with the form kept open, not "GHL holds it now" with the first one's id.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lost_create_is_not_mistaken_for_an_earlier_one_with_the_same_text() {
+    let mut console = Console::open(false).await;
+    let contact_id = console.app.current_contact_id().unwrap().to_string();
+    let store = console.sandbox.store();
+    let refuse_posts = Faults {
+        error_every: Some(1),
+        methods: vec!["POST".into()],
+        ..Faults::default()
+    };
+
+    // Tasks: the form's default due time is the same both times.
+    for refused in [false, true] {
+        console.keys(&["tab", "tab", "n"]).await;
+        console.type_text("Call back").await;
+        if refused {
+            console.sandbox.set_faults(refuse_posts.clone());
+        }
+        console.keys(&["ctrl-s"]).await;
+        console.sandbox.set_faults(Faults::default());
+        if !refused {
+            console.keys(&["shift-tab", "shift-tab"]).await;
+        }
+    }
+    let said = toast(&console.app);
+    let titled = store
+        .tasks(&contact_id)
+        .unwrap_or_default()
+        .iter()
+        .filter(|t| t.title.as_deref() == Some("Call back"))
+        .count();
+    assert_eq!(titled, 1, "{said}");
+    assert!(said.contains("failed"), "{said}");
+    assert!(!said.contains("holds it now"), "{said}");
+    assert!(console.app.modal.is_some(), "the form stays open: {said}");
+    console.keys(&["esc", "y", "shift-tab", "shift-tab"]).await;
+
+    // Notes.
+    for refused in [false, true] {
+        console.keys(&["tab", "tab", "tab", "n"]).await;
+        console.type_text("Called, no answer").await;
+        if refused {
+            console.sandbox.set_faults(refuse_posts.clone());
+        }
+        console.keys(&["ctrl-s"]).await;
+        console.sandbox.set_faults(Faults::default());
+        if !refused {
+            console.keys(&["shift-tab", "shift-tab", "shift-tab"]).await;
+        }
+    }
+    let said = toast(&console.app);
+    let written = store
+        .notes(&contact_id)
+        .unwrap_or_default()
+        .iter()
+        .filter(|n| n.body.as_deref() == Some("Called, no answer"))
+        .count();
+    assert_eq!(written, 1, "{said}");
+    assert!(said.contains("failed"), "{said}");
+    assert!(!said.contains("holds it now"), "{said}");
+    assert!(console.app.modal.is_some(), "the form stays open: {said}");
+}

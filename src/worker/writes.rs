@@ -1,5 +1,7 @@
 //! The worker's writes: tasks, notes, tags, and saving files.
 
+use std::collections::HashSet;
+
 use crate::ghl::{GhlError, Reply};
 
 use super::Shared;
@@ -37,10 +39,12 @@ pub(super) async fn write(shared: Shared, command: Command) {
             Err(error) => failed(&shared, "Completing the task", &error),
         },
         Command::CreateTask { contact_id, task } => {
+            let before = ids_before(client.tasks(&contact_id).await.map(|r| r.value));
             let result = client.create_task(&contact_id, &task).await;
             let words = ("Task created", "Adding the task");
             if let Err(error) = &result
-                && let Some(id) = task_saved_after_all(&shared, &contact_id, &task, error).await
+                && let Some(id) =
+                    task_saved_after_all(&shared, &contact_id, &task, before.as_ref(), error).await
             {
                 return saved_after_all(&shared, contact_id, Resource::Tasks, words.0, error, &id);
             }
@@ -95,12 +99,20 @@ async fn write_more(shared: &Shared, command: Command) {
     let client = &shared.client;
     match command {
         Command::CreateNote { contact_id, note } => {
+            let before = ids_before(client.notes(&contact_id).await.map(|r| r.value));
             let sent_at = chrono::Utc::now();
             let result = client.create_note(&contact_id, &note).await;
             let words = ("Note added", "Adding the note");
             if let Err(error) = &result
-                && let Some(id) =
-                    note_saved_after_all(shared, &contact_id, &note, sent_at, error).await
+                && let Some(id) = note_saved_after_all(
+                    shared,
+                    &contact_id,
+                    &note,
+                    before.as_ref(),
+                    sent_at,
+                    error,
+                )
+                .await
             {
                 return saved_after_all(shared, contact_id, Resource::Notes, words.0, error, &id);
             }
@@ -204,23 +216,53 @@ fn answer_lost(error: &GhlError) -> bool {
     ) && !error.was_applied()
 }
 
-/// The id of a task of the contact that is the one just sent (title, body and due time), when
-/// the create's answer was lost.
+/// The ids of a contact's tasks or notes read just before a create, so that a create whose
+/// answer is lost is told from an earlier record with the same text: an operator logs "Called,
+/// no answer" twice in an afternoon. `None` when they could not be read.
+fn ids_before<T: HasId>(listed: Result<Vec<T>, GhlError>) -> Option<HashSet<String>> {
+    listed
+        .ok()
+        .map(|records| records.iter().map(|r| r.id().to_string()).collect())
+}
+
+/// A record with an id.
+trait HasId {
+    fn id(&self) -> &str;
+}
+
+impl HasId for crate::ghl::models::Task {
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+impl HasId for crate::ghl::models::Note {
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+/// The id of a task of the contact that is the one just sent (title, body and due time) and
+/// was not there before it was sent, when the create's answer was lost. Without the ids from
+/// before, no task can be told to be the new one (tasks carry no creation time), so none is.
 async fn task_saved_after_all(
     shared: &Shared,
     contact_id: &str,
     sent: &crate::ghl::models::NewTask,
+    before: Option<&HashSet<String>>,
     error: &GhlError,
 ) -> Option<String> {
     use crate::ghl::models::parse_date;
     if !answer_lost(error) {
         return None;
     }
+    let before = before?;
     let tasks = shared.client.tasks(contact_id).await.ok()?.value;
     let due = parse_date(&sent.due_date);
     tasks
         .into_iter()
         .rev()
+        .filter(|t| !before.contains(&t.id))
         .find(|t| {
             t.title.as_deref() == Some(sent.title.as_str())
                 && t.body.as_deref().unwrap_or_default() == sent.body.as_deref().unwrap_or_default()
@@ -229,12 +271,14 @@ async fn task_saved_after_all(
         .map(|t| t.id)
 }
 
-/// The id of a note of the contact with the body just sent, added since `sent_at` (give or
-/// take a clock's drift), when the create's answer was lost.
+/// The id of a note of the contact with the body just sent that was not there before it was
+/// sent, when the create's answer was lost. Where the ids from before could not be read, a note
+/// added since `sent_at` (give or take a clock's drift) stands in.
 async fn note_saved_after_all(
     shared: &Shared,
     contact_id: &str,
     sent: &crate::ghl::models::NoteInput,
+    before: Option<&HashSet<String>>,
     sent_at: chrono::DateTime<chrono::Utc>,
     error: &GhlError,
 ) -> Option<String> {
@@ -246,6 +290,7 @@ async fn note_saved_after_all(
     let notes = shared.client.notes(contact_id).await.ok()?.value;
     notes
         .into_iter()
+        .filter(|n| before.is_none_or(|ids| !ids.contains(&n.id)))
         .find(|n| {
             n.body.as_deref() == Some(sent.body.as_str())
                 && n.date_added
