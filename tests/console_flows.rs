@@ -597,3 +597,51 @@ async fn definitions_and_users_of_another_location_are_refused() {
     let users = client.users().await.unwrap_err();
     assert_eq!(users.status(), Some(403), "{users}");
 }
+
+/// While Detail holds only the list's row (the whole record failed to load), an empty field is
+/// not shown as `not set`: the pane says the record could not be loaded, the fields the row
+/// lacks read `not loaded`, and editing waits for a reload that brings the whole record.
+#[tokio::test]
+async fn a_contact_that_failed_to_load_is_not_shown_with_its_fields_unset() {
+    let mut console = Console::open_default().await;
+    let contact = console.contact_where(|c| c.first_name.is_some() && c.source.is_some());
+    console.sandbox.set_faults(Faults {
+        error_every: Some(1),
+        methods: vec!["GET".into()],
+        paths: vec![format!("/contacts/{}", contact.id)],
+        ..Faults::default()
+    });
+    console.open_contact(&contact).await;
+    let screen = console.render();
+    assert!(
+        screen.contains("Could not load the whole contact"),
+        "{screen}"
+    );
+    assert!(screen.contains("not loaded"), "{screen}");
+    assert!(!screen.contains("not set"), "{screen}");
+
+    console.keys(&["tab", "e"]).await;
+    assert!(console.app.modal.is_none(), "no form on a partial record");
+    let toast = console.app.toast.clone().unwrap();
+    assert!(
+        toast.text.contains("could not be loaded whole") && toast.text.contains("ctrl-r"),
+        "{}",
+        toast.text
+    );
+
+    console.sandbox.set_faults(Faults::default());
+    console.keys(&["ctrl-r"]).await;
+    let screen = console.render();
+    assert!(!screen.contains("Could not load"), "{screen}");
+    assert!(
+        screen.contains(contact.first_name.as_deref().unwrap()),
+        "{screen}"
+    );
+    console.keys(&["shift-tab"]).await;
+    console.select_detail_row("Source").await;
+    console.keys(&["e"]).await;
+    assert!(
+        matches!(console.app.modal, Some(Modal::Field(_))),
+        "the whole record can be edited"
+    );
+}

@@ -259,8 +259,10 @@ pub struct App {
     pub size: (u16, u16),
     /// The contact listing.
     pub contacts: ContactList,
-    /// The selected contact, fully loaded.
+    /// The selected contact: its list row at first, then the whole record from GHL.
     pub detail: Record<Box<Contact>>,
+    /// Whether `detail` is still only the list's row: `None` once the whole record came.
+    pub detail_preview: Option<Preview>,
     /// Its tasks, open first.
     pub tasks: Record<Vec<Task>>,
     /// Its notes, pinned then newest first.
@@ -309,6 +311,7 @@ impl App {
             size: (80, 24),
             contacts: ContactList::default(),
             detail: Record::default(),
+            detail_preview: None,
             tasks: Record::default(),
             notes: Record::default(),
             note_scroll: 0,
@@ -364,4 +367,14 @@ impl App {
     pub fn current_contact_id(&self) -> Option<&str> {
         self.detail.contact_id.as_deref()
     }
+}
+
+/// What the Detail pane holds while it holds only the list's row of a contact: the row carries
+/// a few fields, so an empty one there says nothing of the record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Preview {
+    /// The whole record is on its way.
+    Loading,
+    /// It could not be loaded: why.
+    Failed(String),
 }

@@ -82,6 +82,33 @@ pub fn contact_field(app: &mut App) {
         app.toast(Level::Info, NO_CONTACT);
         return;
     };
+    // The list's row lacks most fields: a form opened on it would show a set field empty.
+    match &app.detail_preview {
+        Some(super::app::Preview::Loading) => {
+            app.toast(
+                Level::Info,
+                "The contact is still loading; edit it once it is shown whole.",
+            );
+            return;
+        }
+        Some(super::app::Preview::Failed(_)) => {
+            let keys = app.keymap.label(super::actions::Action::Refresh);
+            let reload = if keys.is_empty() {
+                ":refresh".to_string()
+            } else {
+                keys
+            };
+            app.toast(
+                Level::Warn,
+                format!(
+                    "The contact could not be loaded whole, so its fields are not known; reload \
+                     it first ({reload})."
+                ),
+            );
+            return;
+        }
+        None => {}
+    }
     let Some((label, target)) = super::panes::detail::selected_target(app) else {
         app.toast(
             Level::Info,

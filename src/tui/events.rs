@@ -146,6 +146,7 @@ fn on_loaded(app: &mut App, seq: u64, contact_id: &str, value: Loaded, exchange_
             app.contacts.replace(&contact);
             app.detail.load = Load::Ready(contact);
             app.detail.exchange_id = Some(exchange_id);
+            app.detail_preview = None;
         }
         Loaded::Tasks(mut tasks) => {
             sort_tasks(&mut tasks);
@@ -226,6 +227,7 @@ fn on_contact_updated(
         app.contacts.replace(&contact);
         app.detail.load = Load::Ready(contact);
         app.detail.exchange_id = Some(exchange_id);
+        app.detail_preview = None;
     }
 }
 
@@ -470,7 +472,10 @@ fn fail_loading(app: &mut App) {
         app.notes.load = Load::Failed(message.clone());
     }
     if matches!(app.appointments.load, Load::Loading) {
-        app.appointments.load = Load::Failed(message);
+        app.appointments.load = Load::Failed(message.clone());
+    }
+    if app.detail_preview == Some(crate::tui::app::Preview::Loading) {
+        app.detail_preview = Some(crate::tui::app::Preview::Failed(message));
     }
     app.contacts.loading = false;
 }

@@ -112,6 +112,7 @@ fn switched(app: &mut App, location_id: &str, fx: &mut Effects) {
 
     app.seq += 1;
     app.detail.reset(None);
+    app.detail_preview = None;
     app.tasks.reset(None);
     app.notes.reset(None);
     app.appointments.reset(None);

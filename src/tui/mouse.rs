@@ -72,7 +72,7 @@ fn wheel(app: &mut App, pane: Pane, on_body: bool, delta: isize) {
 
 /// The list row under a point of a pane, if the point is on a row.
 fn row_under(app: &App, pane: Pane, rect: Rect, at: Position) -> Option<usize> {
-    let top = rect.y + super::view::first_row_offset(pane);
+    let top = rect.y + super::view::first_row_offset(app, pane);
     let bottom = rect.y + rect.height.saturating_sub(1);
     if at.y < top || at.y >= bottom {
         return None;

@@ -399,6 +399,7 @@ pub fn follow_selection(app: &mut App, fx: &mut Effects) {
 fn clear_selection(app: &mut App) {
     app.seq += 1;
     app.detail.reset(None);
+    app.detail_preview = None;
     app.tasks.reset(None);
     app.notes.reset(None);
     app.appointments.reset(None);
@@ -414,6 +415,7 @@ fn select_contact(app: &mut App, contact: crate::ghl::models::Contact, fx: &mut 
     app.appointments.reset(id);
     app.note_scroll = 0;
     app.detail.load = Load::Ready(Box::new(contact));
+    app.detail_preview = Some(super::app::Preview::Loading);
     reload(app, Resource::Contact, fx);
 }
 

@@ -86,9 +86,11 @@ pub fn pane_at(app: &App, at: Position) -> Option<(Pane, Rect)> {
 }
 
 /// The rows from a pane's top edge to its first list row (border, column header).
-pub fn first_row_offset(pane: Pane) -> u16 {
+pub fn first_row_offset(app: &App, pane: Pane) -> u16 {
     match pane {
         Pane::Contacts | Pane::Inspector | Pane::Tasks | Pane::Appointments => 2,
+        // Holding the list's row only, Detail says so on its first line.
+        Pane::Detail if app.detail_preview.is_some() => 2,
         _ => 1,
     }
 }
@@ -110,7 +112,7 @@ pub fn list_rows(app: &App, pane: Pane) -> usize {
         Pane::Log => super::sync_log::list_height(app, rect),
         _ => rect.height,
     };
-    usize::from(height.saturating_sub(first_row_offset(pane) + 1))
+    usize::from(height.saturating_sub(first_row_offset(app, pane) + 1))
 }
 
 /// The first visible row of a pane's list.

@@ -8,7 +8,7 @@ use ratatui::widgets::Paragraph;
 use serde_json::Value;
 
 use crate::ghl::models::Contact;
-use crate::tui::app::{App, Pane};
+use crate::tui::app::{App, Pane, Preview};
 use crate::tui::forms::field_form::{FieldTarget, StandardField, value_text};
 use crate::tui::text::fit;
 use crate::tui::theme::Theme;
@@ -249,7 +249,29 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let value_width = usize::from(inner.width).saturating_sub(label_width + 1);
     let mut cursor = app.detail.cursor;
     let mut lines = Vec::new();
-    for index in cursor.visible(usize::from(inner.height), all.len()) {
+    // Only the list's row so far: an empty field there is not known to be unset.
+    let (empty_word, mut height) = match &app.detail_preview {
+        None => (NOT_SET, inner.height),
+        Some(Preview::Loading) => {
+            lines.push(Line::styled(
+                fit("Loading the whole record…", usize::from(inner.width)),
+                theme.dim,
+            ));
+            ("…", inner.height.saturating_sub(1))
+        }
+        Some(Preview::Failed(error)) => {
+            let said = format!("Could not load the whole contact: {error}");
+            lines.push(Line::styled(
+                fit(&said, usize::from(inner.width)),
+                theme.error,
+            ));
+            ("not loaded", inner.height.saturating_sub(1))
+        }
+    };
+    if height == 0 {
+        height = 1;
+    }
+    for index in cursor.visible(usize::from(height), all.len()) {
         let (label, value) = &all[index];
         let selected = focused && index == app.detail.cursor.selected;
         let label_style = if selected { theme.selection } else { theme.dim };
@@ -260,7 +282,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         if label == TAGS && !contact.tags.is_empty() {
             spans.extend(chips(&contact.tags, value_width, theme));
         } else if value.is_empty() {
-            let empty = if label == TAGS { NO_TAGS } else { NOT_SET };
+            let empty = if label == TAGS { NO_TAGS } else { empty_word };
             spans.push(Span::styled(fit(empty, value_width), theme.dim));
         } else {
             spans.push(Span::styled(fit(value, value_width), theme.text));
