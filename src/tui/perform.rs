@@ -40,6 +40,9 @@ pub fn perform(app: &mut App, action: Action, fx: &mut Effects) {
         Action::Down => step(app, 1),
         Action::PageUp => step(app, -page(app)),
         Action::PageDown => step(app, page(app)),
+        Action::Top if app.focus == Pane::Inspector && app.inspector.body.has_focus() => {
+            app.inspector.body.go_top();
+        }
         Action::Top => step(app, isize::MIN / 2),
         Action::Bottom => step(app, isize::MAX / 2),
         Action::Open => open(app),
@@ -74,6 +77,9 @@ fn perform_pane(app: &mut App, action: Action, fx: &mut Effects) {
         Action::FoldAll => app.inspector.body.toggle_fold_all(),
         Action::Save => super::inspect::save(app, fx),
         Action::CopyCurl => super::inspect::copy_curl(app, fx),
+        Action::ScrollRight => app.inspector.body.scroll_sideways(true),
+        Action::ScrollLeft => app.inspector.body.scroll_sideways(false),
+        Action::LineStart => app.inspector.body.line_start(),
         Action::SyncRun
         | Action::SyncFull
         | Action::SyncCancel

@@ -8,8 +8,10 @@ use ratatui::widgets::{Block, Paragraph};
 
 use crate::ghl::Exchange;
 use crate::ghl::models::parse_date;
+use crate::tui::actions::Action;
 use crate::tui::app::{App, Pane};
-use crate::tui::text::{fit, fit_path};
+use crate::tui::keymap::Keymap;
+use crate::tui::text::{self, fit, fit_path, window};
 use crate::tui::theme::Theme;
 use crate::tui::view::pane_block;
 
@@ -89,79 +91,127 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     );
 }
 
-fn header_lines(exchange: &Exchange, theme: &Theme, width: usize) -> Vec<Line<'static>> {
+/// The head lines of an exchange as drawn `width` cells wide, scrolled `column` cells to the
+/// right, each cut with a `…` where it goes on past an edge. Unscrolled, the request line keeps
+/// the ends of a long URL and the status in view (cut in its middle); scrolled, it is the whole
+/// line, so all of it can be read.
+fn drawn(lines: Vec<HeadLine>, width: usize, column: usize) -> Vec<(String, HeadStyle)> {
+    lines
+        .into_iter()
+        .map(|(whole, short, style)| {
+            let text = match short {
+                Some(short) if column == 0 => short,
+                _ => window(&whole, column, width),
+            };
+            (text, style)
+        })
+        .collect()
+}
+
+/// A head line: its whole text, the form it takes unscrolled when that differs, its style.
+type HeadLine = (String, Option<String>, HeadStyle);
+
+/// The style of a head line, picked from the theme when drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum HeadStyle {
+    Title,
+    Warning,
+    Error,
+    Dim,
+    Text,
+}
+
+impl HeadStyle {
+    fn of(self, theme: &Theme) -> ratatui::style::Style {
+        match self {
+            Self::Title => theme.title,
+            Self::Warning => theme.warning,
+            Self::Error => theme.error,
+            Self::Dim => theme.dim,
+            Self::Text => theme.text,
+        }
+    }
+}
+
+/// The head of an exchange: the request line, trace id, error, request body and headers, each
+/// whole, with the form it takes unscrolled when that differs (the request line, and the note
+/// fitted to the pane) and its style.
+fn header_lines(exchange: &Exchange, keymap: &Keymap, width: usize) -> Vec<HeadLine> {
     let status = exchange
         .status
         .map_or_else(|| "no response".to_string(), |s| s.to_string());
     let url_width = width.saturating_sub(exchange.method.len() + status.len() + 4);
     let url = fit_path(&exchange.url, url_width);
-    let mut lines = vec![Line::styled(
-        fit(
-            &format!("{} {} → {status}", exchange.method, url.trim_end()),
-            width,
-        ),
-        theme.title,
-    )];
+    let short = fit(
+        &format!("{} {} → {status}", exchange.method, url.trim_end()),
+        width,
+    );
+    let whole = format!("{} {} → {status}", exchange.method, exchange.url);
+    let mut lines = vec![(whole, Some(short), HeadStyle::Title)];
     if let Some(trace) = &exchange.trace_id {
-        lines.push(Line::styled(
-            fit(&format!("traceId {trace}"), width),
-            theme.warning,
-        ));
+        lines.push((format!("traceId {trace}"), None, HeadStyle::Warning));
     }
     if let Some(error) = &exchange.error {
-        lines.push(Line::styled(fit(error, width), theme.error));
+        lines.push((error.clone(), None, HeadStyle::Error));
     }
     // The request body comes first: the head is cut to half the pane, and headers are long.
     if let Some(body) = &exchange.request_body {
-        lines.push(Line::styled("— request body", theme.dim));
-        lines.extend(request_body_lines(body, width, theme));
+        lines.push(("— request body".to_string(), None, HeadStyle::Dim));
+        lines.extend(request_body_lines(body, keymap, width));
     }
     for (title, headers) in [
         ("request", &exchange.request_headers),
         ("response", &exchange.response_headers),
     ] {
-        lines.push(Line::styled(format!("— {title} headers"), theme.dim));
+        lines.push((format!("— {title} headers"), None, HeadStyle::Dim));
         for (name, value) in headers {
-            lines.push(Line::styled(
-                fit(&format!("{name}: {value}"), width),
-                theme.text,
-            ));
+            lines.push((format!("{name}: {value}"), None, HeadStyle::Text));
         }
     }
     lines
 }
 
-/// The request body, pretty when it is JSON, at most [`REQUEST_BODY_LINES`] lines.
-fn request_body_lines(body: &str, width: usize, theme: &Theme) -> Vec<Line<'static>> {
+/// The request body, pretty when it is JSON, at most [`REQUEST_BODY_LINES`] lines, and a note
+/// (fitted to the pane, never scrolled) when there is more.
+fn request_body_lines(body: &str, keymap: &Keymap, width: usize) -> Vec<HeadLine> {
     let pretty = serde_json::from_str::<serde_json::Value>(body)
         .ok()
         .and_then(|v| serde_json::to_string_pretty(&v).ok())
         .unwrap_or_else(|| body.to_string());
     let all: Vec<&str> = pretty.lines().collect();
-    let mut lines: Vec<Line<'static>> = all
+    let mut lines: Vec<_> = all
         .iter()
         .take(REQUEST_BODY_LINES)
-        .map(|l| Line::styled(fit(l, width), theme.text))
+        .map(|l| ((*l).to_string(), None, HeadStyle::Text))
         .collect();
     if all.len() > REQUEST_BODY_LINES {
         let more = all.len() - REQUEST_BODY_LINES;
-        let note = format!("… {more} more lines (s saves the whole exchange, c copies it as curl)");
-        lines.push(Line::styled(fit(&note, width), theme.dim));
+        let note = format!(
+            "… {more} more lines ({} saves the whole exchange, {} copies it as curl)",
+            keymap.how(Action::Save),
+            keymap.how(Action::CopyCurl)
+        );
+        let fitted = fit(&note, width);
+        lines.push((note, Some(fitted), HeadStyle::Dim));
     }
     lines
 }
 
 /// Cuts the head of an exchange to `rows`, its last row then saying how many lines did not fit
 /// and where the whole exchange is (a short pane showed some headers and silently not the rest).
-fn cut_head(lines: &mut Vec<Line<'static>>, rows: usize, width: usize, theme: &Theme) {
+fn cut_head(lines: &mut Vec<(String, HeadStyle)>, rows: usize, width: usize, keymap: &Keymap) {
     if lines.len() <= rows || rows == 0 {
         return;
     }
     let kept = rows - 1;
     let hidden = lines.len() - kept;
     lines.truncate(kept);
-    let note = format!("… {hidden} more lines (s saves all, c copies as curl)");
-    lines.push(Line::styled(fit(&note, width), theme.dim));
+    let note = format!(
+        "… {hidden} more lines ({} saves all, {} copies as curl)",
+        keymap.how(Action::Save),
+        keymap.how(Action::CopyCurl)
+    );
+    lines.push((fit(&note, width), HeadStyle::Dim));
 }
 
 /// How many lines of a request body the head of the exchange shows.
@@ -183,13 +233,30 @@ fn render_detail(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, focuse
         return;
     };
     let width = usize::from(inner.width);
-    let mut headers = header_lines(exchange, theme, width);
-    let head_height = u16::try_from(headers.len())
+    let whole = header_lines(exchange, &app.keymap, width);
+    let head_height = u16::try_from(whole.len())
         .unwrap_or(u16::MAX)
         .min(inner.height / 2);
-    cut_head(&mut headers, usize::from(head_height), width, theme);
+    let shown = usize::from(head_height);
+    // Scrolling right goes as far as the head lines on screen reach, as for the body's.
+    let kept = if whole.len() > shown {
+        shown.saturating_sub(1)
+    } else {
+        shown
+    };
+    let widest = whole
+        .iter()
+        .take(kept)
+        .map(|(text, _, _)| text::width(text));
+    body.set_head_width(widest.max().unwrap_or(0));
+    let mut headers = drawn(whole, width, body.column());
+    cut_head(&mut headers, shown, width, &app.keymap);
     let [head, rest] =
         Layout::vertical([Constraint::Length(head_height), Constraint::Min(1)]).areas(inner);
+    let headers: Vec<Line> = headers
+        .into_iter()
+        .map(|(text, style)| Line::styled(text, style.of(theme)))
+        .collect();
     frame.render_widget(Paragraph::new(headers), head);
     let block = Block::new().title(Line::styled("— response body", theme.dim));
     let text_area = block.inner(rest);
@@ -199,19 +266,42 @@ fn render_detail(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, focuse
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashMap;
+
     use super::*;
+
+    fn texts(n: usize) -> Vec<(String, HeadStyle)> {
+        (0..n).map(|i| (format!("h{i}"), HeadStyle::Text)).collect()
+    }
 
     #[test]
     fn a_head_cut_to_the_pane_says_how_much_is_hidden() {
-        let theme = Theme::plain();
-        let mut lines: Vec<Line<'static>> = (0..12).map(|i| Line::raw(format!("h{i}"))).collect();
-        cut_head(&mut lines, 5, 80, &theme);
+        let keymap = Keymap::default();
+        let mut lines = texts(12);
+        cut_head(&mut lines, 5, 80, &keymap);
         assert_eq!(lines.len(), 5);
-        let last = lines[4].to_string();
+        let last = &lines[4].0;
         assert!(last.starts_with("… 8 more lines (s saves all"), "{last}");
-        let mut short: Vec<Line<'static>> = (0..3).map(|i| Line::raw(format!("h{i}"))).collect();
-        cut_head(&mut short, 5, 80, &theme);
+        let mut short = texts(3);
+        cut_head(&mut short, 5, 80, &keymap);
         assert_eq!(short.len(), 3, "nothing hidden, nothing said");
+    }
+
+    /// The note named `s` and `c` whatever they were remapped to.
+    #[test]
+    fn the_cut_head_names_the_keys_as_mapped() {
+        let remap = HashMap::from([
+            ("raw.save".to_string(), vec!["ctrl-s".to_string()]),
+            ("raw.curl".to_string(), Vec::new()),
+        ]);
+        let (keymap, _) = Keymap::new(&remap);
+        let mut lines = texts(12);
+        cut_head(&mut lines, 5, 80, &keymap);
+        let last = &lines[4].0;
+        assert!(
+            last.starts_with("… 8 more lines (ctrl-s saves all, :raw.curl copies as curl)"),
+            "{last}"
+        );
     }
 
     #[test]
@@ -223,14 +313,9 @@ mod tests {
             request_headers: vec![("version".into(), "2021-07-28".into())],
             ..Exchange::default()
         };
-        let text: Vec<String> = header_lines(&exchange, &Theme::plain(), 60)
-            .iter()
-            .map(|l| {
-                l.spans
-                    .iter()
-                    .map(|s| s.content.as_ref())
-                    .collect::<String>()
-            })
+        let text: Vec<String> = header_lines(&exchange, &Keymap::default(), 60)
+            .into_iter()
+            .map(|(whole, _, _)| whole)
             .collect();
         let body = text
             .iter()
@@ -241,5 +326,26 @@ mod tests {
             .position(|l| l.contains("request headers"))
             .unwrap();
         assert!(body < headers, "{text:?}");
+    }
+
+    /// Scrolled, the request line is the whole URL, cut with a `…` at each edge it goes past.
+    #[test]
+    fn the_request_line_scrolls_whole() {
+        let exchange = Exchange {
+            method: "GET".into(),
+            url: "http://127.0.0.1:1/contacts/abcdefghijklmnopqrstuvwxyz/tasks?limit=100".into(),
+            status: Some(200),
+            ..Exchange::default()
+        };
+        let lines = header_lines(&exchange, &Keymap::default(), 30);
+        let unscrolled = &drawn(lines.clone(), 30, 0)[0].0;
+        assert!(unscrolled.ends_with("→ 200"), "{unscrolled}");
+        let scrolled = &drawn(lines.clone(), 30, 20)[0].0;
+        assert_eq!(scrolled, "…1/contacts/abcdefghijklmnopq…");
+        let end = &drawn(lines, 30, 60)[0].0;
+        assert!(
+            end.starts_with('…') && end.contains("limit=100 → 200"),
+            "{end}"
+        );
     }
 }
