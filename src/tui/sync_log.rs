@@ -207,9 +207,10 @@ pub fn perform(app: &mut App, action: Action, fx: &mut Effects) {
 
 fn start(app: &mut App, mode: SyncMode, fx: &mut Effects) {
     if app.sync.running.is_some() {
+        let cancel = app.keymap.how(Action::SyncCancel);
         app.toast(
             Level::Info,
-            "A sync is already running (c in the Sync pane cancels).",
+            format!("A sync is already running ({cancel} in the Sync pane cancels)."),
         );
         return;
     }

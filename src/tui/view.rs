@@ -182,7 +182,13 @@ fn render_too_small(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let last = if let Some(Modal::Discard(question)) = &app.modal {
         Line::styled(question.text(), theme.warning)
     } else {
-        Line::styled("Resize, or press q to quit.", theme.dim)
+        // Ctrl-C quits whatever the remapping: it is the key to name when quit has none.
+        let quit = app
+            .keymap
+            .keys_of(Action::Quit)
+            .first()
+            .map_or_else(|| "ctrl-c".to_string(), ToString::to_string);
+        Line::styled(format!("Resize, or press {quit} to quit."), theme.dim)
     };
     let text = vec![
         Line::styled("Terminal too small", theme.title),

@@ -13,6 +13,7 @@ use ratatui::widgets::Paragraph;
 
 use crate::rankr::{Level as LogLevel, LogEntry};
 use crate::sync::SyncProgress;
+use crate::tui::actions::Action;
 use crate::tui::app::{App, Pane};
 use crate::tui::sync_log::{FOOTER_ROWS, SyncView, counts_text};
 use crate::tui::text::fit;
@@ -135,8 +136,13 @@ fn footer_lines(app: &App, theme: &Theme) -> Vec<(String, Style)> {
     };
     let level = sync.min_level.map_or("debug", LogLevel::as_str);
     let entity = sync.entity.unwrap_or("all");
+    let how = |action| app.keymap.how(action);
     let filter = format!(
-        "level ≥ {level} · entity {entity} · s sync · S full · c cancel · enter opens the exchange"
+        "level ≥ {level} · entity {entity} · {} sync · {} full · {} cancel · {} opens the line",
+        how(Action::SyncRun),
+        how(Action::SyncFull),
+        how(Action::SyncCancel),
+        how(Action::Open)
     );
     let notice = sync
         .notice
@@ -161,8 +167,11 @@ fn with_error(text: String, error: Option<&str>) -> String {
 /// The location's newest run in the store, when this session has not run one there.
 fn stored_run_text(app: &App) -> String {
     let Some(run) = app.sync.runs.first() else {
-        return "No sync yet: s syncs the changes (full the first time), S runs a full sync."
-            .to_string();
+        return format!(
+            "No sync yet: {} syncs the changes (full the first time), {} runs a full sync.",
+            app.keymap.how(Action::SyncRun),
+            app.keymap.how(Action::SyncFull)
+        );
     };
     let c = &run.counts;
     format!(
