@@ -248,9 +248,10 @@ pub struct App {
     pub focus: Pane,
     /// The pane shown beside the contacts.
     pub side: Pane,
-    /// Where Esc goes back to from a full-width pane (the inspector, the sync log): the pane it
-    /// was opened from.
-    pub return_to: Option<Pane>,
+    /// Where Esc goes back to from a full-width pane (the inspector, the sync log), the last
+    /// first: the pane it was opened from, and where that one was opened from when it is a
+    /// full-width pane too (Sync, then Raw opened from a line of it).
+    pub return_to: Vec<Pane>,
     /// Keys to actions.
     pub keymap: Keymap,
     /// Now, and the zone dates are shown in.
@@ -303,7 +304,7 @@ impl App {
             settings,
             focus: Pane::Contacts,
             side: Pane::Detail,
-            return_to: None,
+            return_to: Vec::new(),
             keymap,
             clock,
             size: (80, 24),

@@ -91,11 +91,37 @@ fn perform_pane(app: &mut App, action: Action, fx: &mut Effects) {
     }
 }
 
-/// Moves the focus, making a detail pane the one shown beside the contacts.
+/// Moves the focus (Tab, Shift-Tab, a click), making a detail pane the one shown beside the
+/// contacts. A full-width pane reached from a side pane goes back to it on Esc; moving between
+/// the full-width panes keeps where they go back to.
 pub fn focus(app: &mut App, pane: Pane) {
-    if pane.is_wide() && !app.focus.is_wide() {
-        app.return_to = Some(app.focus);
+    route(app, pane, false);
+}
+
+/// Opens a full-width pane from the focused pane (`i`, Enter on a Sync line), which Esc then
+/// goes back to, whatever pane it is.
+pub fn open_from_here(app: &mut App, pane: Pane) {
+    route(app, pane, true);
+}
+
+/// Moves the focus to `pane`, keeping the way back from the full-width panes: a side pane
+/// clears it, a pane already on it goes back along it, an opened one (or one reached from a
+/// side pane) adds the pane it came from.
+fn route(app: &mut App, pane: Pane, opened: bool) {
+    if pane != app.focus {
+        if !pane.is_wide() {
+            app.return_to.clear();
+        } else if let Some(at) = app.return_to.iter().position(|p| *p == pane) {
+            app.return_to.truncate(at);
+        } else if opened || !app.focus.is_wide() {
+            app.return_to.push(app.focus);
+        }
     }
+    show(app, pane);
+}
+
+/// Focuses `pane` without touching the way back.
+fn show(app: &mut App, pane: Pane) {
     app.focus = pane;
     if !matches!(pane, Pane::Contacts) && !pane.is_wide() {
         app.side = pane;
@@ -238,8 +264,11 @@ fn back(app: &mut App, fx: &mut Effects) {
         Pane::Contacts if app.contacts.query.is_some() => search(app, None, fx),
         Pane::Inspector if app.inspector.body.has_focus() => app.inspector.body.toggle_focus(),
         pane if pane.is_wide() => {
-            let to = app.return_to.take().unwrap_or(Pane::Contacts);
-            focus(app, to);
+            let to = app.return_to.pop().unwrap_or(Pane::Contacts);
+            if !to.is_wide() {
+                app.return_to.clear();
+            }
+            show(app, to);
         }
         _ => {}
     }

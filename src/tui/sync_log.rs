@@ -351,6 +351,7 @@ pub fn counts_text(summary: &SyncSummary) -> String {
 }
 
 /// Opens the exchange behind the selected log line in the inspector, if this session has it.
+/// A line with no exchange behind it (a run's summary) is shown whole instead, with why.
 pub fn open_line(app: &mut App) {
     if app.sync.view != SyncView::Log {
         return;
@@ -360,7 +361,10 @@ pub fn open_line(app: &mut App) {
         return;
     };
     let Some(id) = entry.exchange_id else {
-        app.sync.notice = Some((row, "This line has no exchange.".into()));
+        let when = chrono::DateTime::parse_from_rfc3339(&entry.at)
+            .map_or_else(|_| entry.at.clone(), |at| app.clock.absolute(at.to_utc()));
+        let lines = line_details(entry, &when);
+        super::update::show_message(app, "Sync log line", lines);
         return;
     };
     let client = entry
@@ -378,6 +382,33 @@ pub fn open_line(app: &mut App) {
     app.sync.notice = None;
     let len = app.inspector.exchanges.len();
     super::inspect::open_at(app, Some(len - 1 - at));
+}
+
+/// A log line whole, for the dialog Enter opens on a line with no exchange: when, how bad,
+/// what it is about, its run, its whole message (a run's summary is longer than the pane is
+/// wide), and why no exchange opens.
+fn line_details(entry: &LogEntry, when: &str) -> Vec<String> {
+    let about = entry
+        .entity_id
+        .as_deref()
+        .map_or_else(String::new, |id| format!(" {id}"));
+    let run = entry
+        .run_id
+        .map_or_else(String::new, |run| format!(" · run #{run}"));
+    let why = if entry.entity == "run" {
+        "No HTTP exchange is behind this line: it sums up its run."
+    } else {
+        "No HTTP exchange is behind this line: it was written without a request."
+    };
+    let clean = |text: &str| super::text::sanitize(text).into_owned();
+    vec![
+        format!("{when} · {}{run}", entry.level.as_str()),
+        clean(&format!("{} {}{about}", entry.entity, entry.action)),
+        String::new(),
+        clean(&entry.message),
+        String::new(),
+        why.to_string(),
+    ]
 }
 
 /// Where exchange `id` of client `client` is in the inspector.

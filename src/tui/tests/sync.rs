@@ -406,3 +406,75 @@ fn a_location_switch_reads_the_log_of_the_new_location() {
         "the session's run was in the other location:\n{screen}"
     );
 }
+
+/// Esc from Raw opened from a Sync line went to Contacts instead of back to Sync. Raw now goes
+/// back to the pane it was opened from whatever it is, and Sync then back to its own.
+#[test]
+fn esc_from_raw_opened_from_a_sync_line_goes_back_to_sync() {
+    let mut f = sync_pane(80, 24);
+    f.event(Event::SyncProgress(Box::new(progress())));
+    f.keys(&["j", "enter"]);
+    assert_eq!(f.app.focus, Pane::Inspector);
+    f.keys(&["esc"]);
+    assert_eq!(f.app.focus, Pane::Log, "back to the Sync pane");
+    f.keys(&["esc"]);
+    assert_eq!(f.app.focus, Pane::Contacts, "and Sync back to its own");
+
+    // Raw opened from Tasks, Sync reached from it, Raw opened again from a line: Esc walks
+    // back the same way; Tab back to Sync from there goes back along the way, not round it.
+    f.keys(&["tab", "tab", "i", "tab"]);
+    assert_eq!(f.app.focus, Pane::Log);
+    f.keys(&["enter"]);
+    assert_eq!(f.app.focus, Pane::Inspector);
+    f.keys(&["tab"]);
+    assert_eq!(f.app.focus, Pane::Log);
+    f.keys(&["esc"]);
+    assert_eq!(f.app.focus, Pane::Tasks);
+}
+
+/// `i` opens Raw from any pane, and Esc goes back to that pane.
+#[test]
+fn raw_goes_back_to_whichever_pane_opened_it() {
+    for pane in Pane::ALL.into_iter().filter(|p| *p != Pane::Inspector) {
+        let mut f = Fixture::loaded(80, 24);
+        while f.app.focus != pane {
+            f.keys(&["tab"]);
+        }
+        f.keys(&["i"]);
+        assert_eq!(f.app.focus, Pane::Inspector, "i in {pane:?}");
+        f.keys(&["esc"]);
+        assert_eq!(f.app.focus, pane, "Esc goes back to {pane:?}");
+    }
+}
+
+/// Enter on a line with no exchange behind it (a run's summary) did nothing: it shows the
+/// whole line, its summary too long for the pane, and says why no exchange opens.
+#[test]
+fn enter_on_a_run_line_shows_it_whole_and_why_no_exchange_opens() {
+    let mut f = sync_pane(80, 24);
+    let request = f.app.sync.request;
+    let mut run = line(4, LogLevel::Info, "run", "ok", None);
+    run.message = "full run: 200 seen, 200 created, 0 updated, 0 unchanged, 0 deleted, 410 \
+                   tasks/notes changed, 0 failed, 612 requests"
+        .into();
+    f.event(Event::SyncLog {
+        request,
+        entries: vec![run],
+        runs: Vec::new(),
+        error: None,
+    });
+    assert!(!f.render().contains("612 requests"), "cut in the list");
+    f.keys(&["enter"]);
+    assert_eq!(f.app.focus, Pane::Log);
+    let screen = f.render();
+    assert!(screen.contains("Sync log line"), "{screen}");
+    assert!(screen.contains("612 requests"), "the whole line: {screen}");
+    assert!(
+        screen.contains("No HTTP exchange is behind this"),
+        "{screen}"
+    );
+    assert!(screen.contains("any key closes"), "{screen}");
+    f.keys(&["esc"]);
+    assert!(f.app.modal.is_none());
+    assert_eq!(f.app.focus, Pane::Log);
+}
