@@ -351,6 +351,9 @@ impl App {
         };
         tracing::debug!(target: "console", "{}", line.text);
         self.log.lines.push_back(line);
+        // Rows count from the newest: the selected line stays selected (and a list scrolled
+        // down keeps its rows on screen) unless it is the newest, which follows new lines.
+        self.log.cursor.keep_under_new_row();
     }
 
     /// The exchange selected in the inspector.

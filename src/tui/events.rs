@@ -515,7 +515,5 @@ fn on_exchange(app: &mut App, exchange: Arc<Exchange>) {
         app.inspector.exchanges.pop_front();
     }
     app.inspector.exchanges.push_back(exchange);
-    if app.inspector.cursor.selected > 0 {
-        app.inspector.cursor.selected += 1;
-    }
+    app.inspector.cursor.keep_under_new_row();
 }

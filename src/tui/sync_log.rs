@@ -281,22 +281,28 @@ fn read_live(app: &mut App, fx: &mut Effects) {
     }
 }
 
-/// Keeps the selected line selected as newer lines arrive above it (the list is newest
-/// first). A list scrolled down keeps its rows on screen; one at the top shows the new lines
-/// arriving. A line no longer read keeps the row number.
+/// Follows new lines, or keeps the selected line selected as they arrive above it (the list
+/// is newest first). On the newest line, the selection stays on the newest: the pane follows
+/// the run as it writes. Elsewhere the selected line stays selected; a list scrolled down
+/// keeps its rows on screen (its title counts the newer lines above), one at the top shows
+/// the new lines arriving. A line no longer read keeps the row number.
 fn keep_selection(app: &mut App, entries: &[LogEntry]) {
     let sync = &mut app.sync;
     let old = sync.cursor.selected;
     let selected = sync.entries.get(old).map(|e| e.id);
     if let Some(row) = selected.and_then(|id| entries.iter().position(|e| e.id == id)) {
-        if sync.cursor.offset > 0 {
-            sync.cursor.offset = (sync.cursor.offset + row).saturating_sub(old);
-        }
-        sync.cursor.selected = row;
         if let Some((at, _)) = &mut sync.notice
             && *at == old
         {
             *at = row;
+        }
+        if old == 0 {
+            sync.cursor.offset = 0;
+        } else {
+            if sync.cursor.offset > 0 {
+                sync.cursor.offset = (sync.cursor.offset + row).saturating_sub(old);
+            }
+            sync.cursor.selected = row;
         }
     }
     sync.cursor.clamp(entries.len());

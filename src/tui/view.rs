@@ -137,6 +137,24 @@ pub fn sync_scroll(app: &mut App) {
     }
 }
 
+/// The note a newest-first list's title gets while it is scrolled away from its top, where
+/// newer rows arrive: `· 12 newer lines (g)`, `what` naming the rows, with the key that goes
+/// back up as mapped; nothing at the top, where the list shows new rows as they come.
+pub fn newer_note(
+    app: &App,
+    cursor: super::cursor::Cursor,
+    rows: usize,
+    len: usize,
+    what: &str,
+) -> String {
+    let mut cursor = cursor;
+    let above = cursor.visible(rows, len).start;
+    if above == 0 {
+        return String::new();
+    }
+    format!(" · {above} {what} ({})", app.keymap.how(Action::Top))
+}
+
 /// The frame of a pane, highlighted when focused.
 pub fn pane_block<'a>(title: &str, focused: bool, theme: &Theme) -> Block<'a> {
     let style = if focused {

@@ -13,7 +13,7 @@ use crate::tui::app::{App, Pane};
 use crate::tui::keymap::Keymap;
 use crate::tui::text::{self, fit, fit_path, window};
 use crate::tui::theme::Theme;
-use crate::tui::view::pane_block;
+use crate::tui::view::{newer_note, pane_block};
 
 fn summary(exchange: &Exchange, app: &App, width: usize) -> String {
     let status = exchange
@@ -50,11 +50,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let focused = app.focus == Pane::Inspector;
     let [list_area, body_area] = sides(area);
     let exchanges = &app.inspector.exchanges;
-    let title = format!("Exchanges {}", exchanges.len());
     let list_focus = focused && !app.inspector.body.has_focus();
-    let block = pane_block(&title, list_focus, theme);
-    let inner = block.inner(list_area);
-    frame.render_widget(block, list_area);
+    let inner = pane_block("", list_focus, theme).inner(list_area);
+    let rows = usize::from(inner.height.saturating_sub(1));
+    let newer = newer_note(app, app.inspector.cursor, rows, exchanges.len(), "newer");
+    let title = format!("Exchanges {}{newer}", exchanges.len());
+    frame.render_widget(pane_block(&title, list_focus, theme), list_area);
     let width = usize::from(inner.width);
     let mut lines = vec![Line::styled(
         fit("Time  Code Method Path / ms", width),

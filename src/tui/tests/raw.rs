@@ -258,3 +258,46 @@ fn a_match_off_to_the_right_is_brought_into_view() {
     let rows = exchange_rows(&mut f);
     assert!(rows.iter().any(|r| r.contains("needle")), "{rows:#?}");
 }
+
+/// The exchange list, newest first, keeps its rows on screen as exchanges arrive while it is
+/// scrolled down, and its title counts the newer ones above.
+#[test]
+fn the_exchange_list_counts_newer_exchanges_when_scrolled_away() {
+    let mut f = Fixture::loaded(80, 24);
+    for id in 3..=40 {
+        f.event(Event::Exchange(exchange(
+            id,
+            "GET",
+            "/contacts/c1",
+            200,
+            "{}",
+        )));
+    }
+    f.keys(&["shift-tab", "shift-tab", "G"]);
+    f.render();
+    let selected = f.app.selected_exchange().map(|e| e.id);
+    let offset = f.app.inspector.cursor.offset;
+    assert!(offset > 0);
+    for id in 41..=43 {
+        f.event(Event::Exchange(exchange(
+            id,
+            "GET",
+            "/contacts/c1",
+            200,
+            "{}",
+        )));
+    }
+    let screen = f.render();
+    assert_eq!(f.app.selected_exchange().map(|e| e.id), selected);
+    assert_eq!(
+        f.app.inspector.cursor.offset,
+        offset + 3,
+        "the rows stay put"
+    );
+    assert!(
+        screen.contains(&format!("Exchanges 43 · {} newer (g)", offset + 3)),
+        "{screen}"
+    );
+    f.keys(&["g"]);
+    assert!(!f.render().contains("newer"));
+}

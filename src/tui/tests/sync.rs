@@ -478,3 +478,119 @@ fn enter_on_a_run_line_shows_it_whole_and_why_no_exchange_opens() {
     assert!(f.app.modal.is_none());
     assert_eq!(f.app.focus, Pane::Log);
 }
+
+fn many_lines(from: i64, to: i64) -> Vec<LogEntry> {
+    (from..=to)
+        .rev()
+        .map(|id| {
+            let mut entry = line(id, LogLevel::Info, "contact", "updated", None);
+            entry.message = format!("contact updated {id}");
+            entry
+        })
+        .collect()
+}
+
+fn answer(f: &mut Fixture, entries: Vec<LogEntry>) {
+    let request = f.app.sync.request;
+    f.event(Event::SyncLog {
+        request,
+        entries,
+        runs: Vec::new(),
+        error: None,
+    });
+}
+
+/// After a run its newest lines were above the visible area, shown only after `g`, and
+/// nothing said they were there. At the newest line the pane follows new lines; scrolled
+/// away, it keeps its lines and its title counts the newer ones above.
+#[test]
+fn the_log_follows_new_lines_at_its_top_and_counts_them_when_scrolled_away() {
+    let mut f = sync_pane(80, 24);
+    f.keys(&["l"]);
+    answer(&mut f, many_lines(1, 40));
+    f.keys(&["l", "l", "l"]);
+    answer(&mut f, many_lines(1, 40));
+    assert_eq!(f.app.sync.cursor.selected, 0);
+    answer(&mut f, many_lines(1, 45));
+    assert_eq!(f.app.sync.cursor.selected, 0, "on the newest line");
+    let screen = f.render();
+    assert!(screen.contains("contact updated 45 "), "{screen}");
+    assert!(!screen.contains("newer lines"), "{screen}");
+
+    f.keys(&["pgdn", "pgdn"]);
+    let selected = f.app.sync.entries[f.app.sync.cursor.selected].id;
+    f.render();
+    answer(&mut f, many_lines(1, 52));
+    let screen = f.render();
+    let above = f.app.sync.cursor.offset;
+    assert!(above > 7, "{above}");
+    assert!(
+        screen.contains(&format!("Sync log 52 · {above} newer lines (g)")),
+        "{screen}"
+    );
+    assert_eq!(
+        f.app.sync.entries[f.app.sync.cursor.selected].id, selected,
+        "the selected line stays selected"
+    );
+    f.keys(&["g"]);
+    let screen = f.render();
+    assert!(screen.contains("contact updated 52 "), "{screen}");
+    assert!(!screen.contains("newer lines"), "{screen}");
+}
+
+/// The console's activity, newest first, kept the row number as lines came: the selection
+/// slid onto another line. It stays on its line and the title counts the newer ones.
+#[test]
+fn the_activity_log_keeps_its_selected_line_and_counts_newer_ones() {
+    let mut f = sync_pane(80, 24);
+    f.keys(&["v"]);
+    for i in 0..40 {
+        f.app
+            .log(crate::tui::app::Level::Info, format!("activity {i}"));
+    }
+    f.render();
+    f.keys(&["pgdn", "pgdn"]);
+    f.render();
+    let len = f.app.log.lines.len();
+    let selected = f.app.log.cursor.selected;
+    let text = f.app.log.lines[len - 1 - selected].text.clone();
+    for i in 40..45 {
+        f.app
+            .log(crate::tui::app::Level::Info, format!("activity {i}"));
+    }
+    let len = f.app.log.lines.len();
+    let now = f.app.log.cursor.selected;
+    assert_eq!(f.app.log.lines[len - 1 - now].text, text);
+    let screen = f.render();
+    assert!(screen.contains("newer lines (g)"), "{screen}");
+    f.keys(&["g"]);
+    f.app.log(crate::tui::app::Level::Info, "activity newest");
+    let screen = f.render();
+    assert!(screen.contains("activity newest"), "{screen}");
+    assert!(!screen.contains("newer lines"), "{screen}");
+}
+
+/// A run's summary line was cut at 120 columns, its failures and requests lost: selected, the
+/// row under the filter shows its message.
+#[test]
+fn a_selected_line_the_list_cuts_shows_its_message_under_the_filter() {
+    let mut f = sync_pane(120, 30);
+    let mut run = line(4, LogLevel::Warn, "run", "partial", None);
+    run.message = "full run: 200 seen, 190 created, 0 updated, 0 unchanged, 0 deleted, 410 \
+                   tasks/notes changed, 10 failed, 612 requests"
+        .into();
+    answer(
+        &mut f,
+        vec![run, line(3, LogLevel::Info, "run", "started", None)],
+    );
+    let screen = f.render();
+    assert!(
+        screen.contains("↳ full run: 200 seen, 190 created, 0 updated, 0 unchanged, 0 deleted, 410 tasks/notes changed, 10 failed, 612 requests"),
+        "{screen}"
+    );
+    f.keys(&["j"]);
+    assert!(
+        !f.render().contains('↳'),
+        "a line shown whole is not repeated"
+    );
+}
