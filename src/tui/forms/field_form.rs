@@ -296,7 +296,9 @@ impl FieldForm {
         };
         let lines = vec![
             Line::styled(self.hint(), theme.dim),
-            super::prompt_line("> ", self.input.text(), theme),
+            // The value wraps onto more lines rather than showing only its end: all of a value
+            // being edited stays readable.
+            super::prompt_line("> ", self.input.text(), usize::MAX, theme),
             Line::raw(""),
             footer,
         ];

@@ -151,11 +151,14 @@ pub fn dialog_block<'a>(title: &str, theme: &Theme) -> Block<'a> {
         .title(Line::styled(format!(" {title} "), theme.title))
 }
 
-/// A one-line input as a dialog shows it: `prompt`, the text made safe to draw, a cursor.
-pub fn prompt_line(prompt: &'static str, text: &str, theme: &Theme) -> Line<'static> {
+/// A one-line input as a dialog shows it in `width` cells: `prompt`, the text made safe to
+/// draw, a cursor. A text longer than the line shows its end, led by `…`, so the end being
+/// typed and the cursor stay in view.
+pub fn prompt_line(prompt: &'static str, text: &str, width: usize, theme: &Theme) -> Line<'static> {
+    let room = width.saturating_sub(super::text::width(prompt) + 1);
     Line::from(vec![
         Span::styled(prompt, theme.title),
-        Span::styled(super::text::sanitize(text).into_owned(), theme.text),
+        Span::styled(super::text::tail(text, room), theme.text),
         Span::styled("▏", theme.title),
     ])
 }

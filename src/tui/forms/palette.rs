@@ -142,7 +142,8 @@ impl Palette {
     pub fn render(&self, frame: &mut Frame, area: Rect, keymap: &Keymap, theme: &Theme) {
         let rect = super::centered(area, 64, 16);
         super::clear_under(frame, rect);
-        let mut lines = vec![super::prompt_line(": ", self.input.text(), theme)];
+        let inner = usize::from(rect.width.saturating_sub(2));
+        let mut lines = vec![super::prompt_line(": ", self.input.text(), inner, theme)];
         let room = usize::from(rect.height.saturating_sub(3));
         let start = self.selected.saturating_sub(room.saturating_sub(1));
         let entries = self.entries();

@@ -221,11 +221,15 @@ const REQUEST_BODY_LINES: usize = 8;
 fn render_detail(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, focused: bool) {
     let body = &app.inspector.body;
     let mut title = "Exchange".to_string();
-    if let Some(count) = body.match_count() {
-        title = format!(
-            "{title} /{} {count}",
-            crate::tui::text::sanitize(body.search.text())
-        );
+    if body.searching || body.match_count().is_some() {
+        // A search longer than the border shows its end, so the end being typed and the count
+        // stay in view (the border's corners and the title's spaces take 4 cells).
+        let count = body.match_count().unwrap_or_default();
+        let cursor = if body.searching { "▏" } else { "" };
+        let fixed = 4 + text::width(&title) + 3 + usize::from(!cursor.is_empty()) + count.len();
+        let room = usize::from(area.width).saturating_sub(fixed);
+        let search = text::tail(body.search.text(), room);
+        title = format!("{title} /{search}{cursor} {count}");
     }
     let block = pane_block(&title, focused, theme);
     let inner = block.inner(area);

@@ -428,3 +428,55 @@ fn help_wraps_long_descriptions_and_jumps_with_home_and_end() {
     );
     assert!(!screen.contains(last.id), "{screen}");
 }
+
+/// The one-line inputs drawn in a border or a dialog line showed the start of a long text:
+/// the end being typed, the cursor and the match count were cut off. Each shows its end.
+#[test]
+fn long_inputs_show_their_end_the_cursor_and_the_count() {
+    let long = format!("{}END", "x".repeat(62));
+
+    // The contacts filter, in the list's bottom border, with its count.
+    let mut f = Fixture::loaded(80, 24);
+    f.keys(&["/"]);
+    f.type_text(&long);
+    let screen = f.render();
+    let line = screen.lines().find(|l| l.contains("found")).unwrap();
+    assert!(line.contains(" /…x"), "{line}");
+    assert!(line.contains("xEND▏ 0 found "), "{line}");
+
+    // Raw's search, in the exchange's top border, with its count.
+    let mut f = Fixture::loaded(80, 24);
+    f.keys(&["shift-tab", "shift-tab", "/"]);
+    f.type_text(&long);
+    let screen = f.render();
+    let line = screen.lines().find(|l| l.contains("Exchange /")).unwrap();
+    assert!(line.contains("Exchange /…x"), "{line}");
+    assert!(line.contains("xEND▏ 0/0 "), "{line}");
+
+    // The palette's input line.
+    let mut f = Fixture::loaded(80, 24);
+    f.keys(&[":"]);
+    f.type_text(&long);
+    let screen = f.render();
+    let line = screen.lines().find(|l| l.contains("│: ")).unwrap();
+    assert!(line.contains("│: …x") && line.contains("xEND▏"), "{line}");
+
+    // The tag input's line.
+    let mut f = Fixture::loaded(80, 24);
+    f.keys(&["t"]);
+    f.type_text(&long);
+    let screen = f.render();
+    let line = screen.lines().find(|l| l.contains("│> ")).unwrap();
+    assert!(line.contains("│> …x") && line.contains("xEND▏"), "{line}");
+
+    // The location picker's line.
+    let mut f = Fixture::loaded(80, 24);
+    f.keys(&["L"]);
+    f.type_text(&long);
+    let screen = f.render();
+    let line = screen.lines().find(|l| l.contains("│location: ")).unwrap();
+    assert!(
+        line.contains("│location: …x") && line.contains("xEND▏"),
+        "{line}"
+    );
+}
