@@ -221,9 +221,11 @@ pub fn step_list(app: &mut App, pane: Pane, delta: isize) {
         app.note_scroll = 0;
     }
     if pane == Pane::Contacts {
-        // The end of a stale listing is not the end the user is after: the new one's is.
-        let stale_end = delta == isize::MAX / 2 && app.contacts.is_stale();
-        app.contacts.end_for = stale_end.then_some(app.contacts.generation);
+        // The end of a listing still arriving is not the end the user is after: its last row
+        // once the rest has come is (and a stale listing's end is the new one's).
+        let list = &app.contacts;
+        let to_end = delta == isize::MAX / 2 && (list.is_stale() || list.more);
+        app.contacts.end_for = to_end.then_some(app.contacts.generation);
     }
     let len = list_len(app, pane);
     cursor_mut(app, pane).step(delta, len);
@@ -235,6 +237,9 @@ fn step(app: &mut App, delta: isize) {
 
 /// Selects a row of a pane (a mouse click).
 pub fn select_in(app: &mut App, pane: Pane, row: usize) {
+    if pane == Pane::Contacts {
+        app.contacts.end_for = None;
+    }
     let len = list_len(app, pane);
     cursor_mut(app, pane).select(row, len);
 }
