@@ -385,6 +385,26 @@ fn help_and_palette_say_when_nothing_matches() {
     assert!(screen.contains("sort applies in Contacts"), "{screen}");
 }
 
+/// `:edit` in Contacts said only Detail, and in read-only Notes it still offered Detail: the
+/// palette names every pane, and says when read-only mode turns the action off.
+#[test]
+fn the_palette_names_every_pane_an_action_applies_in() {
+    let mut f = Fixture::loaded(80, 24);
+    f.keys(&[":"]);
+    f.type_text("edit");
+    let screen = f.render();
+    assert!(
+        screen.contains("edit applies in Detail, Tasks, Notes"),
+        "{screen}"
+    );
+    f.keys(&["esc"]);
+    f.app.settings.read_only = true;
+    f.keys(&["tab", "tab", "tab", ":"]);
+    f.type_text("edit");
+    let screen = f.render();
+    assert!(screen.contains("edit is off in read-only mode"), "{screen}");
+}
+
 /// At 80x24 help's long descriptions wrap onto continuation lines; End shows the last entry
 /// and Home the first.
 /// A search longer than the help's field shows its end and the cursor, not its start alone.
