@@ -286,6 +286,8 @@ pub struct App {
     pub modal: Option<Modal>,
     /// The toast, if any.
     pub toast: Option<Toast>,
+    /// How many toasts have been shown, to tell a toast raised by an update from one before it.
+    pub toasts_shown: u64,
     /// The completion `u` takes back.
     pub undo: Option<Undo>,
     /// The completion `u` sent, until its answer comes: that answer says it was undone.
@@ -322,6 +324,7 @@ impl App {
             status: Status::default(),
             modal: None,
             toast: None,
+            toasts_shown: 0,
             undo: None,
             undoing: None,
             seq: 0,
@@ -330,8 +333,10 @@ impl App {
         (app, problems)
     }
 
-    /// Shows a toast for a few seconds.
+    /// Shows a toast for a few seconds, or until the focus moves to another pane (see
+    /// [`super::update::update`]), so what it says about one pane is not read under another.
     pub fn toast(&mut self, level: Level, text: impl Into<String>) {
+        self.toasts_shown += 1;
         self.toast = Some(Toast {
             text: text.into(),
             level,

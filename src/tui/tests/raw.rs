@@ -301,3 +301,26 @@ fn the_exchange_list_counts_newer_exchanges_when_scrolled_away() {
     f.keys(&["g"]);
     assert!(!f.render().contains("newer"));
 }
+
+/// "Sent the request as curl to the clipboard" stayed on screen in Tasks. A toast goes when
+/// the focus moves to another pane (or after its few seconds), not while the pane stays.
+#[test]
+fn a_toast_goes_when_the_focus_moves_to_another_pane() {
+    let mut f = raw();
+    f.keys(&["c"]);
+    assert!(
+        f.render().contains("Sent the request as curl"),
+        "{}",
+        f.render()
+    );
+    f.keys(&["j"]);
+    assert!(
+        f.render().contains("Sent the request as curl"),
+        "same pane, still shown"
+    );
+    f.keys(&["tab", "tab", "tab", "tab"]);
+    assert_eq!(f.app.focus, Pane::Tasks);
+    let screen = f.render();
+    assert!(!screen.contains("Sent the request"), "{screen}");
+    assert!(f.app.toast.is_none());
+}
