@@ -500,3 +500,56 @@ fn long_inputs_show_their_end_the_cursor_and_the_count() {
         "{line}"
     );
 }
+
+/// A number field typed as `1e5` is kept as the float 100000.0 and showed as `100000.0`,
+/// while `42` showed as `42`: whole numbers show without a fraction, in the Detail row and in
+/// the edit form alike; a fraction and a number too large to be exact stay as they are.
+#[test]
+fn whole_numbers_show_without_a_fraction() {
+    use crate::ghl::directory::CustomFieldDefinition;
+    let mut f = Fixture::loaded(120, 30);
+    for (id, name) in [
+        ("cf_big", "Big score"),
+        ("cf_int", "Small score"),
+        ("cf_frac", "Ratio"),
+    ] {
+        let field = CustomFieldDefinition {
+            id: id.into(),
+            name: Some(name.into()),
+            data_type: Some("NUMERICAL".into()),
+            ..CustomFieldDefinition::default()
+        };
+        f.app.directory.fields.insert(id.into(), field);
+    }
+    let mut contact = super::full_contact();
+    contact.custom_fields = serde_json::from_value(serde_json::json!([
+        {"id": "cf_big", "value": 1e5},
+        {"id": "cf_int", "value": 42},
+        {"id": "cf_frac", "value": 2.5}
+    ]))
+    .unwrap();
+    f.load(
+        crate::worker::messages::Loaded::Contact(Box::new(contact)),
+        7,
+    );
+    f.keys(&["tab"]);
+    let screen = f.render();
+    assert!(screen.contains("100000 "), "{screen}");
+    assert!(!screen.contains("100000.0"), "{screen}");
+    assert!(screen.contains("42 "), "{screen}");
+    assert!(screen.contains("2.5 "), "{screen}");
+
+    let on_big = |f: &Fixture| {
+        crate::tui::panes::detail::selected_target(&f.app).is_some_and(|(l, _)| l == "Big score")
+    };
+    for _ in 0..60 {
+        if on_big(&f) {
+            break;
+        }
+        f.keys(&["j"]);
+    }
+    assert!(on_big(&f), "a Big score row");
+    f.keys(&["e"]);
+    let screen = f.render();
+    assert!(screen.contains("> 100000▏"), "{screen}");
+}
