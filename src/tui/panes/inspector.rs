@@ -3,6 +3,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Paragraph};
 
@@ -96,7 +97,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 /// right, each cut with a `…` where it goes on past an edge. Unscrolled, the request line keeps
 /// the ends of a long URL and the status in view (cut in its middle); scrolled, it is the whole
 /// line, so all of it can be read.
-fn drawn(lines: Vec<HeadLine>, width: usize, column: usize) -> Vec<(String, HeadStyle)> {
+fn drawn(lines: Vec<HeadLine>, width: usize, column: usize) -> Vec<(String, Style)> {
     lines
         .into_iter()
         .map(|(whole, short, style)| {
@@ -110,34 +111,17 @@ fn drawn(lines: Vec<HeadLine>, width: usize, column: usize) -> Vec<(String, Head
 }
 
 /// A head line: its whole text, the form it takes unscrolled when that differs, its style.
-type HeadLine = (String, Option<String>, HeadStyle);
-
-/// The style of a head line, picked from the theme when drawn.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum HeadStyle {
-    Title,
-    Warning,
-    Error,
-    Dim,
-    Text,
-}
-
-impl HeadStyle {
-    fn of(self, theme: &Theme) -> ratatui::style::Style {
-        match self {
-            Self::Title => theme.title,
-            Self::Warning => theme.warning,
-            Self::Error => theme.error,
-            Self::Dim => theme.dim,
-            Self::Text => theme.text,
-        }
-    }
-}
+type HeadLine = (String, Option<String>, Style);
 
 /// The head of an exchange: the request line, trace id, error, request body and headers, each
 /// whole, with the form it takes unscrolled when that differs (the request line, and the note
 /// fitted to the pane) and its style.
-fn header_lines(exchange: &Exchange, keymap: &Keymap, width: usize) -> Vec<HeadLine> {
+fn header_lines(
+    exchange: &Exchange,
+    keymap: &Keymap,
+    theme: &Theme,
+    width: usize,
+) -> Vec<HeadLine> {
     let status = exchange
         .status
         .map_or_else(|| "no response".to_string(), |s| s.to_string());
@@ -148,33 +132,33 @@ fn header_lines(exchange: &Exchange, keymap: &Keymap, width: usize) -> Vec<HeadL
         width,
     );
     let whole = format!("{} {} → {status}", exchange.method, exchange.url);
-    let mut lines = vec![(whole, Some(short), HeadStyle::Title)];
+    let mut lines = vec![(whole, Some(short), theme.title)];
     if let Some(trace) = &exchange.trace_id {
-        lines.push((format!("traceId {trace}"), None, HeadStyle::Warning));
+        lines.push((format!("traceId {trace}"), None, theme.warning));
     }
     if let Some(error) = &exchange.error {
-        lines.push((error.clone(), None, HeadStyle::Error));
+        lines.push((error.clone(), None, theme.error));
     }
     // The request body comes first: the head is cut to half the pane, and headers are long.
     if let Some(body) = &exchange.request_body {
-        lines.push(("— request body".to_string(), None, HeadStyle::Dim));
-        lines.extend(request_body_lines(body, keymap, width));
+        lines.push(("— request body".to_string(), None, theme.dim));
+        lines.extend(request_body_lines(body, keymap, theme, width));
     }
     for (title, headers) in [
         ("request", &exchange.request_headers),
         ("response", &exchange.response_headers),
     ] {
-        lines.push((format!("— {title} headers"), None, HeadStyle::Dim));
+        lines.push((format!("— {title} headers"), None, theme.dim));
         for (name, value) in headers {
-            lines.push((format!("{name}: {value}"), None, HeadStyle::Text));
+            lines.push((format!("{name}: {value}"), None, theme.text));
         }
     }
     lines
 }
 
 /// The request body, pretty when it is JSON, at most [`REQUEST_BODY_LINES`] lines, and a note
-/// (fitted to the pane, never scrolled) when there is more.
-fn request_body_lines(body: &str, keymap: &Keymap, width: usize) -> Vec<HeadLine> {
+/// (fitted to the pane unscrolled) when there is more.
+fn request_body_lines(body: &str, keymap: &Keymap, theme: &Theme, width: usize) -> Vec<HeadLine> {
     let pretty = serde_json::from_str::<serde_json::Value>(body)
         .ok()
         .and_then(|v| serde_json::to_string_pretty(&v).ok())
@@ -183,7 +167,7 @@ fn request_body_lines(body: &str, keymap: &Keymap, width: usize) -> Vec<HeadLine
     let mut lines: Vec<_> = all
         .iter()
         .take(REQUEST_BODY_LINES)
-        .map(|l| ((*l).to_string(), None, HeadStyle::Text))
+        .map(|l| ((*l).to_string(), None, theme.text))
         .collect();
     if all.len() > REQUEST_BODY_LINES {
         let more = all.len() - REQUEST_BODY_LINES;
@@ -193,14 +177,20 @@ fn request_body_lines(body: &str, keymap: &Keymap, width: usize) -> Vec<HeadLine
             keymap.how(Action::CopyCurl)
         );
         let fitted = fit(&note, width);
-        lines.push((note, Some(fitted), HeadStyle::Dim));
+        lines.push((note, Some(fitted), theme.dim));
     }
     lines
 }
 
 /// Cuts the head of an exchange to `rows`, its last row then saying how many lines did not fit
 /// and where the whole exchange is (a short pane showed some headers and silently not the rest).
-fn cut_head(lines: &mut Vec<(String, HeadStyle)>, rows: usize, width: usize, keymap: &Keymap) {
+fn cut_head(
+    lines: &mut Vec<(String, Style)>,
+    rows: usize,
+    width: usize,
+    keymap: &Keymap,
+    theme: &Theme,
+) {
     if lines.len() <= rows || rows == 0 {
         return;
     }
@@ -212,7 +202,7 @@ fn cut_head(lines: &mut Vec<(String, HeadStyle)>, rows: usize, width: usize, key
         keymap.how(Action::Save),
         keymap.how(Action::CopyCurl)
     );
-    lines.push((fit(&note, width), HeadStyle::Dim));
+    lines.push((fit(&note, width), theme.dim));
 }
 
 /// How many lines of a request body the head of the exchange shows.
@@ -238,7 +228,7 @@ fn render_detail(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, focuse
         return;
     };
     let width = usize::from(inner.width);
-    let whole = header_lines(exchange, &app.keymap, width);
+    let whole = header_lines(exchange, &app.keymap, theme, width);
     let head_height = u16::try_from(whole.len())
         .unwrap_or(u16::MAX)
         .min(inner.height / 2);
@@ -255,12 +245,12 @@ fn render_detail(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, focuse
         .map(|(text, _, _)| text::width(text));
     body.set_head_width(widest.max().unwrap_or(0));
     let mut headers = drawn(whole, width, body.column());
-    cut_head(&mut headers, shown, width, &app.keymap);
+    cut_head(&mut headers, shown, width, &app.keymap, theme);
     let [head, rest] =
         Layout::vertical([Constraint::Length(head_height), Constraint::Min(1)]).areas(inner);
     let headers: Vec<Line> = headers
         .into_iter()
-        .map(|(text, style)| Line::styled(text, style.of(theme)))
+        .map(|(text, style)| Line::styled(text, style))
         .collect();
     frame.render_widget(Paragraph::new(headers), head);
     let block = Block::new().title(Line::styled("— response body", theme.dim));
@@ -275,20 +265,22 @@ mod tests {
 
     use super::*;
 
-    fn texts(n: usize) -> Vec<(String, HeadStyle)> {
-        (0..n).map(|i| (format!("h{i}"), HeadStyle::Text)).collect()
+    fn texts(n: usize) -> Vec<(String, Style)> {
+        (0..n)
+            .map(|i| (format!("h{i}"), Style::default()))
+            .collect()
     }
 
     #[test]
     fn a_head_cut_to_the_pane_says_how_much_is_hidden() {
         let keymap = Keymap::default();
         let mut lines = texts(12);
-        cut_head(&mut lines, 5, 80, &keymap);
+        cut_head(&mut lines, 5, 80, &keymap, &Theme::plain());
         assert_eq!(lines.len(), 5);
         let last = &lines[4].0;
         assert!(last.starts_with("… 8 more lines (s saves all"), "{last}");
         let mut short = texts(3);
-        cut_head(&mut short, 5, 80, &keymap);
+        cut_head(&mut short, 5, 80, &keymap, &Theme::plain());
         assert_eq!(short.len(), 3, "nothing hidden, nothing said");
     }
 
@@ -301,7 +293,7 @@ mod tests {
         ]);
         let (keymap, _) = Keymap::new(&remap);
         let mut lines = texts(12);
-        cut_head(&mut lines, 5, 80, &keymap);
+        cut_head(&mut lines, 5, 80, &keymap, &Theme::plain());
         let last = &lines[4].0;
         assert!(
             last.starts_with("… 8 more lines (ctrl-s saves all, :raw.curl copies as curl)"),
@@ -318,7 +310,7 @@ mod tests {
             request_headers: vec![("version".into(), "2021-07-28".into())],
             ..Exchange::default()
         };
-        let text: Vec<String> = header_lines(&exchange, &Keymap::default(), 60)
+        let text: Vec<String> = header_lines(&exchange, &Keymap::default(), &Theme::plain(), 60)
             .into_iter()
             .map(|(whole, _, _)| whole)
             .collect();
@@ -342,7 +334,7 @@ mod tests {
             status: Some(200),
             ..Exchange::default()
         };
-        let lines = header_lines(&exchange, &Keymap::default(), 30);
+        let lines = header_lines(&exchange, &Keymap::default(), &Theme::plain(), 30);
         let unscrolled = &drawn(lines.clone(), 30, 0)[0].0;
         assert!(unscrolled.ends_with("→ 200"), "{unscrolled}");
         let scrolled = &drawn(lines.clone(), 30, 20)[0].0;
