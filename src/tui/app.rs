@@ -248,9 +248,10 @@ pub struct App {
     pub focus: Pane,
     /// The pane shown beside the contacts.
     pub side: Pane,
-    /// Where Esc goes back to from a full-width pane (the inspector, the sync log): the pane it
-    /// was opened from.
-    pub return_to: Option<Pane>,
+    /// Where Esc goes back to from a full-width pane (the inspector, the sync log), the last
+    /// first: the pane it was opened from, and where that one was opened from when it is a
+    /// full-width pane too (Sync, then Raw opened from a line of it).
+    pub return_to: Vec<Pane>,
     /// Keys to actions.
     pub keymap: Keymap,
     /// Now, and the zone dates are shown in.
@@ -287,6 +288,8 @@ pub struct App {
     pub modal: Option<Modal>,
     /// The toast, if any.
     pub toast: Option<Toast>,
+    /// How many toasts have been shown, to tell a toast raised by an update from one before it.
+    pub toasts_shown: u64,
     /// The completion `u` takes back.
     pub undo: Option<Undo>,
     /// The completion `u` sent, until its answer comes: that answer says it was undone.
@@ -305,7 +308,7 @@ impl App {
             settings,
             focus: Pane::Contacts,
             side: Pane::Detail,
-            return_to: None,
+            return_to: Vec::new(),
             keymap,
             clock,
             size: (80, 24),
@@ -324,6 +327,7 @@ impl App {
             status: Status::default(),
             modal: None,
             toast: None,
+            toasts_shown: 0,
             undo: None,
             undoing: None,
             seq: 0,
@@ -332,8 +336,10 @@ impl App {
         (app, problems)
     }
 
-    /// Shows a toast for a few seconds.
+    /// Shows a toast for a few seconds, or until the focus moves to another pane (see
+    /// [`super::update::update`]), so what it says about one pane is not read under another.
     pub fn toast(&mut self, level: Level, text: impl Into<String>) {
+        self.toasts_shown += 1;
         self.toast = Some(Toast {
             text: text.into(),
             level,
@@ -353,6 +359,9 @@ impl App {
         };
         tracing::debug!(target: "console", "{}", line.text);
         self.log.lines.push_back(line);
+        // Rows count from the newest: the selected line stays selected (and a list scrolled
+        // down keeps its rows on screen) unless it is the newest, which follows new lines.
+        self.log.cursor.keep_under_new_row();
     }
 
     /// The exchange selected in the inspector.

@@ -31,6 +31,18 @@ impl Cursor {
         self.offset = self.offset.min(len.saturating_sub(1));
     }
 
+    /// A newest-first list got a new first row: a selection on the first row stays there,
+    /// following the new rows; any other stays on its row, now one further down, and a window
+    /// scrolled down moves with it, so the rows on screen stay put.
+    pub fn keep_under_new_row(&mut self) {
+        if self.selected > 0 {
+            self.selected += 1;
+            if self.offset > 0 {
+                self.offset += 1;
+            }
+        }
+    }
+
     /// Scrolls so the selection is visible in `height` rows, and returns the visible range.
     /// The window is filled: no empty rows below the end while rows above could show, and a
     /// window that grew shows the rows above it (see [`offset_after_growth`]).

@@ -430,6 +430,15 @@ impl DueSpan {
         }
     }
 
+    /// In words for a task that is done, whose passed due date is no fault: "3 d ago" where
+    /// an open task's would be "overdue 3 d".
+    pub fn words_done(self) -> String {
+        match self {
+            Self::Days(n) if n < 0 => format!("{} d ago", n.unsigned_abs()),
+            other => other.words(),
+        }
+    }
+
     /// In a few characters, for the Due column: `+3d`, `-963d`, `-5h`, `+20m`, `now`.
     pub fn compact(self) -> String {
         let (amount, unit) = match self {

@@ -92,12 +92,7 @@ pub fn contact_field(app: &mut App) {
             return;
         }
         Some(super::app::Preview::Failed(_)) => {
-            let keys = app.keymap.label(super::actions::Action::Refresh);
-            let reload = if keys.is_empty() {
-                ":refresh".to_string()
-            } else {
-                keys
-            };
+            let reload = app.keymap.how(Action::Refresh);
             app.toast(
                 Level::Warn,
                 format!(
@@ -110,11 +105,13 @@ pub fn contact_field(app: &mut App) {
         None => {}
     }
     let Some((label, target)) = super::panes::detail::selected_target(app) else {
-        app.toast(
-            Level::Info,
-            "This row cannot be edited here (tags: t and T; names, email, phone, source, \
+        let text = format!(
+            "This row cannot be edited here (tags: {} and {}; names, email, phone, source, \
              timezone and custom fields can).",
+            app.keymap.how(Action::TagAdd),
+            app.keymap.how(Action::TagRemove)
         );
+        app.toast(Level::Info, text);
         return;
     };
     let form = super::forms::FieldForm::new(contact, label, target);

@@ -275,7 +275,8 @@ fn on_completed(
         app.toast(Level::Info, text);
         app.log(Level::Info, format!("Undone: task {task_id} {verb}"));
     } else {
-        app.toast(Level::Info, format!("Task {verb}. Press u to undo."));
+        let undo = app.keymap.how(super::actions::Action::Undo);
+        app.toast(Level::Info, format!("Task {verb}. Press {undo} to undo."));
         app.log(Level::Info, format!("Task {task_id} {verb}"));
         app.undo = Some(Undo {
             contact_id: contact_id.to_string(),
@@ -365,7 +366,8 @@ fn on_tagged(
         for line in &failures {
             app.log(Level::Error, format!("Tag change failed for {line}"));
         }
-        show_message(app, "Tag change", failure_lines(&summary, &failures));
+        let view = app.keymap.how(super::actions::Action::SyncView);
+        show_message(app, "Tag change", failure_lines(&summary, &failures, &view));
     }
     let current = app.current_contact_id().map(str::to_string);
     if current.is_some_and(|id| succeeded.contains(&id)) {
@@ -406,13 +408,14 @@ fn contact_label(app: &App, id: &str) -> String {
         .map_or_else(|| id.to_string(), |c| format!("{} ({id})", c.name))
 }
 
-/// The lines of the failure message: the summary, then each failed contact and why.
-fn failure_lines(summary: &str, failures: &[String]) -> Vec<String> {
+/// The lines of the failure message: the summary, then each failed contact and why; `view` is
+/// the key that shows the activity log in the Sync pane.
+fn failure_lines(summary: &str, failures: &[String], view: &str) -> Vec<String> {
     let mut lines = vec![format!("{summary}."), format!("{} failed:", failures.len())];
     lines.extend(failures.iter().take(FAILED_SHOWN).map(|f| format!("  {f}")));
     if failures.len() > FAILED_SHOWN {
         lines.push(format!(
-            "  … and {} more (each is in the activity log: v in the Sync pane)",
+            "  … and {} more (each is in the activity log: {view} in the Sync pane)",
             failures.len() - FAILED_SHOWN
         ));
     }
@@ -517,7 +520,5 @@ fn on_exchange(app: &mut App, exchange: Arc<Exchange>) {
         app.inspector.exchanges.pop_front();
     }
     app.inspector.exchanges.push_back(exchange);
-    if app.inspector.cursor.selected > 0 {
-        app.inspector.cursor.selected += 1;
-    }
+    app.inspector.cursor.keep_under_new_row();
 }

@@ -4,7 +4,7 @@
 use crate::worker::messages::Command;
 
 use super::app::{App, Level, Pane};
-use super::perform::focus;
+use super::perform::open_from_here;
 use super::update::{Effect, Effects};
 
 /// The exchange behind what the focused pane shows.
@@ -32,7 +32,7 @@ pub fn inspect(app: &mut App) {
 /// (whichever side had them when it was left), on the exchange `row` rows from the newest
 /// when one is given.
 pub fn open_at(app: &mut App, row: Option<usize>) {
-    focus(app, Pane::Inspector);
+    open_from_here(app, Pane::Inspector);
     app.inspector.body.focus_list();
     if let Some(row) = row {
         let len = app.inspector.exchanges.len();

@@ -112,6 +112,8 @@ impl fmt::Display for Key {
             KeyCode::BackTab => f.write_str("shift-tab"),
             KeyCode::Up => f.write_str("↑"),
             KeyCode::Down => f.write_str("↓"),
+            KeyCode::Left => f.write_str("←"),
+            KeyCode::Right => f.write_str("→"),
             KeyCode::PageUp => f.write_str("pgup"),
             KeyCode::PageDown => f.write_str("pgdn"),
             KeyCode::F(n) => write!(f, "f{n}"),
@@ -220,6 +222,15 @@ impl Keymap {
     /// The keys bound to an action.
     pub fn keys_of(&self, action: Action) -> &[Key] {
         self.keys.get(&action).map_or(&[], Vec::as_slice)
+    }
+
+    /// How to ask for an action, for a message that names it: its first key (`s`), or its
+    /// palette entry (`:sync.run`) when the remapping left it no key.
+    pub fn how(&self, action: Action) -> String {
+        match self.keys_of(action).first() {
+            Some(key) => key.to_string(),
+            None => format!(":{}", super::actions::spec_of(action).id),
+        }
     }
 
     /// The keys of an action as text, for help and hints: `j/↓`.

@@ -40,6 +40,9 @@ pub fn perform(app: &mut App, action: Action, fx: &mut Effects) {
         Action::Down => step(app, 1),
         Action::PageUp => step(app, -page(app)),
         Action::PageDown => step(app, page(app)),
+        Action::Top if app.focus == Pane::Inspector && app.inspector.body.has_focus() => {
+            app.inspector.body.go_top();
+        }
         Action::Top => step(app, isize::MIN / 2),
         Action::Bottom => step(app, isize::MAX / 2),
         Action::Open => open(app),
@@ -74,6 +77,9 @@ fn perform_pane(app: &mut App, action: Action, fx: &mut Effects) {
         Action::FoldAll => app.inspector.body.toggle_fold_all(),
         Action::Save => super::inspect::save(app, fx),
         Action::CopyCurl => super::inspect::copy_curl(app, fx),
+        Action::ScrollRight => app.inspector.body.scroll_sideways(true),
+        Action::ScrollLeft => app.inspector.body.scroll_sideways(false),
+        Action::LineStart => app.inspector.body.line_start(),
         Action::SyncRun
         | Action::SyncFull
         | Action::SyncCancel
@@ -85,11 +91,37 @@ fn perform_pane(app: &mut App, action: Action, fx: &mut Effects) {
     }
 }
 
-/// Moves the focus, making a detail pane the one shown beside the contacts.
+/// Moves the focus (Tab, Shift-Tab, a click), making a detail pane the one shown beside the
+/// contacts. A full-width pane reached from a side pane goes back to it on Esc; moving between
+/// the full-width panes keeps where they go back to.
 pub fn focus(app: &mut App, pane: Pane) {
-    if pane.is_wide() && !app.focus.is_wide() {
-        app.return_to = Some(app.focus);
+    route(app, pane, false);
+}
+
+/// Opens a full-width pane from the focused pane (`i`, Enter on a Sync line), which Esc then
+/// goes back to, whatever pane it is.
+pub fn open_from_here(app: &mut App, pane: Pane) {
+    route(app, pane, true);
+}
+
+/// Moves the focus to `pane`, keeping the way back from the full-width panes: a side pane
+/// clears it, a pane already on it goes back along it, an opened one (or one reached from a
+/// side pane) adds the pane it came from.
+fn route(app: &mut App, pane: Pane, opened: bool) {
+    if pane != app.focus {
+        if !pane.is_wide() {
+            app.return_to.clear();
+        } else if let Some(at) = app.return_to.iter().position(|p| *p == pane) {
+            app.return_to.truncate(at);
+        } else if opened || !app.focus.is_wide() {
+            app.return_to.push(app.focus);
+        }
     }
+    show(app, pane);
+}
+
+/// Focuses `pane` without touching the way back.
+fn show(app: &mut App, pane: Pane) {
     app.focus = pane;
     if !matches!(pane, Pane::Contacts) && !pane.is_wide() {
         app.side = pane;
@@ -189,9 +221,11 @@ pub fn step_list(app: &mut App, pane: Pane, delta: isize) {
         app.note_scroll = 0;
     }
     if pane == Pane::Contacts {
-        // The end of a stale listing is not the end the user is after: the new one's is.
-        let stale_end = delta == isize::MAX / 2 && app.contacts.is_stale();
-        app.contacts.end_for = stale_end.then_some(app.contacts.generation);
+        // The end of a listing still arriving is not the end the user is after: its last row
+        // once the rest has come is (and a stale listing's end is the new one's).
+        let list = &app.contacts;
+        let to_end = delta == isize::MAX / 2 && (list.is_stale() || list.more);
+        app.contacts.end_for = to_end.then_some(app.contacts.generation);
     }
     let len = list_len(app, pane);
     cursor_mut(app, pane).step(delta, len);
@@ -203,6 +237,9 @@ fn step(app: &mut App, delta: isize) {
 
 /// Selects a row of a pane (a mouse click).
 pub fn select_in(app: &mut App, pane: Pane, row: usize) {
+    if pane == Pane::Contacts {
+        app.contacts.end_for = None;
+    }
     let len = list_len(app, pane);
     cursor_mut(app, pane).select(row, len);
 }
@@ -232,8 +269,11 @@ fn back(app: &mut App, fx: &mut Effects) {
         Pane::Contacts if app.contacts.query.is_some() => search(app, None, fx),
         Pane::Inspector if app.inspector.body.has_focus() => app.inspector.body.toggle_focus(),
         pane if pane.is_wide() => {
-            let to = app.return_to.take().unwrap_or(Pane::Contacts);
-            focus(app, to);
+            let to = app.return_to.pop().unwrap_or(Pane::Contacts);
+            if !to.is_wide() {
+                app.return_to.clear();
+            }
+            show(app, to);
         }
         _ => {}
     }

@@ -1,7 +1,8 @@
 //! The body of the exchange selected in the inspector, in the JSON viewer: scroll, `/` search
-//! with `n`/`N` and a match count, fold and unfold.
+//! with `n`/`N` and a match count, fold and unfold, and sideways scrolling of the whole
+//! exchange (its head lines and body move together) to read long lines.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::buffer::Buffer;
@@ -27,7 +28,13 @@ pub struct RawBody {
     folded_all: bool,
     /// Whether the body (not the exchange list) takes the movement keys.
     focused: bool,
+    /// The width of the widest head line drawn whole (the URL line, headers, the request
+    /// body), recorded by the last frame, so scrolling right goes as far as they reach too.
+    head_width: Cell<usize>,
 }
+
+/// The cells a sideways step moves before the body has been drawn and knows its width.
+const FIRST_SIDEWAYS_STEP: usize = 8;
 
 impl RawBody {
     /// Shows a body, keeping the position when it is the same exchange. Another exchange drops
@@ -88,6 +95,50 @@ impl RawBody {
                 v.cursor_down(lines);
             }
         });
+    }
+
+    /// Goes to the body's first line and back to its first column.
+    pub fn go_top(&mut self) {
+        self.with_view(|v| {
+            v.go_top();
+            v.scroll_left(usize::MAX);
+        });
+    }
+
+    /// How many cells the exchange is scrolled to the right.
+    pub fn column(&self) -> usize {
+        self.view.borrow().as_ref().map_or(0, JsonView::column)
+    }
+
+    /// Scrolls the exchange sideways by half its width: right as far as the widest line on
+    /// screen (head or body) reaches, left back to the first column.
+    pub fn scroll_sideways(&mut self, right: bool) {
+        let head = self.head_width.get();
+        self.with_view(|v| {
+            let width = v.width();
+            let step = if width == 0 {
+                FIRST_SIDEWAYS_STEP
+            } else {
+                (width / 2).max(1)
+            };
+            if right {
+                let limit = v.widest_on_screen().max(head).saturating_sub(width);
+                let to = (v.column() + step).min(limit).max(v.column());
+                v.scroll_right(to - v.column());
+            } else {
+                v.scroll_left(step);
+            }
+        });
+    }
+
+    /// Scrolls the exchange back to its first column.
+    pub fn line_start(&mut self) {
+        self.with_view(|v| v.scroll_left(usize::MAX));
+    }
+
+    /// Records how wide the widest head line drawn is (see [`RawBody::scroll_sideways`]).
+    pub fn set_head_width(&self, cells: usize) {
+        self.head_width.set(cells);
     }
 
     /// Opens the search input for a new query; the previous one is cleared, not appended to.

@@ -207,9 +207,10 @@ pub fn perform(app: &mut App, action: Action, fx: &mut Effects) {
 
 fn start(app: &mut App, mode: SyncMode, fx: &mut Effects) {
     if app.sync.running.is_some() {
+        let cancel = app.keymap.how(Action::SyncCancel);
         app.toast(
             Level::Info,
-            "A sync is already running (c in the Sync pane cancels).",
+            format!("A sync is already running ({cancel} in the Sync pane cancels)."),
         );
         return;
     }
@@ -280,22 +281,28 @@ fn read_live(app: &mut App, fx: &mut Effects) {
     }
 }
 
-/// Keeps the selected line selected as newer lines arrive above it (the list is newest
-/// first). A list scrolled down keeps its rows on screen; one at the top shows the new lines
-/// arriving. A line no longer read keeps the row number.
+/// Follows new lines, or keeps the selected line selected as they arrive above it (the list
+/// is newest first). On the newest line, the selection stays on the newest: the pane follows
+/// the run as it writes. Elsewhere the selected line stays selected; a list scrolled down
+/// keeps its rows on screen (its title counts the newer lines above), one at the top shows
+/// the new lines arriving. A line no longer read keeps the row number.
 fn keep_selection(app: &mut App, entries: &[LogEntry]) {
     let sync = &mut app.sync;
     let old = sync.cursor.selected;
     let selected = sync.entries.get(old).map(|e| e.id);
     if let Some(row) = selected.and_then(|id| entries.iter().position(|e| e.id == id)) {
-        if sync.cursor.offset > 0 {
-            sync.cursor.offset = (sync.cursor.offset + row).saturating_sub(old);
-        }
-        sync.cursor.selected = row;
         if let Some((at, _)) = &mut sync.notice
             && *at == old
         {
             *at = row;
+        }
+        if old == 0 {
+            sync.cursor.offset = 0;
+        } else {
+            if sync.cursor.offset > 0 {
+                sync.cursor.offset = (sync.cursor.offset + row).saturating_sub(old);
+            }
+            sync.cursor.selected = row;
         }
     }
     sync.cursor.clamp(entries.len());
@@ -350,6 +357,7 @@ pub fn counts_text(summary: &SyncSummary) -> String {
 }
 
 /// Opens the exchange behind the selected log line in the inspector, if this session has it.
+/// A line with no exchange behind it (a run's summary) is shown whole instead, with why.
 pub fn open_line(app: &mut App) {
     if app.sync.view != SyncView::Log {
         return;
@@ -359,7 +367,10 @@ pub fn open_line(app: &mut App) {
         return;
     };
     let Some(id) = entry.exchange_id else {
-        app.sync.notice = Some((row, "This line has no exchange.".into()));
+        let when = chrono::DateTime::parse_from_rfc3339(&entry.at)
+            .map_or_else(|_| entry.at.clone(), |at| app.clock.absolute(at.to_utc()));
+        let lines = line_details(entry, &when);
+        super::update::show_message(app, "Sync log line", lines);
         return;
     };
     let client = entry
@@ -377,6 +388,33 @@ pub fn open_line(app: &mut App) {
     app.sync.notice = None;
     let len = app.inspector.exchanges.len();
     super::inspect::open_at(app, Some(len - 1 - at));
+}
+
+/// A log line whole, for the dialog Enter opens on a line with no exchange: when, how bad,
+/// what it is about, its run, its whole message (a run's summary is longer than the pane is
+/// wide), and why no exchange opens.
+fn line_details(entry: &LogEntry, when: &str) -> Vec<String> {
+    let about = entry
+        .entity_id
+        .as_deref()
+        .map_or_else(String::new, |id| format!(" {id}"));
+    let run = entry
+        .run_id
+        .map_or_else(String::new, |run| format!(" · run #{run}"));
+    let why = if entry.entity == "run" {
+        "No HTTP exchange is behind this line: it sums up its run."
+    } else {
+        "No HTTP exchange is behind this line: it was written without a request."
+    };
+    let clean = |text: &str| super::text::sanitize(text).into_owned();
+    vec![
+        format!("{when} · {}{run}", entry.level.as_str()),
+        clean(&format!("{} {}{about}", entry.entity, entry.action)),
+        String::new(),
+        clean(&entry.message),
+        String::new(),
+        why.to_string(),
+    ]
 }
 
 /// Where exchange `id` of client `client` is in the inspector.

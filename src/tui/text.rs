@@ -140,6 +140,52 @@ pub fn tail(text: &str, width: usize) -> String {
     out
 }
 
+/// The `width` cells of `text` from cell `column` on, padded with spaces: a line scrolled
+/// sideways. Where text is cut, the edge cell says so with `…`: the first when text other than
+/// spaces is scrolled off to the left, the last when the line goes on past the right edge. A
+/// wide character cut by an edge is left out and its cell blanked.
+pub fn window(text: &str, column: usize, width: usize) -> String {
+    if width == 0 {
+        return String::new();
+    }
+    let clean = sanitize(text);
+    // One entry per cell: a grapheme in the cell it starts in, "" in the cells it covers after.
+    let mut cells: Vec<&str> = vec![" "; width];
+    let (mut hidden_left, mut hidden_right) = (false, false);
+    let mut at = 0;
+    for grapheme in clean.graphemes(true) {
+        let cells_wide = grapheme_width(grapheme);
+        let (start, end) = (at, at + cells_wide);
+        at = end;
+        if start < column {
+            hidden_left |= grapheme != " ";
+        } else if end > column + width {
+            hidden_right = true;
+            break;
+        } else if cells_wide > 0 {
+            let first = start - column;
+            cells[first] = grapheme;
+            for cell in &mut cells[first + 1..first + cells_wide] {
+                *cell = "";
+            }
+        }
+    }
+    if hidden_left {
+        if cells.get(1) == Some(&"") {
+            cells[1] = " ";
+        }
+        cells[0] = "…";
+    }
+    if hidden_right {
+        let last = width - 1;
+        if cells[last].is_empty() && last > 0 {
+            cells[last - 1] = " ";
+        }
+        cells[last] = "…";
+    }
+    cells.concat()
+}
+
 /// Fits a path or URL into exactly `width` cells like [`fit`], but cut in the middle: it keeps
 /// the start (the scheme, host and first segment where they fit) and as many whole last
 /// segments as fit, so `/contacts/{id}/tasks/{task}/completed` stays telling apart from
@@ -248,6 +294,28 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn a_window_marks_the_edges_it_cuts() {
+        assert_eq!(
+            window("GET /contacts → 200", 0, 30),
+            format!("GET /contacts → 200{}", " ".repeat(11))
+        );
+        assert_eq!(window("abcdefghij", 0, 6), "abcde…");
+        assert_eq!(window("abcdefghij", 3, 4), "…ef…");
+        assert_eq!(window("abcdefghij", 6, 6), "…hij  ");
+        assert_eq!(window("abc", 5, 4), "…   ", "all of it off to the left");
+        assert_eq!(window("   abc", 2, 4), " abc", "only spaces scrolled off");
+        assert_eq!(window("a日本語", 2, 4), "…本…");
+        assert_eq!(
+            window("ab日本", 2, 3),
+            "… …",
+            "a wide character under a mark is blanked"
+        );
+        assert_eq!(window("日本", 0, 2), " …");
+        assert_eq!(width(&window("日本語の検索テキスト", 3, 7)), 7);
+        assert_eq!(window("abc", 0, 0), "");
+    }
 
     #[test]
     fn ascii_and_latin_accents_are_one_cell_each() {

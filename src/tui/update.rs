@@ -69,6 +69,7 @@ pub fn start(app: &mut App) -> Effects {
 pub fn update(app: &mut App, msg: Msg) -> Effects {
     let mut fx = Effects::new();
     let hidden = super::view::too_small(app.size);
+    let (focus, toasts) = (app.focus, app.toasts_shown);
     match msg {
         Msg::Key(key) if hidden => on_hidden_key(app, key, &mut fx),
         Msg::Mouse(_) | Msg::Paste(_) if hidden => {}
@@ -81,6 +82,12 @@ pub fn update(app: &mut App, msg: Msg) -> Effects {
         Msg::Resize(width, height) => app.size = (width, height),
         Msg::Tick(now) => on_tick(app, now),
         Msg::Worker(event) => super::events::on_event(app, event, &mut fx),
+    }
+    // A toast goes with the pane it was shown in: one from before the focus moved (a copy
+    // made in Raw, a completion in Tasks) would read as about the pane now shown. A toast the
+    // move itself raised stays.
+    if app.focus != focus && app.toasts_shown == toasts {
+        app.toast = None;
     }
     if let Some(job) = app.contacts.take_filter_job() {
         fx.push(Effect::Filter(job));

@@ -139,6 +139,24 @@ pub fn sync_scroll(app: &mut App) {
     }
 }
 
+/// The note a newest-first list's title gets while it is scrolled away from its top, where
+/// newer rows arrive: `· 12 newer lines (g)`, `what` naming the rows, with the key that goes
+/// back up as mapped; nothing at the top, where the list shows new rows as they come.
+pub fn newer_note(
+    app: &App,
+    cursor: super::cursor::Cursor,
+    rows: usize,
+    len: usize,
+    what: &str,
+) -> String {
+    let mut cursor = cursor;
+    let above = cursor.visible(rows, len).start;
+    if above == 0 {
+        return String::new();
+    }
+    format!(" · {above} {what} ({})", app.keymap.how(Action::Top))
+}
+
 /// The frame of a pane, highlighted when focused.
 pub fn pane_block<'a>(title: &str, focused: bool, theme: &Theme) -> Block<'a> {
     let style = if focused {
@@ -184,7 +202,13 @@ fn render_too_small(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let last = if let Some(Modal::Discard(question)) = &app.modal {
         Line::styled(question.text(), theme.warning)
     } else {
-        Line::styled("Resize, or press q to quit.", theme.dim)
+        // Ctrl-C quits whatever the remapping: it is the key to name when quit has none.
+        let quit = app
+            .keymap
+            .keys_of(Action::Quit)
+            .first()
+            .map_or_else(|| "ctrl-c".to_string(), ToString::to_string);
+        Line::styled(format!("Resize, or press {quit} to quit."), theme.dim)
     };
     let text = vec![
         Line::styled("Terminal too small", theme.title),

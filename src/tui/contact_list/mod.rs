@@ -71,8 +71,9 @@ pub struct ContactList {
     pub exchange_id: Option<u64>,
     /// Every tag seen on a loaded contact, for completion.
     pub known_tags: BTreeSet<String>,
-    /// The listing whose end was asked for (`G`) while the previous one's rows still showed:
-    /// when its rows arrive the last is selected, not where the old rows' end was.
+    /// The listing whose end was asked for (`G`) while its rows were still arriving (or the
+    /// previous one's rows still showed): as its pages arrive the last row is selected, until
+    /// the last page, not where the end of the rows loaded so far was.
     pub end_for: Option<u64>,
     /// The contact (its position in `items`) selected when the filter text was typed, to
     /// select again when the filter is cleared with nothing selected (no row matched).
@@ -189,13 +190,19 @@ impl ContactList {
         true
     }
 
-    /// After rows came or went: the shown rows follow, and the selection stays on its contact.
+    /// After rows came or went: the shown rows follow, and the selection stays on its contact,
+    /// or goes to the last row when the end was asked for; while pages are still to come, it
+    /// goes there again as each arrives (they are asked for as the selection nears the end).
     fn pages_changed(&mut self, reselect: Option<String>) {
         if !self.filter.trim().is_empty() {
             self.refilter();
         }
-        if self.end_for.take() == Some(self.rows_of) {
+        let to_end = self.end_for.take() == Some(self.rows_of);
+        if to_end {
             self.cursor.selected = self.len().saturating_sub(1);
+            if self.more || self.loading {
+                self.end_for = Some(self.rows_of);
+            }
         } else if let Some(id) = reselect {
             self.select_id(&id);
         }

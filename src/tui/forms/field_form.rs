@@ -87,17 +87,41 @@ pub enum FieldOutcome {
     Save(Command),
 }
 
-/// A custom field value as one line of text: lists joined with commas.
+/// A custom field value as one line of text: lists joined with commas, whole numbers without
+/// a fraction however they are stored (`1e5` typed is kept as `100000.0`, shown `100000`, as
+/// `42` is shown `42`).
 pub fn value_text(value: &Value) -> String {
     match value {
         Value::String(s) => s.clone(),
         Value::Null => String::new(),
+        Value::Number(number) => number_text(number),
         Value::Array(items) => items
             .iter()
-            .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+            .map(|v| match v {
+                Value::String(s) => s.clone(),
+                other => value_text(other),
+            })
             .collect::<Vec<_>>()
             .join(", "),
         other => other.to_string(),
+    }
+}
+
+/// The largest whole number a double holds exactly, past which a float is shown as stored.
+const EXACT_WHOLE: f64 = 9_007_199_254_740_992.0;
+
+/// A number as typed back: a whole float without `.0`, anything else as JSON writes it.
+fn number_text(number: &serde_json::Number) -> String {
+    match number.as_f64() {
+        Some(float)
+            if !number.is_i64()
+                && !number.is_u64()
+                && float.fract() == 0.0
+                && float.abs() < EXACT_WHOLE =>
+        {
+            format!("{float:.0}")
+        }
+        _ => number.to_string(),
     }
 }
 
@@ -296,7 +320,9 @@ impl FieldForm {
         };
         let lines = vec![
             Line::styled(self.hint(), theme.dim),
-            super::prompt_line("> ", self.input.text(), theme),
+            // The value wraps onto more lines rather than showing only its end: all of a value
+            // being edited stays readable.
+            super::prompt_line("> ", self.input.text(), usize::MAX, theme),
             Line::raw(""),
             footer,
         ];

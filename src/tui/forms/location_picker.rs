@@ -4,7 +4,7 @@
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
 use crate::tui::text::fit;
@@ -115,11 +115,12 @@ impl LocationPicker {
         let rect = super::centered(area, 72, 16);
         super::clear_under(frame, rect);
         let width = usize::from(rect.width.saturating_sub(2));
-        let mut lines = vec![Line::from(vec![
-            Span::styled("location: ", theme.title),
-            Span::styled(self.input.text().to_string(), theme.text),
-            Span::styled("▏", theme.title),
-        ])];
+        let mut lines = vec![super::prompt_line(
+            "location: ",
+            self.input.text(),
+            width,
+            theme,
+        )];
         let shown = self.shown();
         let room = usize::from(rect.height.saturating_sub(5));
         let start = self.selected.saturating_sub(room.saturating_sub(1));

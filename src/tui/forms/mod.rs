@@ -105,6 +105,9 @@ pub fn clear_under(frame: &mut Frame, rect: Rect) {
     }
 }
 
+/// How wide a message's dialog is, at most.
+const MESSAGE_WIDTH: u16 = 70;
+
 /// A message that stays until a key is pressed: bulk results, errors worth reading.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Message {
@@ -117,8 +120,15 @@ pub struct Message {
 impl Message {
     /// Draws the message centred in `area`.
     pub fn render(&self, frame: &mut Frame, area: Rect, theme: &Theme) {
-        let height = u16::try_from(self.lines.len() + 4).unwrap_or(u16::MAX);
-        let rect = centered(area, 70, height);
+        // Long lines wrap: the dialog is as tall as their wrapped rows, so none is cut off.
+        let inner = usize::from(area.width.min(MESSAGE_WIDTH).saturating_sub(2));
+        let rows: usize = self
+            .lines
+            .iter()
+            .map(|l| super::text::wrap(l, inner).len())
+            .sum();
+        let height = u16::try_from(rows + 4).unwrap_or(u16::MAX);
+        let rect = centered(area, MESSAGE_WIDTH, height);
         clear_under(frame, rect);
         let mut lines: Vec<Line> = self
             .lines
@@ -141,11 +151,14 @@ pub fn dialog_block<'a>(title: &str, theme: &Theme) -> Block<'a> {
         .title(Line::styled(format!(" {title} "), theme.title))
 }
 
-/// A one-line input as a dialog shows it: `prompt`, the text made safe to draw, a cursor.
-pub fn prompt_line(prompt: &'static str, text: &str, theme: &Theme) -> Line<'static> {
+/// A one-line input as a dialog shows it in `width` cells: `prompt`, the text made safe to
+/// draw, a cursor. A text longer than the line shows its end, led by `…`, so the end being
+/// typed and the cursor stay in view.
+pub fn prompt_line(prompt: &'static str, text: &str, width: usize, theme: &Theme) -> Line<'static> {
+    let room = width.saturating_sub(super::text::width(prompt) + 1);
     Line::from(vec![
         Span::styled(prompt, theme.title),
-        Span::styled(super::text::sanitize(text).into_owned(), theme.text),
+        Span::styled(super::text::tail(text, room), theme.text),
         Span::styled("▏", theme.title),
     ])
 }

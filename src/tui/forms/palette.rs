@@ -6,7 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
-use crate::tui::actions::{Action, ActionSpec, REGISTRY, Scope};
+use crate::tui::actions::{Action, ActionSpec, REGISTRY};
 use crate::tui::app::Pane;
 use crate::tui::keymap::Keymap;
 use crate::tui::theme::Theme;
@@ -66,6 +66,22 @@ fn rank(spec: &ActionSpec, typed: &str) -> Option<(u32, bool)> {
     Some((score, spec.action != Action::Quit))
 }
 
+/// How the palette names a group of actions: their word when they share it (`edit` for
+/// `contact.edit`, `task.edit` and `note.edit`), else their ids; and whether that is several
+/// things (a plural verb) rather than one.
+fn naming(specs: &[&ActionSpec]) -> (String, bool) {
+    let word = |s: &ActionSpec| s.id.rsplit('.').next().unwrap_or(s.id);
+    match specs.first() {
+        Some(first) if specs.iter().all(|s| word(s) == word(first)) => {
+            (word(first).to_string(), false)
+        }
+        _ => {
+            let ids: Vec<&str> = specs.iter().map(|s| s.id).collect();
+            (ids.join(", "), ids.len() > 1)
+        }
+    }
+}
+
 impl Palette {
     /// An empty palette over the actions of `pane`.
     pub fn new(pane: Pane, read_only: bool) -> Self {
@@ -91,29 +107,44 @@ impl Palette {
         ranked.into_iter().map(|(_, s)| s).collect()
     }
 
-    /// What the palette says when nothing is offered for what is typed: the best match that is
-    /// not offered here and why (`sort applies in Contacts`, `task.delete is off in read-only
-    /// mode`), or that no command matches at all.
+    /// What the palette says when nothing is offered for what is typed: why the best matches
+    /// are not offered here, all of them (`edit applies in Detail, Tasks, Notes`; `note.new,
+    /// note.edit, note.delete apply in Notes`), read-only mode first (`edit is off in read-only
+    /// mode`, wherever it applies), or that no command matches at all.
     pub fn no_match(&self) -> String {
         let typed = self.input.text();
-        let mut elsewhere: Vec<_> = REGISTRY
+        let ranked: Vec<_> = REGISTRY
             .iter()
             .filter(|s| s.action != Action::Palette)
             .filter_map(|s| rank(s, typed).map(|r| (r, s)))
             .collect();
-        elsewhere.sort_by(|(a, _), (b, _)| b.cmp(a));
-        let Some((_, spec)) = elsewhere.first() else {
+        let Some(best) = ranked.iter().map(|(r, _)| *r).max() else {
             let typed = crate::tui::text::sanitize(typed);
             return format!("no command matches \"{typed}\"");
         };
-        let word = spec.id.rsplit('.').next().unwrap_or(spec.id);
-        match spec.scope {
-            Scope::Panes(panes) if !spec.applies_to(self.pane) => {
-                let names: Vec<&str> = panes.iter().map(|p| p.title()).collect();
-                format!("{word} applies in {}", names.join(", "))
-            }
-            _ => format!("{word} is off in read-only mode"),
+        let top: Vec<&ActionSpec> = ranked
+            .into_iter()
+            .filter(|(r, _)| *r == best)
+            .map(|(_, s)| s)
+            .collect();
+        let usable: Vec<&ActionSpec> = top
+            .iter()
+            .copied()
+            .filter(|s| !(self.read_only && s.changes_data))
+            .collect();
+        let panes: Vec<&str> = Pane::ALL
+            .into_iter()
+            .filter(|p| *p != self.pane && usable.iter().any(|s| s.applies_to(*p)))
+            .map(Pane::title)
+            .collect();
+        if panes.is_empty() {
+            let (what, many) = naming(&top);
+            let verb = if many { "are" } else { "is" };
+            return format!("{what} {verb} off in read-only mode");
         }
+        let (what, many) = naming(&usable);
+        let verb = if many { "apply" } else { "applies" };
+        format!("{what} {verb} in {}", panes.join(", "))
     }
 
     /// Reads a key: arrows choose, Enter runs, Esc closes, the rest types.
@@ -142,7 +173,8 @@ impl Palette {
     pub fn render(&self, frame: &mut Frame, area: Rect, keymap: &Keymap, theme: &Theme) {
         let rect = super::centered(area, 64, 16);
         super::clear_under(frame, rect);
-        let mut lines = vec![super::prompt_line(": ", self.input.text(), theme)];
+        let inner = usize::from(rect.width.saturating_sub(2));
+        let mut lines = vec![super::prompt_line(": ", self.input.text(), inner, theme)];
         let room = usize::from(rect.height.saturating_sub(3));
         let start = self.selected.saturating_sub(room.saturating_sub(1));
         let entries = self.entries();
@@ -202,6 +234,40 @@ mod tests {
         let mut palette = Palette::new(Pane::Tasks, true);
         palette.input.set("complete reopen");
         assert_eq!(palette.no_match(), "toggle is off in read-only mode");
+    }
+
+    /// `:edit` in Contacts named Detail alone though Tasks and Notes have an edit too, `:note`
+    /// named one of the note actions, and in read-only mode Notes offered `edit applies in
+    /// Detail`. Every pane the best matches apply in is named, read-only mode first.
+    #[test]
+    fn no_match_names_every_pane_and_read_only_comes_first() {
+        let said = |pane, read_only, typed: &str| {
+            let mut palette = Palette::new(pane, read_only);
+            palette.input.set(typed);
+            assert!(palette.entries().is_empty(), "{pane:?} {typed}");
+            palette.no_match()
+        };
+        assert_eq!(
+            said(Pane::Contacts, false, "edit"),
+            "edit applies in Detail, Tasks, Notes"
+        );
+        assert_eq!(
+            said(Pane::Detail, false, "note"),
+            "note.new, note.edit, note.delete apply in Notes"
+        );
+        assert_eq!(
+            said(Pane::Notes, true, "edit"),
+            "edit is off in read-only mode"
+        );
+        assert_eq!(
+            said(Pane::Contacts, true, "note"),
+            "note.new, note.edit, note.delete are off in read-only mode"
+        );
+        assert_eq!(said(Pane::Tasks, true, "sort"), "sort applies in Contacts");
+        assert_eq!(
+            said(Pane::Tasks, false, "fold"),
+            "raw.fold, raw.fold_all apply in Raw"
+        );
     }
 
     #[test]

@@ -138,7 +138,7 @@ impl TagInput {
         };
         let mut lines = vec![
             Line::styled(format!("{verb} on {who} (comma separated)"), theme.dim),
-            super::prompt_line("> ", self.input.text(), theme),
+            super::prompt_line("> ", self.input.text(), usize::from(rect.width - 2), theme),
             Line::raw(""),
         ];
         for tag in self.completions() {

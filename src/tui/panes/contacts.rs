@@ -125,11 +125,13 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         } else {
             "found"
         };
-        let text = format!(
-            " /{}{cursor} {} {found} ",
-            crate::tui::text::sanitize(&list.filter),
-            list.len()
-        );
+        // A filter longer than the border shows its end, so the end being typed, the cursor
+        // and the count stay in view.
+        let count = format!(" {} {found} ", list.len());
+        let fixed = 2 + 2 + usize::from(!cursor.is_empty()) + crate::tui::text::width(&count);
+        let room = usize::from(area.width).saturating_sub(fixed);
+        let filter = crate::tui::text::tail(&list.filter, room);
+        let text = format!(" /{filter}{cursor}{count}");
         block = block.title_bottom(Line::styled(text, theme.title));
     } else if list.loading {
         block = block.title_bottom(Line::styled(" loading… ", theme.dim));

@@ -8,6 +8,7 @@ use ratatui::widgets::Paragraph;
 use serde_json::Value;
 
 use crate::ghl::models::Contact;
+use crate::tui::actions::Action;
 use crate::tui::app::{App, Pane, Preview};
 use crate::tui::forms::field_form::{FieldTarget, StandardField, value_text};
 use crate::tui::text::fit;
@@ -47,8 +48,15 @@ fn push(rows: &mut Vec<Entry>, label: &str, value: Option<&String>, target: Opti
 /// What an empty editable row shows, dimmed, in place of its value.
 const NOT_SET: &str = "not set";
 
-/// What the tags row shows, dimmed, for a contact without tags.
-const NO_TAGS: &str = "none (t adds one)";
+/// What the tags row shows, dimmed, for a contact without tags: how to add one, unless
+/// read-only mode refuses it.
+fn no_tags(app: &App) -> String {
+    if app.settings.read_only {
+        "none".to_string()
+    } else {
+        format!("none ({} adds one)", app.keymap.how(Action::TagAdd))
+    }
+}
 
 fn dnd_rows(contact: &Contact, rows: &mut Vec<Entry>) {
     if let Some(dnd) = contact.dnd {
@@ -282,8 +290,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         if label == TAGS && !contact.tags.is_empty() {
             spans.extend(chips(&contact.tags, value_width, theme));
         } else if value.is_empty() {
-            let empty = if label == TAGS { NO_TAGS } else { empty_word };
-            spans.push(Span::styled(fit(empty, value_width), theme.dim));
+            let empty = if label == TAGS {
+                no_tags(app)
+            } else {
+                empty_word.to_string()
+            };
+            spans.push(Span::styled(fit(&empty, value_width), theme.dim));
         } else {
             spans.push(Span::styled(fit(value, value_width), theme.text));
         }

@@ -3,15 +3,18 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Paragraph};
 
 use crate::ghl::Exchange;
 use crate::ghl::models::parse_date;
+use crate::tui::actions::Action;
 use crate::tui::app::{App, Pane};
-use crate::tui::text::{fit, fit_path};
+use crate::tui::keymap::Keymap;
+use crate::tui::text::{self, fit, fit_path, window};
 use crate::tui::theme::Theme;
-use crate::tui::view::pane_block;
+use crate::tui::view::{newer_note, pane_block};
 
 fn summary(exchange: &Exchange, app: &App, width: usize) -> String {
     let status = exchange
@@ -48,11 +51,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let focused = app.focus == Pane::Inspector;
     let [list_area, body_area] = sides(area);
     let exchanges = &app.inspector.exchanges;
-    let title = format!("Exchanges {}", exchanges.len());
     let list_focus = focused && !app.inspector.body.has_focus();
-    let block = pane_block(&title, list_focus, theme);
-    let inner = block.inner(list_area);
-    frame.render_widget(block, list_area);
+    let inner = pane_block("", list_focus, theme).inner(list_area);
+    let rows = usize::from(inner.height.saturating_sub(1));
+    let newer = newer_note(app, app.inspector.cursor, rows, exchanges.len(), "newer");
+    let title = format!("Exchanges {}{newer}", exchanges.len());
+    frame.render_widget(pane_block(&title, list_focus, theme), list_area);
     let width = usize::from(inner.width);
     let mut lines = vec![Line::styled(
         fit("Time  Code Method Path / ms", width),
@@ -89,79 +93,116 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     );
 }
 
-fn header_lines(exchange: &Exchange, theme: &Theme, width: usize) -> Vec<Line<'static>> {
+/// The head lines of an exchange as drawn `width` cells wide, scrolled `column` cells to the
+/// right, each cut with a `…` where it goes on past an edge. Unscrolled, the request line keeps
+/// the ends of a long URL and the status in view (cut in its middle); scrolled, it is the whole
+/// line, so all of it can be read.
+fn drawn(lines: Vec<HeadLine>, width: usize, column: usize) -> Vec<(String, Style)> {
+    lines
+        .into_iter()
+        .map(|(whole, short, style)| {
+            let text = match short {
+                Some(short) if column == 0 => short,
+                _ => window(&whole, column, width),
+            };
+            (text, style)
+        })
+        .collect()
+}
+
+/// A head line: its whole text, the form it takes unscrolled when that differs, its style.
+type HeadLine = (String, Option<String>, Style);
+
+/// The head of an exchange: the request line, trace id, error, request body and headers, each
+/// whole, with the form it takes unscrolled when that differs (the request line, and the note
+/// fitted to the pane) and its style.
+fn header_lines(
+    exchange: &Exchange,
+    keymap: &Keymap,
+    theme: &Theme,
+    width: usize,
+) -> Vec<HeadLine> {
     let status = exchange
         .status
         .map_or_else(|| "no response".to_string(), |s| s.to_string());
     let url_width = width.saturating_sub(exchange.method.len() + status.len() + 4);
     let url = fit_path(&exchange.url, url_width);
-    let mut lines = vec![Line::styled(
-        fit(
-            &format!("{} {} → {status}", exchange.method, url.trim_end()),
-            width,
-        ),
-        theme.title,
-    )];
+    let short = fit(
+        &format!("{} {} → {status}", exchange.method, url.trim_end()),
+        width,
+    );
+    let whole = format!("{} {} → {status}", exchange.method, exchange.url);
+    let mut lines = vec![(whole, Some(short), theme.title)];
     if let Some(trace) = &exchange.trace_id {
-        lines.push(Line::styled(
-            fit(&format!("traceId {trace}"), width),
-            theme.warning,
-        ));
+        lines.push((format!("traceId {trace}"), None, theme.warning));
     }
     if let Some(error) = &exchange.error {
-        lines.push(Line::styled(fit(error, width), theme.error));
+        lines.push((error.clone(), None, theme.error));
     }
     // The request body comes first: the head is cut to half the pane, and headers are long.
     if let Some(body) = &exchange.request_body {
-        lines.push(Line::styled("— request body", theme.dim));
-        lines.extend(request_body_lines(body, width, theme));
+        lines.push(("— request body".to_string(), None, theme.dim));
+        lines.extend(request_body_lines(body, keymap, theme, width));
     }
     for (title, headers) in [
         ("request", &exchange.request_headers),
         ("response", &exchange.response_headers),
     ] {
-        lines.push(Line::styled(format!("— {title} headers"), theme.dim));
+        lines.push((format!("— {title} headers"), None, theme.dim));
         for (name, value) in headers {
-            lines.push(Line::styled(
-                fit(&format!("{name}: {value}"), width),
-                theme.text,
-            ));
+            lines.push((format!("{name}: {value}"), None, theme.text));
         }
     }
     lines
 }
 
-/// The request body, pretty when it is JSON, at most [`REQUEST_BODY_LINES`] lines.
-fn request_body_lines(body: &str, width: usize, theme: &Theme) -> Vec<Line<'static>> {
+/// The request body, pretty when it is JSON, at most [`REQUEST_BODY_LINES`] lines, and a note
+/// (fitted to the pane unscrolled) when there is more.
+fn request_body_lines(body: &str, keymap: &Keymap, theme: &Theme, width: usize) -> Vec<HeadLine> {
     let pretty = serde_json::from_str::<serde_json::Value>(body)
         .ok()
         .and_then(|v| serde_json::to_string_pretty(&v).ok())
         .unwrap_or_else(|| body.to_string());
     let all: Vec<&str> = pretty.lines().collect();
-    let mut lines: Vec<Line<'static>> = all
+    let mut lines: Vec<_> = all
         .iter()
         .take(REQUEST_BODY_LINES)
-        .map(|l| Line::styled(fit(l, width), theme.text))
+        .map(|l| ((*l).to_string(), None, theme.text))
         .collect();
     if all.len() > REQUEST_BODY_LINES {
         let more = all.len() - REQUEST_BODY_LINES;
-        let note = format!("… {more} more lines (s saves the whole exchange, c copies it as curl)");
-        lines.push(Line::styled(fit(&note, width), theme.dim));
+        let note = format!(
+            "… {more} more lines ({} saves the whole exchange, {} copies it as curl)",
+            keymap.how(Action::Save),
+            keymap.how(Action::CopyCurl)
+        );
+        let fitted = fit(&note, width);
+        lines.push((note, Some(fitted), theme.dim));
     }
     lines
 }
 
 /// Cuts the head of an exchange to `rows`, its last row then saying how many lines did not fit
 /// and where the whole exchange is (a short pane showed some headers and silently not the rest).
-fn cut_head(lines: &mut Vec<Line<'static>>, rows: usize, width: usize, theme: &Theme) {
+fn cut_head(
+    lines: &mut Vec<(String, Style)>,
+    rows: usize,
+    width: usize,
+    keymap: &Keymap,
+    theme: &Theme,
+) {
     if lines.len() <= rows || rows == 0 {
         return;
     }
     let kept = rows - 1;
     let hidden = lines.len() - kept;
     lines.truncate(kept);
-    let note = format!("… {hidden} more lines (s saves all, c copies as curl)");
-    lines.push(Line::styled(fit(&note, width), theme.dim));
+    let note = format!(
+        "… {hidden} more lines ({} saves all, {} copies as curl)",
+        keymap.how(Action::Save),
+        keymap.how(Action::CopyCurl)
+    );
+    lines.push((fit(&note, width), theme.dim));
 }
 
 /// How many lines of a request body the head of the exchange shows.
@@ -170,11 +211,15 @@ const REQUEST_BODY_LINES: usize = 8;
 fn render_detail(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, focused: bool) {
     let body = &app.inspector.body;
     let mut title = "Exchange".to_string();
-    if let Some(count) = body.match_count() {
-        title = format!(
-            "{title} /{} {count}",
-            crate::tui::text::sanitize(body.search.text())
-        );
+    if body.searching || body.match_count().is_some() {
+        // A search longer than the border shows its end, so the end being typed and the count
+        // stay in view (the border's corners and the title's spaces take 4 cells).
+        let count = body.match_count().unwrap_or_default();
+        let cursor = if body.searching { "▏" } else { "" };
+        let fixed = 4 + text::width(&title) + 3 + usize::from(!cursor.is_empty()) + count.len();
+        let room = usize::from(area.width).saturating_sub(fixed);
+        let search = text::tail(body.search.text(), room);
+        title = format!("{title} /{search}{cursor} {count}");
     }
     let block = pane_block(&title, focused, theme);
     let inner = block.inner(area);
@@ -183,13 +228,30 @@ fn render_detail(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, focuse
         return;
     };
     let width = usize::from(inner.width);
-    let mut headers = header_lines(exchange, theme, width);
-    let head_height = u16::try_from(headers.len())
+    let whole = header_lines(exchange, &app.keymap, theme, width);
+    let head_height = u16::try_from(whole.len())
         .unwrap_or(u16::MAX)
         .min(inner.height / 2);
-    cut_head(&mut headers, usize::from(head_height), width, theme);
+    let shown = usize::from(head_height);
+    // Scrolling right goes as far as the head lines on screen reach, as for the body's.
+    let kept = if whole.len() > shown {
+        shown.saturating_sub(1)
+    } else {
+        shown
+    };
+    let widest = whole
+        .iter()
+        .take(kept)
+        .map(|(text, _, _)| text::width(text));
+    body.set_head_width(widest.max().unwrap_or(0));
+    let mut headers = drawn(whole, width, body.column());
+    cut_head(&mut headers, shown, width, &app.keymap, theme);
     let [head, rest] =
         Layout::vertical([Constraint::Length(head_height), Constraint::Min(1)]).areas(inner);
+    let headers: Vec<Line> = headers
+        .into_iter()
+        .map(|(text, style)| Line::styled(text, style))
+        .collect();
     frame.render_widget(Paragraph::new(headers), head);
     let block = Block::new().title(Line::styled("— response body", theme.dim));
     let text_area = block.inner(rest);
@@ -199,19 +261,44 @@ fn render_detail(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, focuse
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashMap;
+
     use super::*;
+
+    fn texts(n: usize) -> Vec<(String, Style)> {
+        (0..n)
+            .map(|i| (format!("h{i}"), Style::default()))
+            .collect()
+    }
 
     #[test]
     fn a_head_cut_to_the_pane_says_how_much_is_hidden() {
-        let theme = Theme::plain();
-        let mut lines: Vec<Line<'static>> = (0..12).map(|i| Line::raw(format!("h{i}"))).collect();
-        cut_head(&mut lines, 5, 80, &theme);
+        let keymap = Keymap::default();
+        let mut lines = texts(12);
+        cut_head(&mut lines, 5, 80, &keymap, &Theme::plain());
         assert_eq!(lines.len(), 5);
-        let last = lines[4].to_string();
+        let last = &lines[4].0;
         assert!(last.starts_with("… 8 more lines (s saves all"), "{last}");
-        let mut short: Vec<Line<'static>> = (0..3).map(|i| Line::raw(format!("h{i}"))).collect();
-        cut_head(&mut short, 5, 80, &theme);
+        let mut short = texts(3);
+        cut_head(&mut short, 5, 80, &keymap, &Theme::plain());
         assert_eq!(short.len(), 3, "nothing hidden, nothing said");
+    }
+
+    /// The note named `s` and `c` whatever they were remapped to.
+    #[test]
+    fn the_cut_head_names_the_keys_as_mapped() {
+        let remap = HashMap::from([
+            ("raw.save".to_string(), vec!["ctrl-s".to_string()]),
+            ("raw.curl".to_string(), Vec::new()),
+        ]);
+        let (keymap, _) = Keymap::new(&remap);
+        let mut lines = texts(12);
+        cut_head(&mut lines, 5, 80, &keymap, &Theme::plain());
+        let last = &lines[4].0;
+        assert!(
+            last.starts_with("… 8 more lines (ctrl-s saves all, :raw.curl copies as curl)"),
+            "{last}"
+        );
     }
 
     #[test]
@@ -223,14 +310,9 @@ mod tests {
             request_headers: vec![("version".into(), "2021-07-28".into())],
             ..Exchange::default()
         };
-        let text: Vec<String> = header_lines(&exchange, &Theme::plain(), 60)
-            .iter()
-            .map(|l| {
-                l.spans
-                    .iter()
-                    .map(|s| s.content.as_ref())
-                    .collect::<String>()
-            })
+        let text: Vec<String> = header_lines(&exchange, &Keymap::default(), &Theme::plain(), 60)
+            .into_iter()
+            .map(|(whole, _, _)| whole)
             .collect();
         let body = text
             .iter()
@@ -241,5 +323,26 @@ mod tests {
             .position(|l| l.contains("request headers"))
             .unwrap();
         assert!(body < headers, "{text:?}");
+    }
+
+    /// Scrolled, the request line is the whole URL, cut with a `…` at each edge it goes past.
+    #[test]
+    fn the_request_line_scrolls_whole() {
+        let exchange = Exchange {
+            method: "GET".into(),
+            url: "http://127.0.0.1:1/contacts/abcdefghijklmnopqrstuvwxyz/tasks?limit=100".into(),
+            status: Some(200),
+            ..Exchange::default()
+        };
+        let lines = header_lines(&exchange, &Keymap::default(), &Theme::plain(), 30);
+        let unscrolled = &drawn(lines.clone(), 30, 0)[0].0;
+        assert!(unscrolled.ends_with("→ 200"), "{unscrolled}");
+        let scrolled = &drawn(lines.clone(), 30, 20)[0].0;
+        assert_eq!(scrolled, "…1/contacts/abcdefghijklmnopq…");
+        let end = &drawn(lines, 30, 60)[0].0;
+        assert!(
+            end.starts_with('…') && end.contains("limit=100 → 200"),
+            "{end}"
+        );
     }
 }

@@ -1,5 +1,6 @@
 //! The activity log pane: the console's own requests, errors, retries and rate-limit waits,
-//! newest first. (The sync engine's log takes this place once it exists.)
+//! newest first, following new lines at its top; scrolled down, it keeps its lines on screen
+//! and its title counts the newer ones above. (`v` in the Sync pane shows it.)
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -9,15 +10,17 @@ use ratatui::widgets::Paragraph;
 use crate::tui::app::{App, Level, Pane};
 use crate::tui::text::fit;
 use crate::tui::theme::Theme;
-use crate::tui::view::pane_block;
+use crate::tui::view::{newer_note, pane_block};
 
 /// Draws the log pane.
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let focused = app.focus == Pane::Log;
     let lines_total = app.log.lines.len();
-    let block = pane_block(&format!("Activity log {lines_total}"), focused, theme);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
+    let inner = pane_block("", focused, theme).inner(area);
+    let rows = usize::from(inner.height);
+    let newer = newer_note(app, app.log.cursor, rows, lines_total, "newer lines");
+    let title = format!("Activity log {lines_total}{newer}");
+    frame.render_widget(pane_block(&title, focused, theme), area);
     let width = usize::from(inner.width);
     let mut lines = Vec::new();
     let mut cursor = app.log.cursor;

@@ -7,6 +7,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Paragraph};
 
+use crate::tui::actions::Action;
 use crate::tui::app::{App, Pane};
 use crate::tui::text::fit;
 use crate::tui::theme::Theme;
@@ -115,9 +116,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let text_area = text_box(area);
     let wrapped = text_lines(app, text_area.width);
     let title = if wrapped.len() > usize::from(text_area.height) {
-        " Text (enter: next page) "
+        format!(" Text ({}: next page) ", app.keymap.how(Action::Open))
     } else {
-        " Text "
+        " Text ".to_string()
     };
     let scroll = clamp_scroll(app.note_scroll, wrapped.len(), text_area.height);
     let lines: Vec<Line> = wrapped

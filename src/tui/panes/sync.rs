@@ -13,11 +13,12 @@ use ratatui::widgets::Paragraph;
 
 use crate::rankr::{Level as LogLevel, LogEntry};
 use crate::sync::SyncProgress;
+use crate::tui::actions::Action;
 use crate::tui::app::{App, Pane};
 use crate::tui::sync_log::{FOOTER_ROWS, SyncView, counts_text};
 use crate::tui::text::fit;
 use crate::tui::theme::Theme;
-use crate::tui::view::pane_block;
+use crate::tui::view::{newer_note, pane_block};
 
 /// Draws the Sync pane.
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
@@ -27,19 +28,25 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     }
     let focused = app.focus == Pane::Log;
     let shown = app.sync.entries.len();
-    let title = if app.sync.more {
-        format!("Sync log latest {shown}")
-    } else {
-        format!("Sync log {shown}")
-    };
-    let block = pane_block(&title, focused, theme);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
+    let inner = pane_block("", focused, theme).inner(area);
     let [list, footer] =
         Layout::vertical([Constraint::Min(0), Constraint::Length(FOOTER_ROWS)]).areas(inner);
+    let newer = newer_note(
+        app,
+        app.sync.cursor,
+        usize::from(list.height),
+        shown,
+        "newer lines",
+    );
+    let title = if app.sync.more {
+        format!("Sync log latest {shown}{newer}")
+    } else {
+        format!("Sync log {shown}{newer}")
+    };
+    frame.render_widget(pane_block(&title, focused, theme), area);
     render_list(frame, list, app, theme);
     let width = usize::from(footer.width);
-    let lines: Vec<Line> = footer_lines(app, theme)
+    let lines: Vec<Line> = footer_lines(app, width, theme)
         .into_iter()
         .map(|(text, style)| Line::styled(fit(&text, width), style))
         .collect();
@@ -109,7 +116,7 @@ fn entry_text(app: &App, entry: &LogEntry) -> String {
 }
 
 /// The three rows under the list: the run, the filter and keys, and a notice.
-fn footer_lines(app: &App, theme: &Theme) -> Vec<(String, Style)> {
+fn footer_lines(app: &App, width: usize, theme: &Theme) -> Vec<(String, Style)> {
     let sync = &app.sync;
     let run = match (&sync.running, &sync.progress, &sync.last) {
         (Some(_), Some(progress), _) => (progress_text(progress), theme.title),
@@ -135,8 +142,13 @@ fn footer_lines(app: &App, theme: &Theme) -> Vec<(String, Style)> {
     };
     let level = sync.min_level.map_or("debug", LogLevel::as_str);
     let entity = sync.entity.unwrap_or("all");
+    let how = |action| app.keymap.how(action);
     let filter = format!(
-        "level ≥ {level} · entity {entity} · s sync · S full · c cancel · enter opens the exchange"
+        "level ≥ {level} · entity {entity} · {} sync · {} full · {} cancel · {} opens the line",
+        how(Action::SyncRun),
+        how(Action::SyncFull),
+        how(Action::SyncCancel),
+        how(Action::Open)
     );
     let notice = sync
         .notice
@@ -145,9 +157,21 @@ fn footer_lines(app: &App, theme: &Theme) -> Vec<(String, Style)> {
     let notice = match (notice, &sync.log_error) {
         (Some((_, notice)), _) => (notice.clone(), theme.warning),
         (None, Some(error)) => (format!("Sync log: {error}"), theme.error),
-        (None, None) => (String::new(), theme.dim),
+        (None, None) => (cut_message(app, width).unwrap_or_default(), theme.dim),
     };
     vec![run, (filter, theme.dim), notice]
+}
+
+/// The selected line's message when the list cuts the line, for the row under the filter: a
+/// run's summary is wider than the list, and its counts are at its end. (Enter shows the whole
+/// line of one with no exchange.)
+fn cut_message(app: &App, width: usize) -> Option<String> {
+    if app.focus != Pane::Log {
+        return None;
+    }
+    let entry = app.sync.entries.get(app.sync.cursor.selected)?;
+    let cut = crate::tui::text::width(&entry_text(app, entry)) > width;
+    cut.then(|| format!("↳ {}", entry.message))
 }
 
 /// The error first, so a narrow screen cuts the counts rather than the reason.
@@ -161,8 +185,11 @@ fn with_error(text: String, error: Option<&str>) -> String {
 /// The location's newest run in the store, when this session has not run one there.
 fn stored_run_text(app: &App) -> String {
     let Some(run) = app.sync.runs.first() else {
-        return "No sync yet: s syncs the changes (full the first time), S runs a full sync."
-            .to_string();
+        return format!(
+            "No sync yet: {} syncs the changes (full the first time), {} runs a full sync.",
+            app.keymap.how(Action::SyncRun),
+            app.keymap.how(Action::SyncFull)
+        );
     };
     let c = &run.counts;
     format!(

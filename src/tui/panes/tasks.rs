@@ -33,17 +33,19 @@ fn due_text(task: &Task, app: &App, wide: bool) -> (String, bool) {
     }
 }
 
-/// The selected task's details: due date and time in the display zone with how far it is,
-/// assignee by name, completion, then the body.
+/// The selected task's details: due date and time in the display zone with how far it is
+/// (a done task is never overdue), assignee by name, completion, then the body.
 fn details(task: &Task, app: &App) -> Vec<(String, String)> {
     let due = task.due_date.as_deref().and_then(parse_date).map_or_else(
         || "none".to_string(),
         |at| {
-            format!(
-                "{} ({})",
-                app.clock.absolute(at),
-                app.clock.due_span(at).words()
-            )
+            let span = app.clock.due_span(at);
+            let words = if task.completed {
+                span.words_done()
+            } else {
+                span.words()
+            };
+            format!("{} ({words})", app.clock.absolute(at))
         },
     );
     let assignee = task

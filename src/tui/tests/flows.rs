@@ -856,3 +856,46 @@ fn esc_in_a_side_pane_keeps_the_focus() {
         "Sync goes back where it came from"
     );
 }
+
+/// `G` on a list of 100 of 200 contacts selected row 100 and loaded the rest; a second `G`
+/// was needed. It loads the rest and lands on the real last row; moving meanwhile stops it.
+#[test]
+fn g_to_the_end_of_a_partly_loaded_list_lands_on_the_last_row_once_it_is_all_there() {
+    let mut f = Fixture::empty(80, 24);
+    let many: Vec<Contact> = (0..300)
+        .map(|i| Contact {
+            id: format!("id{i}"),
+            ..contacts()[0].clone()
+        })
+        .collect();
+    let page = |from: usize, more: bool| Event::Page {
+        generation: 1,
+        contacts: super::rows(&many[from..from + 100]),
+        total: 300,
+        more,
+        exchange_id: 1,
+    };
+    f.event(page(0, true));
+    commands(&mut f);
+    f.keys(&["G"]);
+    assert_eq!(f.app.contacts.cursor.selected, 99);
+    let asked = |f: &mut Fixture| {
+        commands(f)
+            .iter()
+            .any(|c| matches!(c, Command::NextPage { generation: 1 }))
+    };
+    assert!(asked(&mut f), "the rest is asked for");
+    f.event(page(100, true));
+    assert_eq!(f.app.contacts.cursor.selected, 199);
+    assert!(asked(&mut f), "and the page after it");
+    f.event(page(200, false));
+    assert_eq!(f.app.contacts.cursor.selected, 299, "the real last row");
+    assert_eq!(f.app.contacts.end_for, None);
+
+    // Moving while the pages come keeps the row moved to.
+    let mut f = Fixture::empty(80, 24);
+    f.event(page(0, true));
+    f.keys(&["G", "k"]);
+    f.event(page(100, true));
+    assert_eq!(f.app.contacts.cursor.selected, 98);
+}

@@ -385,6 +385,26 @@ fn help_and_palette_say_when_nothing_matches() {
     assert!(screen.contains("sort applies in Contacts"), "{screen}");
 }
 
+/// `:edit` in Contacts said only Detail, and in read-only Notes it still offered Detail: the
+/// palette names every pane, and says when read-only mode turns the action off.
+#[test]
+fn the_palette_names_every_pane_an_action_applies_in() {
+    let mut f = Fixture::loaded(80, 24);
+    f.keys(&[":"]);
+    f.type_text("edit");
+    let screen = f.render();
+    assert!(
+        screen.contains("edit applies in Detail, Tasks, Notes"),
+        "{screen}"
+    );
+    f.keys(&["esc"]);
+    f.app.settings.read_only = true;
+    f.keys(&["tab", "tab", "tab", ":"]);
+    f.type_text("edit");
+    let screen = f.render();
+    assert!(screen.contains("edit is off in read-only mode"), "{screen}");
+}
+
 /// At 80x24 help's long descriptions wrap onto continuation lines; End shows the last entry
 /// and Home the first.
 /// A search longer than the help's field shows its end and the cursor, not its start alone.
@@ -427,4 +447,109 @@ fn help_wraps_long_descriptions_and_jumps_with_home_and_end() {
         "{screen}"
     );
     assert!(!screen.contains(last.id), "{screen}");
+}
+
+/// The one-line inputs drawn in a border or a dialog line showed the start of a long text:
+/// the end being typed, the cursor and the match count were cut off. Each shows its end.
+#[test]
+fn long_inputs_show_their_end_the_cursor_and_the_count() {
+    let long = format!("{}END", "x".repeat(62));
+
+    // The contacts filter, in the list's bottom border, with its count.
+    let mut f = Fixture::loaded(80, 24);
+    f.keys(&["/"]);
+    f.type_text(&long);
+    let screen = f.render();
+    let line = screen.lines().find(|l| l.contains("found")).unwrap();
+    assert!(line.contains(" /…x"), "{line}");
+    assert!(line.contains("xEND▏ 0 found "), "{line}");
+
+    // Raw's search, in the exchange's top border, with its count.
+    let mut f = Fixture::loaded(80, 24);
+    f.keys(&["shift-tab", "shift-tab", "/"]);
+    f.type_text(&long);
+    let screen = f.render();
+    let line = screen.lines().find(|l| l.contains("Exchange /")).unwrap();
+    assert!(line.contains("Exchange /…x"), "{line}");
+    assert!(line.contains("xEND▏ 0/0 "), "{line}");
+
+    // The palette's input line.
+    let mut f = Fixture::loaded(80, 24);
+    f.keys(&[":"]);
+    f.type_text(&long);
+    let screen = f.render();
+    let line = screen.lines().find(|l| l.contains("│: ")).unwrap();
+    assert!(line.contains("│: …x") && line.contains("xEND▏"), "{line}");
+
+    // The tag input's line.
+    let mut f = Fixture::loaded(80, 24);
+    f.keys(&["t"]);
+    f.type_text(&long);
+    let screen = f.render();
+    let line = screen.lines().find(|l| l.contains("│> ")).unwrap();
+    assert!(line.contains("│> …x") && line.contains("xEND▏"), "{line}");
+
+    // The location picker's line.
+    let mut f = Fixture::loaded(80, 24);
+    f.keys(&["L"]);
+    f.type_text(&long);
+    let screen = f.render();
+    let line = screen.lines().find(|l| l.contains("│location: ")).unwrap();
+    assert!(
+        line.contains("│location: …x") && line.contains("xEND▏"),
+        "{line}"
+    );
+}
+
+/// A number field typed as `1e5` is kept as the float 100000.0 and showed as `100000.0`,
+/// while `42` showed as `42`: whole numbers show without a fraction, in the Detail row and in
+/// the edit form alike; a fraction and a number too large to be exact stay as they are.
+#[test]
+fn whole_numbers_show_without_a_fraction() {
+    use crate::ghl::directory::CustomFieldDefinition;
+    let mut f = Fixture::loaded(120, 30);
+    for (id, name) in [
+        ("cf_big", "Big score"),
+        ("cf_int", "Small score"),
+        ("cf_frac", "Ratio"),
+    ] {
+        let field = CustomFieldDefinition {
+            id: id.into(),
+            name: Some(name.into()),
+            data_type: Some("NUMERICAL".into()),
+            ..CustomFieldDefinition::default()
+        };
+        f.app.directory.fields.insert(id.into(), field);
+    }
+    let mut contact = super::full_contact();
+    contact.custom_fields = serde_json::from_value(serde_json::json!([
+        {"id": "cf_big", "value": 1e5},
+        {"id": "cf_int", "value": 42},
+        {"id": "cf_frac", "value": 2.5}
+    ]))
+    .unwrap();
+    f.load(
+        crate::worker::messages::Loaded::Contact(Box::new(contact)),
+        7,
+    );
+    f.keys(&["tab"]);
+    let screen = f.render();
+    assert!(screen.contains("100000 "), "{screen}");
+    assert!(!screen.contains("100000.0"), "{screen}");
+    assert!(screen.contains("42 "), "{screen}");
+    assert!(screen.contains("2.5 "), "{screen}");
+
+    let on_big = |f: &Fixture| {
+        crate::tui::panes::detail::selected_target(&f.app).is_some_and(|(l, _)| l == "Big score")
+    };
+    for _ in 0..60 {
+        if on_big(&f) {
+            break;
+        }
+        f.keys(&["j"]);
+    }
+    assert!(on_big(&f), "a Big score row");
+    f.keys(&["e"]);
+    let screen = f.render();
+    assert!(screen.contains("> 100000▏"), "{screen}");
 }

@@ -336,3 +336,22 @@ fn a_failed_listing_shows_its_error_in_the_contacts_pane() {
     assert!(screen.contains("Ada"), "{screen}");
     assert!(screen.contains("not refreshed: unauthorized"), "{screen}");
 }
+
+/// A completed task's details read "(overdue 3 d)": a done task is never overdue. Its due
+/// date stays, with how long ago it was; an open task's passed date still says overdue.
+#[test]
+fn a_done_task_is_never_overdue() {
+    let mut f = Fixture::loaded(80, 24);
+    f.keys(&["tab", "tab"]);
+    let screen = f.render();
+    assert!(
+        screen.contains("(overdue 2 d)"),
+        "the open one is: {screen}"
+    );
+    f.keys(&["j", "j"]);
+    let screen = f.render();
+    assert!(screen.contains("Send contract"), "{screen}");
+    assert!(screen.contains("Status    done"), "{screen}");
+    assert!(screen.contains("2026-02-26 09:00 (3 d ago)"), "{screen}");
+    assert!(!screen.contains("overdue"), "{screen}");
+}

@@ -5,6 +5,7 @@ mod flows;
 mod forms;
 mod guards;
 mod lists;
+mod named_keys;
 mod raw;
 mod snapshots;
 mod sync;

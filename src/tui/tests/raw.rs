@@ -144,3 +144,183 @@ fn a_click_gives_the_keys_to_the_side_clicked() {
         "j moves the list clicked"
     );
 }
+
+/// A console at 80x24 on Raw, its newest exchange a body with a line far wider than the pane
+/// and a long URL.
+fn wide_body() -> Fixture {
+    let mut f = Fixture::loaded(80, 24);
+    let note = format!("{} needle {}", "a".repeat(90), "b".repeat(40));
+    let body = format!(r#"{{"note":"{note}","id":"n1"}}"#);
+    f.event(Event::Exchange(exchange(
+        3,
+        "GET",
+        "/contacts/c1/notes?locationId=loc_demo&limit=100&startAfterId=n0&order=desc",
+        200,
+        &body,
+    )));
+    f.keys(&["shift-tab", "shift-tab"]);
+    assert_eq!(f.app.focus, Pane::Inspector);
+    f
+}
+
+/// The screen rows inside the exchange side's border (right of the list at 80 columns), the
+/// request line first.
+fn exchange_rows(f: &mut Fixture) -> Vec<String> {
+    let buffer = f.buffer();
+    (2..buffer.area.height - 3)
+        .map(|y| (41..79).map(|x| buffer[(x, y)].symbol()).collect())
+        .collect()
+}
+
+fn row_with(rows: &[String], text: &str) -> String {
+    rows.iter()
+        .find(|r| r.contains(text))
+        .cloned()
+        .unwrap_or_else(|| panic!("no row with {text:?} in {rows:#?}"))
+}
+
+/// Long lines were cut at the pane's edge with nothing saying so, and Right did nothing: a cut
+/// line ends in `…`, Right and `l` scroll the whole exchange (head and body) by half its width,
+/// Left and `h` back, `0` to the start, and `g` in the body goes to the first line and column.
+#[test]
+fn long_lines_are_marked_and_scroll_sideways() {
+    let mut f = wide_body();
+    let rows = exchange_rows(&mut f);
+    let note = row_with(&rows, "\"note\"");
+    assert!(note.ends_with('…'), "a cut line says so: {note:?}");
+    assert!(!note.contains("needle"));
+
+    f.keys(&["right"]);
+    assert_eq!(
+        f.app.inspector.body.column(),
+        19,
+        "half the body's 38 cells"
+    );
+    let rows = exchange_rows(&mut f);
+    let note = rows.iter().find(|r| r.contains("aaa")).unwrap();
+    assert!(
+        note.starts_with('…'),
+        "text off to the left is marked: {note:?}"
+    );
+    let url = &rows[0];
+    assert!(url.starts_with('…'), "the URL line scrolls too: {url:?}");
+
+    f.keys(&["l", "l", "l"]);
+    let rows = exchange_rows(&mut f);
+    assert!(rows.iter().any(|r| r.contains("needle")), "{rows:#?}");
+    assert!(
+        rows[0].contains("order=desc → 200"),
+        "the whole URL can be read: {rows:#?}"
+    );
+
+    f.keys(&["l", "l"]);
+    let far = f.app.inspector.body.column();
+    let rows = exchange_rows(&mut f);
+    assert!(rows.iter().any(|r| r.ends_with("bbb\",")), "{rows:#?}");
+    f.keys(&["l"]);
+    assert_eq!(
+        f.app.inspector.body.column(),
+        far,
+        "no further than the widest line on screen"
+    );
+
+    f.keys(&["left", "h"]);
+    assert!(f.app.inspector.body.column() < far);
+    f.keys(&["0"]);
+    assert_eq!(f.app.inspector.body.column(), 0);
+    let rows = exchange_rows(&mut f);
+    assert!(rows[0].starts_with("GET http"), "{rows:#?}");
+
+    f.keys(&["enter", "j", "l", "g"]);
+    assert_eq!(
+        f.app.inspector.body.column(),
+        0,
+        "g: first line, first column"
+    );
+    assert_eq!(f.app.inspector.body.cursor_line(), 0);
+}
+
+/// A search match past the right edge is scrolled into view, clear of the `…` mark.
+#[test]
+fn a_match_off_to_the_right_is_brought_into_view() {
+    let mut f = wide_body();
+    exchange_rows(&mut f);
+    f.keys(&["/"]);
+    f.type_text("needle");
+    f.keys(&["enter"]);
+    let rows = exchange_rows(&mut f);
+    let row = row_with(&rows, "needle");
+    assert!(!row.contains("needle…"), "{row:?}");
+    f.keys(&["0"]);
+    let rows = exchange_rows(&mut f);
+    assert!(!rows.iter().any(|r| r.contains("needle")));
+    f.keys(&["n"]);
+    let rows = exchange_rows(&mut f);
+    assert!(rows.iter().any(|r| r.contains("needle")), "{rows:#?}");
+}
+
+/// The exchange list, newest first, keeps its rows on screen as exchanges arrive while it is
+/// scrolled down, and its title counts the newer ones above.
+#[test]
+fn the_exchange_list_counts_newer_exchanges_when_scrolled_away() {
+    let mut f = Fixture::loaded(80, 24);
+    for id in 3..=40 {
+        f.event(Event::Exchange(exchange(
+            id,
+            "GET",
+            "/contacts/c1",
+            200,
+            "{}",
+        )));
+    }
+    f.keys(&["shift-tab", "shift-tab", "G"]);
+    f.render();
+    let selected = f.app.selected_exchange().map(|e| e.id);
+    let offset = f.app.inspector.cursor.offset;
+    assert!(offset > 0);
+    for id in 41..=43 {
+        f.event(Event::Exchange(exchange(
+            id,
+            "GET",
+            "/contacts/c1",
+            200,
+            "{}",
+        )));
+    }
+    let screen = f.render();
+    assert_eq!(f.app.selected_exchange().map(|e| e.id), selected);
+    assert_eq!(
+        f.app.inspector.cursor.offset,
+        offset + 3,
+        "the rows stay put"
+    );
+    assert!(
+        screen.contains(&format!("Exchanges 43 · {} newer (g)", offset + 3)),
+        "{screen}"
+    );
+    f.keys(&["g"]);
+    assert!(!f.render().contains("newer"));
+}
+
+/// "Sent the request as curl to the clipboard" stayed on screen in Tasks. A toast goes when
+/// the focus moves to another pane (or after its few seconds), not while the pane stays.
+#[test]
+fn a_toast_goes_when_the_focus_moves_to_another_pane() {
+    let mut f = raw();
+    f.keys(&["c"]);
+    assert!(
+        f.render().contains("Sent the request as curl"),
+        "{}",
+        f.render()
+    );
+    f.keys(&["j"]);
+    assert!(
+        f.render().contains("Sent the request as curl"),
+        "same pane, still shown"
+    );
+    f.keys(&["tab", "tab", "tab", "tab"]);
+    assert_eq!(f.app.focus, Pane::Tasks);
+    let screen = f.render();
+    assert!(!screen.contains("Sent the request"), "{screen}");
+    assert!(f.app.toast.is_none());
+}

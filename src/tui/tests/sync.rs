@@ -406,3 +406,191 @@ fn a_location_switch_reads_the_log_of_the_new_location() {
         "the session's run was in the other location:\n{screen}"
     );
 }
+
+/// Esc from Raw opened from a Sync line went to Contacts instead of back to Sync. Raw now goes
+/// back to the pane it was opened from whatever it is, and Sync then back to its own.
+#[test]
+fn esc_from_raw_opened_from_a_sync_line_goes_back_to_sync() {
+    let mut f = sync_pane(80, 24);
+    f.event(Event::SyncProgress(Box::new(progress())));
+    f.keys(&["j", "enter"]);
+    assert_eq!(f.app.focus, Pane::Inspector);
+    f.keys(&["esc"]);
+    assert_eq!(f.app.focus, Pane::Log, "back to the Sync pane");
+    f.keys(&["esc"]);
+    assert_eq!(f.app.focus, Pane::Contacts, "and Sync back to its own");
+
+    // Raw opened from Tasks, Sync reached from it, Raw opened again from a line: Esc walks
+    // back the same way; Tab back to Sync from there goes back along the way, not round it.
+    f.keys(&["tab", "tab", "i", "tab"]);
+    assert_eq!(f.app.focus, Pane::Log);
+    f.keys(&["enter"]);
+    assert_eq!(f.app.focus, Pane::Inspector);
+    f.keys(&["tab"]);
+    assert_eq!(f.app.focus, Pane::Log);
+    f.keys(&["esc"]);
+    assert_eq!(f.app.focus, Pane::Tasks);
+}
+
+/// `i` opens Raw from any pane, and Esc goes back to that pane.
+#[test]
+fn raw_goes_back_to_whichever_pane_opened_it() {
+    for pane in Pane::ALL.into_iter().filter(|p| *p != Pane::Inspector) {
+        let mut f = Fixture::loaded(80, 24);
+        while f.app.focus != pane {
+            f.keys(&["tab"]);
+        }
+        f.keys(&["i"]);
+        assert_eq!(f.app.focus, Pane::Inspector, "i in {pane:?}");
+        f.keys(&["esc"]);
+        assert_eq!(f.app.focus, pane, "Esc goes back to {pane:?}");
+    }
+}
+
+/// Enter on a line with no exchange behind it (a run's summary) did nothing: it shows the
+/// whole line, its summary too long for the pane, and says why no exchange opens.
+#[test]
+fn enter_on_a_run_line_shows_it_whole_and_why_no_exchange_opens() {
+    let mut f = sync_pane(80, 24);
+    let request = f.app.sync.request;
+    let mut run = line(4, LogLevel::Info, "run", "ok", None);
+    run.message = "full run: 200 seen, 200 created, 0 updated, 0 unchanged, 0 deleted, 410 \
+                   tasks/notes changed, 0 failed, 612 requests"
+        .into();
+    f.event(Event::SyncLog {
+        request,
+        entries: vec![run],
+        runs: Vec::new(),
+        error: None,
+    });
+    assert!(!f.render().contains("612 requests"), "cut in the list");
+    f.keys(&["enter"]);
+    assert_eq!(f.app.focus, Pane::Log);
+    let screen = f.render();
+    assert!(screen.contains("Sync log line"), "{screen}");
+    assert!(screen.contains("612 requests"), "the whole line: {screen}");
+    assert!(
+        screen.contains("No HTTP exchange is behind this"),
+        "{screen}"
+    );
+    assert!(screen.contains("any key closes"), "{screen}");
+    f.keys(&["esc"]);
+    assert!(f.app.modal.is_none());
+    assert_eq!(f.app.focus, Pane::Log);
+}
+
+fn many_lines(from: i64, to: i64) -> Vec<LogEntry> {
+    (from..=to)
+        .rev()
+        .map(|id| {
+            let mut entry = line(id, LogLevel::Info, "contact", "updated", None);
+            entry.message = format!("contact updated {id}");
+            entry
+        })
+        .collect()
+}
+
+fn answer(f: &mut Fixture, entries: Vec<LogEntry>) {
+    let request = f.app.sync.request;
+    f.event(Event::SyncLog {
+        request,
+        entries,
+        runs: Vec::new(),
+        error: None,
+    });
+}
+
+/// After a run its newest lines were above the visible area, shown only after `g`, and
+/// nothing said they were there. At the newest line the pane follows new lines; scrolled
+/// away, it keeps its lines and its title counts the newer ones above.
+#[test]
+fn the_log_follows_new_lines_at_its_top_and_counts_them_when_scrolled_away() {
+    let mut f = sync_pane(80, 24);
+    f.keys(&["l"]);
+    answer(&mut f, many_lines(1, 40));
+    f.keys(&["l", "l", "l"]);
+    answer(&mut f, many_lines(1, 40));
+    assert_eq!(f.app.sync.cursor.selected, 0);
+    answer(&mut f, many_lines(1, 45));
+    assert_eq!(f.app.sync.cursor.selected, 0, "on the newest line");
+    let screen = f.render();
+    assert!(screen.contains("contact updated 45 "), "{screen}");
+    assert!(!screen.contains("newer lines"), "{screen}");
+
+    f.keys(&["pgdn", "pgdn"]);
+    let selected = f.app.sync.entries[f.app.sync.cursor.selected].id;
+    f.render();
+    answer(&mut f, many_lines(1, 52));
+    let screen = f.render();
+    let above = f.app.sync.cursor.offset;
+    assert!(above > 7, "{above}");
+    assert!(
+        screen.contains(&format!("Sync log 52 · {above} newer lines (g)")),
+        "{screen}"
+    );
+    assert_eq!(
+        f.app.sync.entries[f.app.sync.cursor.selected].id, selected,
+        "the selected line stays selected"
+    );
+    f.keys(&["g"]);
+    let screen = f.render();
+    assert!(screen.contains("contact updated 52 "), "{screen}");
+    assert!(!screen.contains("newer lines"), "{screen}");
+}
+
+/// The console's activity, newest first, kept the row number as lines came: the selection
+/// slid onto another line. It stays on its line and the title counts the newer ones.
+#[test]
+fn the_activity_log_keeps_its_selected_line_and_counts_newer_ones() {
+    let mut f = sync_pane(80, 24);
+    f.keys(&["v"]);
+    for i in 0..40 {
+        f.app
+            .log(crate::tui::app::Level::Info, format!("activity {i}"));
+    }
+    f.render();
+    f.keys(&["pgdn", "pgdn"]);
+    f.render();
+    let len = f.app.log.lines.len();
+    let selected = f.app.log.cursor.selected;
+    let text = f.app.log.lines[len - 1 - selected].text.clone();
+    for i in 40..45 {
+        f.app
+            .log(crate::tui::app::Level::Info, format!("activity {i}"));
+    }
+    let len = f.app.log.lines.len();
+    let now = f.app.log.cursor.selected;
+    assert_eq!(f.app.log.lines[len - 1 - now].text, text);
+    let screen = f.render();
+    assert!(screen.contains("newer lines (g)"), "{screen}");
+    f.keys(&["g"]);
+    f.app.log(crate::tui::app::Level::Info, "activity newest");
+    let screen = f.render();
+    assert!(screen.contains("activity newest"), "{screen}");
+    assert!(!screen.contains("newer lines"), "{screen}");
+}
+
+/// A run's summary line was cut at 120 columns, its failures and requests lost: selected, the
+/// row under the filter shows its message.
+#[test]
+fn a_selected_line_the_list_cuts_shows_its_message_under_the_filter() {
+    let mut f = sync_pane(120, 30);
+    let mut run = line(4, LogLevel::Warn, "run", "partial", None);
+    run.message = "full run: 200 seen, 190 created, 0 updated, 0 unchanged, 0 deleted, 410 \
+                   tasks/notes changed, 10 failed, 612 requests"
+        .into();
+    answer(
+        &mut f,
+        vec![run, line(3, LogLevel::Info, "run", "started", None)],
+    );
+    let screen = f.render();
+    assert!(
+        screen.contains("↳ full run: 200 seen, 190 created, 0 updated, 0 unchanged, 0 deleted, 410 tasks/notes changed, 10 failed, 612 requests"),
+        "{screen}"
+    );
+    f.keys(&["j"]);
+    assert!(
+        !f.render().contains('↳'),
+        "a line shown whole is not repeated"
+    );
+}

@@ -4,8 +4,9 @@
 //! lines are shown, and drawing touches only the lines on screen, so a body of megabytes stays
 //! quick. A body that is not JSON (HTML, a truncated or invalid document, or JSON nested deeper
 //! than `serde_json` parses) is shown as plain text instead, with the same scrolling and search
-//! but no folding or colours. Lines wider than the view are cut off at its right edge; the
-//! view scrolls sideways with [`JsonView::scroll_right`] and jumps sideways to a search match.
+//! but no folding or colours. Lines wider than the view are cut off at its right edge, with a
+//! `…` in the last cell (and in the first when text is scrolled off to the left); the view
+//! scrolls sideways with [`JsonView::scroll_right`] and jumps sideways to a search match.
 //!
 //! In the plain-text view a line longer than 2,000 bytes is cut into several lines, so a
 //! minified body of megabytes stays quick to draw; a search match cannot span such a cut.
@@ -159,6 +160,28 @@ impl JsonView {
     /// Scrolls the view `cells` to the right, to read the ends of long lines.
     pub fn scroll_right(&mut self, cells: usize) {
         self.column = self.column.saturating_add(cells).min(usize::from(u16::MAX));
+    }
+
+    /// How many cells the view is scrolled to the right.
+    pub fn column(&self) -> usize {
+        self.column
+    }
+
+    /// How many cells wide the view was last drawn (0 before it was drawn).
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    /// The width of the widest row on screen, drawn whole: how far scrolling right can go
+    /// before every row on screen has scrolled out of view.
+    pub fn widest_on_screen(&self) -> usize {
+        self.visible
+            .iter()
+            .skip(self.top)
+            .take(self.height)
+            .map(|&row| render::row_width(self, row))
+            .max()
+            .unwrap_or(0)
     }
 
     /// Folds or unfolds the object or array opened on the cursor line; on any other line, folds
@@ -346,7 +369,8 @@ impl JsonView {
         self.show_columns(found);
     }
 
-    /// Scrolls sideways so the match's columns are on screen, when the width is known.
+    /// Scrolls sideways so the match's columns are on screen, when the width is known, clear
+    /// of the `…` marks a cut row has at its edges.
     fn show_columns(&mut self, found: Match) {
         if self.width == 0 {
             return;
@@ -355,7 +379,10 @@ impl JsonView {
         let indent = render::indent_width(self.doc.rows.get(found.row).map_or(0, |r| r.depth));
         let start = indent + text::width(line.get(..found.start).unwrap_or(""));
         let end = indent + text::width(line.get(..found.end).unwrap_or(""));
-        if start < self.column || end > self.column + self.width {
+        let first = self.column + usize::from(self.column > 0);
+        let cut_right = render::row_width(self, found.row) > self.column + self.width;
+        let last = self.column + self.width - usize::from(cut_right);
+        if start < first || end > last {
             self.column = start.saturating_sub(self.width / 4);
         }
     }

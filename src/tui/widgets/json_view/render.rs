@@ -1,5 +1,5 @@
 //! Drawing the rows of a JSON view that are on screen, coloured by token, with search matches
-//! and the cursor line marked.
+//! and the cursor line marked, and a `…` at each edge a row is cut at.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -9,7 +9,8 @@ use ratatui::widgets::{Clear, Paragraph, Widget};
 use unicode_segmentation::UnicodeSegmentation;
 
 use super::JsonView;
-use super::document::{MAX_INDENT_DEPTH, Token};
+use super::document::{Fold, MAX_INDENT_DEPTH, Token};
+use crate::tui::text;
 use crate::tui::theme::Theme;
 
 /// The cells of indentation drawn for a line `depth` levels deep.
@@ -56,6 +57,93 @@ pub(super) fn draw(view: &JsonView, area: Rect, buf: &mut Buffer, theme: &Theme)
         .collect();
     let column = u16::try_from(view.column).unwrap_or(u16::MAX);
     Paragraph::new(lines).scroll((0, column)).render(area, buf);
+    mark_cut_edges(view, area, buf);
+}
+
+/// Puts a `…` in the first cell of each row with text scrolled off to the left, and in the last
+/// cell of each row that goes on past the right edge, so a cut line never reads as whole.
+fn mark_cut_edges(view: &JsonView, area: Rect, buf: &mut Buffer) {
+    let width = usize::from(area.width);
+    let rows = view
+        .visible
+        .iter()
+        .skip(view.top)
+        .take(usize::from(area.height));
+    for (y, &row) in (area.y..).zip(rows) {
+        let Some(info) = view.doc.rows.get(row) else {
+            continue;
+        };
+        let indent = indent_width(info.depth);
+        let full = row_width(view, row);
+        if view.column > indent && full > indent {
+            mark_cell(buf, area.x, y, Side::Left);
+        }
+        if full > view.column + width {
+            mark_cell(buf, area.x + area.width - 1, y, Side::Right);
+        }
+    }
+}
+
+/// Which edge of a row a cut mark is on.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Left,
+    Right,
+}
+
+/// Writes the cut mark into the cell at `(x, y)`, blanking the other half of a wide character
+/// the mark replaces half of, so the row keeps its cells.
+fn mark_cell(buf: &mut Buffer, x: u16, y: u16, side: Side) {
+    let Some(cell) = buf.cell_mut((x, y)) else {
+        return;
+    };
+    let continuation = cell.symbol().is_empty();
+    cell.set_symbol("…");
+    let neighbour = match side {
+        // A wide character starting under the left mark leaves its second half after it.
+        Side::Left => x.checked_add(1),
+        // The right mark on a wide character's second half leaves its first half before it.
+        Side::Right if continuation => x.checked_sub(1),
+        Side::Right => None,
+    };
+    if let Some(cell) = neighbour.and_then(|x| buf.cell_mut((x, y)))
+        && (side == Side::Right || cell.symbol().is_empty())
+    {
+        cell.set_symbol(" ");
+    }
+}
+
+/// How many cells a row takes drawn whole: indentation, text and a folded value's summary.
+pub(super) fn row_width(view: &JsonView, row: usize) -> usize {
+    let Some(info) = view.doc.rows.get(row) else {
+        return 0;
+    };
+    let folded = info
+        .fold
+        .filter(|_| view.folded.get(row).copied().unwrap_or(false))
+        .map_or(0, |fold| {
+            let (close, summary) = fold_suffix(fold);
+            text::width(close) + text::width(&summary)
+        });
+    indent_width(info.depth) + text::width(view.doc.line(row)) + folded
+}
+
+/// What a folded object or array shows after its opening line: its close, keeping the comma
+/// its closing line has so the JSON reads right, and how many items or keys it holds.
+fn fold_suffix(fold: Fold) -> (&'static str, String) {
+    let close = match (fold.array, fold.comma) {
+        (true, false) => "…]",
+        (true, true) => "…],",
+        (false, false) => "…}",
+        (false, true) => "…},",
+    };
+    let noun = match (fold.array, fold.children) {
+        (true, 1) => "item",
+        (true, _) => "items",
+        (false, 1) => "key",
+        (false, _) => "keys",
+    };
+    (close, format!(" {} {noun}", fold.children))
 }
 
 /// The style a token is drawn in.
@@ -110,21 +198,8 @@ fn row_line<'v>(view: &'v JsonView, row: usize, theme: &Theme) -> Line<'v> {
         .fold
         .filter(|_| view.folded.get(row).copied().unwrap_or(false))
     {
-        // The folded value keeps the comma its closing line has, so the JSON reads right.
-        let close = match (fold.array, fold.comma) {
-            (true, false) => "…]",
-            (true, true) => "…],",
-            (false, false) => "…}",
-            (false, true) => "…},",
-        };
+        let (close, summary) = fold_suffix(fold);
         spans.push(Span::styled(close, style(theme.json_punct)));
-        let noun = match (fold.array, fold.children) {
-            (true, 1) => "item",
-            (true, _) => "items",
-            (false, 1) => "key",
-            (false, _) => "keys",
-        };
-        let summary = format!(" {} {noun}", fold.children);
         spans.push(Span::styled(summary, style(theme.dim)));
     }
     Line::from(spans)
