@@ -526,6 +526,107 @@ async fn out_of_range_settings_are_refused_by_config_check_and_by_the_commands_t
     assert_eq!(sandbox.stats().total, 0, "{:?}", sandbox.stats());
 }
 
+/// `api.version` is sent as a header: a value that is not a date (`YYYY-MM-DD`), a control
+/// character above all, is refused by `config check` and by the commands that load the config,
+/// from the file and from `GHL_VERSION` alike, and nothing is sent.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_version_that_is_not_a_date_is_refused_from_the_file_and_the_environment() {
+    let (sandbox, _client) = common::start(3).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("version.toml");
+    let head = format!(
+        "[api]\nbase_url = \"{}\"\nlocation_id = \"{}\"\n",
+        sandbox.base_url(),
+        sandbox::DEMO_LOCATION_ID
+    );
+    let store = dir.path().join("rankr.sqlite3");
+    let store = store.to_str().unwrap();
+    let commands: [&[&str]; 3] = [
+        &["api", "GET", "/contacts/x"],
+        &["sync", "--store", store],
+        &["doctor"],
+    ];
+    for bad in [
+        "2021-07-28\nX-Evil: 1",
+        "2021-07-28\r",
+        "v2",
+        "2021-13-45",
+        " 2021-07-28",
+    ] {
+        let shown = bad.escape_debug().to_string();
+        // From the environment: the variable is named.
+        std::fs::write(&config, &head).unwrap();
+        let out = common::bin::ghl_console(dir.path())
+            .args(["config", "check", "--config", config.to_str().unwrap()])
+            .env("GHL_VERSION", bad)
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{bad:?}: {said}");
+        assert!(
+            said.contains(&format!(
+                "invalid: environment variable GHL_VERSION: `api.version`: must be a date like 2021-07-28 (YYYY-MM-DD), not \"{shown}\""
+            )),
+            "{bad:?}: {said}"
+        );
+        for uses in commands {
+            let out = common::bin::ghl_console(dir.path())
+                .args(["--config", config.to_str().unwrap()])
+                .args(uses)
+                .env("GHL_VERSION", bad)
+                .env("GHL_TOKEN", sandbox::DEMO_TOKEN)
+                .output()
+                .unwrap();
+            let said = String::from_utf8_lossy(&out.stdout).into_owned()
+                + &String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{uses:?} {bad:?}: {said}");
+            assert!(
+                said.contains("environment variable GHL_VERSION: `api.version`: must be a date"),
+                "{uses:?} {bad:?}: {said}"
+            );
+        }
+
+        // From the file: its file and line, and the variable that also sets it.
+        let text = format!("{head}version = \"{shown}\"\n");
+        std::fs::write(&config, &text).unwrap();
+        let out = common::bin::ghl_console(dir.path())
+            .args(["config", "check", "--config", config.to_str().unwrap()])
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{bad:?}: {said}");
+        assert!(
+            said.contains(&format!("invalid: {}:4:1: `api.version`: must be a date like 2021-07-28 (YYYY-MM-DD), not \"{shown}\" (GHL's `Version` header; GHL_VERSION sets it too)", config.display())),
+            "{bad:?}: {said}"
+        );
+        let (code, said) = run_briefly(
+            common::bin::ghl_console(dir.path())
+                .args([
+                    "--config",
+                    config.to_str().unwrap(),
+                    "api",
+                    "GET",
+                    "/contacts/x",
+                ])
+                .env("GHL_TOKEN", sandbox::DEMO_TOKEN),
+        );
+        assert_eq!(code, Some(2), "{bad:?}: {said}");
+        assert!(said.contains("`api.version`: must be a date"), "{said}");
+    }
+    assert_eq!(sandbox.stats().total, 0, "{:?}", sandbox.stats());
+
+    // The published versions pass.
+    for good in ["2021-07-28", "2023-02-21"] {
+        std::fs::write(&config, &head).unwrap();
+        let out = common::bin::ghl_console(dir.path())
+            .args(["config", "check", "--config", config.to_str().unwrap()])
+            .env("GHL_VERSION", good)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{good}");
+    }
+}
+
 #[test]
 fn the_config_dir_variable_moves_the_config_file_too() {
     let dir = tempfile::tempdir().unwrap();

@@ -260,6 +260,8 @@ pub struct Overrides {
 
 /// The environment variable that holds a Private Integration Token.
 pub const TOKEN_ENV: &str = "GHL_TOKEN";
+/// The environment variable that sets `api.version`.
+pub const VERSION_ENV: &str = "GHL_VERSION";
 /// The environment variable that holds the OAuth app's client secret.
 pub const CLIENT_SECRET_ENV: &str = "GHL_CLIENT_SECRET";
 /// The environment variable that holds the remote Rankr's API key.
@@ -505,6 +507,12 @@ pub fn validate_all(config: &Config, origin: &str) -> Vec<ConfigError> {
         problems.push(invalid(
             "api.base_url",
             "is not a URL (like https://services.leadconnectorhq.com)",
+        ));
+    }
+    if let Err(why) = crate::ghl::client::check_version(&config.api.version) {
+        problems.push(invalid(
+            "api.version",
+            &format!("{why} (GHL's `Version` header; {VERSION_ENV} sets it too)"),
         ));
     }
     for (key, message) in out_of_range(config) {
@@ -754,7 +762,7 @@ pub fn resolve_with_env(
     }
     apply_env(&mut config, &mut origins, env);
     apply_flags(&mut config, &mut origins, overrides);
-    validate(&config, "environment or flags")?;
+    validate(&config, "environment or flags").map_err(|e| named_source(e, &origins))?;
     let (token, token_origin) = resolve_token(&config, env)?;
     Ok(Settings {
         config,
@@ -763,6 +771,40 @@ pub fn resolve_with_env(
         token_origin,
         origins,
     })
+}
+
+/// The keys the environment or a flag can set: key, variable, flag.
+const SOURCES: &[(&str, &str, Option<&str>)] = &[
+    ("api.base_url", "GHL_BASE_URL", Some("--base-url")),
+    ("api.location_id", "GHL_LOCATION_ID", Some("--location")),
+    ("api.version", VERSION_ENV, None),
+    ("auth.token_file", "GHL_TOKEN_FILE", None),
+    ("ui.read_only", "GHL_READ_ONLY", Some("--read-only")),
+    ("log.level", "GHL_LOG", None),
+];
+
+/// A merged value's problem, said with the variable or flag it came from (`environment
+/// variable GHL_VERSION`) rather than "environment or flags".
+fn named_source(error: ConfigError, origins: &BTreeMap<&'static str, Origin>) -> ConfigError {
+    let ConfigError::Invalid {
+        origin,
+        key,
+        message,
+    } = error
+    else {
+        return error;
+    };
+    let source = SOURCES.iter().find(|(k, _, _)| *k == key);
+    let origin = match (origins.get(key.as_str()), source) {
+        (Some(Origin::Env), Some((_, var, _))) => format!("environment variable {var}"),
+        (Some(Origin::Flag), Some((_, _, Some(flag)))) => format!("flag {flag}"),
+        _ => origin,
+    };
+    ConfigError::Invalid {
+        origin,
+        key,
+        message,
+    }
 }
 
 fn apply_env(
@@ -779,7 +821,7 @@ fn apply_env(
         config.api.location_id = Some(v);
         origins.insert("api.location_id", Origin::Env);
     }
-    if let Some(v) = set("GHL_VERSION") {
+    if let Some(v) = set(VERSION_ENV) {
         config.api.version = v;
         origins.insert("api.version", Origin::Env);
     }
