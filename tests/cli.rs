@@ -627,6 +627,147 @@ async fn a_version_that_is_not_a_date_is_refused_from_the_file_and_the_environme
     }
 }
 
+/// A file in `dir` holding a secret, readable by group and others.
+#[cfg(unix)]
+fn open_secret(dir: &std::path::Path, name: &str) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join(name);
+    std::fs::write(&path, "pit-not-private\n").unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    path
+}
+
+/// `config check` on `text` with `envs` set: its exit code, what it said (never the secret)
+/// and the file's path.
+fn check_with_env(
+    dir: &std::path::Path,
+    text: &str,
+    envs: &[(&str, &str)],
+) -> (Option<i32>, String, String) {
+    let config = dir.join("config.toml");
+    std::fs::write(&config, text).unwrap();
+    let mut command = common::bin::ghl_console(dir);
+    command.args(["config", "check", "--config", config.to_str().unwrap()]);
+    for (name, value) in envs {
+        command.env(name, value);
+    }
+    let out = command.output().unwrap();
+    let said =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(!said.contains("pit-not-private"), "{said}");
+    (out.status.code(), said, config.display().to_string())
+}
+
+/// A token file readable by others is refused with where its path was set: the config file
+/// and the key's line, the variable, or the default path `auth set-token` writes.
+#[cfg(unix)]
+#[test]
+fn a_token_file_readable_by_others_is_named_with_where_its_path_was_set() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let token = open_secret(dir.path(), "token");
+    let chmod = format!(
+        "is readable by group or others (mode 644); fix it with: chmod 600 {}",
+        token.display()
+    );
+
+    // Set in the file: its file and line.
+    let text = format!(
+        "[api]\nlocation_id = \"L\"\n\n[auth]\ntoken_file = \"{}\"\n",
+        token.display()
+    );
+    let (code, said, file) = check_with_env(dir.path(), &text, &[]);
+    assert_eq!(code, Some(1), "{said}");
+    assert!(
+        said.contains(&format!(
+            "invalid: {file}:5:1: `auth.token_file`: {} {chmod}",
+            token.display()
+        )),
+        "{said}"
+    );
+
+    // Set by the variable: the variable.
+    let plain = "[api]\nlocation_id = \"L\"\n";
+    let envs = [("GHL_TOKEN_FILE", token.to_str().unwrap())];
+    let (code, said, _) = check_with_env(dir.path(), plain, &envs);
+    assert_eq!(code, Some(1), "{said}");
+    assert!(
+        said.contains(&format!(
+            "invalid: environment variable GHL_TOKEN_FILE: `auth.token_file`: {} {chmod}",
+            token.display()
+        )),
+        "{said}"
+    );
+
+    // Not set: the default path, said as such.
+    let stored = dir.path().join("config-dir/token");
+    std::fs::create_dir_all(stored.parent().unwrap()).unwrap();
+    std::fs::copy(&token, &stored).unwrap();
+    std::fs::set_permissions(&stored, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let (code, said, _) = check_with_env(dir.path(), plain, &[]);
+    assert_eq!(code, Some(1), "{said}");
+    assert!(
+        said.contains(&format!(
+            "invalid: `auth.token_file` is not set (nor GHL_TOKEN_FILE), so the token `auth set-token` stores is read: {} is readable",
+            stored.display()
+        )),
+        "{said}"
+    );
+}
+
+/// The OAuth client secret and the remote Rankr's key, in files readable by others, are
+/// named by their keys and lines, by `config check` and by the command that reads them.
+#[cfg(unix)]
+#[test]
+fn the_other_secret_files_are_named_by_their_keys_and_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = open_secret(dir.path(), "secret");
+    let oauth = format!(
+        "[api]\nlocation_id = \"L\"\n\n[auth]\nkind = \"oauth\"\nclient_id = \"app\"\nclient_secret_file = \"{}\"\n",
+        secret.display()
+    );
+    let (code, said, file) = check_with_env(dir.path(), &oauth, &[]);
+    assert_eq!(code, Some(1), "{said}");
+    let wanted = format!(
+        "{file}:7:1: `auth.client_secret_file`: {} is readable",
+        secret.display()
+    );
+    assert!(said.contains(&format!("invalid: {wanted}")), "{said}");
+    let envs = [("GHL_CLIENT_SECRET", "from-env")];
+    let (code, said, _) = check_with_env(dir.path(), &oauth, &envs);
+    assert_eq!(
+        code,
+        Some(0),
+        "the variable is used, the file not read: {said}"
+    );
+
+    // The command that reads the client secret says it the same way, before sending anything.
+    std::fs::write(&file, &oauth).unwrap();
+    let out = common::bin::ghl_console(dir.path())
+        .args(["--config", &file, "auth", "login", "--paste"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(said.contains(&wanted), "{said}");
+
+    let key = open_secret(dir.path(), "rankr-key");
+    let text = format!(
+        "[api]\nlocation_id = \"L\"\n\n[rankr]\ntarget = \"http\"\nhttp_url = \"http://127.0.0.1:9\"\napi_key_file = \"{}\"\n",
+        key.display()
+    );
+    let (code, said, file) = check_with_env(dir.path(), &text, &[("GHL_TOKEN", "t")]);
+    assert_eq!(code, Some(1), "{said}");
+    assert!(
+        said.contains(&format!(
+            "invalid: {file}:7:1: `rankr.api_key_file`: {} is readable",
+            key.display()
+        )),
+        "{said}"
+    );
+}
+
 #[test]
 fn the_config_dir_variable_moves_the_config_file_too() {
     let dir = tempfile::tempdir().unwrap();

@@ -106,7 +106,7 @@ pub fn oauth_app(settings: &Settings) -> anyhow::Result<OAuthApp> {
         &auth.client_secret_file,
     ) {
         (Ok(s), _) if !s.trim().is_empty() => Some(Secret::new(s.trim())),
-        (_, Some(path)) => Some(config::read_secret_file(&config::expand_home(path))?),
+        (_, Some(path)) => Some(settings.read_secret("auth.client_secret_file", path)?),
         // Only a login or a refresh needs it; an unexpired stored token works without.
         _ => None,
     };

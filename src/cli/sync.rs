@@ -120,7 +120,7 @@ fn http_target(settings: &Settings) -> anyhow::Result<HttpTarget> {
     };
     let key = match (&rankr.api_key_file, std::env::var(RANKR_API_KEY_ENV)) {
         (_, Ok(key)) if !key.is_empty() => crate::ghl::Secret::new(key),
-        (Some(path), _) => crate::config::read_secret_file(path)?,
+        (Some(path), _) => settings.read_secret("rankr.api_key_file", path)?,
         (None, _) => bail!("the http target needs rankr.api_key_file or RANKR_API_KEY"),
     };
     Ok(HttpTarget::new(url, key)?)

@@ -39,6 +39,10 @@ pub enum ConfigError {
         key: String,
         message: String,
     },
+    /// A problem of something the config names, said with where that name came from when no
+    /// key's line can say it (`auth.token_file` is not set, so the default file was read).
+    #[error("{origin}: {message}")]
+    Located { origin: String, message: String },
     /// A file holding a secret can be read by others.
     #[error("{path} is readable by group or others (mode {mode:o}); fix it with: chmod 600 {path}")]
     Permissions { path: PathBuf, mode: u32 },
@@ -763,7 +767,7 @@ pub fn resolve_with_env(
     apply_env(&mut config, &mut origins, env);
     apply_flags(&mut config, &mut origins, overrides);
     validate(&config, "environment or flags").map_err(|e| named_source(e, &origins))?;
-    let (token, token_origin) = resolve_token(&config, env)?;
+    let (token, token_origin) = resolve_token(&config, env, &origins, file.as_deref())?;
     Ok(Settings {
         config,
         file,
@@ -783,6 +787,17 @@ const SOURCES: &[(&str, &str, Option<&str>)] = &[
     ("log.level", "GHL_LOG", None),
 ];
 
+/// The variable or flag that set `key`, by its origin: `environment variable GHL_VERSION`,
+/// `flag --location`; `None` for the file and the defaults.
+fn source_name(key: &str, origin: Origin) -> Option<String> {
+    let (_, var, flag) = SOURCES.iter().find(|(k, _, _)| *k == key)?;
+    match (origin, flag) {
+        (Origin::Env, _) => Some(format!("environment variable {var}")),
+        (Origin::Flag, Some(flag)) => Some(format!("flag {flag}")),
+        _ => None,
+    }
+}
+
 /// A merged value's problem, said with the variable or flag it came from (`environment
 /// variable GHL_VERSION`) rather than "environment or flags".
 fn named_source(error: ConfigError, origins: &BTreeMap<&'static str, Origin>) -> ConfigError {
@@ -794,16 +809,43 @@ fn named_source(error: ConfigError, origins: &BTreeMap<&'static str, Origin>) ->
     else {
         return error;
     };
-    let source = SOURCES.iter().find(|(k, _, _)| *k == key);
-    let origin = match (origins.get(key.as_str()), source) {
-        (Some(Origin::Env), Some((_, var, _))) => format!("environment variable {var}"),
-        (Some(Origin::Flag), Some((_, _, Some(flag)))) => format!("flag {flag}"),
-        _ => origin,
-    };
+    let origin = origins
+        .get(key.as_str())
+        .and_then(|o| source_name(&key, *o))
+        .unwrap_or(origin);
     ConfigError::Invalid {
         origin,
         key,
         message,
+    }
+}
+
+/// A problem with what `key` names (a secret file that is missing or readable by others), said
+/// with where `key` was set: the config file `file` and its line, or the variable or flag.
+pub fn located(error: &ConfigError, key: &str, origin: Origin, file: Option<&Path>) -> ConfigError {
+    let message = error.to_string();
+    if let Some(source) = source_name(key, origin) {
+        return ConfigError::Invalid {
+            origin: source,
+            key: key.to_string(),
+            message,
+        };
+    }
+    let Some(file) = file else {
+        return ConfigError::Invalid {
+            origin: "config".into(),
+            key: key.to_string(),
+            message,
+        };
+    };
+    let invalid = ConfigError::Invalid {
+        origin: file.display().to_string(),
+        key: key.to_string(),
+        message,
+    };
+    match std::fs::read_to_string(file) {
+        Ok(text) => with_line(invalid, &text, file),
+        Err(_) => invalid,
     }
 }
 
@@ -864,6 +906,8 @@ fn apply_flags(
 fn resolve_token(
     config: &Config,
     env: &dyn Fn(&str) -> Option<String>,
+    origins: &BTreeMap<&'static str, Origin>,
+    file: Option<&Path>,
 ) -> Result<(Option<Secret>, Option<String>), ConfigError> {
     if config.auth.kind == AuthKind::Oauth {
         let store = oauth_store_path(config);
@@ -873,16 +917,22 @@ fn resolve_token(
         return Ok((Some(Secret::new(token.trim())), Some(TOKEN_ENV.into())));
     }
     if let Some(path) = &config.auth.token_file {
-        let token = read_secret_file(&expand_home(path)).map_err(|e| ConfigError::Invalid {
-            origin: "config".into(),
-            key: "auth.token_file".into(),
-            message: e.to_string(),
-        })?;
+        let origin = origins
+            .get("auth.token_file")
+            .copied()
+            .unwrap_or(Origin::File);
+        let token = read_secret_file(&expand_home(path))
+            .map_err(|e| located(&e, "auth.token_file", origin, file))?;
         return Ok((Some(token), Some(path.display().to_string())));
     }
     // Where `auth set-token` writes by default: used without a config entry.
     if let Some(path) = default_token_path().filter(|p| p.exists()) {
-        let token = read_secret_file(&path)?;
+        let token = read_secret_file(&path).map_err(|e| ConfigError::Located {
+            origin: "`auth.token_file` is not set (nor GHL_TOKEN_FILE), so the token \
+                     `auth set-token` stores is read"
+                .into(),
+            message: e.to_string(),
+        })?;
         return Ok((Some(token), Some(path.display().to_string())));
     }
     Ok((None, None))
@@ -897,6 +947,13 @@ pub fn expand_home(path: &Path) -> PathBuf {
 }
 
 impl Settings {
+    /// Reads the secret file `path` that the file's `key` names (`auth.client_secret_file`,
+    /// `rankr.api_key_file`); a problem with it names the key and its line in the config file.
+    pub fn read_secret(&self, key: &str, path: &Path) -> Result<Secret, ConfigError> {
+        read_secret_file(&expand_home(path))
+            .map_err(|e| located(&e, key, Origin::File, self.file.as_deref()))
+    }
+
     /// Whether the location in force is read-only (global, or its `[[locations]]` entry).
     pub fn read_only(&self) -> bool {
         let location = self.config.api.location_id.as_deref();
