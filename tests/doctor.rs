@@ -292,3 +292,46 @@ async fn doctor_names_the_version_setting_when_the_version_is_refused() {
     );
     assert!(!text.contains("correct the file"), "{text}");
 }
+
+/// Without a token the checks that need one are skipped with the reason, not passed.
+#[tokio::test(flavor = "multi_thread")]
+async fn doctor_skips_what_needs_a_token_when_there_is_none() {
+    let (sandbox, _client) = common::start(2).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[api]\nbase_url = \"{}\"\nlocation_id = \"{}\"\n[rankr]\nstore_path = \"{}\"\n",
+            sandbox.base_url(),
+            sandbox::DEMO_LOCATION_ID,
+            dir.path().join("rankr.sqlite3").display()
+        ),
+    )
+    .unwrap();
+    let (code, text) = doctor(&config, None, dir.path());
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("FAIL token            no token"), "{text}");
+    assert!(
+        text.contains("skip scopes           needs a token"),
+        "{text}"
+    );
+    assert!(
+        text.contains("skip api              needs a token"),
+        "{text}"
+    );
+    assert!(
+        text.contains("skip rate limit       needs a successful API call"),
+        "{text}"
+    );
+    assert!(!text.contains("ok   scopes"), "{text}");
+    assert_eq!(sandbox.stats().total, 0, "nothing was sent");
+
+    // With a token, a PIT's scopes still say what the console needs.
+    let (_, text) = doctor(&config, Some(sandbox::DEMO_TOKEN), dir.path());
+    assert!(
+        text.contains("ok   scopes           not readable from a PIT"),
+        "{text}"
+    );
+    assert!(text.contains("ok   api"), "{text}");
+}

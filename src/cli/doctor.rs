@@ -111,7 +111,13 @@ pub async fn run_checks(
     checks.extend(permission_checks(&settings));
     let scopes = token_checks(&settings, &mut checks);
     checks.extend(scope_checks(&settings, scopes.as_deref()));
+    let no_token = settings.config.auth.kind == AuthKind::Pit && settings.token.is_none();
     match crate::cli::client_for(&settings) {
+        // The token check above says what to do; the call cannot be tried without one.
+        Err(_) if no_token => {
+            checks.extend(skipped(&["api"], "needs a token"));
+            checks.extend(skipped(API_DEPENDENT, "needs a successful API call"));
+        }
         Ok(client) => {
             let oauth = settings.config.auth.kind == AuthKind::Oauth;
             checks.extend(api_checks(&client, oauth, &settings.config.api.version).await);
@@ -352,6 +358,9 @@ fn scope_checks(settings: &Settings, scopes: Option<&[String]>) -> Vec<Check> {
                 "needs the stored OAuth tokens",
                 "",
             )];
+        }
+        if settings.token.is_none() {
+            return vec![check(Level::Skip, "scopes", "needs a token", "")];
         }
         let detail = format!(
             "not readable from a PIT; the console needs: {}",

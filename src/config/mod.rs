@@ -985,6 +985,16 @@ impl Settings {
         }
     }
 
+    /// Whether a key `config show` tracks has a value: the optional ones may have none, and
+    /// are then not set rather than set by a default.
+    fn is_set(&self, key: &str) -> bool {
+        match key {
+            "api.location_id" => self.config.api.location_id.is_some(),
+            "auth.token_file" => self.config.auth.token_file.is_some(),
+            _ => true,
+        }
+    }
+
     /// The merged configuration as TOML, secrets masked, with where each key came from.
     pub fn show(&self) -> String {
         let file = self
@@ -992,11 +1002,13 @@ impl Settings {
             .as_ref()
             .map_or("(none: defaults)".into(), |p| p.display().to_string());
         let mut lines = vec![format!("# file: {file}")];
-        lines.extend(
-            self.origins
-                .iter()
-                .map(|(key, origin)| format!("# {key} from {origin}")),
-        );
+        lines.extend(self.origins.iter().map(|(key, origin)| {
+            if self.is_set(key) {
+                format!("# {key} from {origin}")
+            } else {
+                format!("# {key} not set")
+            }
+        }));
         lines.push(format!("# token: {}", self.credential()));
         lines.push(toml::to_string_pretty(&self.config).unwrap_or_default());
         lines.join("\n")

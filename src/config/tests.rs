@@ -513,3 +513,23 @@ fn the_version_must_be_a_date_wherever_it_is_set() {
         assert!(crate::ghl::GhlClient::new(config).is_err(), "{bad:?}");
     }
 }
+
+#[test]
+fn show_says_an_optional_key_without_a_value_is_not_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "[api]\ntimeout_secs = 20\n");
+    let e = env(&[("GHL_TOKEN", "t")]);
+    let shown = resolve_with_env(Some(&path), &Overrides::default(), &e)
+        .unwrap()
+        .show();
+    assert!(shown.contains("# api.location_id not set\n"), "{shown}");
+    assert!(shown.contains("# auth.token_file not set\n"), "{shown}");
+    assert!(!shown.contains("location_id from"), "{shown}");
+    assert!(shown.contains("# api.version from default\n"), "{shown}");
+
+    let e = env(&[("GHL_TOKEN", "t"), ("GHL_LOCATION_ID", "L1")]);
+    let shown = resolve_with_env(Some(&path), &Overrides::default(), &e)
+        .unwrap()
+        .show();
+    assert!(shown.contains("# api.location_id from env\n"), "{shown}");
+}
