@@ -313,9 +313,8 @@ async fn listen_for_code(listener: tokio::net::TcpListener, state: &str) -> anyh
     loop {
         let (mut socket, _) = listener.accept().await?;
         let mut buf = vec![0u8; 8192];
-        let n = match tokio::time::timeout(REQUEST_WAIT, socket.read(&mut buf)).await {
-            Ok(Ok(n)) => n,
-            Ok(Err(_)) | Err(_) => continue,
+        let Ok(Ok(n)) = tokio::time::timeout(REQUEST_WAIT, socket.read(&mut buf)).await else {
+            continue;
         };
         let request = String::from_utf8_lossy(&buf[..n]);
         let target = request.split_whitespace().nth(1).unwrap_or_default();
