@@ -768,6 +768,65 @@ fn the_other_secret_files_are_named_by_their_keys_and_lines() {
     );
 }
 
+/// The request log (and its retry lines) never carries an email or a phone, in the path or in
+/// the query; the call stays recognisable by its other segments.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_request_log_masks_an_email_or_a_phone_in_the_path() {
+    let config = sandbox::SandboxConfig {
+        contacts: 3,
+        rate_limit: None,
+        faults: sandbox::Faults {
+            error_every: Some(1),
+            error_statuses: vec![503],
+            ..sandbox::Faults::default()
+        },
+        ..sandbox::SandboxConfig::default()
+    };
+    let (sandbox, _client) = common::start_with(config).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("config.toml");
+    std::fs::write(&file, "[api]\nmax_retries = 1\n").unwrap();
+    for path in [
+        "/contacts/olga.ivanova14@example.com",
+        "/contacts/olga.ivanova14%40example.com/tasks",
+        "/contacts/+1%20(555)%20010-0123",
+        "/contacts/search/duplicate?locationId=L&email=olga.ivanova14%40example.com",
+    ] {
+        let out = console(&sandbox.base_url(), dir.path())
+            .args(["--config", file.to_str().unwrap(), "api", "GET", path])
+            .env("GHL_CONSOLE_LOG_DIR", dir.path().join("logs"))
+            .env("GHL_TOKEN", sandbox::DEMO_TOKEN)
+            .env("GHL_LOCATION_ID", sandbox::DEMO_LOCATION_ID)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{path}");
+    }
+    assert!(sandbox.stats().total >= 8, "each call was tried twice");
+    let logs: String = std::fs::read_dir(dir.path().join("logs"))
+        .unwrap()
+        .map(|entry| std::fs::read_to_string(entry.unwrap().path()).unwrap())
+        .collect();
+    for leaked in ["olga", "ivanova", "example.com", "555", "0123"] {
+        assert!(!logs.contains(leaked), "{leaked} in the log:\n{logs}");
+    }
+    for logged in [
+        "path=/contacts/***",
+        "path=/contacts/***/tasks",
+        "path=/contacts/search/duplicate?locationId=L&email=***",
+    ] {
+        assert!(
+            logs.lines()
+                .any(|l| l.contains("exchange") && l.contains(&format!("{logged} "))),
+            "no exchange line with {logged}:\n{logs}"
+        );
+        assert!(
+            logs.lines()
+                .any(|l| l.contains("retrying") && l.trim_end().ends_with(logged)),
+            "no retry line with {logged}:\n{logs}"
+        );
+    }
+}
+
 #[test]
 fn the_config_dir_variable_moves_the_config_file_too() {
     let dir = tempfile::tempdir().unwrap();

@@ -421,7 +421,12 @@ impl GhlClient {
             let Some(wait) = self.retry_wait(call, &outcome, attempt) else {
                 return outcome;
             };
-            tracing::info!(attempt, wait_ms = wait.as_millis(), path = %url.path(), "retrying");
+            tracing::info!(
+                attempt,
+                wait_ms = wait.as_millis(),
+                path = %super::exchange::log_path(&url),
+                "retrying"
+            );
             tokio::time::sleep(wait).await;
         }
     }
@@ -661,6 +666,13 @@ pub fn transport_error(e: &reqwest::Error) -> GhlError {
         text.push_str(": ");
         text.push_str(&inner.to_string());
         source = inner.source();
+    }
+    // The message names the URL; it reaches logs (the console's activity), so it is written
+    // the way the request log writes it, with no email or phone in it.
+    if let Some(url) = e.url() {
+        let origin = url.origin().ascii_serialization();
+        let logged = format!("{origin}{}", super::exchange::log_path(url));
+        text = text.replace(url.as_str(), &logged);
     }
     GhlError::Network(text)
 }
