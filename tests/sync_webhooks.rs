@@ -289,6 +289,49 @@ async fn task_and_note_deletes_ghl_does_not_confirm_keep_them() {
     assert!(!has(true) && !has(false), "confirmed deletes drop them");
 }
 
+/// Deliveries are taken on `/webhook` alone: a signed, fresh one posted to `/` or another path
+/// is a 404 in JSON and nothing is queued.
+#[tokio::test]
+async fn only_the_webhook_path_takes_deliveries() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let world = World::new(5).await;
+    world.sync(SyncMode::Auto).await;
+    let key = test_key();
+    let addr = start_receiver(&world, ed25519_verifier(&key), false).await;
+    let contact = world.sandbox.store().contacts(DEMO_LOCATION_ID)[0].clone();
+    let http = reqwest::Client::new();
+    for (i, path) in ["/", "/hooks", "/webhook/extra", "/webhooks"]
+        .iter()
+        .enumerate()
+    {
+        let body = event(
+            "ContactUpdate",
+            &contact.id,
+            &contact.id,
+            &format!("path-{i}"),
+        );
+        let answer = http
+            .post(format!("http://{addr}{path}"))
+            .header("x-ghl-signature", key.sign(body.as_bytes()))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status().as_u16(), 404, "{path}");
+        let said: serde_json::Value = answer.json().await.unwrap();
+        assert_eq!(said, serde_json::json!({ "status": "not found" }), "{path}");
+    }
+    assert_eq!(
+        apply_events(&world).await,
+        ghl_console::sync::webhook::Applied::default(),
+        "nothing was queued"
+    );
+    let body = event("ContactUpdate", &contact.id, &contact.id, "path-ok");
+    assert_eq!(deliver(addr, &key, &body).await, 200);
+    assert_eq!(apply_events(&world).await.done, 1);
+}
+
 fn rsa_keys() -> (rsa::pkcs1v15::SigningKey<rsa::sha2::Sha256>, String) {
     use rsa::pkcs8::EncodePublicKey as _;
     let private = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048).unwrap();
