@@ -452,8 +452,12 @@ async fn auth_status_shows_an_oauth_login_without_the_client_secret() {
 /// Runs `auth login` on a loopback redirect port it picks itself (`redirect_port = 0`: no port
 /// is freed here and handed over, which another process could take meanwhile; the login binds
 /// it before printing the URL, so the redirect cannot arrive before it listens); `tamper`
-/// changes the redirect the browser would follow. Returns the redirect listener's status and the login's output.
-async fn login_through_loopback(tamper: fn(&str) -> String) -> (u16, std::process::Output, bool) {
+/// turns the redirect the browser would follow into the requests made to the listener, in
+/// order. Returns the listener's status for each, whether the login was still running after
+/// each, the login's output and whether tokens were stored.
+async fn login_through_loopback(
+    tamper: fn(&str) -> Vec<String>,
+) -> (Vec<u16>, Vec<bool>, std::process::Output, bool) {
     use std::io::BufRead as _;
     let sandbox = common::sandbox_of(2).await;
     let dir = tempfile::tempdir().unwrap();
@@ -501,13 +505,19 @@ async fn login_through_loopback(tamper: fn(&str) -> String) -> (u16, std::proces
         .unwrap();
     let consent = http.get(&url).send().await.unwrap();
     let callback = consent.headers()["location"].to_str().unwrap().to_string();
-    let status = http
-        .get(tamper(&callback))
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16();
+    let mut statuses = Vec::new();
+    let mut running = Vec::new();
+    for request in tamper(&callback) {
+        let status = http.get(&request).send().await.unwrap().status().as_u16();
+        statuses.push(status);
+        // A login that ends on this request has exited well within this time.
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        running.push(child.try_wait().unwrap().is_none());
+    }
+    if running.last() == Some(&true) && statuses.last() != Some(&200) {
+        // Still waiting, as it should after a refusal: end it here.
+        child.kill().unwrap();
+    }
     let out = tokio::task::spawn_blocking(move || {
         let printed: Vec<String> = rest.map_while(Result::ok).collect();
         let mut out = child.wait_with_output().unwrap();
@@ -516,33 +526,127 @@ async fn login_through_loopback(tamper: fn(&str) -> String) -> (u16, std::proces
     })
     .await
     .unwrap();
-    (status, out, dir.path().join("oauth.json").exists())
+    (
+        statuses,
+        running,
+        out,
+        dir.path().join("oauth.json").exists(),
+    )
 }
 
+/// A redirect with another state, or none, is refused (400, its code never exchanged) and
+/// said on stderr; the login goes on waiting and takes its own redirect after it.
 #[tokio::test(flavor = "multi_thread")]
-async fn auth_login_refuses_a_callback_with_another_state() {
-    let forged = |callback: &str| {
+async fn auth_login_refuses_a_callback_with_another_state_and_keeps_waiting() {
+    let forged_then_real = |callback: &str| {
         let (before, _) = callback.split_once("&state=").unwrap();
-        format!("{before}&state=forged-by-someone-else")
+        let forged = format!("{before}&state=forged-by-someone-else");
+        let port = callback.split("127.0.0.1:").nth(1).unwrap();
+        let port = port.split('/').next().unwrap();
+        let bare = format!("http://127.0.0.1:{port}/callback?code=abc&state=forged");
+        vec![forged, bare, callback.to_string()]
     };
-    let (status, out, stored) = login_through_loopback(forged).await;
+    let (statuses, running, out, stored) = login_through_loopback(forged_then_real).await;
     let text = said(&out);
-    assert_eq!(status, 400, "{text}");
-    assert!(!out.status.success(), "{text}");
-    assert!(text.contains("state does not match"), "{text}");
-    assert!(!stored, "no tokens from a forged callback");
-
-    let dropped = |callback: &str| callback.split_once("&state=").unwrap().0.to_string();
-    let (status, out, stored) = login_through_loopback(dropped).await;
-    assert_eq!(status, 400, "{}", said(&out));
-    assert!(!stored);
-
-    let (status, out, stored) = login_through_loopback(str::to_string).await;
-    let text = said(&out);
-    assert_eq!(status, 200, "{text}");
+    assert_eq!(statuses, [400, 400, 200], "{text}");
+    assert_eq!(
+        running[..2],
+        [true, true],
+        "still waiting after a refusal: {text}"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr
+            .matches("refused a redirect with a wrong state")
+            .count(),
+        2,
+        "{stderr}"
+    );
     assert!(out.status.success(), "{text}");
     assert!(text.contains("logged in"), "{text}");
     assert!(stored);
+
+    let dropped = |callback: &str| vec![callback.split_once("&state=").unwrap().0.to_string()];
+    let (statuses, running, out, stored) = login_through_loopback(dropped).await;
+    let text = said(&out);
+    assert_eq!(statuses, [400], "{text}");
+    assert_eq!(running, [true], "{text}");
+    assert!(
+        text.contains("refused a redirect with a wrong state"),
+        "{text}"
+    );
+    assert!(!stored, "no tokens from a callback without state");
+
+    let (statuses, _, out, stored) = login_through_loopback(|c| vec![c.to_string()]).await;
+    let text = said(&out);
+    assert_eq!(statuses, [200], "{text}");
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("logged in"), "{text}");
+    assert!(stored);
+}
+
+/// Over SSH the redirect URL is pasted: one with another state is refused and said on stderr,
+/// and the login asks again and takes its own.
+#[tokio::test(flavor = "multi_thread")]
+async fn auth_login_paste_refuses_a_url_with_another_state_and_asks_again() {
+    use std::io::{BufRead as _, Write as _};
+    let sandbox = common::sandbox_of(2).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = oauth_config(&sandbox, dir.path(), "");
+    let mut child = common::bin::ghl_console(dir.path())
+        .args([
+            "--config",
+            config.to_str().unwrap(),
+            "auth",
+            "login",
+            "--paste",
+        ])
+        .env("GHL_CLIENT_SECRET", sandbox::DEMO_CLIENT_SECRET)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (url, rest) = tokio::task::spawn_blocking(move || {
+        let mut lines = std::io::BufReader::new(stdout).lines();
+        let url = lines
+            .by_ref()
+            .map(Result::unwrap)
+            .find(|line| line.trim().starts_with("http"))
+            .unwrap();
+        (url.trim().to_string(), lines)
+    })
+    .await
+    .unwrap();
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let consent = http.get(&url).send().await.unwrap();
+    let callback = consent.headers()["location"].to_str().unwrap().to_string();
+    let (before, _) = callback.split_once("&state=").unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    writeln!(stdin, "{before}&state=stale-from-another-login").unwrap();
+    writeln!(stdin, "{callback}").unwrap();
+    drop(stdin);
+    let out = tokio::task::spawn_blocking(move || {
+        let printed: Vec<String> = rest.map_while(Result::ok).collect();
+        let mut out = child.wait_with_output().unwrap();
+        out.stdout = printed.join("\n").into_bytes();
+        out
+    })
+    .await
+    .unwrap();
+    let text = said(&out);
+    assert!(out.status.success(), "{text}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("refused a redirect with a wrong state"),
+        "{stderr}"
+    );
+    assert!(text.contains("logged in"), "{text}");
+    assert!(dir.path().join("oauth.json").exists());
 }
 
 /// An unexpired stored access token is used as is: `doctor`, `api` and `sync` need no client

@@ -526,6 +526,307 @@ async fn out_of_range_settings_are_refused_by_config_check_and_by_the_commands_t
     assert_eq!(sandbox.stats().total, 0, "{:?}", sandbox.stats());
 }
 
+/// `api.version` is sent as a header: a value that is not a date (`YYYY-MM-DD`), a control
+/// character above all, is refused by `config check` and by the commands that load the config,
+/// from the file and from `GHL_VERSION` alike, and nothing is sent.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_version_that_is_not_a_date_is_refused_from_the_file_and_the_environment() {
+    let (sandbox, _client) = common::start(3).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("version.toml");
+    let head = format!(
+        "[api]\nbase_url = \"{}\"\nlocation_id = \"{}\"\n",
+        sandbox.base_url(),
+        sandbox::DEMO_LOCATION_ID
+    );
+    let store = dir.path().join("rankr.sqlite3");
+    let store = store.to_str().unwrap();
+    let commands: [&[&str]; 3] = [
+        &["api", "GET", "/contacts/x"],
+        &["sync", "--store", store],
+        &["doctor"],
+    ];
+    for bad in [
+        "2021-07-28\nX-Evil: 1",
+        "2021-07-28\r",
+        "v2",
+        "2021-13-45",
+        " 2021-07-28",
+    ] {
+        let shown = bad.escape_debug().to_string();
+        // From the environment: the variable is named.
+        std::fs::write(&config, &head).unwrap();
+        let out = common::bin::ghl_console(dir.path())
+            .args(["config", "check", "--config", config.to_str().unwrap()])
+            .env("GHL_VERSION", bad)
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{bad:?}: {said}");
+        assert!(
+            said.contains(&format!(
+                "invalid: environment variable GHL_VERSION: `api.version`: must be a date like 2021-07-28 (YYYY-MM-DD), not \"{shown}\""
+            )),
+            "{bad:?}: {said}"
+        );
+        for uses in commands {
+            let out = common::bin::ghl_console(dir.path())
+                .args(["--config", config.to_str().unwrap()])
+                .args(uses)
+                .env("GHL_VERSION", bad)
+                .env("GHL_TOKEN", sandbox::DEMO_TOKEN)
+                .output()
+                .unwrap();
+            let said = String::from_utf8_lossy(&out.stdout).into_owned()
+                + &String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{uses:?} {bad:?}: {said}");
+            assert!(
+                said.contains("environment variable GHL_VERSION: `api.version`: must be a date"),
+                "{uses:?} {bad:?}: {said}"
+            );
+        }
+
+        // From the file: its file and line, and the variable that also sets it.
+        let text = format!("{head}version = \"{shown}\"\n");
+        std::fs::write(&config, &text).unwrap();
+        let out = common::bin::ghl_console(dir.path())
+            .args(["config", "check", "--config", config.to_str().unwrap()])
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{bad:?}: {said}");
+        assert!(
+            said.contains(&format!("invalid: {}:4:1: `api.version`: must be a date like 2021-07-28 (YYYY-MM-DD), not \"{shown}\" (GHL's `Version` header; GHL_VERSION sets it too)", config.display())),
+            "{bad:?}: {said}"
+        );
+        let (code, said) = run_briefly(
+            common::bin::ghl_console(dir.path())
+                .args([
+                    "--config",
+                    config.to_str().unwrap(),
+                    "api",
+                    "GET",
+                    "/contacts/x",
+                ])
+                .env("GHL_TOKEN", sandbox::DEMO_TOKEN),
+        );
+        assert_eq!(code, Some(2), "{bad:?}: {said}");
+        assert!(said.contains("`api.version`: must be a date"), "{said}");
+    }
+    assert_eq!(sandbox.stats().total, 0, "{:?}", sandbox.stats());
+
+    // The published versions pass.
+    for good in ["2021-07-28", "2023-02-21"] {
+        std::fs::write(&config, &head).unwrap();
+        let out = common::bin::ghl_console(dir.path())
+            .args(["config", "check", "--config", config.to_str().unwrap()])
+            .env("GHL_VERSION", good)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{good}");
+    }
+}
+
+/// A file in `dir` holding a secret, readable by group and others.
+#[cfg(unix)]
+fn open_secret(dir: &std::path::Path, name: &str) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join(name);
+    std::fs::write(&path, "pit-not-private\n").unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    path
+}
+
+/// `config check` on `text` with `envs` set: its exit code, what it said (never the secret)
+/// and the file's path.
+fn check_with_env(
+    dir: &std::path::Path,
+    text: &str,
+    envs: &[(&str, &str)],
+) -> (Option<i32>, String, String) {
+    let config = dir.join("config.toml");
+    std::fs::write(&config, text).unwrap();
+    let mut command = common::bin::ghl_console(dir);
+    command.args(["config", "check", "--config", config.to_str().unwrap()]);
+    for (name, value) in envs {
+        command.env(name, value);
+    }
+    let out = command.output().unwrap();
+    let said =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(!said.contains("pit-not-private"), "{said}");
+    (out.status.code(), said, config.display().to_string())
+}
+
+/// A token file readable by others is refused with where its path was set: the config file
+/// and the key's line, the variable, or the default path `auth set-token` writes.
+#[cfg(unix)]
+#[test]
+fn a_token_file_readable_by_others_is_named_with_where_its_path_was_set() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let token = open_secret(dir.path(), "token");
+    let chmod = format!(
+        "is readable by group or others (mode 644); fix it with: chmod 600 {}",
+        token.display()
+    );
+
+    // Set in the file: its file and line.
+    let text = format!(
+        "[api]\nlocation_id = \"L\"\n\n[auth]\ntoken_file = \"{}\"\n",
+        token.display()
+    );
+    let (code, said, file) = check_with_env(dir.path(), &text, &[]);
+    assert_eq!(code, Some(1), "{said}");
+    assert!(
+        said.contains(&format!(
+            "invalid: {file}:5:1: `auth.token_file`: {} {chmod}",
+            token.display()
+        )),
+        "{said}"
+    );
+
+    // Set by the variable: the variable.
+    let plain = "[api]\nlocation_id = \"L\"\n";
+    let envs = [("GHL_TOKEN_FILE", token.to_str().unwrap())];
+    let (code, said, _) = check_with_env(dir.path(), plain, &envs);
+    assert_eq!(code, Some(1), "{said}");
+    assert!(
+        said.contains(&format!(
+            "invalid: environment variable GHL_TOKEN_FILE: `auth.token_file`: {} {chmod}",
+            token.display()
+        )),
+        "{said}"
+    );
+
+    // Not set: the default path, said as such.
+    let stored = dir.path().join("config-dir/token");
+    std::fs::create_dir_all(stored.parent().unwrap()).unwrap();
+    std::fs::copy(&token, &stored).unwrap();
+    std::fs::set_permissions(&stored, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let (code, said, _) = check_with_env(dir.path(), plain, &[]);
+    assert_eq!(code, Some(1), "{said}");
+    assert!(
+        said.contains(&format!(
+            "invalid: `auth.token_file` is not set (nor GHL_TOKEN_FILE), so the token `auth set-token` stores is read: {} is readable",
+            stored.display()
+        )),
+        "{said}"
+    );
+}
+
+/// The OAuth client secret and the remote Rankr's key, in files readable by others, are
+/// named by their keys and lines, by `config check` and by the command that reads them.
+#[cfg(unix)]
+#[test]
+fn the_other_secret_files_are_named_by_their_keys_and_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = open_secret(dir.path(), "secret");
+    let oauth = format!(
+        "[api]\nlocation_id = \"L\"\n\n[auth]\nkind = \"oauth\"\nclient_id = \"app\"\nclient_secret_file = \"{}\"\n",
+        secret.display()
+    );
+    let (code, said, file) = check_with_env(dir.path(), &oauth, &[]);
+    assert_eq!(code, Some(1), "{said}");
+    let wanted = format!(
+        "{file}:7:1: `auth.client_secret_file`: {} is readable",
+        secret.display()
+    );
+    assert!(said.contains(&format!("invalid: {wanted}")), "{said}");
+    let envs = [("GHL_CLIENT_SECRET", "from-env")];
+    let (code, said, _) = check_with_env(dir.path(), &oauth, &envs);
+    assert_eq!(
+        code,
+        Some(0),
+        "the variable is used, the file not read: {said}"
+    );
+
+    // The command that reads the client secret says it the same way, before sending anything.
+    std::fs::write(&file, &oauth).unwrap();
+    let out = common::bin::ghl_console(dir.path())
+        .args(["--config", &file, "auth", "login", "--paste"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(said.contains(&wanted), "{said}");
+
+    let key = open_secret(dir.path(), "rankr-key");
+    let text = format!(
+        "[api]\nlocation_id = \"L\"\n\n[rankr]\ntarget = \"http\"\nhttp_url = \"http://127.0.0.1:9\"\napi_key_file = \"{}\"\n",
+        key.display()
+    );
+    let (code, said, file) = check_with_env(dir.path(), &text, &[("GHL_TOKEN", "t")]);
+    assert_eq!(code, Some(1), "{said}");
+    assert!(
+        said.contains(&format!(
+            "invalid: {file}:7:1: `rankr.api_key_file`: {} is readable",
+            key.display()
+        )),
+        "{said}"
+    );
+}
+
+/// The request log (and its retry lines) never carries an email or a phone, in the path or in
+/// the query; the call stays recognisable by its other segments.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_request_log_masks_an_email_or_a_phone_in_the_path() {
+    let config = sandbox::SandboxConfig {
+        contacts: 3,
+        rate_limit: None,
+        faults: sandbox::Faults {
+            error_every: Some(1),
+            error_statuses: vec![503],
+            ..sandbox::Faults::default()
+        },
+        ..sandbox::SandboxConfig::default()
+    };
+    let (sandbox, _client) = common::start_with(config).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("config.toml");
+    std::fs::write(&file, "[api]\nmax_retries = 1\n").unwrap();
+    for path in [
+        "/contacts/olga.ivanova14@example.com",
+        "/contacts/olga.ivanova14%40example.com/tasks",
+        "/contacts/+1%20(555)%20010-0123",
+        "/contacts/search/duplicate?locationId=L&email=olga.ivanova14%40example.com",
+    ] {
+        let out = console(&sandbox.base_url(), dir.path())
+            .args(["--config", file.to_str().unwrap(), "api", "GET", path])
+            .env("GHL_CONSOLE_LOG_DIR", dir.path().join("logs"))
+            .env("GHL_TOKEN", sandbox::DEMO_TOKEN)
+            .env("GHL_LOCATION_ID", sandbox::DEMO_LOCATION_ID)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{path}");
+    }
+    assert!(sandbox.stats().total >= 8, "each call was tried twice");
+    let logs: String = std::fs::read_dir(dir.path().join("logs"))
+        .unwrap()
+        .map(|entry| std::fs::read_to_string(entry.unwrap().path()).unwrap())
+        .collect();
+    for leaked in ["olga", "ivanova", "example.com", "555", "0123"] {
+        assert!(!logs.contains(leaked), "{leaked} in the log:\n{logs}");
+    }
+    for logged in [
+        "path=/contacts/***",
+        "path=/contacts/***/tasks",
+        "path=/contacts/search/duplicate?locationId=L&email=***",
+    ] {
+        assert!(
+            logs.lines()
+                .any(|l| l.contains("exchange") && l.contains(&format!("{logged} "))),
+            "no exchange line with {logged}:\n{logs}"
+        );
+        assert!(
+            logs.lines()
+                .any(|l| l.contains("retrying") && l.trim_end().ends_with(logged)),
+            "no retry line with {logged}:\n{logs}"
+        );
+    }
+}
+
 #[test]
 fn the_config_dir_variable_moves_the_config_file_too() {
     let dir = tempfile::tempdir().unwrap();

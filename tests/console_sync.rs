@@ -35,7 +35,7 @@ async fn s_syncs_the_location_into_the_store_and_the_pane_shows_the_summary() {
     assert_eq!(last.counts.created, 30);
     let screen = console.render();
     assert!(
-        screen.contains("Last sync full ok: 30 seen, 30 created"),
+        screen.contains("Last sync ok in") && screen.contains("(full run: 30 seen, 30 created"),
         "{screen}"
     );
     assert!(

@@ -239,3 +239,99 @@ async fn doctor_fits_the_fix_to_why_the_api_check_failed() {
     );
     assert!(text.contains("ok   store"), "{text}");
 }
+
+/// A version GHL does not serve fails the test call with a fix that names `api.version` and
+/// `GHL_VERSION`; one that is not a date at all fails the config, fixed in the variable.
+#[tokio::test(flavor = "multi_thread")]
+async fn doctor_names_the_version_setting_when_the_version_is_refused() {
+    let (sandbox, _client) = common::start(2).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[api]\nbase_url = \"{}\"\nlocation_id = \"{}\"\n[rankr]\nstore_path = \"{}\"\n",
+            sandbox.base_url(),
+            sandbox::DEMO_LOCATION_ID,
+            dir.path().join("rankr.sqlite3").display()
+        ),
+    )
+    .unwrap();
+    let run = |version: &str| {
+        let out = common::bin::ghl_console(dir.path())
+            .args(["--config", config.to_str().unwrap(), "doctor"])
+            .env("GHL_TOKEN", sandbox::DEMO_TOKEN)
+            .env("GHL_VERSION", version)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
+        (out.status.code().unwrap_or(-1), text)
+    };
+
+    let (code, text) = run("2099-01-01");
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("FAIL api"), "{text}");
+    assert!(
+        text.contains(
+            "fix: set api.version (or GHL_VERSION) to a version GHL serves, such as 2021-07-28; it is \"2099-01-01\" now"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("see the message"), "{text}");
+
+    let (code, text) = run("2021-07-28\nX-Evil: 1");
+    assert_eq!(code, 2, "{text}");
+    assert!(
+        text.contains("FAIL config           environment variable GHL_VERSION: `api.version`"),
+        "{text}"
+    );
+    assert!(
+        text.contains("fix: correct GHL_VERSION as the message says, or unset it"),
+        "{text}"
+    );
+    assert!(!text.contains("correct the file"), "{text}");
+}
+
+/// Without a token the checks that need one are skipped with the reason, not passed.
+#[tokio::test(flavor = "multi_thread")]
+async fn doctor_skips_what_needs_a_token_when_there_is_none() {
+    let (sandbox, _client) = common::start(2).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[api]\nbase_url = \"{}\"\nlocation_id = \"{}\"\n[rankr]\nstore_path = \"{}\"\n",
+            sandbox.base_url(),
+            sandbox::DEMO_LOCATION_ID,
+            dir.path().join("rankr.sqlite3").display()
+        ),
+    )
+    .unwrap();
+    let (code, text) = doctor(&config, None, dir.path());
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("FAIL token            no token"), "{text}");
+    assert!(
+        text.contains("skip scopes           needs a token"),
+        "{text}"
+    );
+    assert!(
+        text.contains("skip api              needs a token"),
+        "{text}"
+    );
+    assert!(
+        text.contains("skip rate limit       needs a successful API call"),
+        "{text}"
+    );
+    assert!(!text.contains("ok   scopes"), "{text}");
+    assert_eq!(sandbox.stats().total, 0, "nothing was sent");
+
+    // With a token, a PIT's scopes still say what the console needs.
+    let (_, text) = doctor(&config, Some(sandbox::DEMO_TOKEN), dir.path());
+    assert!(
+        text.contains("ok   scopes           not readable from a PIT"),
+        "{text}"
+    );
+    assert!(text.contains("ok   api"), "{text}");
+}

@@ -234,3 +234,67 @@ async fn an_engine_aborted_at_a_random_page_resumes_without_loss_or_duplicates()
     assert_eq!(integrity(world.store.path()), "ok");
     assert_eq!(sync_support::duplicate_ghl_ids(world.store.path()), 0);
 }
+
+/// A run cancelled in the middle of a page: the progress counted its contacts as fetched, the
+/// summary counts what was committed, and `written` (what the progress says was committed) is
+/// exactly the summary's count, the difference said as not committed.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cancelled_run_commits_what_its_progress_said_was_written() {
+    use ghl_console::sandbox::{Faults, SandboxConfig};
+    use ghl_console::sync::{SyncError, SyncProgress};
+    use tokio_util::sync::CancellationToken;
+    let world = World::with(SandboxConfig {
+        contacts: 100,
+        rate_limit: None,
+        faults: Faults {
+            latency_ms: 15,
+            ..Faults::default()
+        },
+        ..SandboxConfig::default()
+    })
+    .await;
+    let (tx, mut rx) = tokio::sync::watch::channel(SyncProgress::default());
+    let cancel = CancellationToken::new();
+    let stop = cancel.clone();
+    // Cancel once the second page is under way: its first contacts are fetched, not written.
+    let watcher = tokio::spawn(async move {
+        while rx.changed().await.is_ok() {
+            let p = rx.borrow_and_update().clone();
+            if p.written >= 25 && p.done > p.written {
+                stop.cancel();
+                break;
+            }
+        }
+        rx
+    });
+    let config = config();
+    let ended = ghl_console::sync::run(
+        &config,
+        &world.client,
+        world.store.as_ref(),
+        SyncMode::Full,
+        Some(tx),
+        cancel,
+    )
+    .await;
+    let rx = watcher.await.unwrap();
+    let last = rx.borrow().clone();
+    let Err(SyncError::Cancelled { summary }) = ended else {
+        panic!("not cancelled: {ended:?}");
+    };
+    assert_eq!(summary.counts.seen, last.written, "{last:?}");
+    assert!(last.done > last.written, "{last:?}");
+    let note = last.not_committed().unwrap();
+    assert_eq!(
+        note,
+        format!(
+            "{} fetched contacts were not committed; the next run does them",
+            last.done - last.written
+        )
+    );
+    assert_eq!(
+        store_counts(world.store.as_ref()).0,
+        summary.counts.seen,
+        "the store holds what was committed"
+    );
+}

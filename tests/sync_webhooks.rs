@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use ghl_console::ghl::models::{Contact, Task};
+use ghl_console::ghl::models::{Contact, Note, Task};
 use ghl_console::rankr::RankrStore;
 use ghl_console::sandbox::{DEMO_LOCATION_ID, SandboxConfig, WebhookKey};
 use ghl_console::sync::webhook::Verifier;
@@ -150,6 +150,186 @@ async fn c42_a_repeated_delivery_applies_once_and_a_late_update_stays_deleted() 
             .unwrap()
             .tombstone
     );
+}
+
+/// A signed event of `kind` for `id` (and its contact, for a task or note), stamped now.
+fn event(kind: &str, id: &str, contact_id: &str, webhook_id: &str) -> String {
+    format!(
+        r#"{{"type":"{kind}","locationId":"{DEMO_LOCATION_ID}","id":"{id}","contactId":"{contact_id}","timestamp":"{}","webhookId":"{webhook_id}"}}"#,
+        now()
+    )
+}
+
+#[tokio::test]
+async fn a_contact_delete_ghl_does_not_confirm_keeps_the_contact() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let world = World::new(20).await;
+    world.sync(SyncMode::Auto).await;
+    let key = test_key();
+    let addr = start_receiver(&world, ed25519_verifier(&key), false).await;
+    let contact = world.sandbox.store().contacts(DEMO_LOCATION_ID)[3].clone();
+
+    // GHL still has the contact: the delete is not confirmed, so no tombstone.
+    let delete = event("ContactDelete", &contact.id, &contact.id, "unconfirmed-1");
+    assert_eq!(deliver(addr, &key, &delete).await, 200);
+    assert_eq!(apply_events(&world).await.done, 1);
+    let row = world.store.contact_by_ghl_id(&contact.id).unwrap().unwrap();
+    assert!(
+        !row.tombstone,
+        "a delete GHL does not confirm made a tombstone"
+    );
+    let lines = log_actions(world.store.as_ref(), "webhook");
+    assert!(
+        lines.iter().any(|(id, action, message)| id == &contact.id
+            && action == "unconfirmed"
+            && message.contains("ContactDelete not confirmed")),
+        "{lines:?}"
+    );
+
+    // A later update is applied, not ignored as a tombstone.
+    world
+        .sandbox
+        .store()
+        .update_contact(&contact.id, |c| c.tags.push("after-delete".into()));
+    let update = event("ContactUpdate", &contact.id, &contact.id, "unconfirmed-2");
+    assert_eq!(deliver(addr, &key, &update).await, 200);
+    assert_eq!(apply_events(&world).await.done, 1);
+    let row = world.store.contact_by_ghl_id(&contact.id).unwrap().unwrap();
+    assert!(
+        row.tags.iter().any(|t| t == "after-delete"),
+        "{:?}",
+        row.tags
+    );
+
+    // A delete GHL confirms (404) makes the tombstone.
+    world.sandbox.store().delete_contact(&contact.id);
+    let delete = event("ContactDelete", &contact.id, &contact.id, "unconfirmed-3");
+    assert_eq!(deliver(addr, &key, &delete).await, 200);
+    assert_eq!(apply_events(&world).await.done, 1);
+    let row = world.store.contact_by_ghl_id(&contact.id).unwrap().unwrap();
+    assert!(row.tombstone);
+}
+
+#[tokio::test]
+async fn task_and_note_deletes_ghl_does_not_confirm_keep_them() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let world = World::new(20).await;
+    let contact = world.sandbox.store().contacts(DEMO_LOCATION_ID)[4].clone();
+    let task = Task {
+        title: Some("Send the quote".into()),
+        ..Task::default()
+    };
+    let task = world
+        .sandbox
+        .store()
+        .insert_task(&contact.id, task)
+        .unwrap();
+    let note = Note {
+        body: Some("Prefers calls after 5".into()),
+        ..Note::default()
+    };
+    let note = world
+        .sandbox
+        .store()
+        .insert_note(&contact.id, note)
+        .unwrap();
+    world.sync(SyncMode::Full).await;
+    let key = test_key();
+    let addr = start_receiver(&world, ed25519_verifier(&key), false).await;
+    let has = |tasks: bool| {
+        if tasks {
+            world
+                .store
+                .tasks_of(&contact.id)
+                .unwrap()
+                .iter()
+                .any(|t| t.id == task.id)
+        } else {
+            world
+                .store
+                .notes_of(&contact.id)
+                .unwrap()
+                .iter()
+                .any(|n| n.id == note.id)
+        }
+    };
+    assert!(has(true) && has(false), "synced first");
+
+    let task_delete = event("TaskDelete", &task.id, &contact.id, "child-1");
+    let note_delete = event("NoteDelete", &note.id, &contact.id, "child-2");
+    assert_eq!(deliver(addr, &key, &task_delete).await, 200);
+    assert_eq!(deliver(addr, &key, &note_delete).await, 200);
+    assert_eq!(apply_events(&world).await.done, 2);
+    assert!(
+        has(true),
+        "a TaskDelete GHL does not confirm dropped the task"
+    );
+    assert!(
+        has(false),
+        "a NoteDelete GHL does not confirm dropped the note"
+    );
+    let lines = log_actions(world.store.as_ref(), "webhook");
+    for (id, kind) in [(&task.id, "TaskDelete"), (&note.id, "NoteDelete")] {
+        assert!(
+            lines.iter().any(|(line_id, action, message)| line_id == id
+                && action == "unconfirmed"
+                && message.contains(&format!("{kind} not confirmed"))),
+            "{lines:?}"
+        );
+    }
+
+    // Deleted in GHL, the next delete events drop them.
+    assert!(world.sandbox.store().delete_task(&contact.id, &task.id));
+    assert!(world.sandbox.store().delete_note(&contact.id, &note.id));
+    let task_delete = event("TaskDelete", &task.id, &contact.id, "child-3");
+    let note_delete = event("NoteDelete", &note.id, &contact.id, "child-4");
+    assert_eq!(deliver(addr, &key, &task_delete).await, 200);
+    assert_eq!(deliver(addr, &key, &note_delete).await, 200);
+    assert_eq!(apply_events(&world).await.done, 2);
+    assert!(!has(true) && !has(false), "confirmed deletes drop them");
+}
+
+/// Deliveries are taken on `/webhook` alone: a signed, fresh one posted to `/` or another path
+/// is a 404 in JSON and nothing is queued.
+#[tokio::test]
+async fn only_the_webhook_path_takes_deliveries() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let world = World::new(5).await;
+    world.sync(SyncMode::Auto).await;
+    let key = test_key();
+    let addr = start_receiver(&world, ed25519_verifier(&key), false).await;
+    let contact = world.sandbox.store().contacts(DEMO_LOCATION_ID)[0].clone();
+    let http = reqwest::Client::new();
+    for (i, path) in ["/", "/hooks", "/webhook/extra", "/webhooks"]
+        .iter()
+        .enumerate()
+    {
+        let body = event(
+            "ContactUpdate",
+            &contact.id,
+            &contact.id,
+            &format!("path-{i}"),
+        );
+        let answer = http
+            .post(format!("http://{addr}{path}"))
+            .header("x-ghl-signature", key.sign(body.as_bytes()))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status().as_u16(), 404, "{path}");
+        let said: serde_json::Value = answer.json().await.unwrap();
+        assert_eq!(said, serde_json::json!({ "status": "not found" }), "{path}");
+    }
+    assert_eq!(
+        apply_events(&world).await,
+        ghl_console::sync::webhook::Applied::default(),
+        "nothing was queued"
+    );
+    let body = event("ContactUpdate", &contact.id, &contact.id, "path-ok");
+    assert_eq!(deliver(addr, &key, &body).await, 200);
+    assert_eq!(apply_events(&world).await.done, 1);
 }
 
 fn rsa_keys() -> (rsa::pkcs1v15::SigningKey<rsa::sha2::Sha256>, String) {

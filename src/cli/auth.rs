@@ -106,7 +106,7 @@ pub fn oauth_app(settings: &Settings) -> anyhow::Result<OAuthApp> {
         &auth.client_secret_file,
     ) {
         (Ok(s), _) if !s.trim().is_empty() => Some(Secret::new(s.trim())),
-        (_, Some(path)) => Some(config::read_secret_file(&config::expand_home(path))?),
+        (_, Some(path)) => Some(settings.read_secret("auth.client_secret_file", path)?),
         // Only a login or a refresh needs it; an unexpired stored token works without.
         _ => None,
     };
@@ -161,10 +161,7 @@ async fn login(
             match read_pasted_code(&state).await {
                 Ok(code) => Ok(code),
                 // No terminal to paste into (stdin closed): only the redirect can answer.
-                Err(e) if e.downcast_ref::<StateMismatch>().is_none() => {
-                    std::future::pending().await
-                }
-                Err(e) => Err(e),
+                Err(_) => std::future::pending().await,
             }
         };
         let waited = tokio::time::timeout(LOGIN_WAIT, async {
@@ -203,13 +200,20 @@ async fn login(
 }
 
 /// A callback or pasted URL whose `state` is not the one this login sent: it was not started
-/// here (a forged or stale redirect, CSRF), so its code is not exchanged.
+/// here (a forged or stale redirect, CSRF), so its code is not exchanged. The login says so and
+/// keeps waiting for its own redirect: any local process can reach the loopback listener, and
+/// must not be able to end a login it did not start.
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "the redirect's state does not match the one this login sent: refusing its code (a \
-     redirect this login did not start, possibly forged); run `ghl-console auth login` again"
+    "refused a redirect with a wrong state: it does not match the one this login sent (a \
+     redirect this login did not start, possibly forged), so its code is not used; still \
+     waiting for this login's redirect"
 )]
 pub struct StateMismatch;
+
+/// How long the redirect listener waits for one request's first bytes before it drops the
+/// connection and listens again, so a connection that sends nothing cannot hold the login.
+const REQUEST_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// A fresh random `state` for one login: 128 bits, hex.
 fn new_state() -> String {
@@ -283,8 +287,16 @@ async fn read_pasted_code(state: &str) -> anyhow::Result<String> {
         if let Some(code) = code_from_paste(&line) {
             // A pasted URL carries the state it was sent with; a bare code cannot.
             let is_url = line.contains("code=");
-            check_state(state_from_paste(&line).as_deref(), state, is_url)?;
-            return Ok(code);
+            match check_state(state_from_paste(&line).as_deref(), state, is_url) {
+                Ok(()) => return Ok(code),
+                Err(refused) => {
+                    eprintln!("warning: {refused}");
+                    super::say(format_args!(
+                        "paste the code, or the URL of this login's redirect:"
+                    ));
+                    continue;
+                }
+            }
         }
         super::say(format_args!(
             "no code in that; paste the code or the redirect URL:"
@@ -293,14 +305,17 @@ async fn read_pasted_code(state: &str) -> anyhow::Result<String> {
     bail!("stdin closed before a code was pasted")
 }
 
-/// Serves redirects on `listener` (loopback) until one carries a `code`, and returns it; a
-/// redirect whose `state` is not `state` is answered 400 and ends the login with
-/// [`StateMismatch`].
+/// Serves redirects on `listener` (loopback) until one carries a `code` with this login's
+/// `state`, and returns it. A redirect with another state (or none) is answered 400, said on
+/// stderr, and the listener goes on waiting; so does it after a connection that fails or sends
+/// nothing within [`REQUEST_WAIT`].
 async fn listen_for_code(listener: tokio::net::TcpListener, state: &str) -> anyhow::Result<String> {
     loop {
         let (mut socket, _) = listener.accept().await?;
         let mut buf = vec![0u8; 8192];
-        let n = socket.read(&mut buf).await?;
+        let Ok(Ok(n)) = tokio::time::timeout(REQUEST_WAIT, socket.read(&mut buf)).await else {
+            continue;
+        };
         let request = String::from_utf8_lossy(&buf[..n]);
         let target = request.split_whitespace().nth(1).unwrap_or_default();
         let code = code_from_paste(target).filter(|_| target.contains("code="));
@@ -311,7 +326,8 @@ async fn listen_for_code(listener: tokio::net::TcpListener, state: &str) -> anyh
             Some(Ok(())) => ("200 OK", "Authorised: you can close this tab."),
             Some(Err(_)) => (
                 "400 Bad Request",
-                "Refused: this redirect's state does not match the login that is waiting.",
+                "Refused: this redirect's state does not match the login that is waiting. \
+                 The login goes on waiting for its own redirect.",
             ),
             None => ("200 OK", "No code in this request."),
         };
@@ -322,7 +338,7 @@ async fn listen_for_code(listener: tokio::net::TcpListener, state: &str) -> anyh
         let _ = socket.write_all(reply.as_bytes()).await;
         match (code, verdict) {
             (Some(code), Some(Ok(()))) => return Ok(code),
-            (_, Some(Err(e))) => return Err(e.into()),
+            (_, Some(Err(refused))) => eprintln!("warning: {refused}"),
             _ => {}
         }
     }

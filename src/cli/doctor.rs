@@ -82,13 +82,11 @@ pub async fn run_checks(
         Err(e) => {
             // A message that carries its own remedy (a file's mode: `chmod 600 …`) gives it as
             // the fix, rather than a general word about the file.
-            let (message, fix) = match e.split_once("; fix it with: ") {
-                Some((message, command)) => (message.to_string(), command.to_string()),
-                None => (
-                    e,
-                    "correct the file as the message says, or start from config.example.toml"
-                        .to_string(),
-                ),
+            let (message, fix) = if let Some((message, command)) = e.split_once("; fix it with: ") {
+                (message.to_string(), command.to_string())
+            } else {
+                let fix = config_fix(&e);
+                (e, fix)
             };
             checks.push(check(Level::Fail, "config", message, fix));
             checks.extend(skipped(
@@ -113,10 +111,16 @@ pub async fn run_checks(
     checks.extend(permission_checks(&settings));
     let scopes = token_checks(&settings, &mut checks);
     checks.extend(scope_checks(&settings, scopes.as_deref()));
+    let no_token = settings.config.auth.kind == AuthKind::Pit && settings.token.is_none();
     match crate::cli::client_for(&settings) {
+        // The token check above says what to do; the call cannot be tried without one.
+        Err(_) if no_token => {
+            checks.extend(skipped(&["api"], "needs a token"));
+            checks.extend(skipped(API_DEPENDENT, "needs a successful API call"));
+        }
         Ok(client) => {
             let oauth = settings.config.auth.kind == AuthKind::Oauth;
-            checks.extend(api_checks(&client, oauth).await);
+            checks.extend(api_checks(&client, oauth, &settings.config.api.version).await);
         }
         Err(e) => {
             checks.push(check(
@@ -131,6 +135,24 @@ pub async fn run_checks(
     checks.push(store_check(&settings));
     checks.push(webhook_check(&settings));
     checks
+}
+
+/// What to do about a config that does not load: a value from the environment or a flag is
+/// corrected there (the message names it), anything else in the file.
+fn config_fix(message: &str) -> String {
+    let named = |prefix: &str| {
+        message
+            .strip_prefix(prefix)
+            .and_then(|rest| rest.split(':').next())
+            .map(str::to_string)
+    };
+    if let Some(var) = named("environment variable ") {
+        return format!("correct {var} as the message says, or unset it");
+    }
+    if let Some(flag) = named("flag ") {
+        return format!("correct {flag} as the message says");
+    }
+    "correct the file as the message says, or start from config.example.toml".into()
 }
 
 /// The checks that read the answer of the test call.
@@ -337,6 +359,9 @@ fn scope_checks(settings: &Settings, scopes: Option<&[String]>) -> Vec<Check> {
                 "",
             )];
         }
+        if settings.token.is_none() {
+            return vec![check(Level::Skip, "scopes", "needs a token", "")];
+        }
         let detail = format!(
             "not readable from a PIT; the console needs: {}",
             needed.join(" ")
@@ -380,7 +405,7 @@ fn scope_checks(settings: &Settings, scopes: Option<&[String]>) -> Vec<Check> {
     out
 }
 
-async fn api_checks(client: &GhlClient, oauth: bool) -> Vec<Check> {
+async fn api_checks(client: &GhlClient, oauth: bool, version: &str) -> Vec<Check> {
     let mut out = Vec::new();
     if client.location_id().is_empty() {
         out.push(check(
@@ -434,6 +459,17 @@ async fn api_checks(client: &GhlClient, oauth: bool) -> Vec<Check> {
                     "the server failed: try again later, or check api.base_url"
                 }
                 _ => "see the message",
+            };
+            let fix = match e.status() {
+                // GHL answers a `Version` it does not serve with a 400 about the header.
+                Some(400) if e.to_string().to_ascii_lowercase().contains("version") => format!(
+                    "set api.version (or GHL_VERSION) to a version GHL serves, such as {}; it is {version:?} now",
+                    crate::ghl::API_VERSION
+                ),
+                Some(400) => format!(
+                    "GHL refused the request: check api.location_id and api.version (or GHL_VERSION, now {version:?})"
+                ),
+                _ => fix.to_string(),
             };
             out.push(check(Level::Fail, "api", e.to_string(), fix));
             out.extend(skipped(API_DEPENDENT, "needs a successful API call"));

@@ -443,12 +443,45 @@ fn settings_problems(cli: &Cli, path: Option<&std::path::Path>, text: &str) -> V
                     problems.push(line);
                 }
             }
+            problems.extend(
+                secret_file_problems(&settings)
+                    .iter()
+                    .map(|e| format!("{e:#}")),
+            );
         }
         // The file's own problems already say why it cannot be loaded.
         Err(e) if problems.is_empty() => problems.push(format!("{e:#}")),
         Err(_) => {}
     }
     problems
+}
+
+/// The secret files the settings would read besides the token (the OAuth client secret, the
+/// remote Rankr's API key) that cannot be read or are readable by others, each named by its
+/// key and line, as the commands that read them say it. A file whose variable is set instead
+/// is not read, so not checked.
+fn secret_file_problems(settings: &Settings) -> Vec<config::ConfigError> {
+    // As `auth::oauth_app` and `sync::http_target` take the variables.
+    let secret_set = std::env::var(config::CLIENT_SECRET_ENV).is_ok_and(|v| !v.trim().is_empty());
+    let key_set = std::env::var(config::RANKR_API_KEY_ENV).is_ok_and(|v| !v.is_empty());
+    let config = &settings.config;
+    let mut files = Vec::new();
+    if config.auth.kind == config::AuthKind::Oauth
+        && !secret_set
+        && let Some(path) = &config.auth.client_secret_file
+    {
+        files.push(("auth.client_secret_file", path));
+    }
+    if config.rankr.target.as_deref() == Some("http")
+        && !key_set
+        && let Some(path) = &config.rankr.api_key_file
+    {
+        files.push(("rankr.api_key_file", path));
+    }
+    files
+        .into_iter()
+        .filter_map(|(key, path)| settings.read_secret(key, path).err())
+        .collect()
 }
 
 /// A `[ui.keys]` problem as `config check` prints it: with the file and the line of the

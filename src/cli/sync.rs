@@ -120,7 +120,7 @@ fn http_target(settings: &Settings) -> anyhow::Result<HttpTarget> {
     };
     let key = match (&rankr.api_key_file, std::env::var(RANKR_API_KEY_ENV)) {
         (_, Ok(key)) if !key.is_empty() => crate::ghl::Secret::new(key),
-        (Some(path), _) => crate::config::read_secret_file(path)?,
+        (Some(path), _) => settings.read_secret("rankr.api_key_file", path)?,
         (None, _) => bail!("the http target needs rankr.api_key_file or RANKR_API_KEY"),
     };
     Ok(HttpTarget::new(url, key)?)
@@ -151,13 +151,15 @@ pub async fn run(settings: &Settings, args: &SyncArgs) -> anyhow::Result<u8> {
     let cancel = CancellationToken::new();
     tokio::spawn(stop_on_ctrl_c(cancel.clone()));
     let (tx, rx) = watch::channel(SyncProgress::default());
+    let last = rx.clone();
     let bar =
         (!args.json && std::io::stderr().is_terminal()).then(|| tokio::spawn(show_progress(rx)));
     let result = crate::sync::run(&config, &client, store.as_ref(), mode, Some(tx), cancel).await;
     if let Some(bar) = bar {
         bar.await.ok();
     }
-    report(args, result)
+    let last = last.borrow().clone();
+    report(args, result, &last)
 }
 
 /// Says which earlier runs of the location never recorded an end: the run about to start marks
@@ -194,7 +196,11 @@ async fn stop_on_ctrl_c(cancel: CancellationToken) {
 }
 
 /// Prints the outcome, runs the alert command on failure, and picks the exit code.
-fn report(args: &SyncArgs, result: Result<SyncSummary, SyncError>) -> anyhow::Result<u8> {
+fn report(
+    args: &SyncArgs,
+    result: Result<SyncSummary, SyncError>,
+    last: &SyncProgress,
+) -> anyhow::Result<u8> {
     let (summary, code, error) = match result {
         Ok(summary) => {
             let code = u8::from(!summary.is_ok());
@@ -213,6 +219,13 @@ fn report(args: &SyncArgs, result: Result<SyncSummary, SyncError>) -> anyhow::Re
         }
     };
     print_summary(&summary, args.json, error.as_deref())?;
+    // The bar counted contacts as they were fetched; the summary counts what was committed.
+    if !args.json
+        && error.is_some()
+        && let Some(note) = last.not_committed()
+    {
+        super::say(format_args!("  {note}"));
+    }
     if let Some(error) = &error {
         eprintln!("error: {error}");
     }
@@ -300,8 +313,8 @@ async fn show_progress(mut rx: watch::Receiver<SyncProgress>) {
         indicatif::ProgressStyle::with_template(template).map(|s| s.progress_chars("=> "))
     };
     let (Ok(known), Ok(unknown)) = (
-        style("{prefix} [{bar:30}] {pos}/{len} contacts{msg}"),
-        style("{prefix} {pos} contacts{msg}"),
+        style("{prefix} [{bar:30}] {pos}/{len} contacts fetched{msg}"),
+        style("{prefix} {pos} contacts fetched{msg}"),
     ) else {
         return;
     };
@@ -324,10 +337,14 @@ async fn show_progress(mut rx: watch::Receiver<SyncProgress>) {
     bar.finish_and_clear();
 }
 
-/// `, 4.9/s, eta 6m 12s` from the run's own figures; empty before there are any.
+/// `, 120 committed, 4.9/s, eta 6m 12s` from the run's own figures: the contacts written so
+/// far (the bar counts them as they are fetched, a page is written after), the rate, and the
+/// time left once the run has done enough contacts to reckon it (`eta ?` before). The rate and
+/// time left are left out before the run has done anything of its own.
 fn rate_and_eta(p: &SyncProgress) -> String {
+    let committed = format!(", {} committed", p.written);
     if p.rate <= 0.0 {
-        return String::new();
+        return committed;
     }
     let eta = p.eta.map_or_else(
         || "?".to_string(),
@@ -340,7 +357,7 @@ fn rate_and_eta(p: &SyncProgress) -> String {
             }
         },
     );
-    format!(", {:.1}/s, eta {eta}", p.rate)
+    format!("{committed}, {:.1}/s, eta {eta}", p.rate)
 }
 
 /// `--watch`: the webhook receiver and applier, and an incremental run every interval.
@@ -419,17 +436,22 @@ mod tests {
     fn the_bar_shows_the_runs_own_rate_and_time_left() {
         let mut p = SyncProgress {
             done: 1436,
+            written: 1400,
             total: Some(2000),
             ..SyncProgress::default()
         };
-        assert_eq!(rate_and_eta(&p), "", "nothing of this run's own yet");
+        assert_eq!(
+            rate_and_eta(&p),
+            ", 1400 committed",
+            "nothing of this run's own yet"
+        );
         p.rate = 4.912;
         p.eta = Some(Duration::from_secs(372));
-        assert_eq!(rate_and_eta(&p), ", 4.9/s, eta 6m 12s");
+        assert_eq!(rate_and_eta(&p), ", 1400 committed, 4.9/s, eta 6m 12s");
         p.eta = Some(Duration::from_secs(2 * 3600 + 5 * 60 + 9));
-        assert_eq!(rate_and_eta(&p), ", 4.9/s, eta 2h 5m");
+        assert_eq!(rate_and_eta(&p), ", 1400 committed, 4.9/s, eta 2h 5m");
         p.eta = None;
-        assert_eq!(rate_and_eta(&p), ", 4.9/s, eta ?");
+        assert_eq!(rate_and_eta(&p), ", 1400 committed, 4.9/s, eta ?");
     }
 
     /// `--limit 0` would do nothing and say the walk is unfinished: it is a usage error.

@@ -39,6 +39,10 @@ pub enum ConfigError {
         key: String,
         message: String,
     },
+    /// A problem of something the config names, said with where that name came from when no
+    /// key's line can say it (`auth.token_file` is not set, so the default file was read).
+    #[error("{origin}: {message}")]
+    Located { origin: String, message: String },
     /// A file holding a secret can be read by others.
     #[error("{path} is readable by group or others (mode {mode:o}); fix it with: chmod 600 {path}")]
     Permissions { path: PathBuf, mode: u32 },
@@ -260,6 +264,8 @@ pub struct Overrides {
 
 /// The environment variable that holds a Private Integration Token.
 pub const TOKEN_ENV: &str = "GHL_TOKEN";
+/// The environment variable that sets `api.version`.
+pub const VERSION_ENV: &str = "GHL_VERSION";
 /// The environment variable that holds the OAuth app's client secret.
 pub const CLIENT_SECRET_ENV: &str = "GHL_CLIENT_SECRET";
 /// The environment variable that holds the remote Rankr's API key.
@@ -505,6 +511,12 @@ pub fn validate_all(config: &Config, origin: &str) -> Vec<ConfigError> {
         problems.push(invalid(
             "api.base_url",
             "is not a URL (like https://services.leadconnectorhq.com)",
+        ));
+    }
+    if let Err(why) = crate::ghl::client::check_version(&config.api.version) {
+        problems.push(invalid(
+            "api.version",
+            &format!("{why} (GHL's `Version` header; {VERSION_ENV} sets it too)"),
         ));
     }
     for (key, message) in out_of_range(config) {
@@ -754,8 +766,8 @@ pub fn resolve_with_env(
     }
     apply_env(&mut config, &mut origins, env);
     apply_flags(&mut config, &mut origins, overrides);
-    validate(&config, "environment or flags")?;
-    let (token, token_origin) = resolve_token(&config, env)?;
+    validate(&config, "environment or flags").map_err(|e| named_source(e, &origins))?;
+    let (token, token_origin) = resolve_token(&config, env, &origins, file.as_deref())?;
     Ok(Settings {
         config,
         file,
@@ -763,6 +775,78 @@ pub fn resolve_with_env(
         token_origin,
         origins,
     })
+}
+
+/// The keys the environment or a flag can set: key, variable, flag.
+const SOURCES: &[(&str, &str, Option<&str>)] = &[
+    ("api.base_url", "GHL_BASE_URL", Some("--base-url")),
+    ("api.location_id", "GHL_LOCATION_ID", Some("--location")),
+    ("api.version", VERSION_ENV, None),
+    ("auth.token_file", "GHL_TOKEN_FILE", None),
+    ("ui.read_only", "GHL_READ_ONLY", Some("--read-only")),
+    ("log.level", "GHL_LOG", None),
+];
+
+/// The variable or flag that set `key`, by its origin: `environment variable GHL_VERSION`,
+/// `flag --location`; `None` for the file and the defaults.
+fn source_name(key: &str, origin: Origin) -> Option<String> {
+    let (_, var, flag) = SOURCES.iter().find(|(k, _, _)| *k == key)?;
+    match (origin, flag) {
+        (Origin::Env, _) => Some(format!("environment variable {var}")),
+        (Origin::Flag, Some(flag)) => Some(format!("flag {flag}")),
+        _ => None,
+    }
+}
+
+/// A merged value's problem, said with the variable or flag it came from (`environment
+/// variable GHL_VERSION`) rather than "environment or flags".
+fn named_source(error: ConfigError, origins: &BTreeMap<&'static str, Origin>) -> ConfigError {
+    let ConfigError::Invalid {
+        origin,
+        key,
+        message,
+    } = error
+    else {
+        return error;
+    };
+    let origin = origins
+        .get(key.as_str())
+        .and_then(|o| source_name(&key, *o))
+        .unwrap_or(origin);
+    ConfigError::Invalid {
+        origin,
+        key,
+        message,
+    }
+}
+
+/// A problem with what `key` names (a secret file that is missing or readable by others), said
+/// with where `key` was set: the config file `file` and its line, or the variable or flag.
+pub fn located(error: &ConfigError, key: &str, origin: Origin, file: Option<&Path>) -> ConfigError {
+    let message = error.to_string();
+    if let Some(source) = source_name(key, origin) {
+        return ConfigError::Invalid {
+            origin: source,
+            key: key.to_string(),
+            message,
+        };
+    }
+    let Some(file) = file else {
+        return ConfigError::Invalid {
+            origin: "config".into(),
+            key: key.to_string(),
+            message,
+        };
+    };
+    let invalid = ConfigError::Invalid {
+        origin: file.display().to_string(),
+        key: key.to_string(),
+        message,
+    };
+    match std::fs::read_to_string(file) {
+        Ok(text) => with_line(invalid, &text, file),
+        Err(_) => invalid,
+    }
 }
 
 fn apply_env(
@@ -779,7 +863,7 @@ fn apply_env(
         config.api.location_id = Some(v);
         origins.insert("api.location_id", Origin::Env);
     }
-    if let Some(v) = set("GHL_VERSION") {
+    if let Some(v) = set(VERSION_ENV) {
         config.api.version = v;
         origins.insert("api.version", Origin::Env);
     }
@@ -822,6 +906,8 @@ fn apply_flags(
 fn resolve_token(
     config: &Config,
     env: &dyn Fn(&str) -> Option<String>,
+    origins: &BTreeMap<&'static str, Origin>,
+    file: Option<&Path>,
 ) -> Result<(Option<Secret>, Option<String>), ConfigError> {
     if config.auth.kind == AuthKind::Oauth {
         let store = oauth_store_path(config);
@@ -831,16 +917,22 @@ fn resolve_token(
         return Ok((Some(Secret::new(token.trim())), Some(TOKEN_ENV.into())));
     }
     if let Some(path) = &config.auth.token_file {
-        let token = read_secret_file(&expand_home(path)).map_err(|e| ConfigError::Invalid {
-            origin: "config".into(),
-            key: "auth.token_file".into(),
-            message: e.to_string(),
-        })?;
+        let origin = origins
+            .get("auth.token_file")
+            .copied()
+            .unwrap_or(Origin::File);
+        let token = read_secret_file(&expand_home(path))
+            .map_err(|e| located(&e, "auth.token_file", origin, file))?;
         return Ok((Some(token), Some(path.display().to_string())));
     }
     // Where `auth set-token` writes by default: used without a config entry.
     if let Some(path) = default_token_path().filter(|p| p.exists()) {
-        let token = read_secret_file(&path)?;
+        let token = read_secret_file(&path).map_err(|e| ConfigError::Located {
+            origin: "`auth.token_file` is not set (nor GHL_TOKEN_FILE), so the token \
+                     `auth set-token` stores is read"
+                .into(),
+            message: e.to_string(),
+        })?;
         return Ok((Some(token), Some(path.display().to_string())));
     }
     Ok((None, None))
@@ -855,6 +947,13 @@ pub fn expand_home(path: &Path) -> PathBuf {
 }
 
 impl Settings {
+    /// Reads the secret file `path` that the file's `key` names (`auth.client_secret_file`,
+    /// `rankr.api_key_file`); a problem with it names the key and its line in the config file.
+    pub fn read_secret(&self, key: &str, path: &Path) -> Result<Secret, ConfigError> {
+        read_secret_file(&expand_home(path))
+            .map_err(|e| located(&e, key, Origin::File, self.file.as_deref()))
+    }
+
     /// Whether the location in force is read-only (global, or its `[[locations]]` entry).
     pub fn read_only(&self) -> bool {
         let location = self.config.api.location_id.as_deref();
@@ -886,6 +985,16 @@ impl Settings {
         }
     }
 
+    /// Whether a key `config show` tracks has a value: the optional ones may have none, and
+    /// are then not set rather than set by a default.
+    fn is_set(&self, key: &str) -> bool {
+        match key {
+            "api.location_id" => self.config.api.location_id.is_some(),
+            "auth.token_file" => self.config.auth.token_file.is_some(),
+            _ => true,
+        }
+    }
+
     /// The merged configuration as TOML, secrets masked, with where each key came from.
     pub fn show(&self) -> String {
         let file = self
@@ -893,11 +1002,13 @@ impl Settings {
             .as_ref()
             .map_or("(none: defaults)".into(), |p| p.display().to_string());
         let mut lines = vec![format!("# file: {file}")];
-        lines.extend(
-            self.origins
-                .iter()
-                .map(|(key, origin)| format!("# {key} from {origin}")),
-        );
+        lines.extend(self.origins.iter().map(|(key, origin)| {
+            if self.is_set(key) {
+                format!("# {key} from {origin}")
+            } else {
+                format!("# {key} not set")
+            }
+        }));
         lines.push(format!("# token: {}", self.credential()));
         lines.push(toml::to_string_pretty(&self.config).unwrap_or_default());
         lines.join("\n")

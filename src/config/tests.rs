@@ -464,3 +464,72 @@ fn a_single_key_string_is_a_list_of_one() {
         "{error}"
     );
 }
+
+#[test]
+fn the_version_must_be_a_date_wherever_it_is_set() {
+    for good in ["2021-07-28", "2023-02-21"] {
+        assert_eq!(crate::ghl::client::check_version(good), Ok(()));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("plain.toml");
+    std::fs::write(&plain, "[api]\nlocation_id = \"L\"\n").unwrap();
+    for bad in [
+        "2021-07-28\nX-Evil: 1",
+        "2021-07-28\r",
+        "2021-07-28 ",
+        "2021-7-28",
+        "2021-02-30",
+        "v2",
+        "",
+    ] {
+        assert!(crate::ghl::client::check_version(bad).is_err(), "{bad:?}");
+        let err = resolve_with_env(
+            Some(&plain),
+            &Overrides::default(),
+            &env(&[("GHL_VERSION", bad)]),
+        );
+        // An empty variable is no setting at all.
+        if bad.is_empty() {
+            assert!(err.is_ok());
+            continue;
+        }
+        let err = err.unwrap_err().to_string();
+        assert!(
+            err.starts_with("environment variable GHL_VERSION: `api.version`: must be a date"),
+            "{err}"
+        );
+        assert!(!err.contains('\n') && !err.contains('\r'), "{err:?}");
+
+        let escaped = bad.escape_debug();
+        let path = write(dir.path(), &format!("[api]\nversion = \"{escaped}\"\n"));
+        let err = load_file(&path).unwrap_err().to_string();
+        assert!(err.contains(":2:1: `api.version`: must be a date"), "{err}");
+        assert!(err.contains("GHL_VERSION"), "{err}");
+
+        // A client is never built to send a header it would have to drop.
+        let mut config =
+            crate::ghl::ClientConfig::new("http://127.0.0.1:9", crate::ghl::Secret::new("t"), "L");
+        config.version = bad.to_string();
+        assert!(crate::ghl::GhlClient::new(config).is_err(), "{bad:?}");
+    }
+}
+
+#[test]
+fn show_says_an_optional_key_without_a_value_is_not_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "[api]\ntimeout_secs = 20\n");
+    let e = env(&[("GHL_TOKEN", "t")]);
+    let shown = resolve_with_env(Some(&path), &Overrides::default(), &e)
+        .unwrap()
+        .show();
+    assert!(shown.contains("# api.location_id not set\n"), "{shown}");
+    assert!(shown.contains("# auth.token_file not set\n"), "{shown}");
+    assert!(!shown.contains("location_id from"), "{shown}");
+    assert!(shown.contains("# api.version from default\n"), "{shown}");
+
+    let e = env(&[("GHL_TOKEN", "t"), ("GHL_LOCATION_ID", "L1")]);
+    let shown = resolve_with_env(Some(&path), &Overrides::default(), &e)
+        .unwrap()
+        .show();
+    assert!(shown.contains("# api.location_id from env\n"), "{shown}");
+}

@@ -227,8 +227,32 @@ pub fn check_base_url(base_url: &str) -> Result<url::Url, String> {
     Ok(url)
 }
 
+/// Checks a `Version` header value: a date, `YYYY-MM-DD` (GHL's versions are the dates they
+/// were published). Anything else, a control character above all, could not be sent as a
+/// header, and the call would go out without its version.
+pub fn check_version(version: &str) -> Result<(), String> {
+    let shaped = version.len() == 10
+        && version.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        })
+        && chrono::NaiveDate::parse_from_str(version, "%Y-%m-%d").is_ok();
+    if shaped {
+        return Ok(());
+    }
+    let mut shown: String = version.chars().take(40).collect();
+    if shown.len() < version.len() {
+        shown.push('…');
+    }
+    Err(format!(
+        "must be a date like {API_VERSION} (YYYY-MM-DD), not \"{}\"",
+        shown.escape_debug()
+    ))
+}
+
 impl GhlClient {
-    /// Builds a client; fails only when the TLS stack or the base URL cannot be set up.
+    /// Builds a client; fails only when the TLS stack, the base URL or the version cannot be
+    /// set up.
     pub fn new(config: ClientConfig) -> Result<Self, GhlError> {
         Self::build(config, None)
     }
@@ -245,6 +269,7 @@ impl GhlClient {
     fn build(config: ClientConfig, refresher: Option<Arc<dyn Refresh>>) -> Result<Self, GhlError> {
         install_tls();
         check_base_url(&config.base_url).map_err(GhlError::Invalid)?;
+        check_version(&config.version).map_err(|e| GhlError::Invalid(format!("version {e}")))?;
         let http = reqwest::Client::builder()
             .user_agent(user_agent(config.user_agent_suffix.as_deref()))
             .connect_timeout(Duration::from_secs(10))
@@ -396,7 +421,12 @@ impl GhlClient {
             let Some(wait) = self.retry_wait(call, &outcome, attempt) else {
                 return outcome;
             };
-            tracing::info!(attempt, wait_ms = wait.as_millis(), path = %url.path(), "retrying");
+            tracing::info!(
+                attempt,
+                wait_ms = wait.as_millis(),
+                path = %super::exchange::log_path(&url),
+                "retrying"
+            );
             tokio::time::sleep(wait).await;
         }
     }
@@ -636,6 +666,13 @@ pub fn transport_error(e: &reqwest::Error) -> GhlError {
         text.push_str(": ");
         text.push_str(&inner.to_string());
         source = inner.source();
+    }
+    // The message names the URL; it reaches logs (the console's activity), so it is written
+    // the way the request log writes it, with no email or phone in it.
+    if let Some(url) = e.url() {
+        let origin = url.origin().ascii_serialization();
+        let logged = format!("{origin}{}", super::exchange::log_path(url));
+        text = text.replace(url.as_str(), &logged);
     }
     GhlError::Network(text)
 }

@@ -30,6 +30,67 @@ const SECRET_FORM_KEYS: &[&str] = &["code"];
 /// Bodies longer than this are cut in the record (the caller still gets the whole value).
 pub const MAX_RECORDED_BODY: usize = 2 * 1024 * 1024;
 
+/// The path and query of `url` as the log file gets it: a path segment that holds an email or
+/// a phone number (`/contacts/ann@x.io`) and the query values that could name a person (an
+/// email, a phone, a search text) are replaced by `***`; the ids, the keys and the paging values
+/// stay, so a log line still says which call it was.
+pub fn log_path(url: &url::Url) -> String {
+    const PLAIN: [&str; 8] = [
+        "locationId",
+        "model",
+        "limit",
+        "skip",
+        "page",
+        "pageLimit",
+        "startAfter",
+        "startAfterId",
+    ];
+    let path = url.path_segments().map_or_else(
+        || url.path().to_string(),
+        |segments| {
+            segments.fold(String::new(), |mut path, segment| {
+                path.push('/');
+                path.push_str(if is_personal(segment) {
+                    MASKED
+                } else {
+                    segment
+                });
+                path
+            })
+        },
+    );
+    if url.query().is_none() {
+        return path;
+    }
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    for (key, value) in url.query_pairs() {
+        if PLAIN.iter().any(|k| k.eq_ignore_ascii_case(&key)) {
+            query.append_pair(&key, &value);
+        } else {
+            query.append_pair(&key, MASKED);
+        }
+    }
+    format!("{path}?{}", query.finish().replace("%2A%2A%2A", MASKED))
+}
+
+/// What a personal value is written as in the log.
+const MASKED: &str = "***";
+
+/// Whether a path segment (percent-encoded as in a URL) holds an email or a phone number: it
+/// has an `@`, or it is made only of digits and a phone's punctuation with 7 to 15 digits
+/// (E.164's most).
+fn is_personal(segment: &str) -> bool {
+    let text = percent_encoding::percent_decode_str(segment).decode_utf8_lossy();
+    if text.contains('@') {
+        return true;
+    }
+    let digits = text.chars().filter(char::is_ascii_digit).count();
+    (7..=15).contains(&digits)
+        && text
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | '(' | ')' | '.' | ' '))
+}
+
 /// One HTTP request and its response (or the error that replaced the response).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Exchange {
@@ -67,39 +128,9 @@ impl Exchange {
         )
     }
 
-    /// The path and query as the log file gets it: query values that could name a person (an
-    /// email, a phone, a search text) are replaced by `***`; the keys and the paging values stay,
-    /// so a log line still says which call it was.
+    /// The path and query as the log file gets it: see [`log_path`].
     pub fn log_path(&self) -> String {
-        const PLAIN: [&str; 8] = [
-            "locationId",
-            "model",
-            "limit",
-            "skip",
-            "page",
-            "pageLimit",
-            "startAfter",
-            "startAfterId",
-        ];
-        let Ok(url) = url::Url::parse(&self.url) else {
-            return "(unparsable url)".to_string();
-        };
-        if url.query().is_none() {
-            return url.path().to_string();
-        }
-        let mut query = url::form_urlencoded::Serializer::new(String::new());
-        for (key, value) in url.query_pairs() {
-            if PLAIN.iter().any(|k| k.eq_ignore_ascii_case(&key)) {
-                query.append_pair(&key, &value);
-            } else {
-                query.append_pair(&key, "***");
-            }
-        }
-        format!(
-            "{}?{}",
-            url.path(),
-            query.finish().replace("%2A%2A%2A", "***")
-        )
+        url::Url::parse(&self.url).map_or_else(|_| "(unparsable url)".to_string(), |u| log_path(&u))
     }
 
     /// Whether the call succeeded (a 2xx status).
@@ -309,6 +340,49 @@ mod tests {
             ..Exchange::default()
         };
         assert_eq!(plain.log_path(), "/locations/l1/customFields?model=contact");
+    }
+
+    /// An email or a phone in the path is masked in the log like one in the query; ids and
+    /// the other segments stay.
+    #[test]
+    fn the_logged_path_masks_emails_and_phones_in_path_segments() {
+        let logged = |url: &str| {
+            Exchange {
+                url: url.into(),
+                ..Exchange::default()
+            }
+            .log_path()
+        };
+        for (url, wanted) in [
+            (
+                "https://h/contacts/olga.ivanova14@example.com",
+                "/contacts/***",
+            ),
+            (
+                "https://h/contacts/olga.ivanova14%40example.com",
+                "/contacts/***",
+            ),
+            (
+                "https://h/contacts/+15550100123/tasks",
+                "/contacts/***/tasks",
+            ),
+            (
+                "https://h/contacts/%2B1%20(555)%20010-0123",
+                "/contacts/***",
+            ),
+            (
+                "https://h/contacts/555-010-0123?limit=5",
+                "/contacts/***?limit=5",
+            ),
+            (
+                "https://h/contacts/dILXeLT0Zv762xQpWm9a/tasks/t8Yw2kLmN0pQ/completed",
+                "/contacts/dILXeLT0Zv762xQpWm9a/tasks/t8Yw2kLmN0pQ/completed",
+            ),
+            ("https://h/contacts/", "/contacts/"),
+            ("https://h/contacts/123456", "/contacts/123456"),
+        ] {
+            assert_eq!(logged(url), wanted, "{url}");
+        }
     }
 
     #[test]

@@ -42,13 +42,39 @@ pub struct SyncProgress {
     pub total: Option<u64>,
     /// What the run did so far.
     pub counts: Counts,
+    /// Contacts of `done` whose pages are committed (an earlier run's included): `done` counts a
+    /// contact as soon as its fetches are in, its page is written after. A run cancelled
+    /// between the two does not write the rest of that page; the next run does them.
+    pub written: u64,
     /// Contacts per second so far.
     pub rate: f64,
-    /// Time left at that rate, when the total is known.
+    /// Time left at that rate, when the total is known and the run has done enough contacts
+    /// of its own ([`ETA_SAMPLES`]) for the rate to mean something.
     pub eta: Option<Duration>,
     /// Time since the start.
     pub elapsed: Duration,
 }
+
+impl SyncProgress {
+    /// What a run that stopped had fetched but not committed (the rest of the page in
+    /// progress), said so the progress it showed and the counts it ends with do not seem to
+    /// disagree.
+    pub fn not_committed(&self) -> Option<String> {
+        match self.done.saturating_sub(self.written) {
+            0 => None,
+            1 => Some("1 fetched contact was not committed; the next run does it".into()),
+            n => Some(format!(
+                "{n} fetched contacts were not committed; the next run does them"
+            )),
+        }
+    }
+}
+
+/// The contacts a run must have done itself before it gives a time left: a tenth of what it
+/// has to do, from 1 up to this. The first contacts of a run come in bursts and waits (the
+/// rate limit's first 429s, the first page's search), so an estimate from a handful of them
+/// swings by the minute (`eta 33m` at 4 of 200).
+pub const ETA_SAMPLES: u64 = 20;
 
 /// Keeps the snapshot and sends it.
 #[derive(Debug)]
@@ -96,11 +122,19 @@ impl Tracker {
         let state = &mut self.state;
         state.elapsed = elapsed;
         let secs = elapsed.as_secs_f64();
+        state.written = self.carried + state.counts.seen;
+        let own = state.done.saturating_sub(self.carried);
         #[expect(clippy::cast_precision_loss, reason = "a rate for display")]
-        let done = state.done.saturating_sub(self.carried) as f64;
+        let done = own as f64;
         state.rate = if secs > 0.0 { done / secs } else { 0.0 };
+        // Enough of this run's own contacts for an estimate: a tenth of its part, 1 to 20.
+        let sampled = |total: u64| {
+            let needed = (total.saturating_sub(self.carried) / 10).clamp(1, ETA_SAMPLES);
+            own >= needed
+        };
         state.eta = state
             .total
+            .filter(|total| sampled(*total))
             .map(|total| total.saturating_sub(state.done))
             .and_then(|left| {
                 #[expect(clippy::cast_precision_loss, reason = "an estimate for display")]
@@ -159,6 +193,57 @@ mod tests {
         let mut tracker = Tracker::new(None).paced(Some(10.0));
         let eta = at(&mut tracker, 10, 20).unwrap();
         assert!(eta >= Duration::from_secs(18), "{eta:?}");
+    }
+
+    #[test]
+    fn no_time_left_is_given_before_the_run_has_enough_contacts_of_its_own() {
+        // 4 of 200 contacts after a long first wait: no estimate yet, whatever the pace.
+        let mut tracker = Tracker::new(None).paced(Some(10.0));
+        tracker.update(|p| {
+            p.total = Some(200);
+            p.done = 4;
+            p.counts.requests = 40;
+        });
+        assert_eq!(tracker.snapshot().eta, None);
+        tracker.update(|p| {
+            p.done = 19;
+            p.counts.requests = 60;
+        });
+        assert_eq!(tracker.snapshot().eta, None, "19 of the 20 it needs");
+        tracker.update(|p| {
+            p.done = 20;
+            p.counts.requests = 62;
+        });
+        assert!(tracker.snapshot().eta.is_some());
+
+        // A small run needs a tenth of its contacts; a resumed one a tenth of what is left.
+        let mut small = Tracker::new(None);
+        small.update(|p| {
+            p.total = Some(30);
+            p.done = 3;
+        });
+        assert!(small.snapshot().eta.is_some());
+        let mut resumed = Tracker::new(None);
+        resumed.carry(150);
+        resumed.update(|p| {
+            p.total = Some(200);
+            p.done += 4;
+        });
+        assert_eq!(resumed.snapshot().eta, None, "4 of the 5 it needs");
+        resumed.update(|p| p.done += 1);
+        assert!(resumed.snapshot().eta.is_some());
+    }
+
+    #[test]
+    fn written_counts_the_committed_contacts_and_the_carried_ones() {
+        let mut tracker = Tracker::new(None);
+        tracker.carry(10);
+        tracker.update(|p| {
+            p.done += 7;
+            p.counts.seen = 5;
+        });
+        let p = tracker.snapshot();
+        assert_eq!((p.done, p.written), (17, 15));
     }
 
     #[test]

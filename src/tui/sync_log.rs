@@ -310,23 +310,39 @@ fn keep_selection(app: &mut App, entries: &[LogEntry]) {
 
 fn ended(app: &mut App, summary: Option<SyncSummary>, error: Option<String>, fx: &mut Effects) {
     app.sync.running = None;
-    app.sync.progress = None;
+    let last = app.sync.progress.take();
     if let Some(run) = summary.as_ref().and_then(|s| s.run_id) {
         let client = app.sync.client();
         app.sync.session_runs.entry(run).or_insert(client);
     }
     // The reason comes first: a toast or log line is cut at the screen's edge, and the counts
     // matter less than why the run stopped.
+    // A reason that only repeats the outcome ("cancelled") is not said twice.
     let (level, text) = match (&error, summary.as_ref()) {
         (Some(why), Some(s)) => {
-            let reason = s.message.as_deref().unwrap_or(why);
-            let text = format!("Sync {}: {reason} ({})", s.outcome, counts_text(s));
+            let mut reasons: Vec<String> = s
+                .message
+                .as_deref()
+                .or(Some(why.as_str()))
+                .filter(|reason| {
+                    *reason != s.outcome && *reason != format!("the sync was {}", s.outcome)
+                })
+                .map(str::to_string)
+                .into_iter()
+                .collect();
+            reasons.extend(last.as_ref().and_then(SyncProgress::not_committed));
+            let reasons = if reasons.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", reasons.join("; "))
+            };
+            let text = format!("Sync {}{reasons} ({})", s.outcome, counts_text(s));
             (Level::Error, text)
         }
         (Some(why), None) => (Level::Error, format!("Sync failed: {why}")),
         (None, Some(s)) => (
             Level::Info,
-            format!("Sync {}: {}", s.outcome, counts_text(s)),
+            format!("Sync {} ({})", s.outcome, counts_text(s)),
         ),
         (None, None) => (Level::Info, "Sync ended".to_string()),
     };
@@ -346,12 +362,11 @@ pub fn mode_name(mode: SyncMode) -> &'static str {
     }
 }
 
-/// The counts of a run in one line.
+/// The counts of a run in one line, without its outcome (said before them).
 pub fn counts_text(summary: &SyncSummary) -> String {
     format!(
-        "{} {}: {}",
+        "{} run: {}",
         summary.mode,
-        summary.outcome,
         summary.counts.describe("tasks/notes")
     )
 }

@@ -1,7 +1,9 @@
 //! Applying queued webhook events, oldest event time first. An event is a hint that a record
 //! changed: the record is fetched by id and Rankr is written from what GHL says now, so a thin
 //! payload cannot blank a stored field (C40) and a late update cannot bring back a contact
-//! whose tombstone is set (C42).
+//! whose tombstone is set (C42). A delete event is a hint too: only a 404 on that fetch makes
+//! the tombstone (or drops the task or note); a record GHL still has is kept, brought up to
+//! date, and a warning says the delete was not confirmed.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -107,18 +109,20 @@ async fn apply_one(ctx: &Context<'_>, queued: &QueuedEvent) -> Result<Outcome, S
         ));
     }
     match kind {
-        "ContactDelete" => Ok(contact_deleted(plan, stored, &contact_id)),
+        "ContactDelete" => contact_deleted(ctx, plan, stored, &contact_id).await,
         "ContactCreate" | "ContactUpdate" | "ContactTagUpdate" | "ContactDndUpdate" => {
-            contact_changed(ctx, plan, stored, &contact_id).await
+            contact_changed(ctx, plan, stored, &contact_id, None).await
         }
         // A task or note of a contact Rankr has not seen: sync the whole contact.
-        _ if stored.is_none() => contact_changed(ctx, plan, None, &contact_id).await,
+        _ if stored.is_none() => contact_changed(ctx, plan, None, &contact_id, None).await,
         "TaskCreate" | "TaskComplete" => {
-            task_changed(ctx, plan, &contact_id, &event.entity_id).await
+            task_changed(ctx, plan, &contact_id, &event.entity_id, None).await
         }
-        "TaskDelete" => task_deleted(ctx, plan, &contact_id, &event.entity_id),
-        "NoteCreate" | "NoteUpdate" => note_changed(ctx, plan, &contact_id, &event.entity_id).await,
-        "NoteDelete" => note_deleted(ctx, plan, &contact_id, &event.entity_id),
+        "TaskDelete" => task_changed(ctx, plan, &contact_id, &event.entity_id, Some(kind)).await,
+        "NoteCreate" | "NoteUpdate" => {
+            note_changed(ctx, plan, &contact_id, &event.entity_id, None).await
+        }
+        "NoteDelete" => note_changed(ctx, plan, &contact_id, &event.entity_id, Some(kind)).await,
         other => Ok(Outcome::Ignored(
             plan,
             format!("{other} is not an event the sync uses"),
@@ -126,30 +130,40 @@ async fn apply_one(ctx: &Context<'_>, queued: &QueuedEvent) -> Result<Outcome, S
     }
 }
 
-fn contact_deleted(
-    mut plan: Plan,
+/// A `ContactDelete`: the contact is fetched like any other change, so only GHL's 404 makes
+/// the tombstone; one GHL still has is kept and brought up to date.
+async fn contact_deleted(
+    ctx: &Context<'_>,
+    plan: Plan,
     stored: Option<crate::rankr::StoredContact>,
     contact_id: &str,
-) -> Outcome {
-    match stored {
-        Some(row) => {
-            plan.tombstone(row, "a ContactDelete webhook", None);
-            Outcome::Done(plan)
-        }
-        None => Outcome::Ignored(plan, format!("contact {contact_id} was never synced")),
+) -> Result<Outcome, Stop> {
+    match contact_changed(ctx, plan, stored, contact_id, Some("ContactDelete")).await? {
+        Outcome::Ignored(plan, _) => Ok(Outcome::Ignored(
+            plan,
+            format!("contact {contact_id} is not in GHL and was never synced"),
+        )),
+        done @ Outcome::Done(_) => Ok(done),
     }
 }
 
+/// Fetches a contact and writes what GHL has; a 404 makes a stored one a tombstone.
+/// `deleted` names the delete event behind the fetch, if one is: a contact GHL still has is
+/// then logged as a delete that was not confirmed.
 async fn contact_changed(
     ctx: &Context<'_>,
     mut plan: Plan,
     stored: Option<crate::rankr::StoredContact>,
     contact_id: &str,
+    deleted: Option<&str>,
 ) -> Result<Outcome, Stop> {
     ctx.sent();
     match ctx.client.get_contact(contact_id).await {
         Ok(reply) => {
             let exchange = Some(reply.exchange.id);
+            if let Some(kind) = deleted {
+                plan.log(unconfirmed(kind, "contact", contact_id, exchange));
+            }
             let more = ctx
                 .page(&[reply.value], None, false, exchange, &mut || {})
                 .await?;
@@ -158,7 +172,11 @@ async fn contact_changed(
         }
         Err(GhlError::NotFound { .. }) => match stored {
             Some(row) => {
-                plan.tombstone(row, "404 on GET after a webhook", None);
+                let why = match deleted {
+                    Some(kind) => format!("a {kind} webhook, confirmed by a 404 on GET"),
+                    None => "404 on GET after a webhook".to_string(),
+                };
+                plan.tombstone(row, &why, None);
                 Ok(Outcome::Done(plan))
             }
             None => Ok(Outcome::Ignored(
@@ -170,11 +188,23 @@ async fn contact_changed(
     }
 }
 
+/// The warning for a delete event whose record GHL still has: it is kept, not deleted.
+fn unconfirmed(kind: &str, entity: &str, id: &str, exchange: Option<u64>) -> LogEntry {
+    LogEntry::new(Level::Warn, "webhook", Some(id), "unconfirmed")
+        .message(format!(
+            "{kind} not confirmed: GHL still has {entity} {id}, so it is kept and brought up to date"
+        ))
+        .exchange(exchange)
+}
+
+/// Fetches a task and writes what GHL has; a 404 drops a stored one. `deleted` names the
+/// delete event behind the fetch, if one is (see [`contact_changed`]).
 async fn task_changed(
     ctx: &Context<'_>,
     plan: Plan,
     contact_id: &str,
     task_id: &str,
+    deleted: Option<&str>,
 ) -> Result<Outcome, Stop> {
     let stored = ctx.store.tasks_of(contact_id)?;
     let old = stored.iter().find(|t| t.id == task_id);
@@ -184,32 +214,23 @@ async fn task_changed(
         plan,
         old,
         fetched,
+        Child {
+            entity: "task",
+            id: task_id,
+            deleted,
+        },
         |plan, old, task, exchange| plan.task(old, map_task(task, contact_id), Some(exchange)),
         |plan, old| plan.task_gone(old, None),
     )
 }
 
-fn task_deleted(
-    ctx: &Context<'_>,
-    plan: Plan,
-    contact_id: &str,
-    task_id: &str,
-) -> Result<Outcome, Stop> {
-    let stored = ctx.store.tasks_of(contact_id)?;
-    let old = stored.iter().find(|t| t.id == task_id);
-    Ok(child_deleted(
-        plan,
-        old,
-        |plan, old| plan.task_gone(old, None),
-        || format!("task {task_id} is not stored"),
-    ))
-}
-
+/// Fetches a note and writes what GHL has; a 404 drops a stored one. `deleted` as for tasks.
 async fn note_changed(
     ctx: &Context<'_>,
     plan: Plan,
     contact_id: &str,
     note_id: &str,
+    deleted: Option<&str>,
 ) -> Result<Outcome, Stop> {
     let stored = ctx.store.notes_of(contact_id)?;
     let old = stored.iter().find(|n| n.id == note_id);
@@ -219,64 +240,57 @@ async fn note_changed(
         plan,
         old,
         fetched,
+        Child {
+            entity: "note",
+            id: note_id,
+            deleted,
+        },
         |plan, old, note, exchange| plan.note(old, map_note(note, contact_id), Some(exchange)),
         |plan, old| plan.note_gone(old, None),
     )
 }
 
-fn note_deleted(
-    ctx: &Context<'_>,
-    plan: Plan,
-    contact_id: &str,
-    note_id: &str,
-) -> Result<Outcome, Stop> {
-    let stored = ctx.store.notes_of(contact_id)?;
-    let old = stored.iter().find(|n| n.id == note_id);
-    Ok(child_deleted(
-        plan,
-        old,
-        |plan, old| plan.note_gone(old, None),
-        || format!("note {note_id} is not stored"),
-    ))
+/// The task or note an event names, and the delete event behind it, if one is.
+#[derive(Clone, Copy)]
+struct Child<'a> {
+    entity: &'a str,
+    id: &'a str,
+    deleted: Option<&'a str>,
 }
 
-/// What a changed task or note comes to once fetched: written as GHL has it (`write` gets the
-/// stored row, the fetched record and the exchange id), or, on a 404, dropped when stored.
+/// What a changed or deleted task or note comes to once fetched: written as GHL has it
+/// (`write` gets the stored row, the fetched record and the exchange id; after a delete event
+/// with a warning that it was not confirmed), or, on a 404, dropped when stored. A delete of
+/// one that is neither stored nor in GHL is ignored.
 fn child_fetched<S, T>(
     mut plan: Plan,
     old: Option<&S>,
     fetched: Result<Reply<T>, GhlError>,
+    child: Child<'_>,
     write: impl FnOnce(&mut Plan, Option<&S>, &T, u64),
     gone: impl FnOnce(&mut Plan, &S),
 ) -> Result<Outcome, Stop> {
     match fetched {
         Ok(reply) => {
+            if let Some(kind) = child.deleted {
+                let exchange = Some(reply.exchange.id);
+                plan.log(unconfirmed(kind, child.entity, child.id, exchange));
+            }
             write(&mut plan, old, &reply.value, reply.exchange.id);
             Ok(Outcome::Done(plan))
         }
-        Err(GhlError::NotFound { .. }) => {
-            if let Some(old) = old {
+        Err(GhlError::NotFound { .. }) => match old {
+            Some(old) => {
                 gone(&mut plan, old);
+                Ok(Outcome::Done(plan))
             }
-            Ok(Outcome::Done(plan))
-        }
+            None if child.deleted.is_some() => Ok(Outcome::Ignored(
+                plan,
+                format!("{} {} is not stored", child.entity, child.id),
+            )),
+            None => Ok(Outcome::Done(plan)),
+        },
         Err(e) => Err(Stop::Ghl(e)),
-    }
-}
-
-/// What a deleted task or note comes to: dropped when stored, else ignored as `unknown` says.
-fn child_deleted<S>(
-    mut plan: Plan,
-    old: Option<&S>,
-    gone: impl FnOnce(&mut Plan, &S),
-    unknown: impl FnOnce() -> String,
-) -> Outcome {
-    match old {
-        Some(old) => {
-            gone(&mut plan, old);
-            Outcome::Done(plan)
-        }
-        None => Outcome::Ignored(plan, unknown()),
     }
 }
 

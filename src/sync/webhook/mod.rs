@@ -13,7 +13,7 @@
 //!   passes the limit, and before any of it is read when its `Content-Length` says so).
 //! - `408 {"status":"timeout"}`: a delivery not done ten seconds after its turn came (a body
 //!   that stopped coming); its turn is given back.
-//! - `404`, `405`: another path, another method than POST.
+//! - `404`, `405`: another path than `/webhook` (`/` included), another method than POST.
 //! - `415`: a `Content-Type` that is not JSON (no type at all is taken as JSON).
 //! - `503`: more than [`MAX_CONCURRENT_DELIVERIES`] deliveries at once for ten
 //!   seconds; the sender retries.

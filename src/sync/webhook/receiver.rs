@@ -193,13 +193,13 @@ fn is_json(kind: &axum::http::HeaderValue) -> bool {
     essence == "application/json" || essence.ends_with("+json")
 }
 
-/// The routes: `POST /webhook` (and `POST /` for senders that post to the root).
+/// The routes: `POST /webhook` alone takes deliveries; any other path is a 404, in JSON, like
+/// every other refusal.
 pub fn router(receiver: Arc<Receiver>) -> Router {
     let limit = receiver.settings.max_body_bytes;
     let gate = receiver.clone();
     Router::new()
-        .route("/", post(receive))
-        .route("/webhook", post(receive))
+        .route(PATH, post(receive))
         .fallback(no_route)
         .method_not_allowed_fallback(wrong_method)
         .layer(DefaultBodyLimit::max(limit))
@@ -278,6 +278,9 @@ fn refused_body(receiver: &Receiver, rejection: &BytesRejection) -> (StatusCode,
         (status, "bad request")
     }
 }
+
+/// The one path deliveries are taken on: the URL to give GHL is `http://HOST:PORT/webhook`.
+pub const PATH: &str = "/webhook";
 
 /// A path the receiver does not serve: 404, in JSON.
 async fn no_route() -> Response {

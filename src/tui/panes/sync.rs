@@ -135,7 +135,11 @@ fn footer_lines(app: &App, width: usize, theme: &Theme) -> Vec<(String, Style)> 
             } else {
                 theme.warning
             };
-            let text = format!("Last sync {} in {secs:.1}s", counts_text(last));
+            let text = format!(
+                "Last sync {} in {secs:.1}s ({})",
+                last.outcome,
+                counts_text(last)
+            );
             (with_error(text, sync.last_error.as_deref()), style)
         }
         (None, _, _) => (stored_run_text(app), theme.dim),
@@ -212,8 +216,11 @@ pub fn progress_text(p: &SyncProgress) -> String {
         .eta
         .map_or_else(|| "ETA ?".to_string(), |e| format!("ETA {}s", e.as_secs()));
     let phase = format!("{:?}", p.phase).to_lowercase();
+    // Fetched and committed are told apart: a contact counts as fetched once its tasks and
+    // notes are in, and is written with its page; the counts are of what was written.
     format!(
-        "{} sync, {phase}: {}{total} · {:.1}/s · {eta} · {} created, {} updated, {} failed",
-        p.mode, p.done, p.rate, p.counts.created, p.counts.updated, p.counts.failed
+        "{} sync, {phase}: {}{total} fetched, {} committed · {:.1}/s · {eta} · {} created, {} \
+         updated, {} failed",
+        p.mode, p.done, p.written, p.rate, p.counts.created, p.counts.updated, p.counts.failed
     )
 }

@@ -64,6 +64,7 @@ fn progress() -> SyncProgress {
             updated: 2,
             ..Counts::default()
         },
+        written: 40,
         rate: 12.5,
         eta: Some(Duration::from_secs(13)),
         elapsed: Duration::from_secs(3),
@@ -187,6 +188,76 @@ fn sync_is_allowed_in_read_only_mode_and_cancel_is_sent() {
             },
             Command::CancelSync
         ]
+    );
+}
+
+/// A cancelled run says so once, and tells the contacts the progress counted as fetched
+/// from those it committed, so `97/200 fetched` and `75 seen` do not seem to disagree.
+#[test]
+fn a_cancelled_run_says_it_once_and_what_was_fetched_but_not_committed() {
+    let mut f = sync_pane(160, 48);
+    f.keys(&["S"]);
+    f.event(Event::SyncStarted {
+        mode: SyncMode::Full,
+    });
+    let running = SyncProgress {
+        done: 97,
+        written: 75,
+        counts: Counts {
+            seen: 75,
+            created: 75,
+            ..Counts::default()
+        },
+        ..progress()
+    };
+    f.event(Event::SyncProgress(Box::new(running)));
+    let shown = f.render();
+    assert!(
+        shown.contains("full sync, contacts: 97/200 fetched, 75 committed"),
+        "{shown}"
+    );
+    let cancelled = SyncSummary {
+        outcome: "cancelled".into(),
+        message: Some("cancelled".into()),
+        counts: Counts {
+            seen: 75,
+            created: 75,
+            requests: 212,
+            ..Counts::default()
+        },
+        ..summary()
+    };
+    f.event(Event::SyncEnded {
+        summary: Some(Box::new(cancelled)),
+        error: Some("the sync was cancelled".into()),
+    });
+    let toast = f.app.toast.as_ref().map(|t| t.text.clone()).unwrap();
+    assert_eq!(
+        toast,
+        "Sync cancelled: 22 fetched contacts were not committed; the next run does them \
+         (full run: 75 seen, 75 created, 0 updated, 0 unchanged, 0 deleted, 0 tasks/notes, 0 \
+         failed, 212 requests)"
+    );
+    assert_eq!(toast.matches("cancelled").count(), 1, "{toast}");
+
+    // A run that stopped for a reason gives it, once, before the counts.
+    let mut f = sync_pane(160, 48);
+    f.event(Event::SyncStarted {
+        mode: SyncMode::Auto,
+    });
+    let stopped = SyncSummary {
+        outcome: "stopped".into(),
+        message: Some("GHL unreachable".into()),
+        ..summary()
+    };
+    f.event(Event::SyncEnded {
+        summary: Some(Box::new(stopped)),
+        error: Some("sync stopped: GHL unreachable".into()),
+    });
+    let toast = f.app.toast.as_ref().map(|t| t.text.clone()).unwrap();
+    assert!(
+        toast.starts_with("Sync stopped: GHL unreachable (full run: 200 seen"),
+        "{toast}"
     );
 }
 
@@ -381,7 +452,7 @@ fn a_location_switch_reads_the_log_of_the_new_location() {
     let request = f.app.sync.request;
     f.event(log_answer(request));
     commands(&mut f);
-    assert!(f.render().contains("Last sync full ok"));
+    assert!(f.render().contains("Last sync ok in"));
 
     f.event(Event::Switched {
         location_id: "loc_other".into(),
