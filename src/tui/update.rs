@@ -252,6 +252,16 @@ fn on_modal_key(app: &mut App, modal: Modal, key: KeyEvent, fx: &mut Effects) {
                 return;
             }
         },
+        // The key that opens help closes it while nothing is searched, as remapped.
+        Modal::Help(_)
+            if app
+                .keymap
+                .keys_of(super::actions::Action::Help)
+                .contains(&Key::from_event(key))
+                && matches!(&modal, Modal::Help(help) if help.search.text().is_empty()) =>
+        {
+            None
+        }
         Modal::Help(mut help) => match help.handle(key) {
             HelpOutcome::Open => Some(Modal::Help(help)),
             HelpOutcome::Closed => None,

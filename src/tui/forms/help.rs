@@ -107,11 +107,10 @@ pub fn wrapped_rows(keymap: &Keymap, search: &str, read_only: bool, width: usize
 
 impl Help {
     /// Reads a key: typing searches, arrows and PgUp/PgDn scroll, Home and End go to the first
-    /// and the last entry, Esc (or `?` with no search) closes.
+    /// and the last entry, Esc closes (the help key too, with no search: the caller knows it).
     pub fn handle(&mut self, key: KeyEvent) -> HelpOutcome {
         match key.code {
             KeyCode::Esc => return HelpOutcome::Closed,
-            KeyCode::Char('?') if self.search.text().is_empty() => return HelpOutcome::Closed,
             KeyCode::Up => self.scroll = self.scroll.saturating_sub(1),
             KeyCode::Down => self.scroll = self.last_start().min(self.scroll + 1),
             KeyCode::PageUp => self.scroll = self.scroll.saturating_sub(self.page()),

@@ -149,3 +149,26 @@ fn toasts_and_messages_name_the_keys_as_mapped() {
         f.render()
     );
 }
+
+/// Help closes on the key that opens it as remapped; `?`, no longer help's, is searched for.
+#[test]
+fn help_closes_on_its_own_key_as_mapped() {
+    use crate::tui::forms::Modal;
+    let mut f = remapped(80, 24, &[("help", &["f1"])]);
+    f.keys(&["f1"]);
+    assert!(matches!(f.app.modal, Some(Modal::Help(_))));
+    f.keys(&["?"]);
+    let Some(Modal::Help(help)) = &f.app.modal else {
+        panic!("`?` is not help's key now: it searches");
+    };
+    assert_eq!(help.search.text(), "?");
+    f.keys(&["backspace", "f1"]);
+    assert!(f.app.modal.is_none(), "f1 closes help");
+
+    // With the default keys, `?` opens and closes it.
+    let mut f = remapped(80, 24, &[]);
+    f.keys(&["?"]);
+    assert!(matches!(f.app.modal, Some(Modal::Help(_))));
+    f.keys(&["?"]);
+    assert!(f.app.modal.is_none());
+}
