@@ -135,8 +135,13 @@ fn footer_lines(app: &App, width: usize, theme: &Theme) -> Vec<(String, Style)> 
             } else {
                 theme.warning
             };
+            // Failures first: the counts after them are cut at 80 columns.
+            let failed = match last.counts.failed {
+                0 => String::new(),
+                n => format!(", {n} failed"),
+            };
             let text = format!(
-                "Last sync {} in {secs:.1}s ({})",
+                "Last sync {} in {secs:.1}s{failed} ({})",
                 last.outcome,
                 counts_text(last)
             );

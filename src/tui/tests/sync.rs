@@ -665,3 +665,22 @@ fn a_selected_line_the_list_cuts_shows_its_message_under_the_filter() {
         "a line shown whole is not repeated"
     );
 }
+
+/// At 80 columns the counts are cut: a run with failures says how many before them.
+#[test]
+fn the_last_runs_failures_are_in_view_at_80_columns() {
+    let mut f = sync_pane(80, 24);
+    commands(&mut f);
+    let mut failed = summary();
+    failed.outcome = "failed".into();
+    failed.counts.failed = 3;
+    f.event(Event::SyncEnded {
+        summary: Some(Box::new(failed)),
+        error: None,
+    });
+    let screen = f.render();
+    assert!(
+        screen.contains("Last sync failed in 4.2s, 3 failed ("),
+        "{screen}"
+    );
+}
