@@ -1231,3 +1231,37 @@ fn config_check_finds_keys_however_the_toml_writes_them() {
         "{said}"
     );
 }
+
+/// What the environment sets is judged whole, beside the file's own problems: two bad
+/// variables are both named, with a broken file as without one, by `config check` and by a
+/// command refused for them.
+#[test]
+fn every_problem_of_the_environment_is_listed_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    let run = |args: &[&str]| {
+        let out = common::bin::ghl_console(dir.path())
+            .args(["--config", config.to_str().unwrap()])
+            .args(args)
+            .env("GHL_VERSION", "last tuesday")
+            .env("GHL_BASE_URL", "ftp://127.0.0.1:1")
+            .output()
+            .unwrap();
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    };
+    for file in ["[api]\nlocation_id = \"x\"\n", "[api]\nnope = 1\n"] {
+        std::fs::write(&config, file).unwrap();
+        for args in [&["config", "check"][..], &["sync"][..]] {
+            let said = run(args);
+            assert!(said.contains("GHL_VERSION"), "{args:?} {file:?}: {said}");
+            assert!(said.contains("GHL_BASE_URL"), "{args:?} {file:?}: {said}");
+            if file.contains("nope") {
+                assert!(said.contains("`api.nope`"), "{args:?}: {said}");
+            }
+        }
+    }
+}

@@ -176,6 +176,12 @@ impl Cli {
 
     /// The configuration in force: the file, then the environment, then these flags.
     pub fn settings(&self) -> anyhow::Result<Settings> {
+        config::resolve(self.config.as_deref(), &self.overrides())
+            .map_err(|error| self.every_problem(error))
+    }
+
+    /// What the flags set over the file and the environment.
+    fn overrides(&self) -> Overrides {
         let sub = match &self.command {
             Some(Command::Api(a)) => Some(&a.connection),
             Some(Command::Auth(a)) => Some(&a.connection),
@@ -186,13 +192,11 @@ impl Cli {
         };
         let pick =
             |f: fn(&Connection) -> Option<String>| sub.and_then(f).or_else(|| f(&self.connection));
-        let overrides = Overrides {
+        Overrides {
             base_url: pick(|c| c.base_url.clone()),
             location_id: pick(|c| c.location_id.clone()),
             read_only: self.read_only(),
-        };
-        config::resolve(self.config.as_deref(), &overrides)
-            .map_err(|error| self.every_problem(error))
+        }
     }
 
     /// The config file in use: `--config`, else the default one when it exists.
@@ -205,18 +209,25 @@ impl Cli {
     /// A config file that cannot be loaded, said with every problem in it (as `config check`
     /// lists them) rather than the first one alone, so one edit can fix them all.
     fn every_problem(&self, first: config::ConfigError) -> anyhow::Error {
-        let Some(path) = self.config_file() else {
-            return first.into();
-        };
-        let Ok(text) = std::fs::read_to_string(&path) else {
-            return first.into();
-        };
-        let file = path.display().to_string();
-        let mut problems: Vec<String> = config::file_problems(&text, &path)
-            .iter()
-            .map(|p| format!("{p:#}"))
-            .collect();
-        problems.extend(key_problems(&file, &text).0);
+        let mut problems: Vec<String> = Vec::new();
+        let mut file = String::new();
+        if let Some(path) = self.config_file()
+            && let Ok(text) = std::fs::read_to_string(&path)
+        {
+            file = path.display().to_string();
+            problems.extend(
+                config::file_problems(&text, &path)
+                    .iter()
+                    .map(|p| format!("{p:#}")),
+            );
+            problems.extend(key_problems(&file, &text).0);
+        }
+        for problem in config::override_problems(&self.overrides()) {
+            let line = format!("{problem:#}");
+            if !problems.contains(&line) {
+                problems.push(line);
+            }
+        }
         if problems.len() < 2 {
             return first.into();
         }
@@ -449,9 +460,20 @@ fn settings_problems(cli: &Cli, path: Option<&std::path::Path>, text: &str) -> V
                     .map(|e| format!("{e:#}")),
             );
         }
-        // The file's own problems already say why it cannot be loaded.
-        Err(e) if problems.is_empty() => problems.push(format!("{e:#}")),
-        Err(_) => {}
+        // The file's own problems say why it cannot be loaded; what the environment and the
+        // flags set is judged on its own, every problem of it, not the first alone.
+        Err(e) => {
+            let had = problems.len();
+            for problem in config::override_problems(&cli.overrides()) {
+                let line = format!("{problem:#}");
+                if !problems.contains(&line) {
+                    problems.push(line);
+                }
+            }
+            if problems.len() == had && had == 0 {
+                problems.push(format!("{e:#}"));
+            }
+        }
     }
     problems
 }

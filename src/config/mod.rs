@@ -777,6 +777,33 @@ pub fn resolve_with_env(
     })
 }
 
+/// Every problem of what the environment and the flags set, judged on their own and each named
+/// by its variable or flag, where loading stops at the first (and never reaches them when the
+/// file has problems of its own): `config check` and a refused command list them all.
+pub fn override_problems(overrides: &Overrides) -> Vec<ConfigError> {
+    override_problems_with_env(overrides, &|name| std::env::var(name).ok())
+}
+
+/// [`override_problems`] with the environment given, for tests.
+pub fn override_problems_with_env(
+    overrides: &Overrides,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Vec<ConfigError> {
+    let mut config = Config::default();
+    let mut origins = BTreeMap::new();
+    apply_env(&mut config, &mut origins, env);
+    apply_flags(&mut config, &mut origins, overrides);
+    let origin = "environment or flags";
+    validate_all(&config, origin)
+        .into_iter()
+        .chain(runtime_problems(&config, origin))
+        .filter(|problem| {
+            matches!(problem, ConfigError::Invalid { key, .. } if origins.contains_key(key.as_str()))
+        })
+        .map(|problem| named_source(problem, &origins))
+        .collect()
+}
+
 /// The keys the environment or a flag can set: key, variable, flag.
 const SOURCES: &[(&str, &str, Option<&str>)] = &[
     ("api.base_url", "GHL_BASE_URL", Some("--base-url")),
