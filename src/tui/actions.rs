@@ -43,6 +43,7 @@ pub enum Action {
     FoldAll,
     Save,
     CopyCurl,
+    BodySide,
     ScrollRight,
     ScrollLeft,
     LineStart,
@@ -397,6 +398,14 @@ pub const REGISTRY: &[ActionSpec] = &[
         &["c"],
         Scope::Panes(INSPECTOR),
     ),
+    // Quiet: the viewer's title names its key, and the hint bar at 80 columns is full.
+    quiet(spec(
+        Action::BodySide,
+        "raw.body",
+        "Show the request body or the response body in the viewer (search, fold)",
+        &["b"],
+        Scope::Panes(INSPECTOR),
+    )),
     spec(
         Action::ScrollRight,
         "raw.right",

@@ -75,6 +75,7 @@ fn perform_pane(app: &mut App, action: Action, fx: &mut Effects) {
         Action::PrevMatch => app.inspector.body.next_match(false),
         Action::Fold => app.inspector.body.toggle_fold(),
         Action::FoldAll => app.inspector.body.toggle_fold_all(),
+        Action::BodySide => app.inspector.body.toggle_side(),
         Action::Save => super::inspect::save(app, fx),
         Action::CopyCurl => super::inspect::copy_curl(app, fx),
         Action::ScrollRight => app.inspector.body.scroll_sideways(true),

@@ -12,11 +12,25 @@ use super::forms::line_input::LineInput;
 use super::theme::Theme;
 use super::widgets::JsonView;
 
+/// Which of an exchange's bodies the viewer holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum BodySide {
+    /// What came back (the default: what a pane showed came from it).
+    #[default]
+    Response,
+    /// What was sent.
+    Request,
+}
+
 /// The body viewer's state.
 #[derive(Debug, Default)]
 pub struct RawBody {
     /// The exchange shown.
     pub exchange_id: Option<u64>,
+    /// Which body the viewer holds.
+    pub side: BodySide,
+    /// The side the viewer was filled from, with `exchange_id`.
+    shown_side: BodySide,
     /// The viewer. Drawing it records the size it was drawn at (for paging), which is the one
     /// change a frame makes, so it sits in a `RefCell` and the views keep `&App`.
     view: RefCell<Option<JsonView>>,
@@ -40,14 +54,18 @@ impl RawBody {
     /// Shows a body, keeping the position when it is the same exchange. Another exchange drops
     /// the search (its term and count belonged to the body searched), unless the search input
     /// is open: then the term typed so far is matched in the new body.
+    /// The term searched carries over when only the side changes, so the same value can be
+    /// looked for in what was sent and what came back.
     pub fn show(&mut self, exchange_id: u64, body: &str) {
-        if self.exchange_id == Some(exchange_id) {
+        let same_exchange = self.exchange_id == Some(exchange_id);
+        if same_exchange && self.shown_side == self.side {
             return;
         }
-        if self.exchange_id.is_some() && !self.searching {
+        if self.exchange_id.is_some() && !same_exchange && !self.searching {
             self.search.set("");
         }
         self.exchange_id = Some(exchange_id);
+        self.shown_side = self.side;
         let mut view = JsonView::from_body(body);
         view.set_query(self.search.text());
         self.folded_all = false;
@@ -58,6 +76,14 @@ impl RawBody {
         if let Some(view) = self.view.get_mut() {
             change(view);
         }
+    }
+
+    /// Swaps the viewer between the request's body and the response's.
+    pub fn toggle_side(&mut self) {
+        self.side = match self.side {
+            BodySide::Response => BodySide::Request,
+            BodySide::Request => BodySide::Response,
+        };
     }
 
     /// Whether movement keys scroll the body.

@@ -336,9 +336,17 @@ fn send(fx: &mut Effects, command: Command) -> Option<Modal> {
 /// body.
 pub fn after(app: &mut App) {
     super::view::sync_scroll(app);
-    let selected = app
-        .selected_exchange()
-        .map(|e| (e.id, e.response_body.clone().unwrap_or_default()));
+    let request_side = app.inspector.body.side == super::raw_body::BodySide::Request;
+    let selected = app.selected_exchange().map(|e| {
+        let body = if request_side {
+            e.request_body
+                .clone()
+                .unwrap_or_else(|| "(this request sent no body)".into())
+        } else {
+            e.response_body.clone().unwrap_or_default()
+        };
+        (e.id, body)
+    });
     if let Some((id, body)) = selected {
         app.inspector.body.show(id, &body);
     }

@@ -253,7 +253,20 @@ fn render_detail(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, focuse
         .map(|(text, style)| Line::styled(text, style))
         .collect();
     frame.render_widget(Paragraph::new(headers), head);
-    let block = Block::new().title(Line::styled("— response body", theme.dim));
+    let (shown_side, other_side) = if body.side == crate::tui::raw_body::BodySide::Request {
+        ("request", "response")
+    } else {
+        ("response", "request")
+    };
+    // Short: at 80 columns the pane is half of them.
+    let title = format!(
+        "— {shown_side} body ({}: {other_side})",
+        app.keymap.how(Action::BodySide)
+    );
+    let block = Block::new().title(Line::styled(
+        fit(&title, usize::from(rest.width)).trim_end().to_string(),
+        theme.dim,
+    ));
     let text_area = block.inner(rest);
     frame.render_widget(block, rest);
     body.render(text_area, frame.buffer_mut(), theme);

@@ -324,3 +324,44 @@ fn a_toast_goes_when_the_focus_moves_to_another_pane() {
     assert!(!screen.contains("Sent the request"), "{screen}");
     assert!(f.app.toast.is_none());
 }
+
+/// `b` puts the request's body in the viewer, where the head shows only its first lines: it is
+/// searched, folded and scrolled like the response's; `b` again brings the response back.
+#[test]
+fn the_request_body_can_be_searched_in_the_viewer() {
+    let mut f = Fixture::loaded(120, 40);
+    let items: Vec<String> = (0..30).map(|i| format!(r#""tag{i}""#)).collect();
+    let mut sent = (*exchange(3, "POST", "/contacts/c1/tags", 201, r#"{"tags":[]}"#)).clone();
+    sent.request_body = Some(format!(r#"{{"tags":[{},"needle"]}}"#, items.join(",")));
+    f.event(Event::Exchange(std::sync::Arc::new(sent)));
+    f.keys(&["shift-tab", "shift-tab"]);
+    assert_eq!(f.app.focus, Pane::Inspector);
+    let screen = f.render();
+    assert!(screen.contains("— response body (b: request)"), "{screen}");
+
+    f.keys(&["b"]);
+    let screen = f.render();
+    assert!(screen.contains("— request body (b: response)"), "{screen}");
+    f.keys(&["/"]);
+    f.type_text("needle");
+    f.keys(&["enter"]);
+    assert_eq!(f.app.inspector.body.match_count().as_deref(), Some("1/1"));
+    let screen = f.render();
+    let below_title = screen.split("— request body (").nth(1).unwrap_or_default();
+    assert!(below_title.contains("\"needle\""), "{screen}");
+
+    // The response has no needle; the term stays to be looked for there too.
+    f.keys(&["b"]);
+    f.render();
+    assert_eq!(f.app.inspector.body.search.text(), "needle");
+    assert_ne!(f.app.inspector.body.match_count().as_deref(), Some("1/1"));
+}
+
+/// A request without a body says so in the viewer rather than showing an empty pane.
+#[test]
+fn a_request_without_a_body_says_so() {
+    let mut f = raw();
+    f.keys(&["b"]);
+    let screen = f.render();
+    assert!(screen.contains("(this request sent no body)"), "{screen}");
+}
