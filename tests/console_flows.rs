@@ -629,15 +629,22 @@ async fn a_contact_that_failed_to_load_is_not_shown_with_its_fields_unset() {
         toast.text
     );
 
+    // Ctrl-R in Contacts reloads the list and the contact that failed with it; until it
+    // comes, the pane says it is loading.
     console.sandbox.set_faults(Faults::default());
-    console.keys(&["ctrl-r"]).await;
+    console.keys(&["shift-tab"]).await;
+    console.press("ctrl-r");
+    assert_eq!(
+        console.app.detail_preview,
+        Some(ghl_console::tui::app::Preview::Loading)
+    );
+    console.settle().await;
     let screen = console.render();
     assert!(!screen.contains("Could not load"), "{screen}");
     assert!(
         screen.contains(contact.first_name.as_deref().unwrap()),
         "{screen}"
     );
-    console.keys(&["shift-tab"]).await;
     console.select_detail_row("Source").await;
     console.keys(&["e"]).await;
     assert!(

@@ -285,13 +285,11 @@ async fn a_cancelled_run_commits_what_its_progress_said_was_written() {
     assert_eq!(summary.counts.seen, last.written, "{last:?}");
     assert!(last.done > last.written, "{last:?}");
     let note = last.not_committed().unwrap();
-    assert_eq!(
-        note,
-        format!(
-            "{} fetched contacts were not committed; the next run does them",
-            last.done - last.written
-        )
-    );
+    let expected = match last.done - last.written {
+        1 => "1 fetched contact was not committed; the next run does it".to_string(),
+        n => format!("{n} fetched contacts were not committed; the next run does them"),
+    };
+    assert_eq!(note, expected);
     assert_eq!(
         store_counts(world.store.as_ref()).0,
         summary.counts.seen,

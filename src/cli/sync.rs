@@ -334,7 +334,9 @@ async fn show_progress(mut rx: watch::Receiver<SyncProgress>) {
         bar.set_prefix(format!("{} {:?}", p.mode, p.phase).to_lowercase());
         bar.set_message(rate_and_eta(&p));
     }
-    bar.finish_and_clear();
+    // The bar draws at most a few times a second, so the last drawing may be behind the run:
+    // it is drawn once more at its final figures and left, so the summary under it agrees.
+    bar.finish();
 }
 
 /// `, 120 committed, 4.9/s, eta 6m 12s` from the run's own figures: the contacts written so

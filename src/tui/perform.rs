@@ -284,6 +284,10 @@ fn refresh(app: &mut App, fx: &mut Effects) {
     match app.focus {
         Pane::Contacts | Pane::Inspector | Pane::Log => {
             search(app, app.contacts.query.clone(), fx);
+            // A contact whose whole record failed to load is tried again with the list.
+            if matches!(app.detail_preview, Some(super::app::Preview::Failed(_))) {
+                reload(app, Resource::Contact, fx);
+            }
         }
         pane => {
             if let Some(resource) = resource_of(pane) {
@@ -327,7 +331,13 @@ fn set_loading(app: &mut App, resource: Resource) {
         }
     }
     match resource {
-        Resource::Contact => mark(&mut app.detail),
+        Resource::Contact => {
+            mark(&mut app.detail);
+            // A reload after a failure says it is loading, and `e` waits for it.
+            if matches!(app.detail_preview, Some(super::app::Preview::Failed(_))) {
+                app.detail_preview = Some(super::app::Preview::Loading);
+            }
+        }
         Resource::Tasks => mark(&mut app.tasks),
         Resource::Notes => mark(&mut app.notes),
         Resource::Appointments => mark(&mut app.appointments),
