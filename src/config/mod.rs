@@ -349,11 +349,29 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
     Ok(config)
 }
 
+/// serde names the schema's types (`expected struct ApiConfig`): a user wrote TOML, where those
+/// are tables.
+fn plain_types(message: &str) -> String {
+    let mut out = String::new();
+    let mut rest = message;
+    while let Some(at) = rest.find("struct ") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + "struct ".len()..];
+        let name_len = after
+            .find(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+            .unwrap_or(after.len());
+        out.push_str("a table");
+        rest = &after[name_len..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Parses a config file's text into the schema, without [`validate`].
 fn parse_schema(text: &str, path: &Path) -> Result<Config, ConfigError> {
     toml::from_str(text).map_err(|e| {
         let (line, column) = e.span().map_or((0, 0), |s| line_col(text, s.start));
-        let message = e.message().trim().to_string();
+        let message = plain_types(e.message().trim());
         // The key the fault is in, when one is written on the fault's line.
         let spans = spans::KeySpans::read(text);
         let key = e

@@ -533,3 +533,12 @@ fn show_says_an_optional_key_without_a_value_is_not_set() {
         .show();
     assert!(shown.contains("# api.location_id from env\n"), "{shown}");
 }
+
+#[test]
+fn a_value_where_a_table_belongs_is_called_a_table() {
+    let err = parse("api = 5\n", std::path::Path::new("config.toml"))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("expected a table"), "{err}");
+    assert!(!err.contains("ApiConfig"), "{err}");
+}

@@ -83,6 +83,8 @@ impl NoteForm {
             KeyCode::Esc => NoteOutcome::Cancelled,
             _ if self.saving => NoteOutcome::Editing,
             KeyCode::Char('s') if ctrl => self.save(),
+            // One field: Shift-Tab has nowhere to go back to, and the editor would type spaces.
+            KeyCode::BackTab => NoteOutcome::Editing,
             _ => {
                 self.body.input(key);
                 NoteOutcome::Editing
@@ -158,5 +160,14 @@ mod tests {
             panic!("expected a create");
         };
         assert_eq!(note.body, "first\nsecond");
+    }
+
+    #[test]
+    fn shift_tab_types_nothing() {
+        let mut form = NoteForm::new("c1".into(), None, "");
+        form.paste("text");
+        let back = KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT);
+        assert_eq!(form.handle(back), NoteOutcome::Editing);
+        assert_eq!(form.body.lines().join("\n"), "text");
     }
 }
