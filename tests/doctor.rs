@@ -23,6 +23,25 @@ fn doctor(config: &std::path::Path, token: Option<&str>, logs: &std::path::Path)
     (out.status.code().unwrap_or(-1), text)
 }
 
+/// Writes a config in `dir` for the sandbox at `base_url`, with its Rankr store at `store`.
+fn sandbox_config(
+    dir: &std::path::Path,
+    base_url: &str,
+    store: &std::path::Path,
+) -> std::path::PathBuf {
+    let config = dir.join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[api]\nbase_url = \"{base_url}\"\nlocation_id = \"{}\"\n[rankr]\nstore_path = \"{}\"\n",
+            sandbox::DEMO_LOCATION_ID,
+            store.display()
+        ),
+    )
+    .unwrap();
+    config
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn doctor_passes_a_good_setup() {
     let with_limits = sandbox::SandboxConfig {
@@ -31,18 +50,8 @@ async fn doctor_passes_a_good_setup() {
     };
     let (sandbox, _client) = common::start_with(with_limits).await;
     let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("config.toml");
     let store = dir.path().join("store/rankr.sqlite3");
-    std::fs::write(
-        &config,
-        format!(
-            "[api]\nbase_url = \"{}\"\nlocation_id = \"{}\"\n[rankr]\nstore_path = \"{}\"\n",
-            sandbox.base_url(),
-            sandbox::DEMO_LOCATION_ID,
-            store.display()
-        ),
-    )
-    .unwrap();
+    let config = sandbox_config(dir.path(), &sandbox.base_url(), &store);
     let (code, text) = doctor(&config, Some(sandbox::DEMO_TOKEN), &dir.path().join("logs"));
     eprintln!("{text}");
     assert_eq!(code, 0, "{text}");
@@ -246,17 +255,11 @@ async fn doctor_fits_the_fix_to_why_the_api_check_failed() {
 async fn doctor_names_the_version_setting_when_the_version_is_refused() {
     let (sandbox, _client) = common::start(2).await;
     let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("config.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[api]\nbase_url = \"{}\"\nlocation_id = \"{}\"\n[rankr]\nstore_path = \"{}\"\n",
-            sandbox.base_url(),
-            sandbox::DEMO_LOCATION_ID,
-            dir.path().join("rankr.sqlite3").display()
-        ),
-    )
-    .unwrap();
+    let config = sandbox_config(
+        dir.path(),
+        &sandbox.base_url(),
+        &dir.path().join("rankr.sqlite3"),
+    );
     let run = |version: &str| {
         let out = common::bin::ghl_console(dir.path())
             .args(["--config", config.to_str().unwrap(), "doctor"])
@@ -298,17 +301,11 @@ async fn doctor_names_the_version_setting_when_the_version_is_refused() {
 async fn doctor_skips_what_needs_a_token_when_there_is_none() {
     let (sandbox, _client) = common::start(2).await;
     let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("config.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[api]\nbase_url = \"{}\"\nlocation_id = \"{}\"\n[rankr]\nstore_path = \"{}\"\n",
-            sandbox.base_url(),
-            sandbox::DEMO_LOCATION_ID,
-            dir.path().join("rankr.sqlite3").display()
-        ),
-    )
-    .unwrap();
+    let config = sandbox_config(
+        dir.path(),
+        &sandbox.base_url(),
+        &dir.path().join("rankr.sqlite3"),
+    );
     let (code, text) = doctor(&config, None, dir.path());
     assert_eq!(code, 2, "{text}");
     assert!(text.contains("FAIL token            no token"), "{text}");
